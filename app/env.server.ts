@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * Every setting the web server and the worker read from the environment,
+ * checked once at start-up so a missing or malformed value stops the process
+ * with a message that names it, instead of failing later mid-order.
+ */
+const intFromEnv = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.string().min(1).default("file:./prisma/dev.sqlite"),
+
+  SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY is required (the app's client id)"),
+  SHOPIFY_API_SECRET: z
+    .string()
+    .min(1, "SHOPIFY_API_SECRET is required: webhooks and session tokens are verified with it"),
+  SHOPIFY_APP_URL: z.string().url("SHOPIFY_APP_URL must be the app's public https URL"),
+  // Orders and products to forward and map; merchant-managed fulfillment orders
+  // to mark an order fulfilled once Brilliant ships it.
+  SCOPES: z
+    .string()
+    .default(
+      "read_orders,read_products,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+    ),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+
+  BRILLIANT_API_BASE_URL: z
+    .string()
+    .url("BRILLIANT_API_BASE_URL must be a URL such as https://api.brilliantmade.com/V2")
+    .default("https://api.brilliantmade.com/V2"),
+  BRILLIANT_TIMEOUT_MS: intFromEnv(15_000),
+
+  // 32 bytes, base64 or hex: encrypts each shop's Brilliant key and secret at rest.
+  CREDENTIALS_ENCRYPTION_KEY: z.string().refine((value) => decodeKey(value) !== null, {
+    message: "CREDENTIALS_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64",
+  }),
+
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  WORKER_POLL_MS: intFromEnv(500),
+  WORKER_BATCH_SIZE: intFromEnv(50),
+  WORKER_CONCURRENCY: intFromEnv(8),
+  WORKER_PER_SHOP_CONCURRENCY: intFromEnv(4),
+  WORKER_LEASE_MS: intFromEnv(60_000),
+  RETRY_BASE_MS: intFromEnv(30_000),
+  RETRY_MAX_MS: intFromEnv(3_600_000),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class InvalidEnvironmentError extends Error {
+  override name = "InvalidEnvironmentError";
+}
+
+export function decodeKey(value: string): Buffer | null {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, "hex");
+  const fromBase64 = Buffer.from(trimmed, "base64");
+  return fromBase64.length === 32 ? fromBase64 : null;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+    throw new InvalidEnvironmentError(
+      `The environment is not usable:\n${lines.join("\n")}\nSee README.md, "Configuration".`,
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The checked environment, parsed on first use and then reused. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** Tests change process.env between cases; they call this to re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,102 @@
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+
+export const ALERT_KINDS = [
+  "stock", // 2503, or a mapped variant at or below the low-stock threshold
+  "inactive_variant", // 2506, or inactive in the catalog
+  "mapping", // 2502: unmapped, or mapped to a variant Brilliant does not have
+  "address", // 2501
+  "credentials", // missing or refused Brilliant key/secret
+  "cancelled_after_forward", // cancelled in Shopify after Brilliant took it
+  "brilliant_error", // answers the app cannot act on by itself
+] as const;
+
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface AlertInput {
+  shop: string;
+  kind: AlertKind;
+  /** Identifies the cause, e.g. `stock:variant:1042`; one open alert per key. */
+  key: string;
+  title: string;
+  detail: string;
+  orderIds?: string[];
+}
+
+/**
+ * Opens the alert for a cause, or refreshes the open one and adds the orders
+ * it affects. Concurrent workers raising the same alert meet on the unique
+ * (shop, openKey) index; the loser updates instead.
+ */
+export async function raiseAlert(input: AlertInput, tx: Prisma.TransactionClient = prisma): Promise<string> {
+  const { shop, key } = input;
+  const existing = await tx.alert.findUnique({
+    where: { shop_openKey: { shop, openKey: key } },
+    select: { id: true },
+  });
+  let alertId = existing?.id;
+  if (alertId) {
+    await tx.alert.update({ where: { id: alertId }, data: { title: input.title, detail: input.detail } });
+  } else {
+    try {
+      alertId = (
+        await tx.alert.create({
+          data: { shop, kind: input.kind, key, openKey: key, title: input.title, detail: input.detail },
+          select: { id: true },
+        })
+      ).id;
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      alertId = (await tx.alert.findUniqueOrThrow({ where: { shop_openKey: { shop, openKey: key } } })).id;
+    }
+  }
+  for (const orderId of input.orderIds ?? []) {
+    await tx.alertOrder.upsert({
+      where: { alertId_orderId: { alertId, orderId } },
+      create: { alertId, orderId },
+      update: {},
+    });
+  }
+  return alertId;
+}
+
+/** Closes the open alert for a cause once the cause is gone. */
+export async function resolveAlert(
+  shop: string,
+  key: string,
+  tx: Prisma.TransactionClient = prisma,
+): Promise<boolean> {
+  const result = await tx.alert.updateMany({
+    where: { shop, openKey: key },
+    data: { status: "resolved", openKey: null, resolvedAt: new Date() },
+  });
+  return result.count > 0;
+}
+
+export async function listOpenAlerts(shop: string) {
+  return prisma.alert.findMany({
+    where: { shop, status: "open" },
+    orderBy: { openedAt: "asc" },
+    include: { orders: { include: { order: { select: { id: true, name: true, state: true } } } } },
+  });
+}
+
+/** Alerts whose orders are all out of `held` close themselves. */
+export async function resolveAlertsWithoutHeldOrders(shop: string): Promise<number> {
+  const open = await prisma.alert.findMany({
+    where: {
+      shop,
+      status: "open",
+      kind: { in: ["stock", "inactive_variant", "mapping", "address", "credentials"] },
+    },
+    select: { key: true, orders: { select: { order: { select: { state: true } } } } },
+  });
+  let resolved = 0;
+  for (const alert of open) {
+    if (alert.orders.length === 0) continue;
+    if (alert.orders.every(({ order }) => order.state !== "held")) {
+      if (await resolveAlert(shop, alert.key)) resolved += 1;
+    }
+  }
+  return resolved;
+}

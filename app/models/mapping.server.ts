@@ -1,0 +1,68 @@
+import prisma from "../db.server";
+
+export type MappingSource = "manual" | "auto" | "csv";
+
+export interface MappingInput {
+  shopifyVariantId: string;
+  shopifyProductId?: string | null;
+  sku?: string | null;
+  brilliantVariantId: string;
+}
+
+/** Saves mappings for a shop, replacing the Brilliant variant of any already mapped. */
+export async function saveMappings(
+  shop: string,
+  mappings: MappingInput[],
+  source: MappingSource,
+): Promise<number> {
+  let saved = 0;
+  for (const mapping of mappings) {
+    const data = {
+      shopifyProductId: mapping.shopifyProductId ?? null,
+      sku: mapping.sku ?? null,
+      brilliantVariantId: mapping.brilliantVariantId,
+      source,
+    };
+    await prisma.variantMapping.upsert({
+      where: { shop_shopifyVariantId: { shop, shopifyVariantId: mapping.shopifyVariantId } },
+      create: { shop, shopifyVariantId: mapping.shopifyVariantId, ...data },
+      update: data,
+    });
+    saved += 1;
+  }
+  return saved;
+}
+
+export interface VariantWithSku {
+  shopifyVariantId: string;
+  shopifyProductId?: string | null;
+  sku: string | null;
+}
+
+/**
+ * The simplest auto-match rule: a Shopify SKU that equals a Brilliant variant
+ * id. Returns the proposed mappings; saving them is the caller's decision.
+ */
+export function matchBySkuEqualsVariantId(
+  variants: readonly VariantWithSku[],
+  brilliantVariantIds: ReadonlySet<string>,
+): MappingInput[] {
+  const seen = new Set<string>();
+  const proposals: MappingInput[] = [];
+  for (const variant of variants) {
+    const sku = variant.sku?.trim();
+    if (!sku || !brilliantVariantIds.has(sku) || seen.has(variant.shopifyVariantId)) continue;
+    seen.add(variant.shopifyVariantId);
+    proposals.push({
+      shopifyVariantId: variant.shopifyVariantId,
+      shopifyProductId: variant.shopifyProductId ?? null,
+      sku,
+      brilliantVariantId: sku,
+    });
+  }
+  return proposals;
+}
+
+export async function listMappings(shop: string) {
+  return prisma.variantMapping.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
+}

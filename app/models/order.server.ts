@@ -1,0 +1,190 @@
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import type { ShopifyOrder } from "./shopify-order";
+import { raiseAlert } from "./alert.server";
+import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
+
+export type IngestSource = "webhook" | "reconciliation";
+
+export type IngestResult =
+  { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/**
+ * Records a paid order exactly once per shop and Shopify order id. Shopify
+ * delivers webhooks at least once, sometimes concurrently: the unique
+ * (shop, shopifyOrderId) index decides which delivery creates the order, and
+ * every later one only counts itself. Nothing is sent to Brilliant here; the
+ * worker picks the order up.
+ */
+export async function recordPaidOrder(input: {
+  shop: string;
+  order: ShopifyOrder;
+  payload: unknown;
+  webhookId: string | null;
+  source: IngestSource;
+}): Promise<IngestResult> {
+  const { shop, order } = input;
+  const now = new Date();
+  try {
+    const created = await prisma.order.create({
+      data: {
+        shop,
+        shopifyOrderId: order.id,
+        name: order.name,
+        payload: JSON.stringify(input.payload),
+        firstWebhookId: input.webhookId,
+        state: "received",
+        stateReason: "Received from Shopify; waiting for the forwarder.",
+        nextAttemptAt: now,
+        shopifyCreatedAt: parseDate(order.created_at),
+        transitions: {
+          create: {
+            shop,
+            fromState: null,
+            toState: "received",
+            actor: input.source === "webhook" ? "webhook" : "reconciliation",
+            reason:
+              input.source === "webhook"
+                ? `orders/paid webhook ${input.webhookId ?? "(no id)"}`
+                : "found by the reconciliation sweep",
+          },
+        },
+      },
+      select: { id: true },
+    });
+    return { kind: "recorded", orderId: created.id };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await prisma.order.update({
+      where: { shop_shopifyOrderId: { shop, shopifyOrderId: order.id } },
+      data: { deliveries: { increment: 1 } },
+      select: { id: true, deliveries: true },
+    });
+    return { kind: "duplicate", orderId: existing.id, deliveries: existing.deliveries };
+  }
+}
+
+function parseDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export type OrderStateCounts = Record<OrderState, number>;
+
+export async function countOrdersByState(shop: string): Promise<OrderStateCounts> {
+  const groups = await prisma.order.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } });
+  const counts = Object.fromEntries(ORDER_STATES.map((state) => [state, 0])) as OrderStateCounts;
+  for (const group of groups) {
+    if (group.state in counts) counts[group.state as OrderState] = group._count._all;
+  }
+  return counts;
+}
+
+export async function getOrder(shop: string, orderId: string) {
+  return prisma.order.findFirst({ where: { shop, id: orderId } });
+}
+
+export async function getOrderByShopifyId(shop: string, shopifyOrderId: string) {
+  return prisma.order.findUnique({ where: { shop_shopifyOrderId: { shop, shopifyOrderId } } });
+}
+
+export async function listOrderAttempts(shop: string, orderId: string) {
+  return prisma.forwardAttempt.findMany({ where: { shop, orderId }, orderBy: { number: "asc" } });
+}
+
+export async function listOrderTransitions(shop: string, orderId: string) {
+  return prisma.orderTransition.findMany({ where: { shop, orderId }, orderBy: { at: "asc" } });
+}
+
+const CANCELLABLE_BEFORE_SEND: readonly OrderState[] = [
+  "received",
+  "waiting",
+  "ready",
+  "retrying",
+  "held",
+  "skipped",
+];
+const MONEY_TAKEN = new Set(["paid", "partially_paid", "partially_refunded", "refunded"]);
+
+export type CancellationResult =
+  | "cancelled_before_send"
+  | "flagged_in_flight"
+  | "cancelled_after_forward"
+  | "already_cancelled"
+  | "recorded_as_cancelled"
+  | "ignored_unpaid";
+
+/**
+ * orders/cancelled. Before the order reached Brilliant it simply never goes;
+ * while a send may be in flight it is flagged and the worker settles it; after
+ * Brilliant took it the merchant is told to cancel at Brilliant, since the
+ * API has no cancel. A cancellation that arrives before its orders/paid
+ * webhook records the order as cancelled, so the late paid webhook is a
+ * duplicate and nothing is sent.
+ */
+export async function recordCancellation(input: {
+  shop: string;
+  order: ShopifyOrder;
+  payload: unknown;
+  webhookId: string | null;
+}): Promise<CancellationResult> {
+  const { shop, order } = input;
+  const cancelledAt = parseDate(order.cancelled_at) ?? new Date();
+  const existing = await getOrderByShopifyId(shop, order.id);
+  if (!existing) {
+    if (!MONEY_TAKEN.has(order.financial_status ?? "")) return "ignored_unpaid";
+    const recorded = await recordPaidOrder({ ...input, source: "webhook" });
+    const moved = await transition({
+      shop,
+      orderId: recorded.orderId,
+      from: "received",
+      to: "cancelled",
+      actor: "webhook",
+      reason: "Cancelled in Shopify before it was sent: Brilliant never got it.",
+      data: { cancelledAt },
+    });
+    return moved ? "recorded_as_cancelled" : recordCancellation(input);
+  }
+  const state = existing.state as OrderState;
+  if (state === "cancelled") return "already_cancelled";
+  if (CANCELLABLE_BEFORE_SEND.includes(state)) {
+    const moved = await transition({
+      shop,
+      orderId: existing.id,
+      from: state,
+      to: "cancelled",
+      actor: "webhook",
+      reason: "Cancelled in Shopify before it was sent: Brilliant never got it.",
+      data: { cancelledAt },
+    });
+    // The worker moved it meanwhile: look again.
+    return moved ? "cancelled_before_send" : recordCancellation(input);
+  }
+  await prisma.order.update({ where: { id: existing.id }, data: { cancelledAt } });
+  if (state === "forwarded") {
+    await raiseCancelledAfterForward(shop, existing.id, existing.name, existing.brilliantOrderId);
+    return "cancelled_after_forward";
+  }
+  return "flagged_in_flight";
+}
+
+export async function raiseCancelledAfterForward(
+  shop: string,
+  orderId: string,
+  orderName: string,
+  brilliantOrderId: string | null,
+) {
+  await raiseAlert({
+    shop,
+    kind: "cancelled_after_forward",
+    key: `cancelled_after_forward:${orderId}`,
+    title: `Order ${orderName} was cancelled in Shopify after Brilliant took it`,
+    detail: `Brilliant's API cannot cancel orders: contact Brilliant to cancel${brilliantOrderId ? ` order ${brilliantOrderId}` : " it"}.`,
+    orderIds: [orderId],
+  });
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { preflight, type CatalogVariant, type PreflightInput } from "./preflight";
+import { ShopifyOrderSchema, type ShopifyOrder } from "./shopify-order";
+
+const SHOP = "demo.myshopify.com";
+
+function order(overrides: Partial<Record<string, unknown>> = {}): ShopifyOrder {
+  return ShopifyOrderSchema.parse({
+    id: 5001,
+    name: "#1001",
+    line_items: [
+      { id: 1, variant_id: 111, sku: "B-1001", title: "Mug", quantity: 2, requires_shipping: true },
+    ],
+    shipping_address: {
+      first_name: "Ada",
+      last_name: "Lovelace",
+      address1: "1 Main St",
+      city: "Sacramento",
+      province: "California",
+      province_code: "CA",
+      zip: "95814",
+      country_code: "US",
+    },
+    ...overrides,
+  });
+}
+
+function input(o: ShopifyOrder, extra: Partial<PreflightInput> = {}): PreflightInput {
+  return {
+    shop: SHOP,
+    order: o,
+    mappings: new Map([
+      ["111", "1001"],
+      ["112", "1001"],
+      ["113", "1002"],
+    ]),
+    catalog: new Map(),
+    statusWebhookUrl: "https://app.example/brilliant/status/token",
+    ...extra,
+  };
+}
+
+function catalogVariant(id: string, over: Partial<CatalogVariant> = {}): CatalogVariant {
+  return {
+    brilliantVariantId: id,
+    productName: "Mug",
+    label: "White",
+    inventoryCount: 10,
+    inventoryRequired: true,
+    productInactive: false,
+    removed: false,
+    ...over,
+  };
+}
+
+describe("preflight", () => {
+  it("GIVEN a mapped order with a state name and code WHEN checked THEN it sends the 2-letter code and our custom_data", () => {
+    const result = preflight(input(order()));
+    expect(result.kind).toBe("send");
+    if (result.kind !== "send") return;
+    expect(result.request.shipping_address).toMatchObject({
+      name: "Ada Lovelace",
+      state: "CA",
+      country: "US",
+      postal_code: "95814",
+    });
+    expect(result.request.order_items).toEqual([{ variant_id: 1001, quantity: 2 }]);
+    expect(result.request.custom_data).toEqual({
+      shopify_shop: SHOP,
+      shopify_order_id: "5001",
+      shopify_order_name: "#1001",
+    });
+    expect(result.request.webhook_url).toContain("/brilliant/status/");
+  });
+
+  it("merges Shopify lines that ship as the same Brilliant variant (never 2504)", () => {
+    const result = preflight(
+      input(
+        order({
+          line_items: [
+            { id: 1, variant_id: 111, title: "Mug", quantity: 2 },
+            { id: 2, variant_id: 112, title: "Mug gift", quantity: 3 },
+            { id: 3, variant_id: 113, title: "Tee", quantity: 1 },
+          ],
+        }),
+      ),
+    );
+    expect(result.kind === "send" && result.request.order_items).toEqual([
+      { variant_id: 1001, quantity: 5 },
+      { variant_id: 1002, quantity: 1 },
+    ]);
+  });
+
+  it("leaves out gift cards, digital and removed lines, and says so", () => {
+    const result = preflight(
+      input(
+        order({
+          line_items: [
+            { id: 1, variant_id: 111, title: "Mug", quantity: 1 },
+            { id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true },
+            { id: 3, variant_id: 901, title: "E-book", quantity: 1, requires_shipping: false },
+            { id: 4, variant_id: 113, title: "Tee", quantity: 2, current_quantity: 0 },
+          ],
+        }),
+      ),
+    );
+    expect(result.kind).toBe("send");
+    if (result.kind !== "send") return;
+    expect(result.request.order_items).toEqual([{ variant_id: 1001, quantity: 1 }]);
+    expect(result.skippedLines.map((line) => line.why)).toEqual([
+      "gift card",
+      "does not ship",
+      "removed from the order",
+    ]);
+  });
+
+  it("skips an order with nothing to ship instead of sending an empty one (never 2505)", () => {
+    const result = preflight(
+      input(
+        order({ line_items: [{ id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true }] }),
+      ),
+    );
+    expect(result.kind).toBe("skip");
+    expect(result.kind === "skip" && result.reason).toMatch(/Nothing for Brilliant to ship/);
+  });
+
+  it("holds an order with an unmapped variant and names it (2502-class)", () => {
+    const result = preflight(
+      input(order({ line_items: [{ id: 1, variant_id: 999, sku: "NOPE", title: "Poster", quantity: 1 }] })),
+    );
+    expect(result).toMatchObject({ kind: "hold", holdKind: "mapping", foreseenCode: 2502 });
+    expect(result.kind === "hold" && result.reason).toMatch(/Poster \[SKU NOPE\] has no Brilliant variant/);
+  });
+
+  it("holds when the state is only a name: never guesses a code (2501)", () => {
+    const o = order();
+    o.shipping_address = { ...o.shipping_address!, province_code: null, province: "Washington" };
+    const result = preflight(input(o));
+    expect(result).toMatchObject({ kind: "hold", holdKind: "address", foreseenCode: 2501 });
+    expect(result.kind === "hold" && result.reason).toMatch(/only the name "Washington"/);
+  });
+
+  it("holds when the province code is not two letters, and when a required field is missing", () => {
+    const o = order();
+    o.shipping_address = { ...o.shipping_address!, province_code: "NSW", country_code: "AU" };
+    expect(preflight(input(o))).toMatchObject({ kind: "hold", holdKind: "address" });
+    const noCity = order();
+    noCity.shipping_address = { ...noCity.shipping_address!, city: " " };
+    const result = preflight(input(noCity));
+    expect(result.kind === "hold" && result.reason).toMatch(/no city/);
+    expect(preflight(input(order({ shipping_address: null })))).toMatchObject({
+      kind: "hold",
+      holdKind: "address",
+    });
+  });
+
+  it("holds on the last known catalog: inactive (2506), short of stock (2503), removed (2502)", () => {
+    const o = order();
+    expect(
+      preflight(
+        input(o, { catalog: new Map([["1001", catalogVariant("1001", { productInactive: true })]]) }),
+      ),
+    ).toMatchObject({ kind: "hold", foreseenCode: 2506, holdKind: "inactive_variant" });
+    const stock = preflight(
+      input(o, { catalog: new Map([["1001", catalogVariant("1001", { inventoryCount: 1 })]]) }),
+    );
+    expect(stock).toMatchObject({ kind: "hold", foreseenCode: 2503, holdKind: "stock" });
+    expect(stock.kind === "hold" && stock.reason).toMatch(/1 in stock, 2 ordered/);
+    expect(
+      preflight(input(o, { catalog: new Map([["1001", catalogVariant("1001", { removed: true })]]) })),
+    ).toMatchObject({ kind: "hold", foreseenCode: 2502 });
+  });
+
+  it("never blocks on untracked stock (-1) or a product that does not require inventory", () => {
+    const o = order();
+    expect(
+      preflight(input(o, { catalog: new Map([["1001", catalogVariant("1001", { inventoryCount: -1 })]]) }))
+        .kind,
+    ).toBe("send");
+    expect(
+      preflight(
+        input(o, {
+          catalog: new Map([
+            ["1001", catalogVariant("1001", { inventoryCount: 0, inventoryRequired: false })],
+          ]),
+        }),
+      ).kind,
+    ).toBe("send");
+  });
+});

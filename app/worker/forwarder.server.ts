@@ -1,0 +1,850 @@
+import type { Order } from "@prisma/client";
+import prisma from "../db.server";
+import { logger as rootLogger, type Logger } from "../logger.server";
+import { raiseAlert, type AlertInput } from "../models/alert.server";
+import { appendAttempt } from "../models/forward-attempt.server";
+import { raiseCancelledAfterForward } from "../models/order.server";
+import {
+  DUE_STATES,
+  transition,
+  type HoldKind,
+  type OrderState,
+  type TransitionRequest,
+} from "../models/order-state.server";
+import { preflight, type CatalogVariant, type HeldVariant } from "../models/preflight";
+import {
+  getBrilliantCredentials,
+  getShopSettings,
+  statusWebhookUrl,
+  type ShopSettingsRecord,
+} from "../models/shop.server";
+import { parseShopifyOrder } from "../models/shopify-order";
+import { createBrilliantClient, type BrilliantClient } from "../services/brilliant/client.server";
+import type { AttemptRecord, CreateOrderOutcome, MerchantActionReason } from "../services/brilliant/outcome";
+import { CredentialsDecryptionError } from "../services/credentials-crypto.server";
+
+export interface ForwarderOptions {
+  workerId: string;
+  leaseMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  brilliantBaseUrl: string;
+  brilliantTimeoutMs: number;
+  appUrl: string;
+  random?: () => number;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+export type ClaimedOrder = Order;
+
+/** What the worker loop learns from processing one order. */
+export interface ProcessResult {
+  /** Brilliant asked us to slow down for this shop until then. */
+  throttledUntil?: Date;
+}
+
+const MERCHANT_HOLDS: Record<
+  MerchantActionReason,
+  { holdKind: HoldKind; alertKind: AlertInput["kind"]; what: string }
+> = {
+  address: { holdKind: "address", alertKind: "address", what: "Brilliant refused the shipping address" },
+  unknown_variant: {
+    holdKind: "mapping",
+    alertKind: "mapping",
+    what: "Brilliant does not have one of the mapped variants in your store",
+  },
+  stock: { holdKind: "stock", alertKind: "stock", what: "Brilliant has too little stock for this order" },
+  inactive_variant: {
+    holdKind: "inactive_variant",
+    alertKind: "inactive_variant",
+    what: "A variant in this order is inactive at Brilliant",
+  },
+};
+
+const NEXT_STEP: Record<MerchantActionReason, string> = {
+  address: "Fix the shipping address, then resubmit the order.",
+  unknown_variant: "Check the mapping of the variants named here; the order goes out once they are fixed.",
+  stock: "Ask Brilliant to restock; the order goes out when stock returns.",
+  inactive_variant: "Ask Brilliant to reactivate the variant, or map it to an active one.",
+};
+
+/** How far back a lookup looks before the first send, for clock differences. */
+const LOOKUP_SKEW_MS = 10 * 60_000;
+
+/**
+ * The worker's side of the forwarding state machine: claims due orders with a
+ * lease, runs pre-flight, sends, and records every outcome through
+ * `transition`. It never sends an order whose earlier attempt may have reached
+ * Brilliant without first looking it up there.
+ */
+export class Forwarder {
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(private readonly options: ForwarderOptions) {
+    this.log = (options.logger ?? rootLogger).child({ worker: options.workerId });
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * A worker that died while an order was `sending` never learned whether
+   * Brilliant took it. Once its lease has run out the order becomes `unknown`,
+   * so the next worker looks it up before anything is sent again.
+   */
+  async recoverAbandonedSends(): Promise<number> {
+    const now = this.now();
+    const stale = await prisma.order.findMany({
+      where: { state: "sending", leaseExpiresAt: { lt: now } },
+      select: { id: true, shop: true, leaseOwner: true },
+      take: 200,
+    });
+    let recovered = 0;
+    for (const order of stale) {
+      const moved = await transition({
+        shop: order.shop,
+        orderId: order.id,
+        from: "sending",
+        to: "unknown",
+        actor: "worker",
+        leaseOwner: order.leaseOwner ?? undefined,
+        reason:
+          "The worker sending this order stopped before Brilliant answered. Checking whether Brilliant has it before sending again.",
+        nextAttemptAt: now,
+      });
+      if (moved) recovered += 1;
+    }
+    if (recovered > 0) this.log.warn({ recovered }, "recovered orders abandoned while sending");
+    return recovered;
+  }
+
+  /** Leases up to `limit` due orders, skipping the shops named (throttled or at their limit). */
+  async claimDue(limit: number, excludeShops: readonly string[] = []): Promise<ClaimedOrder[]> {
+    if (limit <= 0) return [];
+    const now = this.now();
+    const leaseFree = { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] };
+    const candidates = await prisma.order.findMany({
+      where: {
+        state: { in: [...DUE_STATES] },
+        nextAttemptAt: { lte: now },
+        ...leaseFree,
+        ...(excludeShops.length > 0 ? { shop: { notIn: [...excludeShops] } } : {}),
+      },
+      orderBy: { nextAttemptAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
+    const leaseExpiresAt = new Date(now.getTime() + this.options.leaseMs);
+    const claimed: ClaimedOrder[] = [];
+    for (const { id } of candidates) {
+      // Compare-and-set: only one worker's update can match a free lease.
+      const result = await prisma.order.updateMany({
+        where: { id, state: { in: [...DUE_STATES] }, ...leaseFree },
+        data: { leaseOwner: this.options.workerId, leaseExpiresAt },
+      });
+      if (result.count === 1) {
+        const order = await prisma.order.findUnique({ where: { id } });
+        if (order) claimed.push(order);
+      }
+    }
+    return claimed;
+  }
+
+  /** Lets go of a claimed order without changing its state (shutdown, shop paused). */
+  async release(order: ClaimedOrder): Promise<void> {
+    await prisma.order.updateMany({
+      where: { id: order.id, leaseOwner: this.options.workerId, state: { not: "sending" } },
+      data: { leaseOwner: null, leaseExpiresAt: null },
+    });
+  }
+
+  async process(order: ClaimedOrder): Promise<ProcessResult> {
+    const log = this.log.child({ shop: order.shop, orderId: order.id });
+    const run = new OrderRun(this, order, log);
+    try {
+      return await run.go();
+    } catch (error) {
+      // The lease runs out and another attempt picks the order up; `sending`
+      // orders become `unknown` first, so nothing is sent twice on a guess.
+      log.error({ err: error }, "processing an order failed");
+      return {};
+    }
+  }
+
+  backoffMs(failures: number, atLeastMs = 0): number {
+    const exponential = Math.min(
+      this.options.retryMaxMs,
+      this.options.retryBaseMs * 2 ** Math.max(0, failures - 1),
+    );
+    // Equal jitter: never less than half the step, so retries spread without bunching.
+    const jittered = exponential / 2 + (this.random() * exponential) / 2;
+    return Math.max(atLeastMs, Math.round(jittered));
+  }
+
+  clientFor(credentials: { apiKey: string; apiSecret: string }): BrilliantClient {
+    return createBrilliantClient({
+      baseUrl: this.options.brilliantBaseUrl,
+      apiKey: credentials.apiKey,
+      apiSecret: credentials.apiSecret,
+      timeoutMs: this.options.brilliantTimeoutMs,
+    });
+  }
+
+  get settings() {
+    return { ...this.options, now: this.now };
+  }
+}
+
+/** One pass over one leased order. */
+class OrderRun {
+  private state: OrderState;
+  private attemptNumber: number;
+  private shopSettings: ShopSettingsRecord | null = null;
+
+  constructor(
+    private readonly forwarder: Forwarder,
+    private readonly order: ClaimedOrder,
+    private readonly log: Logger,
+  ) {
+    this.state = order.state as OrderState;
+    this.attemptNumber = order.attemptCount;
+  }
+
+  private get shop() {
+    return this.order.shop;
+  }
+
+  private get workerId() {
+    return this.forwarder.settings.workerId;
+  }
+
+  private now() {
+    return this.forwarder.settings.now();
+  }
+
+  /** Moves the order on and remembers where it now is. */
+  private async move(
+    to: OrderState,
+    fields: Omit<TransitionRequest, "shop" | "orderId" | "from" | "to" | "actor" | "leaseOwner">,
+    alert?: Omit<AlertInput, "shop">,
+    attempt?: Parameters<OrderRun["recordAttempt"]>[1],
+  ): Promise<boolean> {
+    const request: TransitionRequest = {
+      ...fields,
+      shop: this.shop,
+      orderId: this.order.id,
+      from: this.state,
+      to,
+      actor: "worker",
+      leaseOwner: this.workerId,
+    };
+    const moved = await prisma
+      .$transaction(async (tx) => {
+        if (attempt) await this.recordAttempt(tx, attempt);
+        const ok = await transition(
+          attempt ? { ...request, data: { ...request.data, attemptCount: this.attemptNumber } } : request,
+          tx,
+        );
+        if (!ok) throw new LostLeaseError();
+        if (alert)
+          await raiseAlert(
+            { ...alert, shop: this.shop, orderIds: [this.order.id, ...(alert.orderIds ?? [])] },
+            tx,
+          );
+        return true;
+      })
+      .catch((error) => {
+        if (error instanceof LostLeaseError) return false;
+        throw error;
+      });
+    if (moved) this.state = to;
+    else this.log.warn({ from: this.state, to }, "order moved by someone else; leaving it");
+    return moved;
+  }
+
+  private async recordAttempt(
+    tx: Parameters<typeof appendAttempt>[0],
+    attempt: {
+      kind: "create" | "lookup";
+      outcome: string;
+      record: AttemptRecord;
+      invalidRecords?: unknown[];
+      responseOverride?: string;
+    },
+  ) {
+    this.attemptNumber += 1;
+    await appendAttempt(tx, {
+      shop: this.shop,
+      orderId: this.order.id,
+      number: this.attemptNumber,
+      workerId: this.workerId,
+      ...attempt,
+    });
+  }
+
+  async go(): Promise<ProcessResult> {
+    this.shopSettings = await getShopSettings(this.shop);
+
+    if (this.state === "unknown") {
+      const found = await this.resolveUnknown();
+      if (found !== "absent") return {};
+    } else if (this.order.cancelledAt) {
+      await this.move("cancelled", {
+        reason: "Cancelled in Shopify before it was sent: Brilliant never got it.",
+      });
+      return {};
+    }
+
+    if ((this.state === "received" || this.state === "waiting") && !(await this.passGate())) return {};
+
+    let credentials;
+    try {
+      credentials = await getBrilliantCredentials(this.shop);
+    } catch (error) {
+      if (!(error instanceof CredentialsDecryptionError)) throw error;
+      credentials = null;
+    }
+    if (!credentials) {
+      await this.holdForCredentials(
+        "No Brilliant API key and secret are saved for this shop. Add them in Settings; held orders then go out.",
+      );
+      return {};
+    }
+
+    const payload = parseShopifyOrder(JSON.parse(this.order.payload));
+    if (!payload.success) {
+      // Ingest validated it; this is a stored row we can no longer read.
+      await this.move(
+        "held",
+        {
+          holdKind: "app_error",
+          reason: "Brilliant Sync cannot read this order's stored data. Contact support; nothing was sent.",
+        },
+        {
+          kind: "brilliant_error",
+          key: `app_error:order:${this.order.id}`,
+          title: `Order ${this.order.name} cannot be read`,
+          detail: "Its stored webhook body no longer validates.",
+        },
+      );
+      return {};
+    }
+
+    const mappings = await loadMappings(
+      this.shop,
+      payload.data.line_items.map((line) => line.variant_id).filter((id): id is string => Boolean(id)),
+    );
+    const check = preflight({
+      shop: this.shop,
+      order: payload.data,
+      mappings,
+      catalog: await loadCatalog(this.shop, [...new Set(mappings.values())]),
+      statusWebhookUrl: statusWebhookUrl(this.forwarder.settings.appUrl, this.shopSettings!),
+    });
+    if (check.kind === "skip") {
+      await this.move("skipped", { reason: check.reason });
+      return {};
+    }
+    if (check.kind === "hold") {
+      await this.move(
+        "held",
+        { holdKind: check.holdKind, code: check.foreseenCode, message: null, reason: check.reason },
+        holdAlert(this.order.name, check.holdKind, check.variants, check.reason, this.order.id),
+      );
+      return {};
+    }
+
+    const leaseExpiresAt = new Date(this.now().getTime() + this.forwarder.settings.leaseMs);
+    const sending = await this.move("sending", {
+      reason: "Sending to Brilliant.",
+      keepLease: true,
+      data: { leaseExpiresAt },
+    });
+    if (!sending) return {};
+
+    // Brilliant names refused variants by its own id; the merchant knows them by Shopify title and SKU.
+    const byBrilliantId = new Map<string, HeldVariant>();
+    for (const line of payload.data.line_items) {
+      const brilliantVariantId = line.variant_id ? mappings.get(line.variant_id) : undefined;
+      if (brilliantVariantId && !byBrilliantId.has(brilliantVariantId)) {
+        byBrilliantId.set(brilliantVariantId, {
+          shopifyVariantId: line.variant_id ?? null,
+          brilliantVariantId,
+          title: line.variant_title
+            ? `${line.title} (${line.variant_title})`
+            : (line.title ?? `Brilliant variant ${brilliantVariantId}`),
+          sku: line.sku ?? null,
+        });
+      }
+    }
+    const client = this.forwarder.clientFor(credentials);
+    const outcome = await client.createOrder(check.request);
+    return this.settle(outcome, byBrilliantId);
+  }
+
+  /** Delay window, review-first forwarding and the shop's hold and skip tags. */
+  private async passGate(): Promise<boolean> {
+    const settings = this.shopSettings;
+    if (!settings) return true;
+    const payload = JSON.parse(this.order.payload) as { tags?: string | null };
+    const tags = new Set(
+      (payload.tags ?? "")
+        .split(",")
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean),
+    );
+    const listed = (value: string) =>
+      value
+        .split(",")
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean);
+    const skipTag = listed(settings.skipTags).find((tag) => tags.has(tag));
+    if (skipTag) {
+      await this.move("skipped", {
+        reason: `Tagged "${skipTag}", one of your skip tags: not sent to Brilliant.`,
+      });
+      return false;
+    }
+    const holdTag = listed(settings.holdTags).find((tag) => tags.has(tag));
+    if (holdTag) {
+      await this.move("held", {
+        holdKind: "hold_tag",
+        reason: `Tagged "${holdTag}", one of your hold tags. Resubmit it when it may go to Brilliant.`,
+      });
+      return false;
+    }
+    if (this.state === "received" && settings.forwardingDelaySeconds > 0) {
+      const due = new Date(this.order.createdAt.getTime() + settings.forwardingDelaySeconds * 1000);
+      if (due > this.now()) {
+        await this.move("waiting", {
+          reason: `Waiting out your ${settings.forwardingDelaySeconds}-second forwarding delay, until ${due.toISOString()}.`,
+          nextAttemptAt: due,
+        });
+        return false;
+      }
+    }
+    if (settings.forwardingMode === "review") {
+      await this.move("held", {
+        holdKind: "review",
+        reason: "Waiting for your review (review-first forwarding is on). Forward it or skip it.",
+      });
+      return false;
+    }
+    return true;
+  }
+
+  private async holdForCredentials(reason: string) {
+    if (this.state === "unknown") {
+      // An unknown order can only leave `unknown` through a lookup, which needs credentials.
+      await this.move(
+        "unknown",
+        {
+          reason: `${reason} (Brilliant may already have this order; it is looked up first.)`,
+          nextAttemptAt: new Date(this.now().getTime() + this.forwarder.backoffMs(2)),
+        },
+        credentialsAlert(),
+      );
+      return;
+    }
+    await this.move("held", { holdKind: "credentials", reason }, credentialsAlert());
+  }
+
+  /**
+   * Brilliant may or may not have this order. Look for it by our custom_data
+   * among the orders created since the first attempt: found means forwarded;
+   * certainly absent means it may be sent again; anything else waits.
+   */
+  private async resolveUnknown(): Promise<"found" | "absent" | "undecided"> {
+    const credentials = await getBrilliantCredentials(this.shop).catch(() => null);
+    if (!credentials) {
+      await this.holdForCredentials(
+        "No usable Brilliant API key and secret are saved for this shop. Add them in Settings.",
+      );
+      return "undecided";
+    }
+    const firstCreate = await prisma.forwardAttempt.findFirst({
+      where: { orderId: this.order.id, kind: "create" },
+      orderBy: { number: "asc" },
+      select: { startedAt: true },
+    });
+    const notBefore = new Date((firstCreate?.startedAt ?? this.order.createdAt).getTime() - LOOKUP_SKEW_MS);
+    const client = this.forwarder.clientFor(credentials);
+    const lookup = await client.findOrderByCustomData(
+      { shopifyShop: this.shop, shopifyOrderId: this.order.shopifyOrderId },
+      { notBefore, maxPages: 500 },
+    );
+    const last = lookup.attempts.at(-1);
+    const summary = JSON.stringify({
+      result: lookup.kind,
+      pagesChecked: lookup.pagesChecked,
+      ordersChecked: lookup.ordersChecked,
+      ...(lookup.kind === "found" ? { brilliantOrderId: lookup.brilliantOrderId } : {}),
+      ...(lookup.kind === "inconclusive" ? { reason: lookup.reason } : {}),
+    });
+    const record: AttemptRecord = last ?? {
+      request: { method: "GET", path: "/store/orders", body: null },
+      httpStatus: null,
+      rawBody: null,
+      code: null,
+      message: null,
+      durationMs: 0,
+      startedAt: this.now().toISOString(),
+    };
+    const attempt = { kind: "lookup" as const, outcome: lookup.kind, record, responseOverride: summary };
+
+    if (lookup.kind === "found") {
+      await this.move(
+        "forwarded",
+        {
+          reason: `Brilliant has it as order ${lookup.brilliantOrderId} (found by lookup after an unclear answer).`,
+          code: 1200,
+          message: null,
+          data: {
+            brilliantOrderId: lookup.brilliantOrderId,
+            brilliantStatus: stringOrNull(lookup.order.status),
+            brilliantShipStatus: stringOrNull(lookup.order.ship_status),
+            forwardedAt: this.now(),
+          },
+        },
+        undefined,
+        attempt,
+      );
+      await this.flagIfCancelledMeanwhile(lookup.brilliantOrderId);
+      return "found";
+    }
+    if (lookup.kind === "not_found") {
+      if (this.order.cancelledAt) {
+        await this.move(
+          "cancelled",
+          { reason: "Cancelled in Shopify; Brilliant never got it (checked)." },
+          undefined,
+          attempt,
+        );
+        return "undecided";
+      }
+      // Record the lookup now; the send that follows moves unknown → sending.
+      await prisma.$transaction(async (tx) => {
+        await this.recordAttempt(tx, attempt);
+        await tx.order.update({ where: { id: this.order.id }, data: { attemptCount: this.attemptNumber } });
+      });
+      return "absent";
+    }
+    const failures = await this.countFailures();
+    await this.move(
+      "unknown",
+      {
+        reason:
+          "Brilliant's answer was unclear and the lookup could not finish; it is looked up again before anything is resent.",
+        nextAttemptAt: new Date(this.now().getTime() + this.forwarder.backoffMs(failures)),
+      },
+      undefined,
+      attempt,
+    );
+    return "undecided";
+  }
+
+  /** A cancellation that arrived while the order was in flight is only now known to be too late. */
+  private async flagIfCancelledMeanwhile(brilliantOrderId: string | null) {
+    const current = await prisma.order.findUnique({
+      where: { id: this.order.id },
+      select: { cancelledAt: true },
+    });
+    if (current?.cancelledAt) {
+      await raiseCancelledAfterForward(this.shop, this.order.id, this.order.name, brilliantOrderId);
+    }
+  }
+
+  private async countFailures(): Promise<number> {
+    return prisma.forwardAttempt.count({ where: { orderId: this.order.id, outcome: { not: "accepted" } } });
+  }
+
+  /** Records the answer to POST /store/order and moves the order accordingly. */
+  private async settle(
+    outcome: CreateOrderOutcome,
+    byBrilliantId: ReadonlyMap<string, HeldVariant>,
+  ): Promise<ProcessResult> {
+    const now = this.now();
+    const attempt = {
+      kind: "create" as const,
+      outcome: outcome.kind,
+      record: outcome,
+      invalidRecords: "invalidRecords" in outcome ? outcome.invalidRecords : undefined,
+    };
+    const failures = this.attemptNumber + 1;
+    switch (outcome.kind) {
+      case "accepted": {
+        const id = outcome.brilliantOrderId;
+        await this.move(
+          "forwarded",
+          {
+            reason: id
+              ? `Brilliant accepted it as order ${id}.`
+              : "Brilliant accepted it (its answer carried no order id).",
+            code: outcome.code,
+            message: outcome.message,
+            data: {
+              brilliantOrderId: id,
+              brilliantStatus: stringOrNull(outcome.order.status),
+              brilliantShipStatus: stringOrNull(outcome.order.ship_status),
+              forwardedAt: now,
+            },
+          },
+          undefined,
+          attempt,
+        );
+        await this.flagIfCancelledMeanwhile(id);
+        return {};
+      }
+      case "needs_merchant_action": {
+        const hold = MERCHANT_HOLDS[outcome.reason];
+        const variants = variantsFromInvalidRecords(outcome.invalidRecords, byBrilliantId);
+        const named = variants.length > 0 ? ` (${variants.map(nameOf).join(", ")})` : "";
+        // Brilliant's own message stays in lastMessage and the attempt; the reason is the merchant's.
+        const reason = `${hold.what}${named}. ${NEXT_STEP[outcome.reason]}`;
+        await this.move(
+          "held",
+          { holdKind: hold.holdKind, code: outcome.code, message: outcome.message, reason },
+          holdAlert(this.order.name, hold.holdKind, variants, reason, this.order.id),
+          attempt,
+        );
+        return {};
+      }
+      case "rejected": {
+        const reason = `Brilliant refused the order Brilliant Sync built (${outcome.code}: ${outcome.message ?? outcome.reason}). This is our bug: contact support. Nothing was created at Brilliant.`;
+        await this.move(
+          "held",
+          { holdKind: "app_error", code: outcome.code, message: outcome.message, reason },
+          {
+            kind: "brilliant_error",
+            key: `app_error:order:${this.order.id}`,
+            title: `Order ${this.order.name} was refused by Brilliant`,
+            detail: reason,
+          },
+          attempt,
+        );
+        return {};
+      }
+      case "retryable": {
+        // Brilliant's (or the client's suggested) wait is a floor, within our configured ceiling.
+        const wait = this.forwarder.backoffMs(
+          failures,
+          Math.min(outcome.retryAfterMs, this.forwarder.settings.retryMaxMs),
+        );
+        const nextAttemptAt = new Date(now.getTime() + wait);
+        await this.move(
+          "retrying",
+          {
+            reason: `Brilliant could not take it just now (${describeRetryable(outcome.reason, outcome.code)}); it did not create the order. Next try at ${nextAttemptAt.toISOString()}.`,
+            code: outcome.code,
+            message: outcome.message,
+            nextAttemptAt,
+          },
+          undefined,
+          attempt,
+        );
+        return {};
+      }
+      case "throttled": {
+        const wait = this.forwarder.backoffMs(
+          1,
+          Math.min(outcome.retryAfterMs ?? 0, this.forwarder.settings.retryMaxMs),
+        );
+        const nextAttemptAt = new Date(now.getTime() + wait);
+        await this.move(
+          "retrying",
+          {
+            reason: `Brilliant asked us to slow down (HTTP 429). Next try at ${nextAttemptAt.toISOString()}.`,
+            code: outcome.code,
+            message: outcome.message,
+            nextAttemptAt,
+          },
+          undefined,
+          attempt,
+        );
+        return { throttledUntil: nextAttemptAt };
+      }
+      case "bad_credentials": {
+        await this.move(
+          "held",
+          {
+            holdKind: "credentials",
+            code: outcome.code,
+            message: outcome.message,
+            reason:
+              "Brilliant refused the saved API key and secret (HTTP 401). Check them in Settings; held orders then go out.",
+          },
+          credentialsAlert(),
+          attempt,
+        );
+        return {};
+      }
+      case "unknown": {
+        const nextAttemptAt = new Date(now.getTime() + this.forwarder.backoffMs(1));
+        await this.move(
+          "unknown",
+          {
+            reason: `Brilliant's answer was unclear (${describeUnknown(outcome.cause, outcome.code)}), so it may or may not have the order. It is looked up at Brilliant before anything is resent.`,
+            code: outcome.code,
+            message: outcome.message,
+            nextAttemptAt,
+          },
+          outcome.cause === "undocumented_code" ||
+            outcome.cause === "non_json" ||
+            outcome.cause === "invalid_response"
+            ? {
+                kind: "brilliant_error",
+                key: `brilliant_answer:${outcome.cause}`,
+                title: "Brilliant gave answers the app does not understand",
+                detail: `Latest: ${outcome.cause}${outcome.code ? ` (code ${outcome.code})` : ""}. Orders affected are looked up before any resend; their raw answers are kept on each order.`,
+              }
+            : undefined,
+          attempt,
+        );
+        return {};
+      }
+    }
+  }
+}
+
+class LostLeaseError extends Error {
+  override name = "LostLeaseError";
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : value == null ? null : String(value);
+}
+
+function describeRetryable(reason: string, code: number | null): string {
+  if (code) return `code ${code}`;
+  return reason.replace(/_/g, " ");
+}
+
+function describeUnknown(cause: string, code: number | null): string {
+  if (code) return `code ${code}`;
+  return cause.replace(/_/g, " ");
+}
+
+function credentialsAlert(): Omit<AlertInput, "shop"> {
+  return {
+    kind: "credentials",
+    key: "credentials",
+    title: "Brilliant credentials are missing or refused",
+    detail: "Orders wait until a working Brilliant API key and secret are saved in Settings.",
+  };
+}
+
+function holdAlert(
+  orderName: string,
+  holdKind: HoldKind,
+  variants: HeldVariant[],
+  reason: string,
+  orderId: string,
+): Omit<AlertInput, "shop"> | undefined {
+  const first = variants[0];
+  switch (holdKind) {
+    case "mapping": {
+      const id = first?.shopifyVariantId ?? first?.brilliantVariantId;
+      return {
+        kind: "mapping",
+        key: id ? `mapping:variant:${id}` : `mapping:order:${orderId}`,
+        title: first
+          ? `${first.title} cannot be sent to Brilliant`
+          : `Order ${orderName} has a variant Brilliant does not know`,
+        detail: reason,
+      };
+    }
+    case "stock":
+      return {
+        kind: "stock",
+        key: first?.brilliantVariantId
+          ? `stock:variant:${first.brilliantVariantId}`
+          : `stock:order:${orderId}`,
+        title: first
+          ? `Not enough stock at Brilliant: ${first.title}`
+          : `Not enough stock at Brilliant for order ${orderName}`,
+        detail: reason,
+      };
+    case "inactive_variant":
+      return {
+        kind: "inactive_variant",
+        key: first?.brilliantVariantId
+          ? `inactive:variant:${first.brilliantVariantId}`
+          : `inactive:order:${orderId}`,
+        title: first ? `Inactive at Brilliant: ${first.title}` : `Order ${orderName} has an inactive variant`,
+        detail: reason,
+      };
+    case "address":
+      return {
+        kind: "address",
+        key: `address:order:${orderId}`,
+        title: `Order ${orderName} has an address Brilliant cannot ship to`,
+        detail: reason,
+      };
+    default:
+      return undefined;
+  }
+}
+
+function nameOf(variant: HeldVariant): string {
+  return variant.sku ? `${variant.title} [SKU ${variant.sku}]` : variant.title;
+}
+
+/** Brilliant's invalid_records name the offending order items when it refuses variants. */
+function variantsFromInvalidRecords(
+  records: unknown[],
+  byBrilliantId: ReadonlyMap<string, HeldVariant>,
+): HeldVariant[] {
+  const variants: HeldVariant[] = [];
+  for (const record of records) {
+    if (record && typeof record === "object" && "variant_id" in record) {
+      const id = (record as { variant_id: unknown }).variant_id;
+      if (typeof id === "number" || typeof id === "string") {
+        variants.push(
+          byBrilliantId.get(String(id)) ?? {
+            shopifyVariantId: null,
+            brilliantVariantId: String(id),
+            title: `Brilliant variant ${id}`,
+            sku: null,
+          },
+        );
+      }
+    }
+  }
+  return variants;
+}
+
+async function loadMappings(shop: string, shopifyVariantIds: string[]): Promise<Map<string, string>> {
+  if (shopifyVariantIds.length === 0) return new Map();
+  const rows = await prisma.variantMapping.findMany({
+    where: { shop, shopifyVariantId: { in: shopifyVariantIds } },
+    select: { shopifyVariantId: true, brilliantVariantId: true },
+  });
+  return new Map(rows.map((row) => [row.shopifyVariantId, row.brilliantVariantId]));
+}
+
+/** What the last catalog sync saw of these Brilliant variants. */
+async function loadCatalog(
+  shop: string,
+  brilliantVariantIds: string[],
+): Promise<Map<string, CatalogVariant>> {
+  if (brilliantVariantIds.length === 0) return new Map();
+  const rows = await prisma.brilliantVariant.findMany({
+    where: { shop, brilliantVariantId: { in: brilliantVariantIds } },
+  });
+  return new Map(
+    rows.map((row) => [
+      row.brilliantVariantId,
+      {
+        brilliantVariantId: row.brilliantVariantId,
+        productName: row.productName,
+        label: [row.size, row.color, row.flavor].filter(Boolean).join(" / "),
+        inventoryCount: row.inventoryCount,
+        inventoryRequired: row.inventoryRequired,
+        productInactive: row.productInactive,
+        removed: row.removedAt !== null,
+      },
+    ]),
+  );
+}

@@ -1,0 +1,101 @@
+import { logger as rootLogger, type Logger } from "../logger.server";
+import { listUninstalledShops } from "../models/shop.server";
+import type { ClaimedOrder, Forwarder } from "./forwarder.server";
+
+export interface WorkerLoopOptions {
+  forwarder: Forwarder;
+  pollMs: number;
+  /** Orders in flight at once in this process. */
+  concurrency: number;
+  /** Orders of one shop in flight at once in this process. */
+  perShopConcurrency: number;
+  signal: AbortSignal;
+  logger?: Logger;
+}
+
+/**
+ * Keeps up to `concurrency` orders in flight, claiming more as slots free up,
+ * so one slow Brilliant call never holds up the rest. Shops that Brilliant
+ * throttled, shops at their own limit and uninstalled shops are not claimed.
+ * Resolves once `signal` aborts and the orders in flight have settled.
+ */
+export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
+  const { forwarder, signal } = options;
+  const log = options.logger ?? rootLogger;
+  const inFlight = new Map<string, Promise<void>>();
+  const perShop = new Map<string, number>();
+  const throttledUntil = new Map<string, number>();
+  let lastRecovery = 0;
+  let uninstalled: string[] = [];
+  let lastShopRefresh = 0;
+
+  const excluded = () => {
+    const now = Date.now();
+    const shops = new Set(uninstalled);
+    for (const [shop, until] of throttledUntil) {
+      if (until > now) shops.add(shop);
+      else throttledUntil.delete(shop);
+    }
+    for (const [shop, count] of perShop) if (count >= options.perShopConcurrency) shops.add(shop);
+    return [...shops];
+  };
+
+  const start = (order: ClaimedOrder) => {
+    perShop.set(order.shop, (perShop.get(order.shop) ?? 0) + 1);
+    const task = forwarder
+      .process(order)
+      .then((result) => {
+        if (result.throttledUntil) throttledUntil.set(order.shop, result.throttledUntil.getTime());
+      })
+      .finally(() => {
+        inFlight.delete(order.id);
+        const left = (perShop.get(order.shop) ?? 1) - 1;
+        if (left <= 0) perShop.delete(order.shop);
+        else perShop.set(order.shop, left);
+      });
+    inFlight.set(order.id, task);
+  };
+
+  while (!signal.aborted) {
+    try {
+      const now = Date.now();
+      if (now - lastRecovery >= Math.min(options.pollMs * 4, 5_000)) {
+        lastRecovery = now;
+        await forwarder.recoverAbandonedSends();
+      }
+      if (now - lastShopRefresh >= 10_000) {
+        lastShopRefresh = now;
+        uninstalled = await listUninstalledShops();
+      }
+      const free = options.concurrency - inFlight.size;
+      const claimed = free > 0 ? await forwarder.claimDue(free, excluded()) : [];
+      for (const order of claimed) {
+        if ((perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
+          await forwarder.release(order);
+          continue;
+        }
+        start(order);
+      }
+      if (claimed.length === 0 || inFlight.size >= options.concurrency) {
+        await Promise.race([sleep(options.pollMs, signal), ...inFlight.values()]);
+      }
+    } catch (error) {
+      log.error({ err: error }, "worker loop iteration failed; retrying");
+      await sleep(options.pollMs, signal);
+    }
+  }
+  await Promise.allSettled(inFlight.values());
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

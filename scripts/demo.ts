@@ -1,0 +1,308 @@
+/**
+ * `npm run demo`: the main job on the embedded default, end to end. Starts the
+ * Brilliant simulator, a fresh SQLite database, the app (the real Remix build)
+ * and the worker; seeds a demo shop; sends signed orders/paid webhooks over
+ * HTTP; waits for every order to settle; prints what happened to each.
+ *
+ * As an acceptance harness against any Brilliant-compatible server and orders:
+ *   npm run demo -- --brilliant-url URL --key K --secret S --orders FILE --json
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { deliverWebhook } from "../shopify-stand-in/webhooks";
+import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
+import { seedShop } from "./lib/seed-shop";
+import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
+import type { RunningSimulator } from "../simulator/server";
+
+const { values: args } = parseArgs({
+  options: {
+    "brilliant-url": { type: "string" },
+    key: { type: "string" },
+    secret: { type: "string" },
+    orders: { type: "string" },
+    json: { type: "boolean", default: false },
+    "wait-seconds": { type: "string", default: "60" },
+    rebuild: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+if (args.help) {
+  process.stdout.write(
+    `Usage: npm run demo -- [--brilliant-url URL --key K --secret S] [--orders FILE] [--json] [--wait-seconds N] [--rebuild]\n`,
+  );
+  process.exit(0);
+}
+
+const SHOP = "brilliant-sync-demo.myshopify.com";
+const API_SECRET = `demo-secret-${randomBytes(8).toString("hex")}`;
+const SETTLED = new Set(["forwarded", "held", "skipped", "cancelled"]);
+const say = (line = "") => {
+  // With --json, stdout carries only the JSON result.
+  (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+};
+
+const children: Child[] = [];
+let closeSimulator: (() => Promise<void>) | null = null;
+
+async function shutdown() {
+  await Promise.allSettled(children.map((child) => child.stop()));
+  if (closeSimulator) await closeSimulator();
+}
+
+async function main(): Promise<number> {
+  const root = process.cwd();
+  const workdir = resolve(root, ".tmp", `demo-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(workdir, { recursive: true });
+
+  // 1. Brilliant: the simulator, unless a real or other compatible server is named.
+  let brilliantUrl = args["brilliant-url"];
+  let brilliantKey = args.key;
+  let brilliantSecret = args.secret;
+  let simulator: RunningSimulator | null = null;
+  if (!brilliantUrl) {
+    const { startSimulator, SIM_API_KEY, SIM_API_SECRET } = await import("../simulator/server");
+    simulator = await startSimulator({ port: 0 });
+    closeSimulator = () => simulator!.close();
+    brilliantUrl = simulator.url;
+    brilliantKey = SIM_API_KEY;
+    brilliantSecret = SIM_API_SECRET;
+    if (!args.orders) {
+      for (const rule of SCRIPTED_FAULTS) {
+        simulator.scriptFault({
+          match: { endpoint: "POST /store/order", shopifyOrderName: rule.shopifyOrderName },
+          fault: rule.fault,
+          times: 1,
+        });
+      }
+    }
+    say(`Brilliant simulator: ${brilliantUrl} (key ${brilliantKey})`);
+  } else if (!brilliantKey || !brilliantSecret) {
+    throw new Error("--brilliant-url needs --key and --secret");
+  }
+
+  // 2. A fresh SQLite database with every migration applied.
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: `file:${resolve(workdir, "demo.sqlite")}`,
+    SHOPIFY_API_KEY: "brilliant-sync-demo",
+    SHOPIFY_API_SECRET: API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    BRILLIANT_API_BASE_URL: brilliantUrl,
+    BRILLIANT_TIMEOUT_MS: "5000",
+    // The demo waits a minute at most: retries come after seconds, not minutes.
+    RETRY_BASE_MS: "1000",
+    RETRY_MAX_MS: "5000",
+    WORKER_POLL_MS: "200",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  };
+  Object.assign(process.env, env);
+  say(`Database: ${env.DATABASE_URL}`);
+  await run("npx", ["prisma", "migrate", "deploy"], env);
+
+  // 3. The app: the real Remix build behind remix-serve.
+  const serverBuild = resolve(root, "build/server/index.js");
+  if (args.rebuild || !existsSync(serverBuild) || isOlderThanSources(serverBuild, root)) {
+    say("Building the app (remix vite:build)…");
+    await run("npx", ["remix", "vite:build"], { ...env, NODE_ENV: "production" });
+  }
+  const app = startChild("app", "npx", ["remix-serve", serverBuild], {
+    env,
+    logFile: resolve(workdir, "app.log"),
+  });
+  children.push(app);
+  await waitForHttp(`${appUrl}/`, 60_000, app);
+  say(`App: ${appUrl} (logs in ${workdir}/app.log)`);
+
+  // 4. The demo shop, as OAuth would leave it, with Brilliant credentials.
+  await seedShop({
+    shop: SHOP,
+    brilliantApiKey: brilliantKey!,
+    brilliantApiSecret: brilliantSecret!,
+    scopes: "read_orders,read_products",
+  });
+
+  const orders = loadOrders();
+  const mapped = await mapBySku(orders, {
+    baseUrl: brilliantUrl,
+    apiKey: brilliantKey!,
+    apiSecret: brilliantSecret!,
+  });
+  say(`Demo shop: ${SHOP}; ${mapped} variant(s) mapped where the SKU is a Brilliant variant id.`);
+
+  // 5. The worker.
+  const worker = startChild("worker", "npx", ["tsx", "app/worker/main.ts"], {
+    env: { ...env, BRILLIANT_SYNC_SERVICE: "worker" },
+    logFile: resolve(workdir, "worker.log"),
+  });
+  children.push(worker);
+
+  // 6. Shopify delivers each order, one of them three times at once (webhooks are at-least-once).
+  const webhookUrl = `${appUrl}/webhooks/orders/paid`;
+  const deliveries = orders.flatMap((body, index) => {
+    const webhookId = `demo-${index}-${randomBytes(4).toString("hex")}`;
+    const copies = index === 0 ? 3 : 1;
+    return Array.from({ length: copies }, () =>
+      deliverWebhook(webhookUrl, { topic: "orders/paid", shop: SHOP, body, secret: API_SECRET, webhookId }),
+    );
+  });
+  const statuses = await Promise.all(deliveries);
+  const refused = statuses.filter((status) => status !== 200).length;
+  say(
+    `Sent ${statuses.length} signed orders/paid webhooks for ${orders.length} orders${refused ? `; ${refused} refused` : "; all acknowledged with 200"}.`,
+  );
+
+  // 7. Wait for every order to settle.
+  const { default: prisma } = await import("../app/db.server");
+  const deadline = Date.now() + Number(args["wait-seconds"]) * 1000;
+  let rows = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
+  while (
+    Date.now() < deadline &&
+    (rows.length < orders.length || rows.some((row) => !SETTLED.has(row.state)))
+  ) {
+    await new Promise((r) => setTimeout(r, 250));
+    rows = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
+  }
+
+  const results = rows.map((row) => ({
+    order: row.name,
+    shopifyOrderId: row.shopifyOrderId,
+    state: row.state,
+    code: row.lastCode,
+    message: row.lastMessage ?? row.stateReason,
+    brilliantOrderId: row.brilliantOrderId,
+  }));
+
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    const stories = args.orders ? [] : sampleOrders().map((sample) => sample.story);
+    printTable(rows, stories);
+    const { listOpenAlerts } = await import("../app/models/alert.server");
+    const alerts = await listOpenAlerts(SHOP);
+    say();
+    say(`Open alerts (${alerts.length}):`);
+    for (const alert of alerts) {
+      say(
+        `  [${alert.kind}] ${alert.title}${alert.orders.length ? ` (orders ${alert.orders.map((o) => o.order.name).join(", ")})` : ""}`,
+      );
+    }
+    if (simulator) {
+      const received = simulator.acceptedOrders();
+      const perOrder = new Map<string, number>();
+      for (const record of received) {
+        const id = String(record.order.custom_data?.["shopify_order_id"] ?? "?");
+        perOrder.set(id, (perOrder.get(id) ?? 0) + 1);
+      }
+      const twice = [...perOrder.values()].filter((count) => count > 1).length;
+      say();
+      say(`Brilliant simulator holds ${received.length} order(s) from this shop; sent twice: ${twice}.`);
+    }
+  }
+  const unsettled = rows.filter((row) => !SETTLED.has(row.state)).length;
+  if (unsettled > 0) say(`${unsettled} order(s) had not settled after ${args["wait-seconds"]} s.`);
+  await prisma.$disconnect();
+  return 0;
+}
+
+function loadOrders(): Record<string, unknown>[] {
+  if (!args.orders) return sampleOrders().map((sample) => sample.body);
+  const parsed: unknown = JSON.parse(readFileSync(args.orders, "utf8"));
+  if (!Array.isArray(parsed))
+    throw new Error(`${args.orders} must hold a JSON array of orders/paid webhook bodies`);
+  return parsed as Record<string, unknown>[];
+}
+
+/** Maps every Shopify variant in the orders whose SKU equals a Brilliant variant id in GET /store. */
+async function mapBySku(
+  orders: Record<string, unknown>[],
+  brilliant: { baseUrl: string; apiKey: string; apiSecret: string },
+): Promise<number> {
+  const { createBrilliantClient } = await import("../app/services/brilliant/client.server");
+  const { matchBySkuEqualsVariantId, saveMappings } = await import("../app/models/mapping.server");
+  const store = await createBrilliantClient(brilliant).getStore();
+  if (store.kind !== "ok")
+    throw new Error(`GET /store failed: ${store.kind} (HTTP ${store.httpStatus ?? "none"})`);
+  const brilliantIds = new Set(
+    store.value.products.flatMap((product) => product.variants.map((variant) => String(variant.id))),
+  );
+  const variants = orders.flatMap((order) =>
+    ((order.line_items as { variant_id?: unknown; product_id?: unknown; sku?: unknown }[] | undefined) ?? [])
+      .filter((line) => line.variant_id != null)
+      .map((line) => ({
+        shopifyVariantId: String(line.variant_id),
+        shopifyProductId: line.product_id == null ? null : String(line.product_id),
+        sku: typeof line.sku === "string" ? line.sku : null,
+      })),
+  );
+  return saveMappings(SHOP, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
+}
+
+function isOlderThanSources(file: string, root: string): boolean {
+  const built = statSync(file).mtimeMs;
+  const newest = (dir: string): number => {
+    let latest = 0;
+    for (const entry of readdirSyncSafe(dir)) {
+      const path = resolve(dir, entry.name);
+      if (entry.isDirectory()) latest = Math.max(latest, newest(path));
+      else if (!entry.name.includes(".test.")) latest = Math.max(latest, statSync(path).mtimeMs);
+    }
+    return latest;
+  };
+  return newest(resolve(root, "app")) > built;
+}
+
+function readdirSyncSafe(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function printTable(
+  rows: {
+    name: string;
+    state: string;
+    lastCode: number | null;
+    brilliantOrderId: string | null;
+    stateReason: string | null;
+    deliveries: number;
+  }[],
+  stories: string[],
+) {
+  say();
+  say("What happened to each order:");
+  rows.forEach((row, index) => {
+    const code = row.lastCode === null ? "-" : String(row.lastCode);
+    const brilliant = row.brilliantOrderId ? `Brilliant #${row.brilliantOrderId}` : "";
+    say(`  ${row.name.padEnd(7)} ${row.state.padEnd(10)} code ${code.padEnd(5)} ${brilliant}`);
+    if (stories[index])
+      say(`          case: ${stories[index]}${row.deliveries > 1 ? ` (delivered ${row.deliveries}×)` : ""}`);
+    else if (row.deliveries > 1) say(`          delivered ${row.deliveries}× by Shopify`);
+    say(`          ${row.stateReason ?? ""}`);
+  });
+}
+
+main()
+  .then(async (code) => {
+    await shutdown();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    process.stderr.write(
+      `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await shutdown();
+    process.exit(1);
+  });
