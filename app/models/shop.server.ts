@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import prisma from "../db.server";
 import { decryptSecret, encryptSecret } from "../services/credentials-crypto.server";
+import { releaseHeldOrders } from "./order-actions.server";
 
 export type ShopSettingsRecord = NonNullable<Awaited<ReturnType<typeof prisma.shopSettings.findUnique>>>;
 
@@ -39,6 +40,12 @@ export async function saveBrilliantCredentials(
     create: { shop, statusWebhookToken: newStatusWebhookToken(), ...sealed },
     update: sealed,
   });
+  // Orders held for missing or refused credentials get another go.
+  await releaseHeldOrders(
+    shop,
+    ["credentials"],
+    "Brilliant credentials were saved; checked again before sending.",
+  );
 }
 
 /** The shop's Brilliant key and secret, or null when the merchant has not set them yet. */
