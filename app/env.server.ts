@@ -24,6 +24,22 @@ const EnvSchema = z.object({
       "read_orders,read_products,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
     ),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Development and tests only: send Admin API calls to this origin (the
+  // Admin GraphQL stand-in, shopify-stand-in/admin-graphql.ts) instead of the
+  // shop's. Refused when NODE_ENV=production unless
+  // SHOPIFY_ADMIN_API_ORIGIN_ALLOW_PRODUCTION=1 (the demo runs the production
+  // build against the stand-in). See app/services/shopify-admin-origin.server.ts.
+  SHOPIFY_ADMIN_API_ORIGIN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .url("SHOPIFY_ADMIN_API_ORIGIN must be an origin such as http://127.0.0.1:4020")
+      .refine((value) => new URL(value).origin === value.replace(/\/$/, ""), {
+        message: "SHOPIFY_ADMIN_API_ORIGIN must be an origin only (scheme, host, port), without a path",
+      })
+      .optional(),
+  ),
+  SHOPIFY_ADMIN_API_ORIGIN_ALLOW_PRODUCTION: z.enum(["0", "1", "false", "true"]).optional(),
 
   BRILLIANT_API_BASE_URL: z
     .string()
@@ -43,6 +59,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: intFromEnv(8),
   WORKER_PER_SHOP_CONCURRENCY: intFromEnv(4),
   WORKER_LEASE_MS: intFromEnv(60_000),
+  // How often the worker reads each shop's Brilliant catalog again (0: never).
+  CATALOG_SYNC_INTERVAL_MS: intFromEnv(15 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
 });

@@ -8,14 +8,20 @@
  *   npm run demo -- --brilliant-url URL --key K --secret S --orders FILE --json
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { deliverWebhook } from "../shopify-stand-in/webhooks";
+import { ensureAppBuild } from "./lib/app-build";
 import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
 import { seedShop } from "./lib/seed-shop";
 import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
+import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../simulator/server";
+import { NOTABLE_VARIANT_IDS } from "../simulator/catalog";
+
+/** The Brilliant variant the merchant maps the demo's unmapped poster to. */
+const POSTER_TARGET = NOTABLE_VARIANT_IDS.stockNotRequired;
 
 const { values: args } = parseArgs({
   options: {
@@ -111,11 +117,12 @@ async function main(): Promise<number> {
   await run("npx", ["prisma", "migrate", "deploy"], env);
 
   // 3. The app: the real Remix build behind remix-serve.
-  const serverBuild = resolve(root, "build/server/index.js");
-  if (args.rebuild || !existsSync(serverBuild) || isOlderThanSources(serverBuild, root)) {
-    say("Building the app (remix vite:build)…");
-    await run("npx", ["remix", "vite:build"], { ...env, NODE_ENV: "production" });
-  }
+  const serverBuild = await ensureAppBuild({
+    root,
+    env,
+    rebuild: args.rebuild,
+    onBuild: () => say("Building the app (remix vite:build)…"),
+  });
   const app = startChild("app", "npx", ["remix-serve", serverBuild], {
     env,
     logFile: resolve(workdir, "app.log"),
@@ -142,7 +149,7 @@ async function main(): Promise<number> {
 
   // 5. The worker.
   const worker = startChild("worker", "npx", ["tsx", "app/worker/main.ts"], {
-    env: { ...env, BRILLIANT_SYNC_SERVICE: "worker" },
+    env: { ...env, BRILLIANT_SYNC_SERVICE: "worker", CATALOG_SYNC_INTERVAL_MS: String(15 * 60_000) },
     logFile: resolve(workdir, "worker.log"),
   });
   children.push(worker);
@@ -162,17 +169,37 @@ async function main(): Promise<number> {
     `Sent ${statuses.length} signed orders/paid webhooks for ${orders.length} orders${refused ? `; ${refused} refused` : "; all acknowledged with 200"}.`,
   );
 
+  // Shopify's signature is checked before anything is stored.
+  const tampered = await deliverWebhook(webhookUrl, {
+    topic: "orders/paid",
+    shop: SHOP,
+    body: orders[0],
+    secret: "not-the-app-secret",
+  });
+  const malformed = await deliverWebhook(webhookUrl, {
+    topic: "orders/paid",
+    shop: SHOP,
+    body: null,
+    rawBody: "{not json",
+    secret: API_SECRET,
+  });
+  say(`A webhook with a forged signature got ${tampered}; a signed body that is not JSON got ${malformed}.`);
+
   // 7. Wait for every order to settle.
   const { default: prisma } = await import("../app/db.server");
+  const waitSettled = async (deadline: number) => {
+    let current = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
+    while (
+      Date.now() < deadline &&
+      (current.length < orders.length || current.some((row) => !SETTLED.has(row.state)))
+    ) {
+      await new Promise((r) => setTimeout(r, 250));
+      current = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
+    }
+    return current;
+  };
   const deadline = Date.now() + Number(args["wait-seconds"]) * 1000;
-  let rows = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
-  while (
-    Date.now() < deadline &&
-    (rows.length < orders.length || rows.some((row) => !SETTLED.has(row.state)))
-  ) {
-    await new Promise((r) => setTimeout(r, 250));
-    rows = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { name: "asc" } });
-  }
+  let rows = await waitSettled(deadline);
 
   const results = rows.map((row) => ({
     order: row.name,
@@ -197,6 +224,9 @@ async function main(): Promise<number> {
         `  [${alert.kind}] ${alert.title}${alert.orders.length ? ` (orders ${alert.orders.map((o) => o.order.name).join(", ")})` : ""}`,
       );
     }
+    if (simulator && !args.orders) {
+      rows = await fixAndRelease(simulator, prisma, waitSettled, deadline);
+    }
     if (simulator) {
       const received = simulator.acceptedOrders();
       const perOrder = new Map<string, number>();
@@ -213,6 +243,63 @@ async function main(): Promise<number> {
   if (unsettled > 0) say(`${unsettled} order(s) had not settled after ${args["wait-seconds"]} s.`);
   await prisma.$disconnect();
   return 0;
+}
+
+/**
+ * The merchant fixes two causes: maps the poster, and Brilliant restocks the
+ * tee. The held orders go out by themselves: the mapping change and the
+ * catalog sync re-check them; nobody presses "resubmit".
+ */
+async function fixAndRelease(
+  simulator: RunningSimulator,
+  prisma: PrismaClient,
+  waitSettled: (deadline: number) => Promise<Awaited<ReturnType<typeof prisma.order.findMany>>>,
+  deadline: number,
+) {
+  const { saveMappings } = await import("../app/models/mapping.server");
+  const { syncBrilliantCatalog } = await import("../app/models/brilliant-catalog.server");
+  const { getBrilliantCredentials } = await import("../app/models/shop.server");
+  const { createBrilliantClient } = await import("../app/services/brilliant/client.server");
+  const poster = sampleOrders()[1]!.body as { line_items: { variant_id: number }[] };
+  say();
+  say(
+    `Then the merchant maps the Launch Poster to Brilliant variant ${POSTER_TARGET}, and Brilliant restocks the Classic Logo Tee - L:`,
+  );
+  await saveMappings(
+    SHOP,
+    [
+      {
+        shopifyVariantId: String(poster.line_items[0]!.variant_id),
+        sku: "POSTER-18X24",
+        brilliantVariantId: String(POSTER_TARGET),
+      },
+    ],
+    "manual",
+  );
+  simulator.setStock(NOTABLE_VARIANT_IDS.lowStock, 40);
+  const credentials = await getBrilliantCredentials(SHOP);
+  const sync = await syncBrilliantCatalog(
+    SHOP,
+    createBrilliantClient({
+      baseUrl: simulator.url,
+      apiKey: credentials!.apiKey,
+      apiSecret: credentials!.apiSecret,
+    }),
+  );
+  if (sync.ok)
+    say(`  catalog sync: ${sync.variants} Brilliant variants read, ${sync.released} held order(s) released`);
+  const rows = await waitSettled(deadline);
+  for (const row of rows.filter((r) => r.name === "#1002" || r.name === "#1003")) {
+    say(
+      `  ${row.name.padEnd(7)} ${row.state.padEnd(10)} code ${String(row.lastCode ?? "-").padEnd(5)} ${row.brilliantOrderId ? `Brilliant #${row.brilliantOrderId}` : ""}`,
+    );
+    say(`          ${row.stateReason ?? ""}`);
+  }
+  const { listOpenAlerts } = await import("../app/models/alert.server");
+  say(
+    `  open alerts now: ${(await listOpenAlerts(SHOP)).map((alert) => `[${alert.kind}] ${alert.title}`).join("; ") || "none"}`,
+  );
+  return rows;
 }
 
 function loadOrders(): Record<string, unknown>[] {
@@ -246,28 +333,6 @@ async function mapBySku(
       })),
   );
   return saveMappings(SHOP, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
-}
-
-function isOlderThanSources(file: string, root: string): boolean {
-  const built = statSync(file).mtimeMs;
-  const newest = (dir: string): number => {
-    let latest = 0;
-    for (const entry of readdirSyncSafe(dir)) {
-      const path = resolve(dir, entry.name);
-      if (entry.isDirectory()) latest = Math.max(latest, newest(path));
-      else if (!entry.name.includes(".test.")) latest = Math.max(latest, statSync(path).mtimeMs);
-    }
-    return latest;
-  };
-  return newest(resolve(root, "app")) > built;
-}
-
-function readdirSyncSafe(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
 }
 
 function printTable(

@@ -1,4 +1,6 @@
 import prisma from "../db.server";
+import { resolveAlertsWithoutHeldOrders } from "./alert.server";
+import { recheckHeldOrders } from "./order-actions.server";
 
 export type MappingSource = "manual" | "auto" | "csv";
 
@@ -30,7 +32,22 @@ export async function saveMappings(
     });
     saved += 1;
   }
+  if (saved > 0) await afterMappingChange(shop);
   return saved;
+}
+
+/** Unmaps Shopify variants; their next orders are held until mapped again. */
+export async function removeMappings(shop: string, shopifyVariantIds: string[]): Promise<number> {
+  const result = await prisma.variantMapping.deleteMany({
+    where: { shop, shopifyVariantId: { in: shopifyVariantIds } },
+  });
+  return result.count;
+}
+
+/** Orders held for a mapping (or a variant it pointed at) go out once the mapping fixes them. */
+async function afterMappingChange(shop: string): Promise<void> {
+  await recheckHeldOrders(shop, "A mapping changed; checked again before sending.");
+  await resolveAlertsWithoutHeldOrders(shop);
 }
 
 export interface VariantWithSku {

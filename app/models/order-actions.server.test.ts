@@ -32,21 +32,32 @@ beforeEach(async () => {
 const byName = (name: string) => prisma.order.findFirstOrThrow({ where: { name } });
 
 describe("order actions", () => {
-  it("GIVEN an order held for an unmapped variant WHEN the merchant maps it and resubmits THEN it goes out once and the alert closes", async () => {
-    await ingest(SHOP, testOrder(1, [{ variant: V.untracked, quantity: 1 }]));
+  it("GIVEN an order held for review WHEN the merchant resubmits it THEN it goes out once", async () => {
+    await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
+    await ingest(SHOP, testOrder(1, [{ variant: V.teeMedium, quantity: 1 }]));
     await forwardUntilSettled([makeForwarder(sim.url)]);
     const held = await byName("#T1");
-    expect(held).toMatchObject({ state: "held", holdKind: "mapping" });
-    expect(await prisma.alert.count({ where: { status: "open", kind: "mapping" } })).toBe(1);
+    expect(held).toMatchObject({ state: "held", holdKind: "review" });
 
-    await mapVariants(SHOP, [V.untracked]);
     const summary = await resubmitOrders(SHOP, [held.id]);
     expect(summary.changed).toEqual([held.id]);
-    expect(await prisma.alert.count({ where: { status: "open" } })).toBe(0);
     await forwardUntilSettled([makeForwarder(sim.url)]);
 
     expect(await byName("#T1")).toMatchObject({ state: "forwarded" });
     expect(sim.ordersForShopifyOrder("900001")).toHaveLength(1);
+  });
+
+  it("GIVEN an order held for an unmapped variant WHEN the merchant maps it THEN it is released without a resubmit and the alert closes", async () => {
+    await ingest(SHOP, testOrder(7, [{ variant: V.untracked, quantity: 1 }]));
+    await forwardUntilSettled([makeForwarder(sim.url)]);
+    expect(await byName("#T7")).toMatchObject({ state: "held", holdKind: "mapping" });
+    expect(await prisma.alert.count({ where: { status: "open", kind: "mapping" } })).toBe(1);
+
+    await mapVariants(SHOP, [V.untracked]);
+    expect(await byName("#T7")).toMatchObject({ state: "ready" });
+    expect(await prisma.alert.count({ where: { status: "open" } })).toBe(0);
+    await forwardUntilSettled([makeForwarder(sim.url)]);
+    expect(await byName("#T7")).toMatchObject({ state: "forwarded" });
   });
 
   it("saving credentials releases the orders held for missing credentials", async () => {

@@ -1,6 +1,9 @@
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "./alert.server";
 import { transition, type Actor, type HoldKind, type OrderState } from "./order-state.server";
+import { preflight } from "./preflight";
+import { loadCatalog, loadMappings } from "./preflight-input.server";
+import { parseShopifyOrder } from "./shopify-order";
 
 /**
  * What the merchant (or a fix elsewhere in the app) can do to orders that are
@@ -137,4 +140,40 @@ function emptySummary(requested: string[], found: { id: string }[]): ActionSumma
       .filter((id) => !known.has(id))
       .map((orderId) => ({ orderId, why: "no such order in this shop" })),
   };
+}
+
+const RECHECKED_HOLDS: HoldKind[] = ["mapping", "stock", "inactive_variant"];
+
+/**
+ * After a mapping or the catalog changed: runs pre-flight again (no call to
+ * Brilliant) for orders held for a mapping, stock or inactive variant, and
+ * resubmits those it would no longer hold for the same cause. Orders still
+ * blocked stay held, untouched, so their history does not fill with churn.
+ * Returns how many went out again.
+ */
+export async function recheckHeldOrders(shop: string, reason: string): Promise<number> {
+  const held = await prisma.order.findMany({
+    where: { shop, state: "held", holdKind: { in: RECHECKED_HOLDS } },
+    select: { id: true, payload: true, holdKind: true },
+  });
+  const release: string[] = [];
+  for (const order of held) {
+    const parsed = parseShopifyOrder(JSON.parse(order.payload));
+    if (!parsed.success) continue;
+    const variantIds = parsed.data.line_items
+      .map((line) => line.variant_id)
+      .filter((id): id is string => Boolean(id));
+    const mappings = await loadMappings(shop, variantIds);
+    const check = preflight({
+      shop,
+      order: parsed.data,
+      mappings,
+      catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
+      statusWebhookUrl: "https://recheck.invalid/",
+    });
+    if (check.kind !== "hold" || check.holdKind !== order.holdKind) release.push(order.id);
+  }
+  if (release.length === 0) return 0;
+  const summary = await resubmitOrders(shop, release, { actor: "system", reason });
+  return summary.changed.length;
 }

@@ -37,6 +37,7 @@ await runWorkerLoop({
   pollMs: settings.WORKER_POLL_MS,
   concurrency: settings.WORKER_CONCURRENCY,
   perShopConcurrency: settings.WORKER_PER_SHOP_CONCURRENCY,
+  catalogSyncIntervalMs: settings.CATALOG_SYNC_INTERVAL_MS,
   signal: controller.signal,
 });
 log.info("worker stopped");

@@ -1,5 +1,6 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
+import { syncDueCatalogs } from "./catalog-schedule.server";
 import type { ClaimedOrder, Forwarder } from "./forwarder.server";
 
 export interface WorkerLoopOptions {
@@ -9,6 +10,8 @@ export interface WorkerLoopOptions {
   concurrency: number;
   /** Orders of one shop in flight at once in this process. */
   perShopConcurrency: number;
+  /** How often each shop's Brilliant catalog is read again; 0 turns it off. */
+  catalogSyncIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -28,6 +31,8 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   let lastRecovery = 0;
   let uninstalled: string[] = [];
   let lastShopRefresh = 0;
+  let catalogSync: Promise<unknown> | null = null;
+  let lastCatalogCheck = 0;
 
   const excluded = () => {
     const now = Date.now();
@@ -67,6 +72,14 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         lastShopRefresh = now;
         uninstalled = await listUninstalledShops();
       }
+      const interval = options.catalogSyncIntervalMs ?? 0;
+      if (interval > 0 && !catalogSync && now - lastCatalogCheck >= Math.min(interval, 30_000)) {
+        lastCatalogCheck = now;
+        // Beside the sends, not in their way.
+        catalogSync = syncDueCatalogs(forwarder, interval, log)
+          .catch((error) => log.error({ err: error }, "catalog sync failed"))
+          .finally(() => (catalogSync = null));
+      }
       const free = options.concurrency - inFlight.size;
       const claimed = free > 0 ? await forwarder.claimDue(free, excluded()) : [];
       for (const order of claimed) {
@@ -84,7 +97,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       await sleep(options.pollMs, signal);
     }
   }
-  await Promise.allSettled(inFlight.values());
+  await Promise.allSettled([...inFlight.values(), ...(catalogSync ? [catalogSync] : [])]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,918 @@
+import { Prisma, type ShopifyVariant, type SyncRun } from "@prisma/client";
+import { z } from "zod";
+
+import prisma from "../db.server";
+import { logger as rootLogger, type Logger } from "../logger.server";
+
+/**
+ * The shop's Shopify variants (id, titles, SKU, barcode, image), mirrored for
+ * the mapping page: read in full through the Admin GraphQL API
+ * (`syncShopifyVariants`), kept fresh by products/update and products/delete
+ * (`applyProductWebhook`, `markProductDeleted`).
+ *
+ * Ids are stored as the number at the end of Shopify's GID
+ * ("gid://shopify/ProductVariant/45000000001" → "45000000001"), the form
+ * orders' line items and REST webhooks use.
+ *
+ * `syncedAt` is when we learnt what a row says. A write never replaces a row
+ * learnt later than what it carries: a sync page read before a products/update
+ * or products/delete webhook arrived does not undo it.
+ */
+
+/**
+ * The admin client's `graphql` function, as `authenticate.admin(request)` and
+ * `unauthenticated.admin(shop)` give it. It throws for GraphQL errors
+ * (GraphqlQueryError, with the body) and HTTP errors.
+ */
+export type AdminGraphql = (
+  query: string,
+  options?: { variables?: Record<string, unknown> },
+) => Promise<Response>;
+
+export const SHOPIFY_PRODUCTS_SYNC = "shopify_products";
+
+const PAGE_SIZE = 250;
+
+const VARIANTS_PAGE_QUERY = `#graphql
+  query ShopifyVariantsPage($first: Int!, $cursor: String) {
+    productVariants(first: $first, after: $cursor) {
+      nodes {
+        id
+        title
+        sku
+        barcode
+        image {
+          url
+        }
+        product {
+          id
+          title
+          featuredImage {
+            url
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+const VARIANTS_COUNT_QUERY = `#graphql
+  query ShopifyVariantsCount {
+    productVariantsCount(limit: null) {
+      count
+      precision
+    }
+  }
+`;
+
+// ---------------------------------------------------------------------------
+// Shopify's answers
+
+const ImageSchema = z.object({ url: z.string() }).nullish();
+
+const VariantNodeSchema = z.object({
+  id: z.string(),
+  title: z.string().nullish(),
+  sku: z.string().nullish(),
+  barcode: z.string().nullish(),
+  image: ImageSchema,
+  product: z.object({ id: z.string(), title: z.string(), featuredImage: ImageSchema }),
+});
+
+const VariantsPageSchema = z.object({
+  productVariants: z.object({
+    nodes: z.array(VariantNodeSchema),
+    pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
+  }),
+});
+
+const VariantsCountSchema = z.object({
+  productVariantsCount: z.object({ count: z.number().int(), precision: z.string() }).nullish(),
+});
+
+const ThrottleStatusSchema = z.object({
+  maximumAvailable: z.number(),
+  currentlyAvailable: z.number(),
+  restoreRate: z.number(),
+});
+
+const CostSchema = z.object({
+  requestedQueryCost: z.number().nullish(),
+  actualQueryCost: z.number().nullish(),
+  throttleStatus: ThrottleStatusSchema.nullish(),
+});
+
+type ThrottleStatus = z.infer<typeof ThrottleStatusSchema>;
+type QueryCost = z.infer<typeof CostSchema>;
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** Shopify kept answering THROTTLED (or 429) after every wait we allowed. */
+export class ShopifyThrottledError extends Error {
+  override name = "ShopifyThrottledError";
+}
+
+/** Shopify answered something other than what the query asks for. */
+export class UnexpectedShopifyAnswerError extends Error {
+  override name = "UnexpectedShopifyAnswerError";
+}
+
+/** One query costs more than the shop's whole bucket holds (MAX_COST_EXCEEDED). */
+export class QueryTooCostlyError extends Error {
+  override name = "QueryTooCostlyError";
+}
+
+export class InvalidVariantCursorError extends Error {
+  override name = "InvalidVariantCursorError";
+}
+
+// ---------------------------------------------------------------------------
+// Mapping Shopify's shapes to rows
+
+export interface VariantFields {
+  shopifyVariantId: string;
+  shopifyProductId: string;
+  productTitle: string;
+  variantTitle: string | null;
+  sku: string | null;
+  barcode: string | null;
+  imageUrl: string | null;
+}
+
+/** "gid://shopify/ProductVariant/45000000001" → "45000000001"; a numeric id stays as it is. */
+export function numericShopifyId(id: string | number): string {
+  const text = String(id).trim();
+  const match = /(\d+)(?:\?.*)?$/.exec(text);
+  if (!match) throw new UnexpectedShopifyAnswerError(`Not a Shopify id: ${text}`);
+  return match[1]!;
+}
+
+function blankToNull(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value.trim() === "" ? null : value;
+}
+
+/** Shopify names the only variant of a product without options "Default Title"; the merchant never sees it. */
+function variantTitleOf(title: string | null | undefined): string | null {
+  const blank = blankToNull(title);
+  return blank === "Default Title" ? null : blank;
+}
+
+function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields {
+  return {
+    shopifyVariantId: numericShopifyId(node.id),
+    shopifyProductId: numericShopifyId(node.product.id),
+    productTitle: node.product.title,
+    variantTitle: variantTitleOf(node.title),
+    sku: blankToNull(node.sku),
+    barcode: blankToNull(node.barcode),
+    imageUrl: node.image?.url ?? node.product.featuredImage?.url ?? null,
+  };
+}
+
+const RestIdSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
+
+/** products/update (and products/create) as Shopify's REST webhooks send it, the fields we read. */
+const ProductWebhookSchema = z.object({
+  id: RestIdSchema,
+  title: z.string(),
+  variants: z.array(
+    z.object({
+      id: RestIdSchema,
+      title: z.string().nullish(),
+      sku: z.string().nullish(),
+      barcode: z.string().nullish(),
+      image_id: RestIdSchema.nullish(),
+    }),
+  ),
+  images: z.array(z.object({ id: RestIdSchema, src: z.string(), position: z.number().nullish() })).nullish(),
+  image: z.object({ src: z.string() }).nullish(),
+});
+
+export type ProductWebhook = z.infer<typeof ProductWebhookSchema>;
+
+export function parseProductWebhook(payload: unknown) {
+  return ProductWebhookSchema.safeParse(payload);
+}
+
+const ProductDeleteWebhookSchema = z.object({ id: RestIdSchema });
+
+export function parseProductDeleteWebhook(payload: unknown) {
+  return ProductDeleteWebhookSchema.safeParse(payload);
+}
+
+// ---------------------------------------------------------------------------
+// Talking to Shopify, within its cost budget
+
+interface Throttling {
+  sleep: (ms: number) => Promise<void>;
+  maxThrottleRetries: number;
+  maxWaitMs: number;
+  log: Logger;
+}
+
+interface Answer<T> {
+  data: T;
+  cost: QueryCost | null;
+}
+
+/** What a failed call tells us: how Shopify throttled it, or that the query costs more than any bucket holds. */
+interface ThrottleSignal {
+  kind: "throttled" | "max_cost_exceeded";
+  requestedQueryCost: number | null;
+  throttleStatus: ThrottleStatus | null;
+  retryAfterMs: number | null;
+}
+
+const FALLBACK_WAIT_MS = 1_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function graphqlErrorsOf(body: unknown): unknown[] {
+  if (!isRecord(body)) return [];
+  // A plain GraphQL body has `errors: [...]`; the library's GraphqlQueryError
+  // body has `errors: { graphQLErrors: [...] }`.
+  const errors = body.errors;
+  if (Array.isArray(errors)) return errors;
+  if (isRecord(errors) && Array.isArray(errors.graphQLErrors)) return errors.graphQLErrors;
+  return [];
+}
+
+function costOf(body: unknown): QueryCost | null {
+  if (!isRecord(body) || !isRecord(body.extensions)) return null;
+  const parsed = CostSchema.safeParse(body.extensions.cost);
+  return parsed.success ? parsed.data : null;
+}
+
+function errorCodes(body: unknown): string[] {
+  return graphqlErrorsOf(body).flatMap((error) =>
+    isRecord(error) && isRecord(error.extensions) && typeof error.extensions.code === "string"
+      ? [error.extensions.code]
+      : [],
+  );
+}
+
+function signalFromBody(body: unknown): ThrottleSignal | null {
+  const codes = errorCodes(body);
+  const kind = codes.includes("THROTTLED")
+    ? "throttled"
+    : codes.includes("MAX_COST_EXCEEDED")
+      ? "max_cost_exceeded"
+      : null;
+  if (!kind) return null;
+  const cost = costOf(body);
+  return {
+    kind,
+    requestedQueryCost: cost?.requestedQueryCost ?? null,
+    throttleStatus: cost?.throttleStatus ?? null,
+    retryAfterMs: null,
+  };
+}
+
+/**
+ * Throttling as the admin client reports it: a GraphqlQueryError whose body
+ * holds THROTTLED (Shopify answers it with HTTP 200), an HTTP 429 as an
+ * HttpThrottlingError (unauthenticated.admin) or as a thrown Response
+ * (authenticate.admin).
+ */
+function throttleSignalOf(thrown: unknown): ThrottleSignal | null {
+  if (thrown instanceof Response) {
+    if (thrown.status !== 429) return null;
+    const retryAfter = Number(thrown.headers.get("retry-after"));
+    return {
+      kind: "throttled",
+      requestedQueryCost: null,
+      throttleStatus: null,
+      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
+    };
+  }
+  if (!isRecord(thrown)) return null;
+  const fromBody = signalFromBody(thrown.body);
+  if (fromBody) return fromBody;
+  const response = thrown.response;
+  if (isRecord(response) && response.code === 429) {
+    const retryAfter = typeof response.retryAfter === "number" ? response.retryAfter : null;
+    return {
+      kind: "throttled",
+      requestedQueryCost: null,
+      throttleStatus: null,
+      retryAfterMs: retryAfter ? retryAfter * 1000 : null,
+    };
+  }
+  return null;
+}
+
+function refusalOf(body: unknown): UnexpectedShopifyAnswerError | null {
+  const first = graphqlErrorsOf(body)[0];
+  if (first === undefined) return null;
+  const message = isRecord(first) && typeof first.message === "string" ? first.message : "GraphQL error";
+  return new UnexpectedShopifyAnswerError(`Shopify refused the query: ${message}`);
+}
+
+/** How long until the bucket holds `needed` points again. */
+function waitForPoints(status: ThrottleStatus, needed: number): number {
+  const missing = needed - status.currentlyAvailable;
+  if (missing <= 0) return 0;
+  if (status.restoreRate <= 0) return Number.POSITIVE_INFINITY;
+  // +1 point: Shopify rounds the points it reports down.
+  return Math.ceil(((missing + 1) / status.restoreRate) * 1000);
+}
+
+/**
+ * One query, retried while Shopify throttles it, waiting as long as its
+ * bucket needs to refill (not a blind backoff).
+ */
+async function query<T>(
+  graphql: AdminGraphql,
+  operation: string,
+  variables: Record<string, unknown>,
+  schema: z.ZodType<T>,
+  throttling: Throttling,
+  estimatedCost: number | null,
+): Promise<Answer<T>> {
+  for (let attempt = 0; ; attempt++) {
+    let body: unknown;
+    let signal: ThrottleSignal | null = null;
+    try {
+      const response = await graphql(operation, { variables });
+      body = await response.json();
+      signal = signalFromBody(body);
+    } catch (thrown) {
+      signal = throttleSignalOf(thrown);
+      if (!signal) {
+        // GraphqlQueryError: the body holds Shopify's GraphQL errors.
+        const refusal = isRecord(thrown) ? refusalOf(thrown.body) : null;
+        if (refusal) throw refusal;
+        throw thrown;
+      }
+    }
+
+    if (signal) {
+      if (signal.kind === "max_cost_exceeded") {
+        throw new QueryTooCostlyError("The query costs more than Shopify allows at once");
+      }
+      if (attempt >= throttling.maxThrottleRetries) {
+        throw new ShopifyThrottledError(
+          `Shopify kept throttling the app's requests (${attempt + 1} tries); try again in a minute.`,
+        );
+      }
+      const needed = signal.requestedQueryCost ?? estimatedCost;
+      const wait =
+        signal.retryAfterMs ??
+        (signal.throttleStatus && needed !== null
+          ? waitForPoints(signal.throttleStatus, needed)
+          : FALLBACK_WAIT_MS * 2 ** Math.min(attempt, 5));
+      const waitMs = Math.min(Math.max(wait, 1), throttling.maxWaitMs);
+      throttling.log.info({ attempt: attempt + 1, waitMs }, "Shopify throttled the query; waiting");
+      await throttling.sleep(waitMs);
+      continue;
+    }
+
+    const refusal = refusalOf(body);
+    if (refusal) throw refusal;
+    const data = schema.safeParse(isRecord(body) ? body.data : undefined);
+    if (!data.success) {
+      throw new UnexpectedShopifyAnswerError(
+        `Shopify's answer is not what the query asks for (${data.error.issues
+          .map((issue) => issue.path.join("."))
+          .slice(0, 3)
+          .join(", ")})`,
+      );
+    }
+    return { data: data.data, cost: costOf(body) };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Writing what we read
+
+interface PageWrite {
+  created: number;
+  changed: number;
+}
+
+const WRITTEN_FIELDS = [
+  "shopifyProductId",
+  "productTitle",
+  "variantTitle",
+  "sku",
+  "barcode",
+  "imageUrl",
+] as const satisfies ReadonlyArray<keyof VariantFields>;
+
+function differs(row: ShopifyVariant, fields: VariantFields): boolean {
+  return row.deletedAt !== null || WRITTEN_FIELDS.some((key) => row[key] !== fields[key]);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/**
+ * Writes one page of variants read at `readAt`: new ones are created, changed
+ * ones updated, and every one not learnt of later is marked as seen
+ * (`syncedAt`), which is what tells the end of a full sync which are gone.
+ */
+async function writeVariants(shop: string, variants: VariantFields[], readAt: Date): Promise<PageWrite> {
+  const write = () =>
+    prisma.$transaction(
+      async (tx) => {
+        const ids = variants.map((variant) => variant.shopifyVariantId);
+        const existing = await tx.shopifyVariant.findMany({ where: { shop, shopifyVariantId: { in: ids } } });
+        const byId = new Map(existing.map((row) => [row.shopifyVariantId, row]));
+        const fresh = variants.filter((variant) => !byId.has(variant.shopifyVariantId));
+        if (fresh.length > 0) {
+          await tx.shopifyVariant.createMany({
+            data: fresh.map((variant) => ({ shop, ...variant, syncedAt: readAt })),
+          });
+        }
+        let changed = 0;
+        for (const variant of variants) {
+          const row = byId.get(variant.shopifyVariantId);
+          if (!row || !differs(row, variant)) continue;
+          const updated = await tx.shopifyVariant.updateMany({
+            where: { id: row.id, syncedAt: { lte: readAt } },
+            data: { ...variant, deletedAt: null, syncedAt: readAt },
+          });
+          changed += updated.count;
+        }
+        if (existing.length > 0) {
+          await tx.shopifyVariant.updateMany({
+            where: { id: { in: existing.map((row) => row.id) }, syncedAt: { lt: readAt } },
+            data: { syncedAt: readAt },
+          });
+        }
+        return { created: fresh.length, changed };
+      },
+      { timeout: 30_000 },
+    );
+  try {
+    return await write();
+  } catch (error) {
+    // A webhook created one of these variants meanwhile: it exists now, so
+    // the second go updates it instead.
+    if (!isUniqueViolation(error)) throw error;
+    return write();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The full sync
+
+export interface SyncShopifyVariantsOptions {
+  /** Variants per query, 250 (Shopify's most) by default. */
+  pageSize?: number;
+  /** Throttled answers in a row before giving up. */
+  maxThrottleRetries?: number;
+  /** Longest single wait for the bucket to refill. */
+  maxWaitMs?: number;
+  /** Tests pass a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  logger?: Logger;
+}
+
+export type ShopifyVariantSyncResult =
+  | {
+      ok: true;
+      runId: string;
+      variants: number;
+      products: number;
+      created: number;
+      changed: number;
+      deleted: number;
+      summary: string;
+    }
+  /** Another sync of this shop is under way; nothing was started. */
+  | { ok: false; runId: string; reason: "already_running"; summary: string }
+  | { ok: false; runId: string; reason: "failed"; summary: string };
+
+/**
+ * A sync that has not finished after this long is taken for one whose
+ * process died: a new sync may start, and the old run is marked failed.
+ */
+export const SYNC_RUN_ABANDONED_AFTER_MS = 60 * 60_000;
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Reads every variant of the shop through the Admin GraphQL API, page by page,
+ * within the shop's query-cost budget, and mirrors them: new and changed ones
+ * are written, ones Shopify no longer has are marked deleted. Progress and the
+ * outcome are kept in a SyncRun ("shopify_products").
+ *
+ * Failures end the run as failed with the reason, and come back as
+ * `{ ok: false }`; only a Response thrown by the admin client (authenticate.admin
+ * asking Remix to re-authenticate) is thrown on.
+ */
+export async function syncShopifyVariants(
+  shop: string,
+  graphql: AdminGraphql,
+  options: SyncShopifyVariantsOptions = {},
+): Promise<ShopifyVariantSyncResult> {
+  const running = await claimSyncSlot(shop);
+  if (running) {
+    return {
+      ok: false,
+      runId: running.id,
+      reason: "already_running",
+      summary: "A sync of the shop's products is already under way.",
+    };
+  }
+  const startedAt = new Date();
+  const run = await prisma.syncRun.create({
+    data: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt },
+  });
+  const log = (options.logger ?? rootLogger).child({ shop, syncRunId: run.id, sync: SHOPIFY_PRODUCTS_SYNC });
+  const throttling: Throttling = {
+    sleep: options.sleep ?? sleepFor,
+    maxThrottleRetries: options.maxThrottleRetries ?? 10,
+    maxWaitMs: options.maxWaitMs ?? 60_000,
+    log,
+  };
+
+  try {
+    const total = await countVariants(graphql, throttling, log);
+    if (total !== null) await prisma.syncRun.update({ where: { id: run.id }, data: { total } });
+
+    let pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
+    let cursor: string | null = null;
+    let nextCost: number | null = null;
+    let variants = 0;
+    let created = 0;
+    let changed = 0;
+    const products = new Set<string>();
+
+    for (;;) {
+      const readAt = new Date();
+      let answer: Answer<z.infer<typeof VariantsPageSchema>>;
+      try {
+        answer = await query(
+          graphql,
+          VARIANTS_PAGE_QUERY,
+          { first: pageSize, cursor },
+          VariantsPageSchema,
+          throttling,
+          nextCost,
+        );
+      } catch (error) {
+        // A bucket smaller than one page: ask for fewer variants at a time.
+        if (error instanceof QueryTooCostlyError && pageSize > 1) {
+          pageSize = Math.max(1, Math.floor(pageSize / 2));
+          nextCost = null;
+          log.info({ pageSize }, "a page costs more than Shopify allows at once; asking for fewer variants");
+          continue;
+        }
+        throw error;
+      }
+
+      const connection = answer.data.productVariants;
+      const page = connection.nodes.map(fieldsFromNode);
+      const written = await writeVariants(shop, page, readAt);
+      variants += page.length;
+      created += written.created;
+      changed += written.changed;
+      for (const variant of page) products.add(variant.shopifyProductId);
+      await prisma.syncRun.update({
+        where: { id: run.id },
+        data: { processed: variants, ...(total !== null && variants > total ? { total: variants } : {}) },
+      });
+
+      if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
+      cursor = connection.pageInfo.endCursor;
+
+      // Wait for the bucket to hold the next page's cost rather than be refused.
+      nextCost = answer.cost?.requestedQueryCost ?? nextCost;
+      const status = answer.cost?.throttleStatus;
+      if (status && nextCost !== null) {
+        const wait = Math.min(waitForPoints(status, nextCost), throttling.maxWaitMs);
+        if (wait > 0) {
+          log.debug(
+            { waitMs: wait, currentlyAvailable: status.currentlyAvailable },
+            "waiting for query budget",
+          );
+          await throttling.sleep(wait);
+        }
+      }
+    }
+
+    // Every variant Shopify still has was marked seen by this run (or by a
+    // webhook during it); the rest are gone.
+    const deleted = await prisma.shopifyVariant.updateMany({
+      where: { shop, deletedAt: null, syncedAt: { lt: startedAt } },
+      data: { deletedAt: new Date() },
+    });
+
+    const summary =
+      `Read ${count(variants)} variant${variants === 1 ? "" : "s"} of ${count(products.size)} ` +
+      `product${products.size === 1 ? "" : "s"}: ${count(created)} new, ${count(changed)} changed, ` +
+      `${count(deleted.count)} no longer in Shopify.`;
+    await prisma.syncRun.update({
+      where: { id: run.id },
+      data: { status: "succeeded", finishedAt: new Date(), processed: variants, total: variants, summary },
+    });
+    log.info({ variants, created, changed, deleted: deleted.count }, "Shopify products synced");
+    return {
+      ok: true,
+      runId: run.id,
+      variants,
+      products: products.size,
+      created,
+      changed,
+      deleted: deleted.count,
+      summary,
+    };
+  } catch (error) {
+    const summary = failureSummary(error);
+    await prisma.syncRun.update({
+      where: { id: run.id },
+      data: { status: "failed", finishedAt: new Date(), summary },
+    });
+    log.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : error }, summary);
+    if (error instanceof Response) throw error;
+    return { ok: false, runId: run.id, reason: "failed", summary };
+  }
+}
+
+/** The exact number of variants, for progress; null when Shopify cannot say. */
+async function countVariants(
+  graphql: AdminGraphql,
+  throttling: Throttling,
+  log: Logger,
+): Promise<number | null> {
+  try {
+    const answer = await query(graphql, VARIANTS_COUNT_QUERY, {}, VariantsCountSchema, throttling, null);
+    const counted = answer.data.productVariantsCount;
+    return counted && counted.precision === "EXACT" ? counted.count : null;
+  } catch (error) {
+    // Progress without a total is still progress; the pages decide.
+    if (!(error instanceof UnexpectedShopifyAnswerError)) throw error;
+    log.info({ reason: error.message }, "variant count unavailable; syncing without a total");
+    return null;
+  }
+}
+
+/**
+ * The running sync of this shop that is still alive, if any. Runs older than
+ * SYNC_RUN_ABANDONED_AFTER_MS are marked failed so they stop showing as running.
+ */
+async function claimSyncSlot(shop: string): Promise<SyncRun | null> {
+  const abandonedBefore = new Date(Date.now() - SYNC_RUN_ABANDONED_AFTER_MS);
+  await prisma.syncRun.updateMany({
+    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt: { lt: abandonedBefore } },
+    data: {
+      status: "failed",
+      finishedAt: new Date(),
+      summary: "Stopped before it finished (the process ended).",
+    },
+  });
+  return prisma.syncRun.findFirst({
+    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running" },
+    orderBy: { startedAt: "desc" },
+  });
+}
+
+function failureSummary(error: unknown): string {
+  if (
+    error instanceof ShopifyThrottledError ||
+    error instanceof UnexpectedShopifyAnswerError ||
+    error instanceof QueryTooCostlyError
+  ) {
+    return error.message;
+  }
+  if (error instanceof Response) return `Shopify answered HTTP ${error.status}.`;
+  if (isRecord(error) && isRecord(error.response) && typeof error.response.code === "number") {
+    const code = error.response.code;
+    if (code === 401 || code === 403) {
+      return `Shopify refused the app's access (HTTP ${code}); open the app from the Shopify admin to renew it.`;
+    }
+    return `Shopify answered HTTP ${code}; try again later.`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `The sync stopped: ${message}`;
+}
+
+/** The shop's latest Shopify products sync (running, succeeded or failed), or null before the first. */
+export async function lastSync(shop: string): Promise<SyncRun | null> {
+  return prisma.syncRun.findFirst({
+    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC },
+    orderBy: { startedAt: "desc" },
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Webhooks
+
+/**
+ * Shopify's product webhooks may carry only the first 100 variants of a
+ * product; when a payload is that long we cannot tell a missing variant from
+ * one left out, and leave it to the next full sync.
+ */
+const WEBHOOK_VARIANTS_MAYBE_TRUNCATED_AT = 100;
+
+export interface ProductWebhookResult {
+  upserted: number;
+  deleted: number;
+}
+
+/**
+ * products/update: writes the product's variants as the webhook describes
+ * them, and marks deleted those of the product it no longer lists.
+ * Webhooks can arrive more than once and out of order; a redelivery just
+ * writes the same values again.
+ */
+export async function applyProductWebhook(
+  shop: string,
+  product: ProductWebhook,
+): Promise<ProductWebhookResult> {
+  const shopifyProductId = numericShopifyId(product.id);
+  const images = [...(product.images ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const imageById = new Map(images.map((image) => [numericShopifyId(image.id), image.src]));
+  const featured = product.image?.src ?? images[0]?.src ?? null;
+  const now = new Date();
+
+  const variants: VariantFields[] = product.variants.map((variant) => ({
+    shopifyVariantId: numericShopifyId(variant.id),
+    shopifyProductId,
+    productTitle: product.title,
+    variantTitle: variantTitleOf(variant.title),
+    sku: blankToNull(variant.sku),
+    barcode: blankToNull(variant.barcode),
+    imageUrl:
+      (variant.image_id !== null && variant.image_id !== undefined
+        ? imageById.get(numericShopifyId(variant.image_id))
+        : undefined) ?? featured,
+  }));
+
+  const upsertAll = () =>
+    prisma.$transaction(
+      variants.map((variant) =>
+        prisma.shopifyVariant.upsert({
+          where: { shop_shopifyVariantId: { shop, shopifyVariantId: variant.shopifyVariantId } },
+          create: { shop, ...variant, syncedAt: now },
+          update: { ...variant, deletedAt: null, syncedAt: now },
+        }),
+      ),
+    );
+  try {
+    await upsertAll();
+  } catch (error) {
+    // The same webhook delivered twice at once: the other delivery created the rows.
+    if (!isUniqueViolation(error)) throw error;
+    await upsertAll();
+  }
+
+  let deleted = 0;
+  if (variants.length < WEBHOOK_VARIANTS_MAYBE_TRUNCATED_AT) {
+    const gone = await prisma.shopifyVariant.updateMany({
+      where: {
+        shop,
+        shopifyProductId,
+        deletedAt: null,
+        shopifyVariantId: { notIn: variants.map((variant) => variant.shopifyVariantId) },
+      },
+      data: { deletedAt: now, syncedAt: now },
+    });
+    deleted = gone.count;
+  }
+  return { upserted: variants.length, deleted };
+}
+
+/** products/delete: every variant of the product is marked deleted (kept, so held orders can still name it). */
+export async function markProductDeleted(shop: string, productId: string | number): Promise<number> {
+  const now = new Date();
+  const result = await prisma.shopifyVariant.updateMany({
+    where: { shop, shopifyProductId: numericShopifyId(productId), deletedAt: null },
+    data: { deletedAt: now, syncedAt: now },
+  });
+  return result.count;
+}
+
+// ---------------------------------------------------------------------------
+// Listing, for the mapping page
+
+export const SHOPIFY_VARIANT_FILTERS = ["active", "deleted", "all", "mapped", "unmapped"] as const;
+export type ShopifyVariantFilter = (typeof SHOPIFY_VARIANT_FILTERS)[number];
+
+export interface ListShopifyVariantsOptions {
+  /** `nextCursor` of the previous page; none for the first. */
+  cursor?: string | null;
+  /** 1 to 250, 50 by default. */
+  limit?: number;
+  /** Case-insensitive (ASCII) part of the product title, variant title, SKU or barcode, or an exact variant id. */
+  search?: string | null;
+  /**
+   * active (default): not deleted · deleted · all · mapped / unmapped: not
+   * deleted, with / without a Brilliant mapping.
+   */
+  filter?: ShopifyVariantFilter;
+}
+
+export interface ListedShopifyVariant extends ShopifyVariant {
+  mapping: { brilliantVariantId: string; source: string } | null;
+}
+
+export interface ShopifyVariantPage {
+  variants: ListedShopifyVariant[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+function encodeListCursor(row: Pick<ShopifyVariant, "productTitle" | "shopifyVariantId">): string {
+  return Buffer.from(JSON.stringify([row.productTitle, row.shopifyVariantId]), "utf8").toString("base64url");
+}
+
+function decodeListCursor(cursor: string): { productTitle: string; shopifyVariantId: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((part) => typeof part === "string")) {
+      return { productTitle: parsed[0] as string, shopifyVariantId: parsed[1] as string };
+    }
+  } catch {
+    // falls through
+  }
+  throw new InvalidVariantCursorError("The page cursor is not one this list gave out");
+}
+
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/**
+ * One page of the shop's variants, by product title then variant id, with
+ * each one's mapping. Keyset paging: a page's place does not move when rows
+ * are added or removed before it.
+ *
+ * The ids are chosen in SQL written for both SQLite and PostgreSQL (the
+ * mapped/unmapped filter needs EXISTS over VariantMapping, which has no
+ * relation to join on); the rows are then read through Prisma. Titles are
+ * ordered by the database's collation (byte order on SQLite).
+ */
+export async function listShopifyVariants(
+  shop: string,
+  options: ListShopifyVariantsOptions = {},
+): Promise<ShopifyVariantPage> {
+  const limit = Math.max(1, Math.min(250, Math.floor(options.limit ?? 50)));
+  const filter = options.filter ?? "active";
+  const search = options.search?.trim() ?? "";
+  const after = options.cursor ? decodeListCursor(options.cursor) : null;
+
+  const conditions: Prisma.Sql[] = [Prisma.sql`v."shop" = ${shop}`];
+  if (filter === "deleted") conditions.push(Prisma.sql`v."deletedAt" IS NOT NULL`);
+  else if (filter !== "all") conditions.push(Prisma.sql`v."deletedAt" IS NULL`);
+  const mapped = Prisma.sql`EXISTS (SELECT 1 FROM "VariantMapping" m WHERE m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId")`;
+  if (filter === "mapped") conditions.push(mapped);
+  if (filter === "unmapped") conditions.push(Prisma.sql`NOT ${mapped}`);
+  if (search !== "") {
+    const pattern = likePattern(search);
+    conditions.push(Prisma.sql`(
+      LOWER(v."productTitle") LIKE ${pattern} ESCAPE '\\'
+      OR LOWER(COALESCE(v."variantTitle", '')) LIKE ${pattern} ESCAPE '\\'
+      OR LOWER(COALESCE(v."sku", '')) LIKE ${pattern} ESCAPE '\\'
+      OR LOWER(COALESCE(v."barcode", '')) LIKE ${pattern} ESCAPE '\\'
+      OR v."shopifyVariantId" = ${search}
+    )`);
+  }
+  if (after) {
+    conditions.push(Prisma.sql`(
+      v."productTitle" > ${after.productTitle}
+      OR (v."productTitle" = ${after.productTitle} AND v."shopifyVariantId" > ${after.shopifyVariantId})
+    )`);
+  }
+
+  const picked = await prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT v."id" AS "id" FROM "ShopifyVariant" v
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY v."productTitle", v."shopifyVariantId"
+    LIMIT ${limit + 1}
+  `;
+  const pageIds = picked.slice(0, limit).map((row) => row.id);
+  const rows = await prisma.shopifyVariant.findMany({ where: { shop, id: { in: pageIds } } });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ordered = pageIds.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [row] : [];
+  });
+  const mappings = await prisma.variantMapping.findMany({
+    where: { shop, shopifyVariantId: { in: ordered.map((row) => row.shopifyVariantId) } },
+    select: { shopifyVariantId: true, brilliantVariantId: true, source: true },
+  });
+  const mappingOf = new Map(mappings.map((mapping) => [mapping.shopifyVariantId, mapping]));
+  const last = ordered.at(-1);
+  return {
+    variants: ordered.map((row) => {
+      const mapping = mappingOf.get(row.shopifyVariantId);
+      return {
+        ...row,
+        mapping: mapping ? { brilliantVariantId: mapping.brilliantVariantId, source: mapping.source } : null,
+      };
+    }),
+    nextCursor: picked.length > limit && last ? encodeListCursor(last) : null,
+  };
+}
