@@ -1,6 +1,7 @@
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "./alert.server";
 import { recheckHeldOrders } from "./order-actions.server";
+import { proposeMatches, type MatchRule } from "./auto-match";
 
 export type MappingSource = "manual" | "auto" | "csv";
 
@@ -82,4 +83,62 @@ export function matchBySkuEqualsVariantId(
 
 export async function listMappings(shop: string) {
   return prisma.variantMapping.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
+}
+
+/** Proposals for one rule, for the merchant to review before anything is saved. */
+export async function proposeAutoMatches(shop: string, rule: MatchRule) {
+  const [shopifyVariants, brilliant, existing] = await Promise.all([
+    prisma.shopifyVariant.findMany({
+      where: { shop, deletedAt: null },
+      select: { shopifyVariantId: true, shopifyProductId: true, sku: true, barcode: true },
+    }),
+    prisma.brilliantVariant.findMany({
+      where: { shop, removedAt: null },
+      select: { brilliantVariantId: true },
+    }),
+    prisma.variantMapping.findMany({
+      where: { shop },
+      select: { shopifyVariantId: true, brilliantVariantId: true, source: true },
+    }),
+  ]);
+  return proposeMatches(
+    shopifyVariants,
+    new Set(brilliant.map((row) => row.brilliantVariantId)),
+    new Map(existing.map((row) => [row.shopifyVariantId, row])),
+    rule,
+  );
+}
+
+/**
+ * Saves the proposals the merchant accepted. A manual mapping is replaced only
+ * when `replaceManual` is set (the merchant ticked it in the review).
+ */
+export async function applyAutoMatches(
+  shop: string,
+  rule: MatchRule,
+  accept: { shopifyVariantIds?: string[]; replaceManual?: boolean } = {},
+): Promise<{ saved: number; keptManual: number }> {
+  const proposals = await proposeAutoMatches(shop, rule);
+  const wanted = accept.shopifyVariantIds ? new Set(accept.shopifyVariantIds) : null;
+  const chosen = proposals.filter(
+    (proposal) =>
+      (!wanted || wanted.has(proposal.shopifyVariantId)) &&
+      proposal.status !== "unchanged" &&
+      (proposal.status !== "conflicts_manual" || accept.replaceManual),
+  );
+  const keptManual = proposals.filter(
+    (p) =>
+      p.status === "conflicts_manual" && !accept.replaceManual && (!wanted || wanted.has(p.shopifyVariantId)),
+  ).length;
+  const saved = await saveMappings(
+    shop,
+    chosen.map((proposal) => ({
+      shopifyVariantId: proposal.shopifyVariantId,
+      shopifyProductId: proposal.shopifyProductId,
+      sku: proposal.sku,
+      brilliantVariantId: proposal.brilliantVariantId,
+    })),
+    "auto",
+  );
+  return { saved, keptManual };
 }

@@ -1,0 +1,154 @@
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import prisma from "../db.server";
+import { saveMappings, type MappingInput } from "./mapping.server";
+
+/**
+ * CSV import and export of mappings: `shopify_variant_id,sku,brilliant_variant_id`.
+ * An import is validated row by row and reported before anything is written;
+ * applying writes only the rows the report marked valid. An export can be
+ * imported again unchanged (a round trip changes nothing).
+ */
+export const CSV_HEADER = ["shopify_variant_id", "sku", "brilliant_variant_id"] as const;
+
+export type RowStatus = "new" | "change" | "unchanged" | "skipped" | "error";
+
+export interface CsvRowReport {
+  line: number;
+  shopifyVariantId: string;
+  sku: string;
+  brilliantVariantId: string;
+  status: RowStatus;
+  /** Why the row errs, or what it changes, in the merchant's words. */
+  note: string | null;
+}
+
+export interface CsvReport {
+  /** A problem with the file as a whole (no header, not CSV): nothing can be imported. */
+  fileError: string | null;
+  rows: CsvRowReport[];
+  counts: Record<RowStatus, number>;
+}
+
+const MAX_ROWS = 200_000;
+
+export async function previewMappingCsv(shop: string, text: string): Promise<CsvReport> {
+  const counts: Record<RowStatus, number> = { new: 0, change: 0, unchanged: 0, skipped: 0, error: 0 };
+  let records: string[][];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ""), {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as string[][];
+  } catch (error) {
+    return {
+      fileError: `The file is not valid CSV: ${error instanceof Error ? error.message : String(error)}`,
+      rows: [],
+      counts,
+    };
+  }
+  const [header, ...body] = records;
+  const normalized = header?.map((cell) => cell.toLowerCase());
+  if (!normalized || CSV_HEADER.some((column, index) => normalized[index] !== column)) {
+    return { fileError: `The first line must be the header ${CSV_HEADER.join(",")}.`, rows: [], counts };
+  }
+  if (body.length > MAX_ROWS) {
+    return {
+      fileError: `The file has ${body.length} rows; at most ${MAX_ROWS} can be imported at once.`,
+      rows: [],
+      counts,
+    };
+  }
+
+  const [shopifyVariants, brilliantVariants, mappings] = await Promise.all([
+    prisma.shopifyVariant.findMany({
+      where: { shop },
+      select: { shopifyVariantId: true, sku: true, deletedAt: true },
+    }),
+    prisma.brilliantVariant.findMany({
+      where: { shop },
+      select: { brilliantVariantId: true, productInactive: true, removedAt: true, productName: true },
+    }),
+    prisma.variantMapping.findMany({
+      where: { shop },
+      select: { shopifyVariantId: true, brilliantVariantId: true },
+    }),
+  ]);
+  const knownShopify = new Map(shopifyVariants.map((row) => [row.shopifyVariantId, row]));
+  const knownBrilliant = new Map(brilliantVariants.map((row) => [row.brilliantVariantId, row]));
+  const current = new Map(mappings.map((row) => [row.shopifyVariantId, row.brilliantVariantId]));
+  const seen = new Map<string, number>();
+  for (const [id] of body) if (id) seen.set(id, (seen.get(id) ?? 0) + 1);
+
+  const rows: CsvRowReport[] = body.map((record, index) => {
+    const [shopifyVariantId = "", sku = "", brilliantVariantId = ""] = record;
+    const row = { line: index + 2, shopifyVariantId, sku, brilliantVariantId };
+    const error = (note: string): CsvRowReport => ({ ...row, status: "error", note });
+    if (!/^\d+$/.test(shopifyVariantId)) return error("shopify_variant_id must be the variant's numeric id.");
+    if ((seen.get(shopifyVariantId) ?? 0) > 1)
+      return error("This Shopify variant appears more than once in the file.");
+    if (knownShopify.size > 0) {
+      const shopifyVariant = knownShopify.get(shopifyVariantId);
+      if (!shopifyVariant)
+        return error("No such Shopify variant in this shop (sync products first if it is new).");
+      if (shopifyVariant.deletedAt) return error("This Shopify variant was deleted.");
+    }
+    if (!brilliantVariantId)
+      return { ...row, status: "skipped", note: "No Brilliant variant given: left as it is." };
+    const target = knownBrilliant.get(brilliantVariantId);
+    if (knownBrilliant.size > 0) {
+      if (!target || target.removedAt)
+        return error(`Brilliant variant ${brilliantVariantId} is not in your Brilliant store.`);
+      if (target.productInactive)
+        return error(
+          `Brilliant variant ${brilliantVariantId} (${target.productName}) is inactive: orders for it would be held.`,
+        );
+    }
+    const was = current.get(shopifyVariantId);
+    if (was === brilliantVariantId) return { ...row, status: "unchanged", note: null };
+    if (was) return { ...row, status: "change", note: `Now mapped to ${was}.` };
+    return { ...row, status: "new", note: null };
+  });
+  for (const row of rows) counts[row.status] += 1;
+  return { fileError: null, rows, counts };
+}
+
+/** Writes the valid new and changed rows of an import; returns the report it acted on. */
+export async function applyMappingCsv(shop: string, text: string): Promise<CsvReport & { saved: number }> {
+  const report = await previewMappingCsv(shop, text);
+  if (report.fileError) return { ...report, saved: 0 };
+  const writes: MappingInput[] = report.rows
+    .filter((row) => row.status === "new" || row.status === "change")
+    .map((row) => ({
+      shopifyVariantId: row.shopifyVariantId,
+      sku: row.sku || null,
+      brilliantVariantId: row.brilliantVariantId,
+    }));
+  const saved = await saveMappings(shop, writes, "csv");
+  return { ...report, saved };
+}
+
+/** Every mapping of the shop, and every unmapped Shopify variant with an empty target to fill in. */
+export async function exportMappingCsv(shop: string): Promise<string> {
+  const [mappings, variants] = await Promise.all([
+    prisma.variantMapping.findMany({ where: { shop }, orderBy: { shopifyVariantId: "asc" } }),
+    prisma.shopifyVariant.findMany({
+      where: { shop, deletedAt: null },
+      select: { shopifyVariantId: true, sku: true },
+    }),
+  ]);
+  const mapped = new Set(mappings.map((mapping) => mapping.shopifyVariantId));
+  const skus = new Map(variants.map((variant) => [variant.shopifyVariantId, variant.sku]));
+  const rows = [
+    ...mappings.map((mapping) => [
+      mapping.shopifyVariantId,
+      skus.get(mapping.shopifyVariantId) ?? mapping.sku ?? "",
+      mapping.brilliantVariantId,
+    ]),
+    ...variants
+      .filter((variant) => !mapped.has(variant.shopifyVariantId))
+      .map((variant) => [variant.shopifyVariantId, variant.sku ?? "", ""]),
+  ];
+  return stringify([[...CSV_HEADER], ...rows]);
+}

@@ -1,0 +1,172 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { resetDatabase } from "../../tests/helpers/db";
+import { applyAutoMatches, proposeAutoMatches, saveMappings } from "./mapping.server";
+import { applyMappingCsv, exportMappingCsv, previewMappingCsv } from "./mapping-csv.server";
+
+const SHOP = "mapping-test.myshopify.com";
+
+async function seedCatalogs() {
+  const now = new Date();
+  await prisma.shopifyVariant.createMany({
+    data: [
+      {
+        shop: SHOP,
+        shopifyVariantId: "101",
+        shopifyProductId: "1",
+        productTitle: "Tee",
+        variantTitle: "M",
+        sku: "73002",
+        syncedAt: now,
+      },
+      {
+        shop: SHOP,
+        shopifyVariantId: "102",
+        shopifyProductId: "1",
+        productTitle: "Tee",
+        variantTitle: "L",
+        sku: "73003",
+        syncedAt: now,
+      },
+      {
+        shop: SHOP,
+        shopifyVariantId: "103",
+        shopifyProductId: "2",
+        productTitle: "Hoodie",
+        variantTitle: null,
+        sku: "73051",
+        syncedAt: now,
+      },
+      {
+        shop: SHOP,
+        shopifyVariantId: "104",
+        shopifyProductId: "3",
+        productTitle: "Poster",
+        variantTitle: null,
+        sku: "POSTER",
+        syncedAt: now,
+      },
+      {
+        shop: SHOP,
+        shopifyVariantId: "105",
+        shopifyProductId: "4",
+        productTitle: "Old",
+        variantTitle: null,
+        sku: "73021",
+        syncedAt: now,
+        deletedAt: now,
+      },
+    ],
+  });
+  const variant = (id: string, extra: Partial<{ productInactive: boolean; removedAt: Date }> = {}) => ({
+    shop: SHOP,
+    brilliantVariantId: id,
+    productId: "p",
+    productName: `Brilliant ${id}`,
+    inventoryCount: 10,
+    syncedAt: now,
+    ...extra,
+  });
+  await prisma.brilliantVariant.createMany({
+    data: [
+      variant("73002"),
+      variant("73003"),
+      variant("73051", { productInactive: true }),
+      variant("73021"),
+      variant("70000", { removedAt: now }),
+    ],
+  });
+}
+
+beforeEach(async () => {
+  await resetDatabase(prisma);
+  await seedCatalogs();
+});
+
+describe("auto-match on the stored catalogs", () => {
+  it("proposes by SKU, leaves a manual mapping alone unless told, and saves as auto", async () => {
+    await saveMappings(SHOP, [{ shopifyVariantId: "102", brilliantVariantId: "73021" }], "manual");
+    const proposals = await proposeAutoMatches(SHOP, { kind: "sku_equals_id" });
+    expect(proposals.map((p) => [p.shopifyVariantId, p.status])).toEqual([
+      ["101", "new"],
+      ["102", "conflicts_manual"],
+      ["103", "new"],
+    ]);
+    expect(await applyAutoMatches(SHOP, { kind: "sku_equals_id" })).toEqual({ saved: 2, keptManual: 1 });
+    const mapped = await prisma.variantMapping.findMany({
+      where: { shop: SHOP },
+      orderBy: { shopifyVariantId: "asc" },
+    });
+    expect(mapped.map((m) => [m.shopifyVariantId, m.brilliantVariantId, m.source])).toEqual([
+      ["101", "73002", "auto"],
+      ["102", "73021", "manual"],
+      ["103", "73051", "auto"],
+    ]);
+    await applyAutoMatches(
+      SHOP,
+      { kind: "sku_equals_id" },
+      { shopifyVariantIds: ["102"], replaceManual: true },
+    );
+    expect(
+      (await prisma.variantMapping.findFirstOrThrow({ where: { shopifyVariantId: "102" } }))
+        .brilliantVariantId,
+    ).toBe("73003");
+  });
+});
+
+describe("CSV import and export", () => {
+  it("refuses a file without the header, and explains why", async () => {
+    const report = await previewMappingCsv(SHOP, "variant,brilliant\n101,73002\n");
+    expect(report.fileError).toMatch(/header shopify_variant_id,sku,brilliant_variant_id/);
+  });
+
+  it("reports every row before anything is written: unknown ids, duplicates, inactive and missing targets", async () => {
+    const csv = [
+      "shopify_variant_id,sku,brilliant_variant_id",
+      "101,73002,73002", // new
+      "102,73003,99999", // unknown Brilliant variant
+      "103,73051,73051", // inactive target
+      "104,POSTER,", // blank: skipped
+      "999,X,73002", // unknown Shopify variant
+      "abc,X,73002", // not an id
+      "105,73021,73021", // deleted Shopify variant
+      "106,Y,70000", // unknown Shopify variant (checked first)
+      "101,73002,73003", // duplicate of line 2
+    ].join("\n");
+    const report = await previewMappingCsv(SHOP, csv);
+    expect(report.fileError).toBeNull();
+    expect(report.rows.map((row) => [row.line, row.status])).toEqual([
+      [2, "error"],
+      [3, "error"],
+      [4, "error"],
+      [5, "skipped"],
+      [6, "error"],
+      [7, "error"],
+      [8, "error"],
+      [9, "error"],
+      [10, "error"],
+    ]);
+    expect(report.rows[0]!.note).toMatch(/more than once/);
+    expect(report.rows[1]!.note).toMatch(/99999 is not in your Brilliant store/);
+    expect(report.rows[2]!.note).toMatch(/inactive/);
+    expect(report.rows[4]!.note).toMatch(/No such Shopify variant/);
+    expect(report.rows[6]!.note).toMatch(/deleted/);
+    expect(await prisma.variantMapping.count()).toBe(0);
+  });
+
+  it("applies only the valid rows, and an export imports back unchanged", async () => {
+    const csv =
+      "shopify_variant_id,sku,brilliant_variant_id\n101,73002,73002\n102,73003,73021\n103,73051,73051\n";
+    const result = await applyMappingCsv(SHOP, csv);
+    expect(result.saved).toBe(2);
+    expect(result.counts).toMatchObject({ new: 2, error: 1 });
+
+    const exported = await exportMappingCsv(SHOP);
+    expect(exported.split("\n")[0]).toBe("shopify_variant_id,sku,brilliant_variant_id");
+    expect(exported).toContain("101,73002,73002");
+    expect(exported).toContain("104,POSTER,");
+    const again = await previewMappingCsv(SHOP, exported);
+    expect(again.counts).toMatchObject({ unchanged: 2, new: 0, change: 0 });
+    expect(again.counts.error).toBe(0);
+  });
+});
