@@ -34,7 +34,7 @@ const EnvSchema = z.object({
     z
       .string()
       .url("SHOPIFY_ADMIN_API_ORIGIN must be an origin such as http://127.0.0.1:4020")
-      .refine((value) => new URL(value).origin === value.replace(/\/$/, ""), {
+      .refine((value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ""), {
         message: "SHOPIFY_ADMIN_API_ORIGIN must be an origin only (scheme, host, port), without a path",
       })
       .optional(),
@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   WORKER_LEASE_MS: intFromEnv(60_000),
   // How often the worker reads each shop's Brilliant catalog again (0: never).
   CATALOG_SYNC_INTERVAL_MS: intFromEnv(15 * 60_000),
+  // How often forwarded, unshipped orders are read from Brilliant when no status webhook came (0: never).
+  STATUS_POLL_INTERVAL_MS: intFromEnv(30 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
 });

@@ -38,6 +38,7 @@ await runWorkerLoop({
   concurrency: settings.WORKER_CONCURRENCY,
   perShopConcurrency: settings.WORKER_PER_SHOP_CONCURRENCY,
   catalogSyncIntervalMs: settings.CATALOG_SYNC_INTERVAL_MS,
+  statusPollIntervalMs: settings.STATUS_POLL_INTERVAL_MS,
   signal: controller.signal,
 });
 log.info("worker stopped");

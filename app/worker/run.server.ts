@@ -1,6 +1,6 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
-import { syncDueCatalogs } from "./catalog-schedule.server";
+import { pollDueStatuses, syncDueCatalogs } from "./catalog-schedule.server";
 import type { ClaimedOrder, Forwarder } from "./forwarder.server";
 
 export interface WorkerLoopOptions {
@@ -12,6 +12,8 @@ export interface WorkerLoopOptions {
   perShopConcurrency: number;
   /** How often each shop's Brilliant catalog is read again; 0 turns it off. */
   catalogSyncIntervalMs?: number;
+  /** How often forwarded, unshipped orders are read from Brilliant again; 0 turns it off. */
+  statusPollIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -31,8 +33,21 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   let lastRecovery = 0;
   let uninstalled: string[] = [];
   let lastShopRefresh = 0;
-  let catalogSync: Promise<unknown> | null = null;
-  let lastCatalogCheck = 0;
+  // Background chores beside the sends, each at most one at a time.
+  const chores = [
+    {
+      intervalMs: options.catalogSyncIntervalMs ?? 0,
+      run: (ms: number) => syncDueCatalogs(forwarder, ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      intervalMs: options.statusPollIntervalMs ?? 0,
+      run: (ms: number) => pollDueStatuses(forwarder, ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+  ];
 
   const excluded = () => {
     const now = Date.now();
@@ -72,13 +87,14 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         lastShopRefresh = now;
         uninstalled = await listUninstalledShops();
       }
-      const interval = options.catalogSyncIntervalMs ?? 0;
-      if (interval > 0 && !catalogSync && now - lastCatalogCheck >= Math.min(interval, 30_000)) {
-        lastCatalogCheck = now;
-        // Beside the sends, not in their way.
-        catalogSync = syncDueCatalogs(forwarder, interval, log)
-          .catch((error) => log.error({ err: error }, "catalog sync failed"))
-          .finally(() => (catalogSync = null));
+      for (const chore of chores) {
+        if (chore.intervalMs <= 0 || chore.running || now - chore.last < Math.min(chore.intervalMs, 30_000))
+          continue;
+        chore.last = now;
+        chore.running = chore
+          .run(chore.intervalMs)
+          .catch((error) => log.error({ err: error }, "background chore failed"))
+          .finally(() => (chore.running = null));
       }
       const free = options.concurrency - inFlight.size;
       const claimed = free > 0 ? await forwarder.claimDue(free, excluded()) : [];
@@ -97,7 +113,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       await sleep(options.pollMs, signal);
     }
   }
-  await Promise.allSettled([...inFlight.values(), ...(catalogSync ? [catalogSync] : [])]);
+  await Promise.allSettled([...inFlight.values(), ...chores.map((chore) => chore.running).filter(Boolean)]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
