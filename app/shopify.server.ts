@@ -1,6 +1,8 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+// Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
+import "./services/shopify-admin-origin.server";
 import prisma from "./db.server";
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";

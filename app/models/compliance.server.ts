@@ -95,6 +95,9 @@ export async function deleteShopData(shop: string): Promise<void> {
     prisma.order.deleteMany({ where: { shop } }),
     prisma.variantMapping.deleteMany({ where: { shop } }),
     prisma.brilliantVariant.deleteMany({ where: { shop } }),
+    prisma.shopifyVariant.deleteMany({ where: { shop } }),
+    prisma.syncRun.deleteMany({ where: { shop } }),
+    prisma.brilliantStatusEvent.deleteMany({ where: { shop } }),
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shopSettings.deleteMany({ where: { shop } }),
   ]);

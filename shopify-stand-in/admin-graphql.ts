@@ -1,0 +1,578 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * Shopify's Admin GraphQL API, as far as the app uses it: a real HTTP server
+ * the app's real client (`admin.graphql`, `unauthenticated.admin(shop)`) talks
+ * to once SHOPIFY_ADMIN_API_ORIGIN points at it. Used by tests, the demo and
+ * the benchmark; never imported by app code.
+ *
+ * What it plays:
+ * - `POST /admin/api/<version>/graphql.json`, with the shop named by the
+ *   `X-Forwarded-Host` header the app's origin rewrite adds (the shop's own
+ *   host when it is Shopify answering), and `X-Shopify-Access-Token` checked
+ *   against the shop's offline token (401 as Shopify words it otherwise);
+ * - the operations the app sends, matched by operation name (no GraphQL
+ *   engine): anything else is answered with a GraphQL error, so a new query in
+ *   the app fails loudly until it is added here too;
+ * - Shopify's cost-based throttling: a leaky bucket per shop, the cost in
+ *   `extensions.cost`, `THROTTLED` (HTTP 200) when the bucket cannot pay for a
+ *   query, and `MAX_COST_EXCEEDED` when no bucket ever could.
+ *
+ * Cost model (ours; Shopify's is close): a `productVariants(first: N)` page
+ * requests 2 + N points and costs 2 + the variants it returns; a count costs 1.
+ */
+
+export interface StandInVariant {
+  /** Numeric id, as in gid://shopify/ProductVariant/<id>. */
+  id: number;
+  /** "Default Title" for a product without options, as Shopify names it. */
+  title: string;
+  sku: string | null;
+  barcode: string | null;
+  imageUrl?: string | null;
+}
+
+export interface StandInProduct {
+  /** Numeric id, as in gid://shopify/Product/<id>. */
+  id: number;
+  title: string;
+  /** The featured image. */
+  imageUrl?: string | null;
+  variants: StandInVariant[];
+}
+
+export interface StandInShop {
+  products: StandInProduct[];
+  /** The offline token the app must send; standInAccessToken(shop) when left out. */
+  accessToken?: string;
+}
+
+export interface BucketOptions {
+  /** Points the bucket holds when full (Shopify: 1000 on standard plans, more on others). */
+  maximumAvailable?: number;
+  /** Points restored per second. */
+  restoreRate?: number;
+}
+
+export interface AdminGraphqlStandInOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  shops: Record<string, StandInShop>;
+  /** Every query costs this (requested and actual) instead of the cost model above. */
+  costPerQuery?: number;
+  bucket?: BucketOptions;
+}
+
+export interface RecordedRequest {
+  shop: string | null;
+  operation: string | null;
+  variables: Record<string, unknown>;
+  /** HTTP status answered. */
+  status: number;
+  /** The GraphQL error code answered, if any (THROTTLED, MAX_COST_EXCEEDED, …). */
+  errorCode: string | null;
+  requestedQueryCost: number | null;
+  actualQueryCost: number | null;
+  /** Points left in the bucket after this request. */
+  currentlyAvailable: number | null;
+  at: number;
+}
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface AdminGraphqlStandIn {
+  /** e.g. http://127.0.0.1:54321: the value for SHOPIFY_ADMIN_API_ORIGIN. */
+  origin: string;
+  close(): Promise<void>;
+  /** Replaces a shop's catalog (adds the shop when new). */
+  setProducts(shop: string, products: StandInProduct[]): void;
+  /** Every request answered, oldest first. */
+  requests: RecordedRequest[];
+  /** Takes `points` (all by default) from a shop's bucket, as another caller of the same app would. */
+  drain(shop: string, points?: number): void;
+  /** Changes the bucket of every shop from now on (each bucket starts full again). */
+  setBucket(bucket: BucketOptions): void;
+  throttleStatus(shop: string): ThrottleStatus;
+}
+
+export const DEFAULT_BUCKET: Required<BucketOptions> = { maximumAvailable: 1000, restoreRate: 50 };
+
+/** The offline token the stand-in expects for a shop unless told otherwise. */
+export function standInAccessToken(shop: string): string {
+  return `shpat_stand_in_${shop.replace(/[^a-z0-9]/gi, "_")}`;
+}
+
+export function variantGid(id: number | string): string {
+  return `gid://shopify/ProductVariant/${id}`;
+}
+
+export function productGid(id: number | string): string {
+  return `gid://shopify/Product/${id}`;
+}
+
+export const FIRST_PRODUCT_ID = 8_000_000_001;
+export const FIRST_VARIANT_ID = 45_000_000_001;
+
+export interface GenerateProductsOptions {
+  /** The SKU of the n-th variant (0-based, across the catalog) within product p; `SKU-<n>` by default. */
+  skuFor?: (variantIndex: number, productIndex: number) => string | null;
+  barcodeFor?: (variantIndex: number, productIndex: number) => string | null;
+  firstProductId?: number;
+  firstVariantId?: number;
+  /** Product titles; "Product 00001" … by default (zero-padded so they sort by number). */
+  titleFor?: (productIndex: number) => string;
+}
+
+/**
+ * A catalog of `count` products with `variantsPerProduct` variants each.
+ * Variant ids rise with the product, as Shopify's do; every third product has
+ * per-variant images, the others only a featured image, and every tenth none.
+ */
+export function generateProducts(
+  count: number,
+  variantsPerProduct: number,
+  options: GenerateProductsOptions = {},
+): StandInProduct[] {
+  const firstProductId = options.firstProductId ?? FIRST_PRODUCT_ID;
+  const firstVariantId = options.firstVariantId ?? FIRST_VARIANT_ID;
+  const width = String(count).length;
+  const products: StandInProduct[] = [];
+  let variantIndex = 0;
+  for (let p = 0; p < count; p++) {
+    const productId = firstProductId + p;
+    const withoutImages = p % 10 === 9;
+    const variants: StandInVariant[] = [];
+    for (let v = 0; v < variantsPerProduct; v++) {
+      const n = variantIndex++;
+      variants.push({
+        id: firstVariantId + n,
+        title:
+          variantsPerProduct === 1
+            ? "Default Title"
+            : `Size ${["S", "M", "L", "XL"][v % 4]}${v >= 4 ? ` ${v}` : ""}`,
+        sku: options.skuFor ? options.skuFor(n, p) : `SKU-${n}`,
+        barcode: options.barcodeFor ? options.barcodeFor(n, p) : null,
+        imageUrl:
+          !withoutImages && p % 3 === 0
+            ? `https://cdn.shopify.test/variants/${firstVariantId + n}.jpg`
+            : null,
+      });
+    }
+    products.push({
+      id: productId,
+      title: options.titleFor ? options.titleFor(p) : `Product ${String(p + 1).padStart(width, "0")}`,
+      imageUrl: withoutImages ? null : `https://cdn.shopify.test/products/${productId}.jpg`,
+      variants,
+    });
+  }
+  return products;
+}
+
+/**
+ * A product as Shopify's REST webhooks (products/create, products/update)
+ * carry it: numeric ids, `variants[].image_id` pointing into `images`.
+ */
+export function restProductPayload(product: StandInProduct): Record<string, unknown> {
+  const images: Array<{
+    id: number;
+    product_id: number;
+    src: string;
+    position: number;
+    variant_ids: number[];
+  }> = [];
+  let nextImageId = product.id * 10;
+  if (product.imageUrl) {
+    images.push({
+      id: nextImageId++,
+      product_id: product.id,
+      src: product.imageUrl,
+      position: 1,
+      variant_ids: [],
+    });
+  }
+  const variants = product.variants.map((variant, index) => {
+    let imageId: number | null = null;
+    if (variant.imageUrl) {
+      imageId = nextImageId++;
+      images.push({
+        id: imageId,
+        product_id: product.id,
+        src: variant.imageUrl,
+        position: images.length + 1,
+        variant_ids: [variant.id],
+      });
+    }
+    return {
+      id: variant.id,
+      product_id: product.id,
+      title: variant.title,
+      sku: variant.sku ?? "",
+      barcode: variant.barcode,
+      position: index + 1,
+      price: "10.00",
+      image_id: imageId,
+      admin_graphql_api_id: variantGid(variant.id),
+    };
+  });
+  return {
+    id: product.id,
+    title: product.title,
+    handle: product.title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    status: "active",
+    updated_at: new Date().toISOString(),
+    admin_graphql_api_id: productGid(product.id),
+    variants,
+    images,
+    image: images[0] ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+interface GraphqlError {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+interface Bucket {
+  available: number;
+  updatedAt: number;
+}
+
+interface OperationResult {
+  data?: unknown;
+  errors?: GraphqlError[];
+  requestedQueryCost: number;
+  actualQueryCost: number;
+}
+
+const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+const PAGE_SIZE_LIMIT = 250;
+
+export async function startAdminGraphqlStandIn(
+  options: AdminGraphqlStandInOptions,
+): Promise<AdminGraphqlStandIn> {
+  const shops = new Map<string, { products: StandInProduct[]; accessToken: string }>();
+  const setProducts = (shop: string, products: StandInProduct[]) => {
+    const accessToken = shops.get(shop)?.accessToken ?? standInAccessToken(shop);
+    shops.set(shop, { products: structuredClone(products), accessToken });
+  };
+  for (const [shop, seed] of Object.entries(options.shops)) {
+    shops.set(shop, {
+      products: structuredClone(seed.products),
+      accessToken: seed.accessToken ?? standInAccessToken(shop),
+    });
+  }
+
+  let bucketOptions: Required<BucketOptions> = { ...DEFAULT_BUCKET, ...options.bucket };
+  const buckets = new Map<string, Bucket>();
+  const requests: RecordedRequest[] = [];
+
+  /** Refills the shop's bucket for the time gone by and returns it. */
+  const bucketOf = (shop: string): Bucket => {
+    const now = Date.now();
+    const bucket = buckets.get(shop) ?? { available: bucketOptions.maximumAvailable, updatedAt: now };
+    const restored = ((now - bucket.updatedAt) / 1000) * bucketOptions.restoreRate;
+    bucket.available = Math.min(bucketOptions.maximumAvailable, bucket.available + restored);
+    bucket.updatedAt = now;
+    buckets.set(shop, bucket);
+    return bucket;
+  };
+  const throttleStatus = (shop: string): ThrottleStatus => ({
+    maximumAvailable: bucketOptions.maximumAvailable,
+    currentlyAvailable: Math.floor(bucketOf(shop).available),
+    restoreRate: bucketOptions.restoreRate,
+  });
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      sendJson(response, 500, { errors: [{ message: `stand-in failure: ${String(error)}` }] });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://stand-in");
+    const record: RecordedRequest = {
+      shop: null,
+      operation: null,
+      variables: {},
+      status: 0,
+      errorCode: null,
+      requestedQueryCost: null,
+      actualQueryCost: null,
+      currentlyAvailable: null,
+      at: Date.now(),
+    };
+    const answer = (status: number, body: unknown) => {
+      record.status = status;
+      requests.push(record);
+      sendJson(response, status, body);
+    };
+
+    const raw = await readBody(request);
+    if (request.method !== "POST" || !/^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) {
+      answer(404, { errors: "Not Found" });
+      return;
+    }
+    const shop = shopOf(request);
+    record.shop = shop;
+    const seeded = shop ? shops.get(shop) : undefined;
+    if (!shop || !seeded) {
+      // Shopify has no such shop: its domain answers 404.
+      answer(404, { errors: "Not Found" });
+      return;
+    }
+    if (request.headers["x-shopify-access-token"] !== seeded.accessToken) {
+      answer(401, { errors: INVALID_TOKEN });
+      return;
+    }
+
+    let body: { query?: unknown; variables?: unknown };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      answer(400, { errors: { query: "Required parameter missing or invalid" } });
+      return;
+    }
+    if (typeof body.query !== "string" || body.query.trim() === "") {
+      answer(400, { errors: { query: "Required parameter missing or invalid" } });
+      return;
+    }
+    const variables =
+      body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
+    const operation = operationName(body.query);
+    record.operation = operation;
+    record.variables = variables;
+
+    const requested = requestedCost(operation, body.query, variables);
+    if (requested === null) {
+      record.errorCode = "UNKNOWN_OPERATION";
+      answer(200, {
+        errors: [
+          {
+            message:
+              `The Admin GraphQL stand-in does not implement ${operation ? `operation ${operation}` : "anonymous operations"}. ` +
+              "Add it to shopify-stand-in/admin-graphql.ts.",
+            extensions: { code: "UNKNOWN_OPERATION" },
+          },
+        ],
+      });
+      return;
+    }
+    record.requestedQueryCost = requested;
+
+    if (requested > bucketOptions.maximumAvailable) {
+      record.errorCode = "MAX_COST_EXCEEDED";
+      answer(200, {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${bucketOptions.maximumAvailable}).`,
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost: requested,
+              maxCost: bucketOptions.maximumAvailable,
+            },
+          },
+        ],
+        extensions: { cost: costExtension(shop, requested, null) },
+      });
+      return;
+    }
+    const bucket = bucketOf(shop);
+    if (bucket.available < requested) {
+      record.errorCode = "THROTTLED";
+      record.currentlyAvailable = Math.floor(bucket.available);
+      answer(200, {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+        extensions: { cost: costExtension(shop, requested, null) },
+      });
+      return;
+    }
+
+    const result = run(operation!, body.query, variables, seeded.products);
+    bucket.available -= result.actualQueryCost;
+    record.actualQueryCost = result.actualQueryCost;
+    record.currentlyAvailable = Math.floor(bucket.available);
+    const code = result.errors?.[0]?.extensions?.code;
+    record.errorCode = typeof code === "string" ? code : null;
+    answer(200, {
+      ...(result.data === undefined ? {} : { data: result.data }),
+      ...(result.errors ? { errors: result.errors } : {}),
+      extensions: { cost: costExtension(shop, result.requestedQueryCost, result.actualQueryCost) },
+    });
+  }
+
+  function costExtension(shop: string, requested: number, actual: number | null) {
+    return { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(shop) };
+  }
+
+  /** The cost the bucket must hold before the query runs, or null for an operation we do not play. */
+  function requestedCost(
+    operation: string | null,
+    query: string,
+    variables: Record<string, unknown>,
+  ): number | null {
+    if (operation === null || !(operation in OPERATIONS)) return null;
+    if (options.costPerQuery !== undefined) return options.costPerQuery;
+    if (operation === "ShopifyVariantsPage") return 2 + pageSize(query, variables);
+    return 1;
+  }
+
+  const OPERATIONS: Record<
+    string,
+    (query: string, variables: Record<string, unknown>, products: StandInProduct[]) => OperationResult
+  > = {
+    ShopifyVariantsPage: (query, variables, products) => {
+      const first = pageSize(query, variables);
+      const after =
+        typeof variables.cursor === "string" ? variables.cursor : (variables.after as string | undefined);
+      const afterId = after ? decodeCursor(after) : 0;
+      if (afterId === null) {
+        return {
+          errors: [
+            { message: `Invalid cursor for current pagination sort.`, extensions: { code: "BAD_REQUEST" } },
+          ],
+          requestedQueryCost: 2 + first,
+          actualQueryCost: 1,
+        };
+      }
+      // Shopify lists variants by id when no sort key is given; paging by the
+      // last id seen keeps the pages right when the catalog changes meanwhile.
+      const all = products
+        .flatMap((product) => product.variants.map((variant) => ({ product, variant })))
+        .filter(({ variant }) => variant.id > afterId)
+        .sort((a, b) => a.variant.id - b.variant.id);
+      const page = all.slice(0, first);
+      const nodes = page.map(({ product, variant }) => ({
+        id: variantGid(variant.id),
+        title: variant.title,
+        sku: variant.sku ?? "",
+        barcode: variant.barcode,
+        image: variant.imageUrl ? { url: variant.imageUrl } : null,
+        product: {
+          id: productGid(product.id),
+          title: product.title,
+          featuredImage: product.imageUrl ? { url: product.imageUrl } : null,
+        },
+      }));
+      const last = page.at(-1);
+      const requested = 2 + first;
+      const actual = 2 + nodes.length;
+      return {
+        data: {
+          productVariants: {
+            edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id.split("/").pop())), node })),
+            nodes,
+            pageInfo: {
+              hasNextPage: all.length > page.length,
+              hasPreviousPage: afterId > 0,
+              startCursor: page[0] ? encodeCursor(page[0].variant.id) : null,
+              endCursor: last ? encodeCursor(last.variant.id) : null,
+            },
+          },
+        },
+        requestedQueryCost: options.costPerQuery ?? requested,
+        actualQueryCost: options.costPerQuery ?? actual,
+      };
+    },
+    ShopifyVariantsCount: (_query, _variables, products) => {
+      const count = products.reduce((sum, product) => sum + product.variants.length, 0);
+      return {
+        data: { productVariantsCount: { count, precision: "EXACT" } },
+        requestedQueryCost: options.costPerQuery ?? 1,
+        actualQueryCost: options.costPerQuery ?? 1,
+      };
+    },
+  };
+
+  function run(
+    operation: string,
+    query: string,
+    variables: Record<string, unknown>,
+    products: StandInProduct[],
+  ) {
+    return OPERATIONS[operation]!(query, variables, products);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    origin: `http://${host}:${address.port}`,
+    requests,
+    setProducts,
+    throttleStatus,
+    drain(shop, points) {
+      const bucket = bucketOf(shop);
+      bucket.available = points === undefined ? 0 : Math.max(0, bucket.available - points);
+    },
+    setBucket(bucket) {
+      bucketOptions = { ...bucketOptions, ...bucket };
+      buckets.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** `first` from the variables, or written into the query; Shopify refuses more than 250. */
+function pageSize(query: string, variables: Record<string, unknown>): number {
+  const fromVariables = variables.first;
+  const fromQuery = /productVariants\s*\(\s*[^)]*\bfirst\s*:\s*(\d+)/.exec(query)?.[1];
+  const first =
+    typeof fromVariables === "number" ? fromVariables : fromQuery ? Number(fromQuery) : PAGE_SIZE_LIMIT;
+  return Math.max(0, Math.min(PAGE_SIZE_LIMIT, first));
+}
+
+function operationName(query: string): string | null {
+  const withoutComments = query.replace(/#[^\n]*/g, " ");
+  return /\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(withoutComments)?.[1] ?? null;
+}
+
+/** The shop a request is for: the host the app meant to reach. */
+function shopOf(request: IncomingMessage): string | null {
+  const forwarded = request.headers["x-forwarded-host"];
+  const value = (Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? request.headers.host ?? null;
+  return value ? value.split(",")[0]!.trim().toLowerCase() : null;
+}
+
+function encodeCursor(variantId: number): string {
+  return Buffer.from(JSON.stringify({ last_id: variantId }), "utf8").toString("base64");
+}
+
+function decodeCursor(cursor: string): number | null {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64").toString("utf8")) as { last_id?: unknown };
+    return typeof parsed.last_id === "number" ? parsed.last_id : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
