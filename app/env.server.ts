@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   CATALOG_SYNC_INTERVAL_MS: intFromEnv(15 * 60_000),
   // How often forwarded, unshipped orders are read from Brilliant when no status webhook came (0: never).
   STATUS_POLL_INTERVAL_MS: intFromEnv(30 * 60_000),
+  // How often the worker reads each shop's Shopify variants in full (0: never; webhooks keep them fresh).
+  SHOPIFY_SYNC_INTERVAL_MS: intFromEnv(24 * 60 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
 });

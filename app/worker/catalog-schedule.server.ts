@@ -3,6 +3,7 @@ import { logger as rootLogger, type Logger } from "../logger.server";
 import { lastCatalogSync, syncBrilliantCatalog } from "../models/brilliant-catalog.server";
 import { pollForwardedOrders } from "../models/brilliant-status.server";
 import { getBrilliantCredentials } from "../models/shop.server";
+import { lastSync as lastShopifySync, syncShopifyVariants } from "../models/shopify-variants.server";
 import type { Forwarder } from "./forwarder.server";
 
 /**
@@ -65,4 +66,32 @@ export async function pollDueStatuses(
     read += count;
   }
   return read;
+}
+
+/**
+ * A full read of each installed shop's Shopify variants now and then; the
+ * products webhooks keep them fresh in between. Reaches Shopify as the app,
+ * with the shop's offline session.
+ */
+export async function syncDueShopifyVariants(intervalMs: number, log: Logger = rootLogger): Promise<number> {
+  const { unauthenticated } = await import("../shopify.server");
+  const shops = await prisma.shopSettings.findMany({
+    where: { uninstalledAt: null },
+    select: { shop: true },
+  });
+  let synced = 0;
+  for (const { shop } of shops) {
+    const last = await lastShopifySync(shop);
+    if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
+    try {
+      const { admin } = await unauthenticated.admin(shop);
+      const result = await syncShopifyVariants(shop, admin.graphql);
+      log.info({ shop, ok: result.ok, summary: result.summary }, "Shopify variants synced");
+      synced += 1;
+    } catch (error) {
+      // No offline session (uninstalled meanwhile) or Shopify unreachable: the run says why; try next round.
+      log.warn({ shop, err: error }, "Shopify variant sync could not run");
+    }
+  }
+  return synced;
 }

@@ -39,6 +39,7 @@ await runWorkerLoop({
   perShopConcurrency: settings.WORKER_PER_SHOP_CONCURRENCY,
   catalogSyncIntervalMs: settings.CATALOG_SYNC_INTERVAL_MS,
   statusPollIntervalMs: settings.STATUS_POLL_INTERVAL_MS,
+  shopifySyncIntervalMs: settings.SHOPIFY_SYNC_INTERVAL_MS,
   signal: controller.signal,
 });
 log.info("worker stopped");

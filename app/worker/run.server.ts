@@ -1,6 +1,6 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
-import { pollDueStatuses, syncDueCatalogs } from "./catalog-schedule.server";
+import { pollDueStatuses, syncDueCatalogs, syncDueShopifyVariants } from "./catalog-schedule.server";
 import type { ClaimedOrder, Forwarder } from "./forwarder.server";
 
 export interface WorkerLoopOptions {
@@ -14,6 +14,8 @@ export interface WorkerLoopOptions {
   catalogSyncIntervalMs?: number;
   /** How often forwarded, unshipped orders are read from Brilliant again; 0 turns it off. */
   statusPollIntervalMs?: number;
+  /** How often each shop's Shopify variants are read in full; 0 turns it off. */
+  shopifySyncIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -44,6 +46,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.statusPollIntervalMs ?? 0,
       run: (ms: number) => pollDueStatuses(forwarder, ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      intervalMs: options.shopifySyncIntervalMs ?? 0,
+      run: (ms: number) => syncDueShopifyVariants(ms, log),
       running: null as Promise<unknown> | null,
       last: 0,
     },
