@@ -88,7 +88,7 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
   }
 
   override async connect(): Promise<SqlDriverAdapter> {
-    const adapter = withScriptFallback(await super.connect());
+    const adapter = withTransactionIsolation(withScriptFallback(await super.connect()));
     if (this.file !== ":memory:") {
       // journal_mode=WAL is stored in the file; busy_timeout is per connection
       // (better-sqlite3's `timeout` already sets it; stated again to be explicit).
@@ -104,6 +104,79 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
     // --from-migrations` replay the migrations there.
     return withScriptFallback(await super.connectToShadowDb());
   }
+}
+
+/**
+ * One better-sqlite3 connection serves the whole process. The adapter keeps
+ * transactions from overlapping each other, but a query made outside a
+ * transaction while one is open would run inside it on the shared connection,
+ * and vanish if that transaction rolls back (a redelivery's count, another
+ * order's lease). So queries outside transactions wait until no transaction is
+ * open, and a transaction waits for them: SQLite has one writer anyway.
+ *
+ * A transaction's callback must use its `tx`, never the global client: a
+ * global query inside it would wait for the transaction itself, until
+ * Prisma's transaction timeout ends it.
+ */
+function withTransactionIsolation(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  let tail: Promise<void> = Promise.resolve();
+  const acquire = async (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = tail;
+    tail = previous.then(() => held);
+    await previous;
+    return release;
+  };
+  const exclusive =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const release = await acquire();
+      try {
+        return await fn(...args);
+      } finally {
+        release();
+      }
+    };
+
+  adapter.queryRaw = exclusive(adapter.queryRaw.bind(adapter));
+  adapter.executeRaw = exclusive(adapter.executeRaw.bind(adapter));
+  adapter.executeScript = exclusive(adapter.executeScript.bind(adapter));
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await acquire();
+    try {
+      const transaction = await startTransaction(isolationLevel);
+      const commit = transaction.commit.bind(transaction);
+      const rollback = transaction.rollback.bind(transaction);
+      let released = false;
+      const done = () => {
+        if (!released) {
+          released = true;
+          release();
+        }
+      };
+      transaction.commit = async () => {
+        try {
+          return await commit();
+        } finally {
+          done();
+        }
+      };
+      transaction.rollback = async () => {
+        try {
+          return await rollback();
+        } finally {
+          done();
+        }
+      };
+      return transaction;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+  return adapter;
 }
 
 function withScriptFallback(adapter: SqlDriverAdapter): SqlDriverAdapter {

@@ -1,0 +1,140 @@
+// Shared by the end-to-end tests of the forwarding spine (tests/integration/*.test.ts).
+import prisma from "../../app/db.server";
+import type { Forwarder } from "../../app/worker/forwarder.server";
+import { runWorkerLoop } from "../../app/worker/run.server";
+import type { RunningSimulator } from "../../simulator/server";
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns true; throws with `describe()` once `timeoutMs` has passed. */
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  opts: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> },
+): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      const detail = opts.describe ? await opts.describe() : "";
+      throw new Error(`gave up waiting after ${opts.timeoutMs} ms ${detail}`);
+    }
+    await sleep(opts.intervalMs ?? 50);
+  }
+}
+
+/**
+ * The real worker loop (app/worker/run.server.ts) for each forwarder, in this
+ * process, until `stop()`: the same claiming, slots and recovery as `npm run
+ * worker`, without a process around it.
+ */
+export function startWorkerLoops(
+  forwarders: Forwarder[],
+  opts: { concurrency: number; pollMs?: number },
+): { stop: () => Promise<void> } {
+  const controller = new AbortController();
+  const loops = forwarders.map((forwarder) =>
+    runWorkerLoop({
+      forwarder,
+      pollMs: opts.pollMs ?? 50,
+      concurrency: opts.concurrency,
+      // One shop in these tests: let it use every slot.
+      perShopConcurrency: opts.concurrency,
+      signal: controller.signal,
+    }),
+  );
+  return {
+    stop: async () => {
+      controller.abort();
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** How many orders of each state the database holds. */
+export async function stateCounts(): Promise<Record<string, number>> {
+  const groups = await prisma.order.groupBy({ by: ["state"], _count: { _all: true } });
+  return Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
+}
+
+export interface SimulatorTally {
+  /** Orders the simulator inserted (including created-then-error ones). */
+  accepted: number;
+  /** Distinct custom_data.shopify_order_id among them. */
+  distinct: number;
+  /** Inserted orders beyond the first for the same Shopify order. */
+  duplicates: number;
+  /** Shopify orders sent that the simulator does not hold. */
+  lost: number;
+  /** Shopify order id → Brilliant order ids inserted for it. */
+  byShopifyOrder: Map<string, number[]>;
+}
+
+/** What the simulator holds, against the Shopify order ids the test sent. */
+export function tallySimulator(
+  sim: RunningSimulator,
+  sentShopifyOrderIds: readonly string[],
+): SimulatorTally {
+  const byShopifyOrder = new Map<string, number[]>();
+  const accepted = sim.acceptedOrders();
+  for (const record of accepted) {
+    const id = String(record.order.custom_data?.["shopify_order_id"]);
+    byShopifyOrder.set(id, [...(byShopifyOrder.get(id) ?? []), record.order.id]);
+  }
+  const lost = sentShopifyOrderIds.filter((id) => !byShopifyOrder.has(id)).length;
+  return {
+    accepted: accepted.length,
+    distinct: byShopifyOrder.size,
+    duplicates: accepted.length - byShopifyOrder.size,
+    lost,
+    byShopifyOrder,
+  };
+}
+
+export function seconds(sinceMs: number): string {
+  return `${((Date.now() - sinceMs) / 1000).toFixed(1)}s`;
+}
+
+/**
+ * The never-resend-on-a-guess rule, read from the ledger: after a create whose
+ * outcome was `unknown`, the next create may only follow a lookup that found
+ * the order certainly absent (`not_found`). Returns the orders that broke it.
+ */
+export function createsWithoutLookup(
+  orders: Array<{ name: string; attempts: Array<{ number: number; kind: string; outcome: string }> }>,
+): string[] {
+  const broken: string[] = [];
+  for (const order of orders) {
+    let mustLookUp = false;
+    for (const attempt of [...order.attempts].sort((a, b) => a.number - b.number)) {
+      if (attempt.kind === "create") {
+        if (mustLookUp) {
+          broken.push(`${order.name}: create #${attempt.number} without a not_found lookup`);
+          break;
+        }
+        if (attempt.outcome === "unknown") mustLookUp = true;
+      } else if (attempt.kind === "lookup" && attempt.outcome === "not_found") {
+        mustLookUp = false;
+      }
+    }
+  }
+  return broken;
+}
