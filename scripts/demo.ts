@@ -150,7 +150,12 @@ async function main(): Promise<number> {
   // 5. The worker.
   const worker = startChild("worker", "npx", ["tsx", "app/worker/main.ts"], {
     // No Shopify to read products from here: mappings come from the orders' SKUs.
-    env: { ...env, BRILLIANT_SYNC_SERVICE: "worker", CATALOG_SYNC_INTERVAL_MS: String(15 * 60_000), SHOPIFY_SYNC_INTERVAL_MS: "0" },
+    env: {
+      ...env,
+      BRILLIANT_SYNC_SERVICE: "worker",
+      CATALOG_SYNC_INTERVAL_MS: String(15 * 60_000),
+      SHOPIFY_SYNC_INTERVAL_MS: "0",
+    },
     logFile: resolve(workdir, "worker.log"),
   });
   children.push(worker);

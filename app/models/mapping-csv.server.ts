@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import prisma from "../db.server";
-import { saveMappings, type MappingInput } from "./mapping.server";
+import { saveMappingsReport, type MappingInput } from "./mapping.server";
 
 /**
  * CSV import and export of mappings: `shopify_variant_id,sku,brilliant_variant_id`.
@@ -115,9 +115,12 @@ export async function previewMappingCsv(shop: string, text: string): Promise<Csv
 }
 
 /** Writes the valid new and changed rows of an import; returns the report it acted on. */
-export async function applyMappingCsv(shop: string, text: string): Promise<CsvReport & { saved: number }> {
+export async function applyMappingCsv(
+  shop: string,
+  text: string,
+): Promise<CsvReport & { saved: number; released: number }> {
   const report = await previewMappingCsv(shop, text);
-  if (report.fileError) return { ...report, saved: 0 };
+  if (report.fileError) return { ...report, saved: 0, released: 0 };
   const writes: MappingInput[] = report.rows
     .filter((row) => row.status === "new" || row.status === "change")
     .map((row) => ({
@@ -125,8 +128,8 @@ export async function applyMappingCsv(shop: string, text: string): Promise<CsvRe
       sku: row.sku || null,
       brilliantVariantId: row.brilliantVariantId,
     }));
-  const saved = await saveMappings(shop, writes, "csv");
-  return { ...report, saved };
+  const { saved, released } = await saveMappingsReport(shop, writes, "csv");
+  return { ...report, saved, released };
 }
 
 /** Every mapping of the shop, and every unmapped Shopify variant with an empty target to fill in. */

@@ -18,6 +18,21 @@ export async function saveMappings(
   mappings: MappingInput[],
   source: MappingSource,
 ): Promise<number> {
+  return (await saveMappingsReport(shop, mappings, source)).saved;
+}
+
+export interface SaveMappingsReport {
+  saved: number;
+  /** Held orders that went out again because of these mappings. */
+  released: number;
+}
+
+/** saveMappings, also telling how many held orders the change released. */
+export async function saveMappingsReport(
+  shop: string,
+  mappings: MappingInput[],
+  source: MappingSource,
+): Promise<SaveMappingsReport> {
   let saved = 0;
   for (const mapping of mappings) {
     const data = {
@@ -33,8 +48,8 @@ export async function saveMappings(
     });
     saved += 1;
   }
-  if (saved > 0) await afterMappingChange(shop);
-  return saved;
+  const released = saved > 0 ? await afterMappingChange(shop) : 0;
+  return { saved, released };
 }
 
 /** Unmaps Shopify variants; their next orders are held until mapped again. */
@@ -46,9 +61,10 @@ export async function removeMappings(shop: string, shopifyVariantIds: string[]):
 }
 
 /** Orders held for a mapping (or a variant it pointed at) go out once the mapping fixes them. */
-async function afterMappingChange(shop: string): Promise<void> {
-  await recheckHeldOrders(shop, "A mapping changed; checked again before sending.");
+async function afterMappingChange(shop: string): Promise<number> {
+  const released = await recheckHeldOrders(shop, "A mapping changed; checked again before sending.");
   await resolveAlertsWithoutHeldOrders(shop);
+  return released;
 }
 
 export interface VariantWithSku {

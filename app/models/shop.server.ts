@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import prisma from "../db.server";
 import { decryptSecret, encryptSecret } from "../services/credentials-crypto.server";
+import { refreshCatalogAlerts } from "./brilliant-catalog.server";
 import { releaseHeldOrders } from "./order-actions.server";
 
 export type ShopSettingsRecord = NonNullable<Awaited<ReturnType<typeof prisma.shopSettings.findUnique>>>;
@@ -88,4 +89,123 @@ export async function listUninstalledShops(): Promise<string[]> {
     select: { shop: true },
   });
   return rows.map((row) => row.shop);
+}
+
+// ---------------------------------------------------------------------------
+// The settings page
+
+export interface ShopSettingsInput {
+  forwardingMode: "automatic" | "review";
+  /** 0 to 86,400 (24 hours). */
+  forwardingDelaySeconds: number;
+  holdTags: string[];
+  skipTags: string[];
+  lowStockThreshold: number;
+  /** A new key or secret; empty or missing keeps the saved one. */
+  brilliantApiKey?: string | null;
+  brilliantApiSecret?: string | null;
+}
+
+export type UpdateShopSettingsResult =
+  | { ok: true; settings: ShopSettingsRecord; credentialsSaved: boolean }
+  | { ok: false; fieldErrors: Partial<Record<"brilliantApiKey" | "brilliantApiSecret", string>> };
+
+/** Trimmed, without blanks or repeats (case-insensitive, first spelling kept). */
+export function normalizeTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    kept.push(tag);
+  }
+  return kept;
+}
+
+export function splitTags(stored: string): string[] {
+  return normalizeTags(stored.split(","));
+}
+
+/**
+ * Saves what the merchant set on the settings page. A key or secret left empty
+ * keeps the saved one; a new one replaces it (and releases orders held for
+ * credentials). Nothing is written when a credential is half missing.
+ */
+export async function updateShopSettings(
+  shop: string,
+  input: ShopSettingsInput,
+): Promise<UpdateShopSettingsResult> {
+  const current = await getShopSettings(shop);
+  const apiKey = input.brilliantApiKey?.trim() || null;
+  const apiSecret = input.brilliantApiSecret?.trim() || null;
+  if (apiKey || apiSecret) {
+    if (!apiKey && !current?.brilliantApiKeyEnc)
+      return { ok: false, fieldErrors: { brilliantApiKey: "Enter the API key that goes with this secret." } };
+    if (!apiSecret && !current?.brilliantApiSecretEnc)
+      return {
+        ok: false,
+        fieldErrors: { brilliantApiSecret: "Enter the API secret that goes with this key." },
+      };
+  }
+
+  const data = {
+    forwardingMode: input.forwardingMode,
+    forwardingDelaySeconds: input.forwardingDelaySeconds,
+    holdTags: normalizeTags(input.holdTags).join(","),
+    skipTags: normalizeTags(input.skipTags).join(","),
+    lowStockThreshold: input.lowStockThreshold,
+  };
+  await prisma.shopSettings.upsert({
+    where: { shop },
+    create: { shop, statusWebhookToken: newStatusWebhookToken(), ...data },
+    update: data,
+  });
+
+  // Low-stock alerts follow the threshold at once, not at the next catalog sync.
+  if (current && current.lowStockThreshold !== input.lowStockThreshold) await refreshCatalogAlerts(shop);
+
+  let credentialsSaved = false;
+  if (apiKey || apiSecret) {
+    const saved = await getBrilliantCredentials(shop);
+    await saveBrilliantCredentials(shop, {
+      apiKey: apiKey ?? saved?.apiKey ?? "",
+      apiSecret: apiSecret ?? saved?.apiSecret ?? "",
+    });
+    credentialsSaved = true;
+  }
+  const settings = await prisma.shopSettings.findUniqueOrThrow({ where: { shop } });
+  return { ok: true, settings, credentialsSaved };
+}
+
+export interface SettingsView {
+  forwardingMode: string;
+  forwardingDelaySeconds: number;
+  holdTags: string[];
+  skipTags: string[];
+  lowStockThreshold: number;
+  /**
+   * "…abcd" when saved, "" when saved but too short to show any of it, null
+   * when not saved: the key and secret themselves never leave the server.
+   */
+  apiKeyEnding: string | null;
+  apiSecretEnding: string | null;
+}
+
+/** The settings as the settings page may show them. */
+export async function getSettingsView(shop: string): Promise<SettingsView> {
+  const settings = await getShopSettings(shop);
+  const credentials = await getBrilliantCredentials(shop).catch(() => null);
+  // Too short to show four characters of without showing most of it.
+  const ending = (value: string | undefined) =>
+    value ? (value.length >= 12 ? `…${value.slice(-4)}` : "") : null;
+  return {
+    forwardingMode: settings?.forwardingMode ?? "automatic",
+    forwardingDelaySeconds: settings?.forwardingDelaySeconds ?? 0,
+    holdTags: splitTags(settings?.holdTags ?? ""),
+    skipTags: splitTags(settings?.skipTags ?? ""),
+    lowStockThreshold: settings?.lowStockThreshold ?? 5,
+    apiKeyEnding: ending(credentials?.apiKey),
+    apiSecretEnding: ending(credentials?.apiSecret),
+  };
 }

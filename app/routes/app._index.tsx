@@ -1,89 +1,230 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Link as RemixLink, useLoaderData, useNavigate } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  ButtonGroup,
+  Card,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  ResourceItem,
+  ResourceList,
+  Text,
+} from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { z } from "zod";
 import { authenticate } from "../shopify.server";
-import { countOrdersByState } from "../models/order.server";
-import { listOpenAlerts } from "../models/alert.server";
-import { getShopSettings } from "../models/shop.server";
+import { getDashboard, type DashboardAlert } from "../models/dashboard.server";
+import { SETTINGS_PATH } from "../models/next-step";
+import { OutcomesChart } from "../components/OutcomesChart";
+
+const QuerySchema = z.object({
+  days: z.enum(["14", "30"]).catch("14").default("14"),
+});
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [counts, alerts, settings] = await Promise.all([
-    countOrdersByState(session.shop),
-    listOpenAlerts(session.shop),
-    getShopSettings(session.shop),
-  ]);
-  return json({
-    counts,
-    hasCredentials: Boolean(settings?.brilliantApiKeyEnc && settings.brilliantApiSecretEnc),
-    alerts: alerts.map((alert) => ({
-      id: alert.id,
-      kind: alert.kind,
-      title: alert.title,
-      detail: alert.detail,
-      orders: alert.orders.map(({ order }) => order.name),
-    })),
-  });
+  const { days } = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const dashboard = await getDashboard(session.shop, { days: Number(days) });
+  return json({ ...dashboard, days: Number(days) });
 };
 
 const TILES = [
-  { state: "forwarded", label: "Forwarded", tone: "success" },
-  { state: "held", label: "Held: needs you", tone: "critical" },
-  { state: "retrying", label: "Retrying", tone: "attention" },
-  { state: "unknown", label: "Being checked at Brilliant", tone: "attention" },
-  { state: "waiting", label: "Waiting", tone: "info" },
+  { state: "forwarded", label: "Forwarded", help: "Brilliant has them" },
+  { state: "held", label: "Held", help: "Need you: see below" },
+  { state: "retrying", label: "Retrying", help: "Brilliant did not take them yet; tried again soon" },
+  { state: "unknown", label: "Being checked", help: "Looked up at Brilliant before anything is resent" },
+  { state: "waiting", label: "Waiting", help: "Inside your forwarding delay or waiting for review" },
 ] as const;
 
+const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
+  stock: "warning",
+  inactive_variant: "warning",
+  mapping: "critical",
+  address: "critical",
+  credentials: "critical",
+  cancelled_after_forward: "warning",
+  brilliant_error: "critical",
+};
+
+const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
+
 export default function Home() {
-  const { counts, alerts, hasCredentials } = useLoaderData<typeof loader>();
+  const { counts, alerts, hasCredentials, outcomes, held, days } = useLoaderData<typeof loader>();
+  const navigate = useNavigate();
   const queued = counts.received + counts.ready + counts.sending;
   return (
     <Page>
       <TitleBar title="Brilliant Sync" />
-      <Layout>
+      <BlockStack gap="500">
         {!hasCredentials && (
-          <Layout.Section>
-            <Banner tone="warning" title="Connect your Brilliant store">
-              <p>Orders wait until a Brilliant API key and secret are saved.</p>
-            </Banner>
-          </Layout.Section>
+          <Banner
+            tone="warning"
+            title="Connect your Brilliant store"
+            action={{ content: "Open settings", url: SETTINGS_PATH }}
+          >
+            <p>Orders wait until a Brilliant API key and secret are saved.</p>
+          </Banner>
         )}
-        {alerts.map((alert) => (
-          <Layout.Section key={alert.id}>
-            <Banner
-              tone={alert.kind === "stock" || alert.kind === "inactive_variant" ? "warning" : "critical"}
-              title={alert.title}
-            >
-              <p>{alert.detail}</p>
-              {alert.orders.length > 0 && <p>Orders: {alert.orders.join(", ")}</p>}
-            </Banner>
-          </Layout.Section>
-        ))}
-        <Layout.Section>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 3, lg: 5 }} gap="400">
-            {TILES.map((tile) => (
-              <Card key={tile.state}>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingSm">
-                    {tile.label}
-                  </Text>
-                  <Text as="p" variant="heading2xl">
+        {[...alerts]
+          // What holds orders first; warnings (low stock, cancelled after forwarding) after.
+          .sort(
+            (a, b) => SEVERITY[ALERT_TONE[a.kind] ?? "warning"] - SEVERITY[ALERT_TONE[b.kind] ?? "warning"],
+          )
+          .map((alert) => (
+            <AlertBanner key={alert.id} alert={alert} />
+          ))}
+        <InlineGrid columns={{ xs: 1, sm: 2, md: 3, lg: 5 }} gap="400">
+          {TILES.map((tile) => (
+            <Card key={tile.state}>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingSm">
+                  {tile.label}
+                </Text>
+                <Text as="p" variant="heading2xl">
+                  <RemixLink
+                    to={`/app/orders?state=${tile.state}`}
+                    style={{ color: "inherit", textDecoration: "none" }}
+                    aria-label={`${counts[tile.state]} ${tile.label.toLowerCase()}: show them`}
+                  >
                     {counts[tile.state]}
+                  </RemixLink>
+                </Text>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {tile.help}
+                </Text>
+              </BlockStack>
+            </Card>
+          ))}
+        </InlineGrid>
+        <Text as="p" tone="subdued">
+          {queued} on their way · {counts.skipped} skipped · {counts.cancelled} cancelled before sending ·{" "}
+          <Link url="/app/orders">All orders</Link>
+        </Text>
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    Held orders ({held.total})
                   </Text>
-                  {counts[tile.state] > 0 && <Badge tone={tile.tone}>{tile.state}</Badge>}
-                </BlockStack>
-              </Card>
-            ))}
-          </InlineGrid>
-        </Layout.Section>
-        <Layout.Section>
-          <Text as="p" tone="subdued">
-            {queued} queued · {counts.skipped} skipped · {counts.cancelled} cancelled before sending
-          </Text>
-        </Layout.Section>
-      </Layout>
+                  {held.total > held.orders.length && (
+                    <Button variant="plain" url="/app/orders?state=held">
+                      See all {String(held.total)}
+                    </Button>
+                  )}
+                </InlineStack>
+                {held.orders.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    Nothing is held: every order went to Brilliant or is on its way.
+                  </Text>
+                ) : (
+                  <ResourceList
+                    resourceName={{ singular: "held order", plural: "held orders" }}
+                    items={held.orders}
+                    renderItem={(order) => (
+                      <ResourceItem
+                        id={order.id}
+                        url={order.url}
+                        accessibilityLabel={`Open order ${order.name}`}
+                      >
+                        <BlockStack gap="100">
+                          <InlineStack gap="200" blockAlign="center">
+                            <Text as="h3" variant="bodyMd" fontWeight="semibold">
+                              {order.name}
+                            </Text>
+                            {order.code !== null && <Badge tone="critical">{String(order.code)}</Badge>}
+                          </InlineStack>
+                          <Text as="p">{order.reason}</Text>
+                          <InlineStack>
+                            <Button
+                              size="slim"
+                              onClick={() => navigate(order.nextStep.url)}
+                              accessibilityLabel={`${order.nextStep.label} for order ${order.name}`}
+                            >
+                              {order.nextStep.label}
+                            </Button>
+                          </InlineStack>
+                        </BlockStack>
+                      </ResourceItem>
+                    )}
+                  />
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    Brilliant&apos;s answers per day
+                  </Text>
+                  <ButtonGroup variant="segmented">
+                    <Button pressed={days === 14} url="/app?days=14">
+                      14 days
+                    </Button>
+                    <Button pressed={days === 30} url="/app?days=30">
+                      30 days
+                    </Button>
+                  </ButtonGroup>
+                </InlineStack>
+                <OutcomesChart days={outcomes.days} codes={outcomes.codes} />
+                <Text as="p" variant="bodySm" tone="subdued">
+                  Each new order sent to Brilliant, by the code it answered (days in UTC). Orders held before
+                  sending are not in the chart: they are listed above.
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        </Layout>
+        <Box paddingBlockEnd="400" />
+      </BlockStack>
     </Page>
+  );
+}
+
+function AlertBanner({ alert }: { alert: DashboardAlert }) {
+  const more = alert.orderCount - alert.orders.length;
+  return (
+    <Banner
+      tone={ALERT_TONE[alert.kind] ?? "warning"}
+      title={alert.title}
+      action={alert.fix ? { content: alert.fix.label, url: alert.fix.url } : undefined}
+    >
+      <BlockStack gap="100">
+        <p>{alert.detail}</p>
+        {alert.variants.length > 0 && (
+          <p>
+            Variant:{" "}
+            {alert.variants
+              .map((variant) =>
+                variant.skus.length ? `${variant.label}, SKU ${variant.skus.join(", ")}` : variant.label,
+              )
+              .join("; ")}
+          </p>
+        )}
+        {alert.orders.length > 0 && (
+          <p>
+            {alert.orderCount === 1 ? "Order" : "Orders"}:{" "}
+            {alert.orders.map((order, index) => (
+              <span key={order.id}>
+                {index > 0 && ", "}
+                <Link url={order.url}>{order.name}</Link>
+              </span>
+            ))}
+            {more > 0 && ` and ${more} more`}
+          </p>
+        )}
+      </BlockStack>
+    </Banner>
   );
 }

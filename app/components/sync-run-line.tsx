@@ -1,0 +1,37 @@
+import { Badge, InlineStack, Text } from "@shopify/polaris";
+
+export interface SyncRunLineProps {
+  run: { status: string; startedAt: string; finishedAt: string | null; summary: string | null } | null;
+  /** What to say before the first run. */
+  never: string;
+}
+
+const STATUS: Record<string, { label: string; tone: "success" | "critical" | "info" }> = {
+  succeeded: { label: "Done", tone: "success" },
+  failed: { label: "Failed", tone: "critical" },
+  running: { label: "Running", tone: "info" },
+};
+
+function when(iso: string): string {
+  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** When a background sync last ran, how it ended, and what it found. */
+export function SyncRunLine({ run, never }: SyncRunLineProps) {
+  if (!run)
+    return (
+      <Text as="p" tone="subdued">
+        {never}
+      </Text>
+    );
+  const status = STATUS[run.status] ?? { label: run.status, tone: "info" as const };
+  return (
+    <InlineStack gap="200" blockAlign="center" wrap>
+      <Badge tone={status.tone}>{status.label}</Badge>
+      <Text as="span" tone="subdued">
+        Last run {when(run.finishedAt ?? run.startedAt)}
+      </Text>
+      {run.summary ? <Text as="span">{run.summary}</Text> : null}
+    </InlineStack>
+  );
+}

@@ -1,0 +1,146 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { resetDatabase } from "../../tests/helpers/db";
+import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
+import { orderInState } from "../../tests/helpers/admin-orders";
+import { listOrders } from "../models/order-list.server";
+import { action, loader } from "./app.orders._index";
+
+const SHOP_A = "orders-a.myshopify.com";
+const SHOP_B = "orders-b.myshopify.com";
+
+interface ListData {
+  orders: { id: string; name: string; state: string; code: number | null }[];
+  nextCursor: string | null;
+  previousCursor: string | null;
+  codes: number[];
+}
+interface ActionData {
+  result: {
+    changed: { id: string; name: string }[];
+    unchanged: { id: string; name: string | null; why: string }[];
+  };
+}
+
+describe("orders list (app.orders._index)", () => {
+  let heldA: string;
+  let retryingA: string;
+  let forwardedA: string;
+  let heldB: string;
+  let retryingB: string;
+
+  beforeEach(async () => {
+    await resetDatabase(prisma);
+    await seedAdminShop(SHOP_A);
+    await seedAdminShop(SHOP_B);
+    heldA = await orderInState(SHOP_A, "held", {
+      name: "#1002",
+      code: 2502,
+      createdAt: new Date("2026-11-20T10:00:00Z"),
+    });
+    retryingA = await orderInState(SHOP_A, "retrying", {
+      name: "#1005",
+      code: 3501,
+      createdAt: new Date("2026-11-21T10:00:00Z"),
+    });
+    forwardedA = await orderInState(SHOP_A, "forwarded", {
+      name: "#1001",
+      code: 1200,
+      createdAt: new Date("2026-11-22T10:00:00Z"),
+    });
+    heldB = await orderInState(SHOP_B, "held", { name: "#1002", code: 2502 });
+    retryingB = await orderInState(SHOP_B, "retrying", { name: "#1009", code: 3501 });
+  });
+
+  const list = async (query: string, shop = SHOP_A) =>
+    (await (await callRoute(loader, await adminRequest(`/app/orders${query}`, { shop }))).json()) as ListData;
+
+  it("GIVEN two shops WHEN shop A lists its orders THEN it sees only its own, newest first", async () => {
+    const data = await list("");
+    expect(data.orders.map((order) => order.name)).toEqual(["#1001", "#1005", "#1002"]);
+    expect(data.codes).toEqual([1200, 2502, 3501]);
+    expect(JSON.stringify(data)).not.toContain(heldB);
+  });
+
+  it("filters by state, code, date range and order name", async () => {
+    expect((await list("?state=held")).orders.map((o) => o.id)).toEqual([heldA]);
+    expect((await list("?code=3501")).orders.map((o) => o.id)).toEqual([retryingA]);
+    expect((await list("?from=2026-11-21&to=2026-11-21")).orders.map((o) => o.id)).toEqual([retryingA]);
+    expect((await list("?query=1001")).orders.map((o) => o.id)).toEqual([forwardedA]);
+    expect((await list("?query=%231002")).orders.map((o) => o.id)).toEqual([heldA]);
+    // Shop B's #1009 is not found from shop A.
+    expect((await list("?query=1009")).orders).toEqual([]);
+  });
+
+  it("refuses malformed filters and cursors with 400", async () => {
+    const badState = await callRoute(loader, await adminRequest("/app/orders?state=lost", { shop: SHOP_A }));
+    expect(badState.status).toBe(400);
+    const badCursor = await callRoute(
+      loader,
+      await adminRequest("/app/orders?after=bm9wZQ", { shop: SHOP_A }),
+    );
+    expect(badCursor.status).toBe(400);
+  });
+
+  it("pages with a stable keyset cursor, forward and back", async () => {
+    const first = await listOrders(SHOP_A, {}, { limit: 2 });
+    expect(first.orders.map((o) => o.name)).toEqual(["#1001", "#1005"]);
+    expect(first.previousCursor).toBeNull();
+    const second = await listOrders(SHOP_A, {}, { limit: 2, after: first.nextCursor! });
+    expect(second.orders.map((o) => o.name)).toEqual(["#1002"]);
+    expect(second.nextCursor).toBeNull();
+    const back = await listOrders(SHOP_A, {}, { limit: 2, before: second.previousCursor! });
+    expect(back.orders.map((o) => o.name)).toEqual(["#1001", "#1005"]);
+    expect(back.previousCursor).toBeNull();
+  });
+
+  it("GIVEN shop A's retrying and held orders WHEN it retries now and resubmits THEN it says what changed and what did not, and why", async () => {
+    const retry = await callRoute(
+      action,
+      await adminRequest("/app/orders", {
+        shop: SHOP_A,
+        body: { intent: "retry", orderIds: [retryingA, forwardedA] },
+      }),
+    );
+    const retried = ((await retry.json()) as ActionData).result;
+    expect(retried.changed).toEqual([{ id: retryingA, name: "#1005" }]);
+    expect(retried.unchanged).toEqual([{ id: forwardedA, name: "#1001", why: "it is forwarded" }]);
+
+    const resubmit = await callRoute(
+      action,
+      await adminRequest("/app/orders", { shop: SHOP_A, body: { intent: "resubmit", orderIds: [heldA] } }),
+    );
+    expect(((await resubmit.json()) as ActionData).result.changed).toEqual([{ id: heldA, name: "#1002" }]);
+    expect((await prisma.order.findUniqueOrThrow({ where: { id: heldA } })).state).toBe("ready");
+  });
+
+  it("GIVEN shop A WHEN it posts shop B's order ids THEN nothing of shop B changes", async () => {
+    const before = await prisma.order.findMany({ where: { shop: SHOP_B }, orderBy: { id: "asc" } });
+    for (const intent of ["retry", "resubmit"]) {
+      const response = await callRoute(
+        action,
+        await adminRequest("/app/orders", { shop: SHOP_A, body: { intent, orderIds: [heldB, retryingB] } }),
+      );
+      const { result } = (await response.json()) as ActionData;
+      expect(result.changed).toEqual([]);
+      expect(result.unchanged).toEqual([
+        { id: heldB, name: null, why: "no such order in this shop" },
+        { id: retryingB, name: null, why: "no such order in this shop" },
+      ]);
+    }
+    expect(await prisma.order.findMany({ where: { shop: SHOP_B }, orderBy: { id: "asc" } })).toEqual(before);
+  });
+
+  it("answers 422 to an unknown action or no order", async () => {
+    const unknown = await callRoute(
+      action,
+      await adminRequest("/app/orders", { shop: SHOP_A, body: { intent: "delete", orderIds: [heldA] } }),
+    );
+    expect(unknown.status).toBe(422);
+    const none = await callRoute(
+      action,
+      await adminRequest("/app/orders", { shop: SHOP_A, body: { intent: "retry" } }),
+    );
+    expect(none.status).toBe(422);
+  });
+});

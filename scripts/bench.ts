@@ -1,0 +1,1057 @@
+/**
+ * `npm run bench`: how fast Brilliant Sync takes webhooks and forwards orders,
+ * all on loopback, each figure measured in the same run:
+ *
+ * 1. Ingest: signed orders/paid webhooks at 200 keep-alive connections, first
+ *    to a bare node:http server that only checks the HMAC, then to the app's
+ *    /webhooks/orders/paid (the real Remix build behind remix-serve, fresh
+ *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio.
+ * 2. End to end: N signed webhooks with the workers running against the
+ *    Brilliant simulator; orders/s from the first send until the database
+ *    holds all N as forwarded with code 1200, and a duplicate check at the
+ *    simulator.
+ * 3. Worker memory: 100k orders backlogged in a fresh database, one worker
+ *    draining them; its RSS every second.
+ *
+ * It prints the targets beside the results and writes them as JSON to
+ * .tmp/bench-<time>.json. It always exits 0 when it ran: the targets are for
+ * people to read, nothing asserts on timings. See docs/benchmarks.md.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism, release } from "node:os";
+import { basename, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import type { PrismaClient } from "@prisma/client";
+import { ensureAppBuild } from "./lib/app-build";
+import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
+import { seedShop } from "./lib/seed-shop";
+import { runLoad, type LoadResult } from "./bench/load-generator";
+import { CpuWindow, rssMiB } from "./bench/proc-stats";
+import { formatProfileSummary, summariseProfile, type ProfileSummary } from "./bench/profile-summary";
+import {
+  BENCH_BRILLIANT_VARIANT_ID,
+  BENCH_SHOPIFY_VARIANT_ID,
+  orderBodyFactory,
+  signedOrderRequests,
+} from "./bench/webhook-bodies";
+import type { RunningSimulator } from "../simulator/server";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    connections: { type: "string" },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    orders: { type: "string" },
+    workers: { type: "string" },
+    shops: { type: "string" },
+    backlog: { type: "string" },
+    "rss-seconds": { type: "string" },
+    "worker-concurrency": { type: "string" },
+    "per-shop-concurrency": { type: "string" },
+    "poll-ms": { type: "string" },
+    "e2e-timeout": { type: "string" },
+    profile: { type: "boolean", default: false },
+    "keep-db": { type: "boolean", default: false },
+    rebuild: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+const USAGE = `Usage: npm run bench -- [options]
+  --quick                   a smoke run in seconds (small numbers)
+  --only LIST               phases to run, of: ingest,e2e,rss (default all)
+  --connections N           concurrent keep-alive connections (default 200)
+  --duration S              seconds measured per ingest server (default 10)
+  --warmup S                seconds of warm-up before each ingest measurement (default 2)
+  --orders N                orders sent end to end (default 5000)
+  --workers N               worker processes end to end (default 2)
+  --shops N                 shops the orders are spread over (default 4)
+  --backlog N               orders backlogged for the memory phase (default 100000)
+  --rss-seconds S           seconds the worker's RSS is sampled (default 45)
+  --worker-concurrency N    WORKER_CONCURRENCY (default: the app's)
+  --per-shop-concurrency N  WORKER_PER_SHOP_CONCURRENCY (default: the app's)
+  --poll-ms N               WORKER_POLL_MS (default: the app's)
+  --e2e-timeout S           give up waiting for the end-to-end orders after S seconds (default 300)
+  --profile                 CPU profiles (--cpu-prof) and SQL statement counts of the app and workers
+  --keep-db                 keep the SQLite files in .tmp/bench-<time>/
+  --rebuild                 rebuild the app even when build/ is fresh
+`;
+
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+function numberArg(name: keyof typeof args, fallback: number, quickFallback: number): number {
+  const raw = args[name];
+  if (raw === undefined || typeof raw !== "string") return args.quick ? quickFallback : fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    process.stderr.write(`--${name} must be a non-negative number, got "${raw}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const config = {
+  connections: numberArg("connections", 200, 200),
+  durationMs: numberArg("duration", 10, 2) * 1000,
+  warmupMs: numberArg("warmup", 2, 0.5) * 1000,
+  orders: Math.round(numberArg("orders", 5000, 300)),
+  workers: Math.max(1, Math.round(numberArg("workers", 2, 2))),
+  shops: Math.max(1, Math.round(numberArg("shops", 4, 4))),
+  backlog: Math.round(numberArg("backlog", 100_000, 2_000)),
+  rssSeconds: numberArg("rss-seconds", 45, 6),
+  e2eTimeoutMs: numberArg("e2e-timeout", 300, 60) * 1000,
+  profile: args.profile,
+};
+const PHASES = ["ingest", "e2e", "rss"] as const;
+type Phase = (typeof PHASES)[number];
+const phases = new Set<Phase>(
+  args.only
+    ? args.only.split(",").map((name) => {
+        const phase = name.trim() as Phase;
+        if (!PHASES.includes(phase)) {
+          process.stderr.write(`--only takes ${PHASES.join(",")}, got "${name}"\n`);
+          process.exit(2);
+        }
+        return phase;
+      })
+    : PHASES,
+);
+
+// The worker's knobs: the app's defaults unless asked for (or already exported).
+const workerKnobs: Record<string, string> = {};
+if (args["worker-concurrency"]) workerKnobs.WORKER_CONCURRENCY = args["worker-concurrency"];
+if (args["per-shop-concurrency"]) workerKnobs.WORKER_PER_SHOP_CONCURRENCY = args["per-shop-concurrency"];
+if (args["poll-ms"]) workerKnobs.WORKER_POLL_MS = args["poll-ms"];
+
+const TARGETS = {
+  ingestRatio: 0.5,
+  ackP99Ms: 50,
+  endToEndOrdersPerSecond: 700,
+  workerRssMiB: 256,
+};
+
+const SECRET = `bench-secret-${randomBytes(8).toString("hex")}`;
+const SHOPS = Array.from({ length: config.shops }, (_, i) => `bench-shop-${i + 1}.myshopify.com`);
+const ROOT = process.cwd();
+const STAMP = new Date().toISOString().replace(/[:.]/g, "-");
+const WORKDIR = resolve(ROOT, ".tmp", `bench-${STAMP}`);
+const PROFILE_DIR = resolve(WORKDIR, "profiles");
+const REMIX_SERVE = resolve(ROOT, "node_modules/@remix-run/serve/dist/cli.js");
+const PRELOAD = resolve(ROOT, "scripts/bench/profile-preload.ts");
+
+const children = new Set<Child>();
+/** The measured window of each profiled process, on the monotonic clock in µs. */
+const profileWindows: Record<string, { fromUs: number; toUs: number }> = {};
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+const simulators = new Set<RunningSimulator>();
+const clients = new Set<PrismaClient>();
+
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------ setup
+
+const baseEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  HOST: "127.0.0.1",
+  SHOPIFY_API_KEY: "brilliant-sync-bench",
+  SHOPIFY_API_SECRET: SECRET,
+  SHOPIFY_APP_URL: "http://127.0.0.1:1",
+  CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+  BRILLIANT_API_BASE_URL: "http://127.0.0.1:1/V2",
+  BRILLIANT_TIMEOUT_MS: "5000",
+  LOG_LEVEL: "warn",
+};
+
+let serverBuild = "";
+let templateDb = "";
+
+/** A migrated database with the benchmark's shops installed and their variant mapped. */
+async function prepareTemplate(): Promise<void> {
+  templateDb = resolve(WORKDIR, "template.sqlite");
+  const env = { ...baseEnv, DATABASE_URL: `file:${templateDb}` };
+  await run("npx", ["prisma", "migrate", "deploy"], env);
+  // The app's modules read the environment when first imported.
+  Object.assign(process.env, env);
+  const { saveMappings } = await import("../app/models/mapping.server");
+  const { SIM_API_KEY, SIM_API_SECRET } = await import("../simulator/server");
+  for (const shop of SHOPS) {
+    await seedShop({
+      shop,
+      brilliantApiKey: SIM_API_KEY,
+      brilliantApiSecret: SIM_API_SECRET,
+      scopes: "read_orders,read_products",
+    });
+    await saveMappings(
+      shop,
+      [
+        {
+          shopifyVariantId: BENCH_SHOPIFY_VARIANT_ID,
+          sku: BENCH_BRILLIANT_VARIANT_ID,
+          brilliantVariantId: BENCH_BRILLIANT_VARIANT_ID,
+        },
+      ],
+      "auto",
+    );
+  }
+  const { default: prisma } = await import("../app/db.server");
+  // Everything into the main file, so a plain copy is a complete database.
+  await prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+  await prisma.$disconnect();
+}
+
+/** A fresh database for one phase: a copy of the template. */
+function freshDatabase(name: string): string {
+  const file = resolve(WORKDIR, `${name}.sqlite`);
+  copyFileSync(templateDb, file);
+  for (const suffix of ["-wal", "-shm"]) {
+    if (existsSync(templateDb + suffix)) copyFileSync(templateDb + suffix, file + suffix);
+  }
+  return file;
+}
+
+async function openDatabase(file: string): Promise<PrismaClient> {
+  const { createPrismaClient } = await import("../app/db.server");
+  const client = createPrismaClient(`file:${file}`);
+  clients.add(client);
+  return client;
+}
+
+async function closeDatabase(client: PrismaClient): Promise<void> {
+  clients.delete(client);
+  await client.$disconnect();
+}
+
+/** Node flags for a child measured with --profile. */
+function profileFlags(name: string): string[] {
+  if (!config.profile) return [];
+  return [
+    "--import",
+    "tsx",
+    "--import",
+    PRELOAD,
+    "--cpu-prof",
+    // One folder per process: tsx's loader thread writes a profile of its own.
+    `--cpu-prof-dir=${resolve(PROFILE_DIR, name)}`,
+  ];
+}
+
+function profileEnv(name: string): Record<string, string> {
+  if (!config.profile) return {};
+  return {
+    BENCH_SQL_STATS_FILE: resolve(PROFILE_DIR, `${name}.sql.json`),
+    BENCH_MEMORY_FILE: resolve(PROFILE_DIR, `${name}.memory.json`),
+    BENCH_EXIT_ON_SIGTERM: "1",
+  };
+}
+
+async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = startChild(name, process.execPath, [...profileFlags(name), REMIX_SERVE, serverBuild], {
+    env: {
+      ...baseEnv,
+      ...profileEnv(name),
+      PORT: String(port),
+      DATABASE_URL: `file:${dbFile}`,
+      SHOPIFY_APP_URL: url,
+      ...(brilliantUrl ? { BRILLIANT_API_BASE_URL: brilliantUrl } : {}),
+    },
+    logFile: resolve(WORKDIR, `${name}.log`),
+    logDirectly: true,
+  });
+  children.add(child);
+  await waitForHttp(`${url}/`, 60_000, child);
+  return { child, url };
+}
+
+async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
+  const logFile = resolve(WORKDIR, `${name}.log`);
+  // `node --import tsx` (what `npm run worker` runs, minus the tsx launcher
+  // process) so that this pid is the worker itself.
+  const child = startChild(
+    name,
+    process.execPath,
+    [...(config.profile ? profileFlags(name) : ["--import", "tsx"]), "app/worker/main.ts"],
+    {
+      env: {
+        ...baseEnv,
+        ...profileEnv(name),
+        ...workerKnobs,
+        DATABASE_URL: `file:${dbFile}`,
+        BRILLIANT_API_BASE_URL: brilliantUrl,
+        BRILLIANT_SYNC_SERVICE: "worker",
+        WORKER_ID: name,
+        // The worker logs nothing per order at info; "worker started" says it is up.
+        LOG_LEVEL: "info",
+      },
+      logFile,
+      logDirectly: true,
+    },
+  );
+  children.add(child);
+  const deadline = Date.now() + 60_000;
+  while (!readLog(logFile).includes("worker started")) {
+    if (child.process.exitCode !== null) throw new Error(`${name} exited: see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s: see ${logFile}`);
+    await sleep(100);
+  }
+  return child;
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+async function stop(child: Child) {
+  await child.stop();
+  children.delete(child);
+}
+
+async function startBrilliant(): Promise<RunningSimulator> {
+  const { startSimulator } = await import("../simulator/server");
+  const simulator = await startSimulator({ port: 0, latencyMs: 0 });
+  simulators.add(simulator);
+  return simulator;
+}
+
+async function closeBrilliant(simulator: RunningSimulator) {
+  simulators.delete(simulator);
+  await simulator.close();
+}
+
+// ------------------------------------------------------------------ phase 1: ingest
+
+interface IngestRun extends LoadResult {
+  cpu: Record<string, number>;
+  /**
+   * CPU time the server spent per answered request. Unlike req/s it hardly
+   * depends on what else the machine is doing, so it is the steadier figure
+   * on a shared machine.
+   */
+  serverCpuMsPerRequest: number | null;
+}
+
+interface IngestResults {
+  bare: IngestRun;
+  app: IngestRun & { storedOrders: number };
+  ratio: number;
+  /** bare / app CPU time per request: the ratio the servers would reach with a core each to themselves. */
+  cpuRatio: number | null;
+}
+
+async function measureIngest(
+  name: string,
+  url: string,
+  processes: Record<string, number>,
+  firstOrderId: number,
+): Promise<IngestRun> {
+  let window: CpuWindow | null = null;
+  let fromUs = 0;
+  const result = await runLoad({
+    url: `${url}/webhooks/orders/paid`,
+    connections: config.connections,
+    warmupMs: config.warmupMs,
+    durationMs: config.durationMs,
+    request: signedOrderRequests({ shops: SHOPS, secret: SECRET, firstOrderId }),
+    onWindowStart: () => {
+      fromUs = nowUs();
+      window = new CpuWindow({ ...processes, "bench (load generator)": process.pid });
+    },
+  });
+  profileWindows[name] = { fromUs, toUs: nowUs() };
+  const cpu = (window as CpuWindow | null)?.close() ?? {};
+  const server = cpu[Object.keys(processes)[0]!];
+  return {
+    ...result,
+    cpu,
+    serverCpuMsPerRequest:
+      server === undefined || result.requests === 0
+        ? null
+        : ((server / 100) * result.durationMs) / result.requests,
+  };
+}
+
+async function ingestPhase(): Promise<IngestResults> {
+  say(
+    `\n[1/3] Ingest: ${config.connections} connections, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s each`,
+  );
+
+  const barePort = await freePort();
+  const bareUrl = `http://127.0.0.1:${barePort}`;
+  const bare = startChild(
+    "bare-hmac-server",
+    process.execPath,
+    ["--import", "tsx", resolve(ROOT, "scripts/bench/bare-hmac-server.ts")],
+    {
+      env: { ...process.env, SHOPIFY_API_SECRET: SECRET, PORT: String(barePort) },
+      logFile: resolve(WORKDIR, "bare-hmac-server.log"),
+      logDirectly: true,
+    },
+  );
+  children.add(bare);
+  await waitForHttp(`${bareUrl}/`, 30_000, bare);
+  const bareRun = await measureIngest(
+    "bare-hmac-server",
+    bareUrl,
+    { "bare server": bare.process.pid! },
+    7_100_000_000,
+  );
+  await stop(bare);
+  say(
+    `  bare node:http + HMAC: ${rate(bareRun.requestsPerSecond)} req/s, p50 ${ms(bareRun.latencyMs.p50)}, p99 ${ms(bareRun.latencyMs.p99)}`,
+  );
+
+  const dbFile = freshDatabase("ingest");
+  const app = await startApp("app-ingest", dbFile);
+  const appRun = await measureIngest("app-ingest", app.url, { app: app.child.process.pid! }, 7_100_000_000);
+  await stop(app.child);
+  const client = await openDatabase(dbFile);
+  const storedOrders = await client.order.count();
+  await closeDatabase(client);
+  say(
+    `  app /webhooks/orders/paid: ${rate(appRun.requestsPerSecond)} req/s, p50 ${ms(appRun.latencyMs.p50)}, p99 ${ms(appRun.latencyMs.p99)}; ${storedOrders} orders stored for ${appRun.okIncludingWarmup} acks`,
+  );
+
+  return {
+    bare: bareRun,
+    app: { ...appRun, storedOrders },
+    ratio: bareRun.requestsPerSecond > 0 ? appRun.requestsPerSecond / bareRun.requestsPerSecond : 0,
+    cpuRatio:
+      bareRun.serverCpuMsPerRequest && appRun.serverCpuMsPerRequest
+        ? bareRun.serverCpuMsPerRequest / appRun.serverCpuMsPerRequest
+        : null,
+  };
+}
+
+// ------------------------------------------------------------------ phase 2: end to end
+
+interface EndToEndResults {
+  orders: number;
+  workers: number;
+  sent: LoadResult;
+  storedOrders: number;
+  forwarded1200: number;
+  completed: boolean;
+  /** First send until every stored order is forwarded with 1200. */
+  seconds: number;
+  ordersPerSecond: number;
+  /** First send until the last webhook was acknowledged. */
+  ackSeconds: number;
+  /** First send until half, and 99%, of the orders sent were forwarded. */
+  halfSeconds: number | null;
+  p99Seconds: number | null;
+  statesAtEnd: Record<string, number>;
+  brilliantReceived: number;
+  brilliantDistinct: number;
+  duplicates: number;
+  progress: Array<{ second: number; forwarded: number }>;
+  /** Orders each worker sent (ForwardAttempt.workerId). */
+  attemptsByWorker: Record<string, number>;
+  cpu: Record<string, number>;
+  /** CPU time per forwarded order: the app (ingest), the workers, and the two together. */
+  cpuMsPerOrder: { app: number; workers: number; appAndWorkers: number } | null;
+  /** 2 cores divided by the app's and the workers' CPU per order: the rate if CPU were all that limited it. */
+  cpuBoundOrdersPerSecond: number | null;
+}
+
+async function endToEndPhase(): Promise<EndToEndResults> {
+  say(
+    `\n[2/3] End to end: ${config.orders} orders over ${config.shops} shops, ${config.workers} worker process(es)`,
+  );
+  const dbFile = freshDatabase("e2e");
+  const simulator = await startBrilliant();
+  const app = await startApp("app-e2e", dbFile, simulator.url);
+  const workers = await Promise.all(
+    Array.from({ length: config.workers }, (_, i) =>
+      startWorker(`worker-e2e-${i + 1}`, dbFile, simulator.url),
+    ),
+  );
+  const client = await openDatabase(dbFile);
+  const processes: Record<string, number> = { app: app.child.process.pid! };
+  workers.forEach((worker) => (processes[worker.name] = worker.process.pid!));
+  processes["bench (load + simulator)"] = process.pid;
+
+  const window = new CpuWindow(processes);
+  const t0 = performance.now();
+  const t0Us = nowUs();
+  let ackedAt = 0;
+  let allAcked = false;
+  const load = runLoad({
+    url: `${app.url}/webhooks/orders/paid`,
+    connections: config.connections,
+    requests: config.orders,
+    request: signedOrderRequests({ shops: SHOPS, secret: SECRET, firstOrderId: 7_200_000_000 }),
+  }).then((result) => {
+    ackedAt = performance.now();
+    allAcked = true;
+    return result;
+  });
+
+  const forwardedNow = () => client.order.count({ where: { state: "forwarded", lastCode: 1200 } });
+  const progress: EndToEndResults["progress"] = [];
+  let storedOrders = -1;
+  let forwarded = 0;
+  let doneAt = 0;
+  let halfAt = 0;
+  let p99At = 0;
+  let nextProgress = 1;
+  while (performance.now() - t0 < config.e2eTimeoutMs) {
+    await sleep(50);
+    forwarded = await forwardedNow();
+    const elapsed = (performance.now() - t0) / 1000;
+    if (elapsed >= nextProgress) {
+      progress.push({ second: Math.round(elapsed * 10) / 10, forwarded });
+      nextProgress += 1;
+    }
+    if (!halfAt && forwarded >= config.orders * 0.5) halfAt = performance.now();
+    if (!p99At && forwarded >= config.orders * 0.99) p99At = performance.now();
+    // Requests the load generator gave up on may still be stored late: count again each time.
+    if (allAcked) storedOrders = await client.order.count();
+    if (storedOrders > 0 && forwarded >= storedOrders) {
+      doneAt = performance.now();
+      break;
+    }
+  }
+  const cpu = window.close();
+  for (const name of Object.keys(processes)) profileWindows[name] = { fromUs: t0Us, toUs: nowUs() };
+  const loadResult = await load;
+  if (storedOrders < 0) storedOrders = await client.order.count();
+  const end = doneAt || performance.now();
+  const groups = await client.order.groupBy({ by: ["state"], _count: { _all: true } });
+  const statesAtEnd = Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
+  const attemptsByWorker = await countAttemptsByWorker(client);
+
+  const received = simulator.acceptedOrders();
+  const distinct = new Set(
+    received.map(
+      (record) =>
+        `${String(record.order.custom_data?.["shopify_shop"])}/${String(record.order.custom_data?.["shopify_order_id"])}`,
+    ),
+  );
+  await Promise.all(workers.map(stop));
+  await stop(app.child);
+  await closeBrilliant(simulator);
+  await closeDatabase(client);
+
+  const seconds = (end - t0) / 1000;
+  const result: EndToEndResults = {
+    orders: config.orders,
+    workers: config.workers,
+    sent: loadResult,
+    storedOrders,
+    forwarded1200: forwarded,
+    completed: doneAt > 0,
+    seconds,
+    ordersPerSecond: seconds > 0 ? forwarded / seconds : 0,
+    ackSeconds: (ackedAt - t0) / 1000,
+    halfSeconds: halfAt ? (halfAt - t0) / 1000 : null,
+    p99Seconds: p99At ? (p99At - t0) / 1000 : null,
+    statesAtEnd,
+    brilliantReceived: received.length,
+    brilliantDistinct: distinct.size,
+    duplicates: received.length - distinct.size,
+    progress,
+    attemptsByWorker,
+    cpu,
+    ...perOrderCpu(cpu, seconds, forwarded),
+  };
+  say(
+    `  ${forwarded}/${storedOrders} forwarded with 1200 in ${seconds.toFixed(1)} s: ${rate(result.ordersPerSecond)} orders/s (all acked after ${result.ackSeconds.toFixed(1)} s; 50% forwarded after ${seconds1(result.halfSeconds)}, 99% after ${seconds1(result.p99Seconds)}); Brilliant received ${received.length}, duplicates ${result.duplicates}`,
+  );
+  return result;
+}
+
+// ------------------------------------------------------------------ phase 3: worker memory
+
+interface RssResults {
+  backlog: number;
+  insertSeconds: number;
+  seconds: number;
+  samples: Array<{ second: number; rssMiB: number; forwarded?: number }>;
+  minMiB: number;
+  maxMiB: number;
+  lastMiB: number;
+  firstHalfMaxMiB: number;
+  secondHalfMaxMiB: number;
+  /** Least-squares slope over the samples after the warm-up, MiB per minute. */
+  slopeMiBPerMinute: number;
+  flat: boolean;
+  forwarded: number;
+  ordersPerSecond: number;
+  attemptsByWorker: Record<string, number>;
+  cpu: Record<string, number>;
+  workerCpuMsPerOrder: number | null;
+}
+
+async function rssPhase(): Promise<RssResults> {
+  say(
+    `\n[3/3] Worker memory: ${config.backlog.toLocaleString("en-US")} orders backlogged, one worker, RSS sampled for ${config.rssSeconds} s`,
+  );
+  const dbFile = freshDatabase("rss");
+  const client = await openDatabase(dbFile);
+  const insertStart = performance.now();
+  insertBacklog(dbFile, config.backlog);
+  const insertSeconds = (performance.now() - insertStart) / 1000;
+  say(
+    `  inserted ${config.backlog.toLocaleString("en-US")} received orders in ${insertSeconds.toFixed(1)} s`,
+  );
+
+  const simulator = await startBrilliant();
+  const worker = await startWorker("worker-rss", dbFile, simulator.url);
+  const pid = worker.process.pid!;
+  const window = new CpuWindow({ worker: pid, "bench (simulator)": process.pid });
+  const forwardedNow = () => client.order.count({ where: { state: "forwarded" } });
+  const forwardedAtStart = await forwardedNow();
+  const samples: RssResults["samples"] = [];
+  const t0 = performance.now();
+  const t0Us = nowUs();
+  for (let second = 0; second <= config.rssSeconds; second++) {
+    const wait = t0 + second * 1000 - performance.now();
+    if (wait > 0) await sleep(wait);
+    const rss = rssMiB(pid);
+    if (rss === null)
+      throw new Error(`the worker exited during the memory phase: see ${WORKDIR}/worker-rss.log`);
+    const sample: RssResults["samples"][number] = { second, rssMiB: round1(rss) };
+    if (second % 5 === 0) sample.forwarded = await forwardedNow();
+    samples.push(sample);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = window.close();
+  profileWindows["worker-rss"] = { fromUs: t0Us, toUs: nowUs() };
+  const forwarded = (await forwardedNow()) - forwardedAtStart;
+  const attemptsByWorker = await countAttemptsByWorker(client);
+  await stop(worker);
+  await closeBrilliant(simulator);
+  await closeDatabase(client);
+
+  const values = samples.map((sample) => sample.rssMiB);
+  // The first seconds are start-up (JIT, first queries); flatness is judged after them.
+  const warm = samples.filter((sample) => sample.second >= Math.min(5, config.rssSeconds / 4));
+  const half = Math.floor(warm.length / 2);
+  const firstHalfMax = Math.max(...warm.slice(0, half).map((sample) => sample.rssMiB));
+  const secondHalfMax = Math.max(...warm.slice(half).map((sample) => sample.rssMiB));
+  const slope = slopePerMinute(warm.map((sample) => [sample.second, sample.rssMiB]));
+  const result: RssResults = {
+    backlog: config.backlog,
+    insertSeconds,
+    seconds,
+    samples,
+    minMiB: Math.min(...values),
+    maxMiB: Math.max(...values),
+    lastMiB: values[values.length - 1] ?? 0,
+    firstHalfMaxMiB: firstHalfMax,
+    secondHalfMaxMiB: secondHalfMax,
+    slopeMiBPerMinute: round1(slope),
+    // Flat: the second half never rises more than 10% (or 8 MiB) above the first half's peak.
+    flat: secondHalfMax <= Math.max(firstHalfMax * 1.1, firstHalfMax + 8),
+    forwarded,
+    ordersPerSecond: seconds > 0 ? forwarded / seconds : 0,
+    attemptsByWorker,
+    cpu,
+    workerCpuMsPerOrder:
+      cpu.worker !== undefined && forwarded > 0 ? ((cpu.worker / 100) * seconds * 1000) / forwarded : null,
+  };
+  say(
+    `  RSS min ${result.minMiB} / max ${result.maxMiB} / last ${result.lastMiB} MiB; 1st half max ${firstHalfMax}, 2nd half max ${secondHalfMax} MiB; drained ${forwarded} orders (${rate(result.ordersPerSecond)}/s)`,
+  );
+  return result;
+}
+
+function perOrderCpu(
+  cpu: Record<string, number>,
+  seconds: number,
+  orders: number,
+): Pick<EndToEndResults, "cpuMsPerOrder" | "cpuBoundOrdersPerSecond"> {
+  if (orders === 0 || cpu.app === undefined) return { cpuMsPerOrder: null, cpuBoundOrdersPerSecond: null };
+  const msPerOrder = (percent: number) => ((percent / 100) * seconds * 1000) / orders;
+  const workers = Object.entries(cpu)
+    .filter(([name]) => name.startsWith("worker"))
+    .reduce((sum, [, percent]) => sum + percent, 0);
+  const app = msPerOrder(cpu.app);
+  const workerMs = msPerOrder(workers);
+  return {
+    cpuMsPerOrder: { app, workers: workerMs, appAndWorkers: app + workerMs },
+    cpuBoundOrdersPerSecond: app + workerMs > 0 ? (availableParallelism() * 1000) / (app + workerMs) : null,
+  };
+}
+
+async function countAttemptsByWorker(client: PrismaClient): Promise<Record<string, number>> {
+  const rows = await client.forwardAttempt.groupBy({ by: ["workerId"], _count: { _all: true } });
+  return Object.fromEntries(rows.map((row) => [row.workerId ?? "?", row._count._all]));
+}
+
+/**
+ * 100k `received` orders straight into the table, as ingest would leave them
+ * (the ingest path is not what this phase measures), through better-sqlite3
+ * itself in one transaction: through Prisma this takes a minute. Dates are
+ * written as the driver adapter writes them (ISO 8601 with +00:00).
+ */
+function insertBacklog(dbFile: string, count: number): void {
+  // The copy Prisma's SQLite adapter uses; this project does not depend on it directly.
+  const require = createRequire(resolve(ROOT, "node_modules/@prisma/adapter-better-sqlite3/package.json"));
+  const Database = require("better-sqlite3") as new (file: string) => {
+    prepare(sql: string): { run(...values: unknown[]): unknown };
+    transaction(fn: () => void): () => void;
+    pragma(sql: string): unknown;
+    close(): void;
+  };
+  const bodyFor = orderBodyFactory();
+  const now = new Date().toISOString().replace("Z", "+00:00");
+  const db = new Database(dbFile);
+  try {
+    db.pragma("busy_timeout = 5000");
+    const insert = db.prepare(
+      `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "state",
+         "stateReason", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, 'received', 'Received from Shopify; waiting for the forwarder.', ?, ?, ?, ?)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < count; i++) {
+        const shopifyOrderId = 7_300_000_000 + i;
+        insert.run(
+          `bench-backlog-${String(i).padStart(7, "0")}`,
+          SHOPS[i % SHOPS.length],
+          String(shopifyOrderId),
+          `#${300_000 + i}`,
+          bodyFor(shopifyOrderId, 300_000 + i),
+          `bench-${shopifyOrderId}`,
+          now,
+          now,
+          now,
+          now,
+        );
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+// ------------------------------------------------------------------ profiles
+
+interface ProfileReport {
+  cpu: Record<string, ProfileSummary>;
+  sql: Record<string, SqlReport>;
+}
+
+interface SqlReport {
+  statements: number;
+  sqliteMs: number;
+  slowStatements: number;
+  top: Array<{ sql: string; count: number; totalMs: number; maxMs: number; slow: number }>;
+}
+
+function collectProfiles(): ProfileReport {
+  const report: ProfileReport = { cpu: {}, sql: {} };
+  if (!existsSync(PROFILE_DIR)) return report;
+  for (const file of readdirSync(PROFILE_DIR).sort()) {
+    const path = resolve(PROFILE_DIR, file);
+    if (statSync(path).isDirectory()) {
+      // The main thread's profile: thread id 0 in V8's default file name.
+      const main = readdirSync(path).find((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+      if (main) report.cpu[file] = summariseProfile(resolve(path, main), 15, profileWindows[file]);
+    } else if (file.endsWith(".sql.json")) {
+      const stats = JSON.parse(readFileSync(path, "utf8")) as {
+        statements: Array<{ sql: string; count: number; totalMs: number; maxMs: number; slow: number }>;
+      };
+      report.sql[basename(file, ".sql.json")] = {
+        statements: stats.statements.reduce((sum, row) => sum + row.count, 0),
+        sqliteMs: stats.statements.reduce((sum, row) => sum + row.totalMs, 0),
+        slowStatements: stats.statements.reduce((sum, row) => sum + row.slow, 0),
+        top: stats.statements.slice(0, 25),
+      };
+    }
+  }
+  return report;
+}
+
+function printProfiles(report: ProfileReport, perOrder: Record<string, number>) {
+  say("\nProfiles (self time; see profiles/ in the run's folder for the .cpuprofile files):");
+  for (const [name, summary] of Object.entries(report.cpu)) say(`\n${formatProfileSummary(name, summary)}`);
+  say("\nSQL statements (better-sqlite3, synchronous: time inside SQLite includes waiting for locks):");
+  for (const [name, sql] of Object.entries(report.sql)) {
+    const orders = perOrder[name];
+    say(
+      `\n${name}: ${sql.statements} statements${orders ? ` (${(sql.statements / orders).toFixed(1)} per order)` : ""}, ${(sql.sqliteMs / 1000).toFixed(2)} s inside SQLite, ${sql.slowStatements} took ≥ 10 ms`,
+    );
+    for (const row of sql.top.slice(0, 12)) {
+      say(
+        `  ${String(row.count).padStart(7)}× ${row.totalMs.toFixed(0).padStart(6)} ms (max ${row.maxMs.toFixed(0)} ms)  ${row.sql.slice(0, 140)}`,
+      );
+    }
+  }
+}
+
+// ------------------------------------------------------------------ report
+
+function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
+  const meminfo = readFileSync("/proc/meminfo", "utf8");
+  const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
+  return {
+    nproc: availableParallelism(),
+    cpuModel: model,
+    memoryGiB: Math.round((memKiB / 1024 / 1024) * 10) / 10,
+    node: process.version,
+    kernel: release(),
+    loadAverageAtStart: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+  };
+}
+
+const rate = (value: number) => Math.round(value).toLocaleString("en-US");
+const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const cpuMs = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)} ms CPU`);
+const seconds1 = (value: number | null) => (value === null ? "never" : `${value.toFixed(1)} s`);
+const mark = (pass: boolean) => (pass ? "PASS" : "MISS");
+
+function slopePerMinute(points: Array<[number, number]>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const meanX = points.reduce((s, [x]) => s + x, 0) / n;
+  const meanY = points.reduce((s, [, y]) => s + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  }
+  return den === 0 ? 0 : (num / den) * 60;
+}
+
+function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rss?: RssResults }) {
+  const rows: Array<[string, string, string, string]> = [];
+  const { ingest, e2e, rss } = results;
+  if (ingest) {
+    const line = (run: IngestRun) =>
+      `${rate(run.requestsPerSecond)} req/s, p50 ${ms(run.latencyMs.p50)}, p99 ${ms(run.latencyMs.p99)}, non-200 ${run.non200}, no answer ${run.failures}`;
+    rows.push(["Ingest, bare node:http + HMAC", line(ingest.bare), "", ""]);
+    rows.push(["Ingest, app /webhooks/orders/paid", line(ingest.app), "", ""]);
+    rows.push([
+      "Ingest ratio app / bare",
+      ingest.ratio.toFixed(2),
+      `≥ ${TARGETS.ingestRatio}`,
+      mark(ingest.ratio >= TARGETS.ingestRatio),
+    ]);
+    rows.push([
+      "  by CPU per request (bare / app)",
+      ingest.cpuRatio === null
+        ? "n/a"
+        : `${ingest.cpuRatio.toFixed(3)} (${cpuMs(ingest.bare.serverCpuMsPerRequest)} vs ${cpuMs(ingest.app.serverCpuMsPerRequest)} per webhook)`,
+      `≥ ${TARGETS.ingestRatio}`,
+      ingest.cpuRatio === null ? "" : mark(ingest.cpuRatio >= TARGETS.ingestRatio),
+    ]);
+    rows.push([
+      `Ack latency p99, app, ${config.connections} conns`,
+      ms(ingest.app.latencyMs.p99),
+      `≤ ${TARGETS.ackP99Ms} ms`,
+      mark(ingest.app.latencyMs.p99 <= TARGETS.ackP99Ms && ingest.app.non200 + ingest.app.failures === 0),
+    ]);
+  }
+  if (e2e) {
+    rows.push([
+      `End to end, ${e2e.orders} orders, ${e2e.workers} workers`,
+      `${rate(e2e.ordersPerSecond)} orders/s (${e2e.forwarded1200}/${e2e.storedOrders} in ${e2e.seconds.toFixed(1)} s)`,
+      `≥ ${TARGETS.endToEndOrdersPerSecond}/s`,
+      mark(e2e.completed && e2e.ordersPerSecond >= TARGETS.endToEndOrdersPerSecond),
+    ]);
+    if (e2e.cpuMsPerOrder) {
+      rows.push([
+        "  CPU per order (app + workers)",
+        `${cpuMs(e2e.cpuMsPerOrder.appAndWorkers)} (app ${e2e.cpuMsPerOrder.app.toFixed(2)}, workers ${e2e.cpuMsPerOrder.workers.toFixed(2)}): at most ${rate(e2e.cpuBoundOrdersPerSecond ?? 0)} orders/s on ${availableParallelism()} idle cores`,
+        `≥ ${TARGETS.endToEndOrdersPerSecond}/s`,
+        mark((e2e.cpuBoundOrdersPerSecond ?? 0) >= TARGETS.endToEndOrdersPerSecond),
+      ]);
+    }
+    rows.push([
+      "Webhook acks while the workers run",
+      `p50 ${ms(e2e.sent.latencyMs.p50)}, p99 ${ms(e2e.sent.latencyMs.p99)}; ${e2e.sent.over5s} of ${e2e.orders} over 5 s or unanswered`,
+      `≤ ${TARGETS.ackP99Ms} ms`,
+      mark(e2e.sent.latencyMs.p99 <= TARGETS.ackP99Ms && e2e.sent.over5s === 0),
+    ]);
+    rows.push([
+      "Each stored order sent to Brilliant once",
+      `${e2e.brilliantReceived} received for ${e2e.storedOrders} stored, ${e2e.duplicates} duplicates`,
+      "equal, 0",
+      mark(e2e.brilliantReceived === e2e.storedOrders && e2e.duplicates === 0),
+    ]);
+  }
+  if (rss) {
+    rows.push([
+      `Worker RSS, ${rss.backlog.toLocaleString("en-US")} backlogged`,
+      `max ${rss.maxMiB} MiB (min ${rss.minMiB}, last ${rss.lastMiB})`,
+      `≤ ${TARGETS.workerRssMiB} MiB`,
+      mark(rss.maxMiB <= TARGETS.workerRssMiB),
+    ]);
+    rows.push([
+      "Worker RSS flat",
+      `1st half max ${rss.firstHalfMaxMiB}, 2nd half max ${rss.secondHalfMaxMiB} MiB; ${rss.slopeMiBPerMinute >= 0 ? "+" : ""}${rss.slopeMiBPerMinute} MiB/min`,
+      "flat",
+      mark(rss.flat),
+    ]);
+    rows.push([
+      "Worker drain, 1 worker",
+      `${rate(rss.ordersPerSecond)} orders/s, ${cpuMs(rss.workerCpuMsPerOrder)} per order`,
+      "",
+      "",
+    ]);
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), 6));
+  say("\nResults");
+  for (const row of rows) say(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
+
+  const cpuLine = (label: string, cpu: Record<string, number>) =>
+    say(
+      `  ${label}: ${Object.entries(cpu)
+        .map(([name, pct]) => `${name} ${pct}%`)
+        .join(", ")}`,
+    );
+  say("\nCPU, % of one core during each measurement (2 cores = 200%)");
+  if (ingest) {
+    cpuLine("ingest, bare", ingest.bare.cpu);
+    cpuLine("ingest, app", ingest.app.cpu);
+  }
+  if (e2e) cpuLine("end to end", e2e.cpu);
+  if (rss) cpuLine("worker memory", rss.cpu);
+}
+
+// ------------------------------------------------------------------ main
+
+/**
+ * Builds the app when its sources changed, and copies the server build into
+ * the run's folder, so that a rebuild by someone else mid-run changes nothing.
+ * The last good build is also kept in .tmp/bench-last-build/: when the build
+ * fails (a tree being edited) the existing or last good build is used, with a
+ * warning.
+ */
+async function snapshotServerBuild(): Promise<void> {
+  const lastGood = resolve(ROOT, ".tmp", "bench-last-build", "server");
+  let built: string;
+  try {
+    built = await ensureAppBuild({
+      root: ROOT,
+      env: baseEnv,
+      rebuild: args.rebuild,
+      onBuild: () => say("Building the app (remix vite:build)…"),
+    });
+    rmSync(lastGood, { recursive: true, force: true });
+    cpSync(resolve(built, ".."), lastGood, { recursive: true });
+  } catch (error) {
+    const current = resolve(ROOT, "build/server/index.js");
+    built = existsSync(current) ? current : resolve(lastGood, "index.js");
+    if (!existsSync(built)) throw error;
+    const why = String(error instanceof Error ? error.message : error)
+      .split("\n")
+      .filter((line) => line.trim() && !line.includes("failed ("))
+      .slice(2, 5)
+      .join(" ");
+    say(`WARNING: the app does not build now (${why.trim()}).`);
+    say(`         Using ${built}, built ${statSync(built).mtime.toISOString()}.`);
+  }
+  cpSync(resolve(built, ".."), resolve(WORKDIR, "build/server"), { recursive: true });
+  serverBuild = resolve(WORKDIR, "build/server/index.js");
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORKDIR, { recursive: true });
+  if (config.profile) mkdirSync(PROFILE_DIR, { recursive: true });
+  const host = machine();
+  say(
+    `Brilliant Sync benchmark${args.quick ? " (quick)" : ""}: ${host.nproc} cores, ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}`,
+  );
+  say(`Logs and databases: ${WORKDIR}`);
+
+  if (phases.has("ingest") || phases.has("e2e")) await snapshotServerBuild();
+  await prepareTemplate();
+
+  const results: { ingest?: IngestResults; e2e?: EndToEndResults; rss?: RssResults } = {};
+  if (phases.has("ingest")) results.ingest = await ingestPhase();
+  if (phases.has("e2e")) results.e2e = await endToEndPhase();
+  if (phases.has("rss")) results.rss = await rssPhase();
+
+  printTable(results);
+
+  let profiles: ProfileReport | undefined;
+  if (config.profile) {
+    profiles = collectProfiles();
+    printProfiles(profiles, {
+      "app-ingest": results.ingest?.app.okIncludingWarmup ?? 0,
+      "app-e2e": results.e2e?.storedOrders ?? 0,
+      ...results.e2e?.attemptsByWorker,
+      "worker-rss": results.rss?.attemptsByWorker["worker-rss"] ?? 0,
+    });
+  }
+
+  const jsonFile = resolve(ROOT, ".tmp", `bench-${STAMP}.json`);
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine: host,
+        config: { ...config, quick: args.quick, phases: [...phases], workerKnobs },
+        targets: TARGETS,
+        results,
+        profiles,
+        profileWindows,
+      },
+      null,
+      2,
+    ),
+  );
+  say(`\nJSON: ${jsonFile}`);
+  if (!args["keep-db"]) {
+    for (const file of readdirSync(WORKDIR)) {
+      if (/\.sqlite(-wal|-shm)?$/.test(file)) rmSync(resolve(WORKDIR, file), { force: true });
+    }
+  }
+}
+
+async function shutdown() {
+  await Promise.allSettled([...children].map((child) => child.stop()));
+  await Promise.allSettled([...simulators].map((simulator) => simulator.close()));
+  await Promise.allSettled([...clients].map((client) => client.$disconnect()));
+}
+
+process.once("SIGINT", () => {
+  void shutdown().then(() => process.exit(130));
+});
+
+main()
+  .then(async () => {
+    await shutdown();
+    process.exit(0);
+  })
+  .catch(async (error) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await shutdown();
+    process.exit(1);
+  });

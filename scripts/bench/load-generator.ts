@@ -1,0 +1,189 @@
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+
+/**
+ * A small closed-loop HTTP load generator: `connections` keep-alive
+ * connections, each sending its next request as soon as the previous answer
+ * arrived. It runs for a warm-up (not recorded) and then either a fixed time
+ * or until a fixed number of requests were answered. Every request is built
+ * by `request(seq)`, so each one can carry its own order id and signature.
+ */
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  /** Build request number `seq` (0, 1, 2, … across warm-up and measurement). */
+  request: (seq: number) => { headers: Record<string, string>; body: string };
+  warmupMs?: number;
+  /** Measure for this long… */
+  durationMs?: number;
+  /** …or until this many requests were answered (warm-up excluded). */
+  requests?: number;
+  /** Per request; a request without an answer by then counts as a failure. */
+  timeoutMs?: number;
+  /** Called when the measured window opens (after the warm-up). */
+  onWindowStart?: () => void;
+}
+
+export interface LoadResult {
+  /** Answered during the measured window. */
+  requests: number;
+  ok: number;
+  /** Answered with a status other than 200. */
+  non200: number;
+  /** No answer: connection errors and timeouts. */
+  failures: number;
+  /** Why requests got no answer, by error code (measured window and warm-up). */
+  failureCauses: Record<string, number>;
+  statuses: Record<string, number>;
+  durationMs: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Answered after more than 5 s, or not at all: Shopify would count these deliveries as failed. */
+  over5s: number;
+  /** Requests sent in all, warm-up included. */
+  sent: number;
+  /** Answered 200 in all, warm-up included. */
+  okIncludingWarmup: number;
+  /** performance.now() of the first request sent and of the end of the measured window. */
+  startedAt: number;
+  endedAt: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const target = new URL(options.url);
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.connections,
+    maxFreeSockets: options.connections,
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const warmupMs = options.warmupMs ?? 0;
+  if (options.durationMs === undefined && options.requests === undefined) {
+    throw new Error("runLoad needs durationMs or requests");
+  }
+
+  let seq = 0;
+  let recording = warmupMs === 0;
+  let stopped = false;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let failures = 0;
+  let answered = 0;
+  let inFlight = 0;
+  let okIncludingWarmup = 0;
+  const failureCauses: Record<string, number> = {};
+  const noAnswer = (error: Error & { code?: string }) => {
+    const cause = error.code ?? error.message;
+    failureCauses[cause] = (failureCauses[cause] ?? 0) + 1;
+  };
+  const startedAt = performance.now();
+  let windowStart = startedAt;
+  let windowEnd = 0;
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    windowEnd = performance.now();
+  };
+  const startRecording = () => {
+    recording = true;
+    windowStart = performance.now();
+    options.onWindowStart?.();
+    if (options.durationMs !== undefined) setTimeout(stop, options.durationMs);
+  };
+  if (warmupMs > 0) setTimeout(startRecording, warmupMs);
+  else {
+    options.onWindowStart?.();
+    if (options.durationMs !== undefined) setTimeout(stop, options.durationMs);
+  }
+
+  const send = (seqNo: number) =>
+    new Promise<number>((resolve) => {
+      const { headers, body } = options.request(seqNo);
+      const req = http.request(
+        {
+          agent,
+          method: "POST",
+          hostname: target.hostname,
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+          timeout: timeoutMs,
+        },
+        (res) => {
+          res.on("end", () => resolve(res.statusCode ?? 0));
+          res.on("error", (error) => {
+            noAnswer(error);
+            resolve(-1);
+          });
+          res.resume();
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", (error) => {
+        noAnswer(error);
+        resolve(-1);
+      });
+      req.end(body);
+    });
+
+  const connection = async () => {
+    while (!stopped) {
+      // With a request budget, no request beyond it is started once recording.
+      if (recording && options.requests !== undefined && answered + inFlight >= options.requests) break;
+      const countThis = recording;
+      inFlight += countThis ? 1 : 0;
+      const t0 = performance.now();
+      const status = await send(seq++);
+      const elapsed = performance.now() - t0;
+      inFlight -= countThis ? 1 : 0;
+      if (status === 200) okIncludingWarmup += 1;
+      if (stopped || !recording || !countThis) continue;
+      answered += 1;
+      if (status < 0) failures += 1;
+      else {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        latencies.push(elapsed);
+      }
+      if (options.requests !== undefined && answered >= options.requests) stop();
+    }
+  };
+
+  await Promise.all(Array.from({ length: options.connections }, connection));
+  if (!windowEnd) windowEnd = performance.now();
+  agent.destroy();
+
+  const durationMs = windowEnd - windowStart;
+  const ok = statuses["200"] ?? 0;
+  return {
+    requests: answered,
+    ok,
+    non200: answered - failures - ok,
+    failures,
+    failureCauses,
+    statuses,
+    durationMs,
+    requestsPerSecond: durationMs > 0 ? (answered / durationMs) * 1000 : 0,
+    latencyMs: summarise(latencies),
+    over5s: failures + latencies.filter((value) => value > 5_000).length,
+    sent: seq,
+    okIncludingWarmup,
+    startedAt,
+    endedAt: windowEnd,
+  };
+}
+
+function summarise(values: number[]): LoadResult["latencyMs"] {
+  if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  let sum = 0;
+  for (const value of sorted) sum += value;
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+    mean: sum / sorted.length,
+  };
+}

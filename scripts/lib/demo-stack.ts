@@ -1,0 +1,204 @@
+/**
+ * The pieces `npm run demo`, `npm run preview` and the end-to-end tests share:
+ * the Brilliant simulator, the app's environment on a fresh SQLite database,
+ * the real Remix build behind remix-serve, the worker, the demo shop and its
+ * signed orders/paid webhooks. Each caller composes them in its own order.
+ * App modules are imported lazily: they read the environment on import.
+ */
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import type { PrismaClient } from "@prisma/client";
+import type { RunningSimulator } from "../../simulator/server";
+import { deliverWebhook } from "../../shopify-stand-in/webhooks";
+import { SCRIPTED_FAULTS } from "../demo/sample-orders";
+import { ensureAppBuild } from "./app-build";
+import { run, startChild, waitForHttp, type Child } from "./processes";
+import { seedShop } from "./seed-shop";
+
+export const DEMO_SHOP = "brilliant-sync-demo.myshopify.com";
+export const DEMO_API_KEY = "brilliant-sync-demo";
+export const SETTLED_STATES = new Set(["forwarded", "held", "skipped", "cancelled"]);
+
+export interface BrilliantEndpoint {
+  url: string;
+  key: string;
+  secret: string;
+  /** The simulator, when the demo runs its own. */
+  simulator: RunningSimulator | null;
+}
+
+/** The Brilliant simulator on a free port, with the demo's scripted faults for #1005 and #1006. */
+export async function startDemoSimulator(options: { scriptFaults: boolean }): Promise<BrilliantEndpoint> {
+  const { startSimulator, SIM_API_KEY, SIM_API_SECRET } = await import("../../simulator/server");
+  const simulator = await startSimulator({ port: 0 });
+  if (options.scriptFaults) {
+    for (const rule of SCRIPTED_FAULTS) {
+      simulator.scriptFault({
+        match: { endpoint: "POST /store/order", shopifyOrderName: rule.shopifyOrderName },
+        fault: rule.fault,
+        times: 1,
+      });
+    }
+  }
+  return { url: simulator.url, key: SIM_API_KEY, secret: SIM_API_SECRET, simulator };
+}
+
+/**
+ * The app's environment for a local run on `port`: a fresh SQLite file in
+ * `workdir`, a random API secret, short retry delays. `publicUrl` is the
+ * app's URL as the browser sees it (the admin preview's proxy), when not the
+ * app itself.
+ */
+export function demoAppEnv(input: {
+  workdir: string;
+  port: number;
+  brilliantUrl: string;
+  publicUrl?: string;
+  overrides?: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  const appUrl = `http://127.0.0.1:${input.port}`;
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(input.port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: `file:${resolve(input.workdir, "demo.sqlite")}`,
+    SHOPIFY_API_KEY: DEMO_API_KEY,
+    SHOPIFY_API_SECRET: `demo-secret-${randomBytes(8).toString("hex")}`,
+    SHOPIFY_APP_URL: input.publicUrl ?? appUrl,
+    CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    BRILLIANT_API_BASE_URL: input.brilliantUrl,
+    BRILLIANT_TIMEOUT_MS: "5000",
+    // A local run waits a minute at most: retries come after seconds, not minutes.
+    RETRY_BASE_MS: "1000",
+    RETRY_MAX_MS: "5000",
+    WORKER_POLL_MS: "200",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    ...input.overrides,
+  };
+}
+
+export async function migrateDatabase(env: NodeJS.ProcessEnv): Promise<void> {
+  await run("npx", ["prisma", "migrate", "deploy"], env);
+}
+
+/** The real Remix build (built when stale) behind remix-serve; resolves once it answers. */
+export async function startApp(input: {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  workdir: string;
+  rebuild?: boolean;
+  onBuild?: () => void;
+}): Promise<Child> {
+  const serverBuild = await ensureAppBuild({
+    root: input.root,
+    env: input.env,
+    rebuild: input.rebuild,
+    onBuild: input.onBuild,
+  });
+  // The binaries themselves, not through npx, which does not pass SIGTERM on.
+  const app = startChild("app", resolve(input.root, "node_modules/.bin/remix-serve"), [serverBuild], {
+    env: input.env,
+    logFile: resolve(input.workdir, "app.log"),
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${input.env.PORT}/`, 60_000, app);
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+  return app;
+}
+
+export function startWorker(env: NodeJS.ProcessEnv, workdir: string): Child {
+  // One process (node with tsx's loader), so SIGTERM reaches the worker itself.
+  return startChild("worker", process.execPath, ["--import", "tsx", "app/worker/main.ts"], {
+    env: { ...env, BRILLIANT_SYNC_SERVICE: "worker", CATALOG_SYNC_INTERVAL_MS: String(15 * 60_000) },
+    logFile: resolve(workdir, "worker.log"),
+  });
+}
+
+/** The demo shop as OAuth leaves it, with Brilliant credentials. */
+export async function seedDemoShop(
+  shop: string,
+  brilliant: BrilliantEndpoint,
+  scopes: string,
+): Promise<void> {
+  await seedShop({ shop, brilliantApiKey: brilliant.key, brilliantApiSecret: brilliant.secret, scopes });
+}
+
+/** Maps every Shopify variant in the orders whose SKU equals a Brilliant variant id in GET /store. */
+export async function mapBySku(
+  shop: string,
+  orders: Record<string, unknown>[],
+  brilliant: { baseUrl: string; apiKey: string; apiSecret: string },
+): Promise<number> {
+  const { createBrilliantClient } = await import("../../app/services/brilliant/client.server");
+  const { matchBySkuEqualsVariantId, saveMappings } = await import("../../app/models/mapping.server");
+  const store = await createBrilliantClient(brilliant).getStore();
+  if (store.kind !== "ok")
+    throw new Error(`GET /store failed: ${store.kind} (HTTP ${store.httpStatus ?? "none"})`);
+  const brilliantIds = new Set(
+    store.value.products.flatMap((product) => product.variants.map((variant) => String(variant.id))),
+  );
+  const variants = orders.flatMap((order) =>
+    ((order.line_items as { variant_id?: unknown; product_id?: unknown; sku?: unknown }[] | undefined) ?? [])
+      .filter((line) => line.variant_id != null)
+      .map((line) => ({
+        shopifyVariantId: String(line.variant_id),
+        shopifyProductId: line.product_id == null ? null : String(line.product_id),
+        sku: typeof line.sku === "string" ? line.sku : null,
+      })),
+  );
+  return saveMappings(shop, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
+}
+
+/**
+ * Shopify delivers each order as a signed orders/paid webhook; the first one
+ * three times at once (webhooks are at-least-once). Returns the statuses.
+ */
+export async function deliverOrders(input: {
+  appUrl: string;
+  shop: string;
+  apiSecret: string;
+  orders: Record<string, unknown>[];
+}): Promise<number[]> {
+  const webhookUrl = `${input.appUrl}/webhooks/orders/paid`;
+  const deliveries = input.orders.flatMap((body, index) => {
+    const webhookId = `demo-${index}-${randomBytes(4).toString("hex")}`;
+    const copies = index === 0 ? 3 : 1;
+    return Array.from({ length: copies }, () =>
+      deliverWebhook(webhookUrl, {
+        topic: "orders/paid",
+        shop: input.shop,
+        body,
+        secret: input.apiSecret,
+        webhookId,
+      }),
+    );
+  });
+  return Promise.all(deliveries);
+}
+
+type OrderRows = Awaited<ReturnType<PrismaClient["order"]["findMany"]>>;
+
+/** Polls until `expected` orders exist and every one is in a state `settled` accepts, or the deadline. */
+export async function waitForOrders(input: {
+  prisma: PrismaClient;
+  shop: string;
+  expected: number;
+  deadline: number;
+  settled?: (state: string) => boolean;
+}): Promise<OrderRows> {
+  const settled = input.settled ?? ((state: string) => SETTLED_STATES.has(state));
+  const read = () => input.prisma.order.findMany({ where: { shop: input.shop }, orderBy: { name: "asc" } });
+  let current = await read();
+  while (
+    Date.now() < input.deadline &&
+    (current.length < input.expected || current.some((row) => !settled(row.state)))
+  ) {
+    await new Promise((r) => setTimeout(r, 250));
+    current = await read();
+  }
+  return current;
+}

@@ -1,0 +1,126 @@
+/**
+ * End-to-end harness: the embedded admin in a real Chromium, with no Shopify.
+ *
+ * tests/e2e/global-setup.ts starts, once per run, the stack `npm run preview`
+ * runs (scripts/lib/admin-stack.ts): the Brilliant simulator, a fresh SQLite
+ * database, the built app behind remix-serve, the worker, the demo shop with
+ * the demo's eight orders sent as signed webhooks, and the admin preview proxy
+ * that mints session tokens and serves the App Bridge stand-in. Each test file
+ * then opens a browser on it:
+ *
+ *   const admin = await openAdmin();
+ *   await admin.goto("/app/settings");
+ *   await admin.screenshot("settings");   // tests/e2e/artifacts/settings.png
+ *   expect(admin.pageErrors).toEqual([]);
+ *   await admin.close();
+ *
+ * The demo's orders as the tests find them (retries wait ten minutes, so
+ * nothing moves unless a test moves it): #1001 forwarded, #1002 held for a
+ * mapping (2502), #1003 held for stock (2503), #1004 held for an inactive
+ * variant (2506), #1005 retrying after a 3501, #1006 forwarded or being
+ * checked after a 1500, #1007 held for its address (2501), #1008 skipped.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { inject } from "vitest";
+import { appBridgeStandInScript } from "../../shopify-stand-in/app-bridge";
+import { APP_BRIDGE_CDN_URL, TOKEN_PATH } from "../../shopify-stand-in/admin-preview";
+import { adminHost } from "../../shopify-stand-in/session-token";
+import type { E2eStackInfo } from "./stack";
+
+export { E2E_ENV, type E2eStackInfo } from "./stack";
+
+export const ARTIFACTS = resolve(process.cwd(), "tests/e2e/artifacts");
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+// Headless Chromium says "HeadlessChrome", which the app (rightly) refuses as a bot.
+const USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+
+export function stackInfo(): E2eStackInfo {
+  return inject("e2eStack");
+}
+
+export interface AdminBrowser {
+  stack: E2eStackInfo;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors in the page since it opened. */
+  pageErrors: string[];
+  /** Opens an app path (e.g. "/app/orders?state=held") as a page load and waits for it to settle. */
+  goto(path: string): Promise<void>;
+  /** Saves a full-page screenshot to tests/e2e/artifacts/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves once React has hydrated and committed the page, so typing and
+ * clicking reach its handlers: Polaris' AppProvider styles <body> when it
+ * mounts, after everything inside it.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.style.backgroundColor !== "");
+}
+
+export async function openAdmin(): Promise<AdminBrowser> {
+  const stack = stackInfo();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent: USER_AGENT });
+  // Nothing leaves the machine: App Bridge is answered by the stand-in (the
+  // preview already rewrites its URL; this covers anything that asks for it),
+  // anything else not local fails at once.
+  await context.route(
+    (url) => url.hostname !== "127.0.0.1",
+    async (route) => {
+      if (route.request().url() === APP_BRIDGE_CDN_URL) {
+        await route.fulfill({
+          contentType: "text/javascript",
+          body: appBridgeStandInScript({
+            apiKey: stack.apiKey,
+            shop: stack.shop,
+            host: adminHost(stack.shop),
+            tokenPath: TOKEN_PATH,
+          }),
+        });
+      } else {
+        await route.abort("internetdisconnected");
+      }
+    },
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    stack,
+    browser,
+    context,
+    page,
+    pageErrors,
+    async goto(path) {
+      await page.goto(`${stack.previewUrl}${path}`, { waitUntil: "networkidle" });
+      await waitForHydration(page);
+    },
+    async screenshot(name) {
+      const path = resolve(ARTIFACTS, `${name}.png`);
+      await page.waitForLoadState("networkidle");
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async close() {
+      await context.close();
+      await browser.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAdmin, type AdminBrowser } from "./harness";
+
+const rows = (admin: AdminBrowser) => admin.page.locator(".Polaris-IndexTable__TableRow");
+const rowNames = async (admin: AdminBrowser) =>
+  (await rows(admin).locator("td:nth-child(2)").allInnerTexts()).map((text) => text.trim());
+
+describe("orders list in Chromium", () => {
+  let admin: AdminBrowser;
+  beforeAll(async () => {
+    admin = await openAdmin();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+
+  it("lists every order and filters by state, code and name", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders");
+    await expect.poll(() => rows(admin).count()).toBe(8);
+    expect(await rowNames(admin)).toEqual(
+      expect.arrayContaining(["#1001", "#1002", "#1003", "#1004", "#1005", "#1006", "#1007", "#1008"]),
+    );
+
+    // Search by order name, as the merchant types.
+    await page.getByPlaceholder("Search by order name").fill("1003");
+    await expect.poll(() => rowNames(admin)).toEqual(["#1003"]);
+    await page.getByPlaceholder("Search by order name").fill("");
+    await expect.poll(() => rows(admin).count()).toBe(8);
+
+    // The Brilliant code filter, from the filter menu.
+    await page.getByRole("button", { name: "Add filter" }).click();
+    await page.locator(".Polaris-ActionList__Item", { hasText: "Brilliant code" }).click();
+    await page.locator(".Polaris-Choice", { hasText: "2501" }).click();
+    await expect.poll(() => rowNames(admin)).toEqual(["#1007"]);
+    await page.keyboard.press("Escape");
+    await admin.screenshot("orders-filtered-by-code");
+
+    // State and date range, from the URL (links from the home page use it).
+    const today = new Date().toISOString().slice(0, 10);
+    await admin.goto(`/app/orders?state=held&from=${today}&to=${today}`);
+    await expect
+      .poll(() => rowNames(admin))
+      .toEqual(expect.arrayContaining(["#1002", "#1003", "#1004", "#1007"]));
+    expect(await rows(admin).count()).toBe(4);
+    await admin.goto("/app/orders?state=held&to=2000-01-01");
+    await expect.poll(() => page.getByText("No orders match").isVisible()).toBe(true);
+
+    await admin.goto("/app/orders");
+    await admin.screenshot("orders");
+    expect(admin.pageErrors).toEqual([]);
+  });
+
+  it("retries a retrying order now and says why a forwarded one was left alone", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?state=retrying");
+    await expect.poll(() => rowNames(admin)).toEqual(["#1005"]);
+    await admin.goto("/app/orders");
+    for (const name of ["#1005", "#1001"]) {
+      await rows(admin).filter({ hasText: name }).locator('input[type="checkbox"]').check({ force: true });
+    }
+    await page.getByRole("button", { name: "Retry now" }).click();
+    const banner = page.locator(".Polaris-Banner", { hasText: "1 order retried now; 1 unchanged" });
+    await expect.poll(() => banner.isVisible()).toBe(true);
+    expect(await banner.getByText("#1001: not changed, it is forwarded").isVisible()).toBe(true);
+    // The same summary as an App Bridge toast.
+    expect(
+      await page
+        .locator(".app-bridge-stand-in-toast", { hasText: "1 order retried now; 1 unchanged" })
+        .count(),
+    ).toBe(1);
+    await admin.screenshot("orders-retry-now");
+
+    // The worker sends it at once; Brilliant takes it this time.
+    await expect
+      .poll(
+        async () => {
+          await admin.goto("/app/orders?query=1005");
+          return rows(admin).first().innerText();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toContain("Forwarded");
+    expect(admin.pageErrors).toEqual([]);
+  });
+
+  it("resubmits a held order: checked again, and held again while the variant is still unmapped", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?query=1002");
+    await rows(admin).first().locator('input[type="checkbox"]').check({ force: true });
+    await page.getByRole("button", { name: "Resubmit" }).click();
+    await expect
+      .poll(() => page.locator(".Polaris-Banner", { hasText: "1 order resubmitted" }).isVisible())
+      .toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await admin.goto("/app/orders?query=1002");
+          return rows(admin).first().innerText();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toContain("Held");
+    await admin.screenshot("orders-resubmitted");
+    expect(admin.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SIM_API_SECRET } from "../../simulator/server";
+import { openAdmin, type AdminBrowser } from "./harness";
+
+// The settings page in Chromium: a save with an invalid field shows the error
+// on the field and saves nothing; a valid save then goes through. The saved
+// Brilliant secret is never on the page, only how it ends.
+
+describe("settings in Chromium", () => {
+  let admin: AdminBrowser;
+  beforeAll(async () => {
+    admin = await openAdmin();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+
+  it("shows field errors and saves nothing, then saves a valid form", async () => {
+    const { page } = admin;
+    await admin.goto("/app/settings");
+    const threshold = page.getByLabel("Low-stock threshold");
+    await expect.poll(() => threshold.isVisible()).toBe(true);
+    const saved = await threshold.inputValue();
+
+    // Credentials: only their endings, never the values.
+    expect(await page.getByText(/^Saved/).count()).toBe(2);
+    expect(await page.content()).not.toContain(SIM_API_SECRET);
+
+    await threshold.fill("10001");
+    await page.getByLabel("Wait before sending").fill("2000");
+    await page.getByLabel("Unit").selectOption("minutes");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Nothing was saved").isVisible()).toBe(true);
+    expect(await page.getByText("The low-stock threshold is 0 to 10,000.").isVisible()).toBe(true);
+    expect(await page.getByText("The delay is at most 1,440 minutes (24 hours).").isVisible()).toBe(true);
+    await admin.screenshot("settings-validation-error");
+
+    // Nothing was written: a fresh load shows the saved value.
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Low-stock threshold").inputValue()).toBe(saved);
+
+    // A valid save, leaving the shop as the other tests expect it.
+    await page.getByLabel("Hold orders tagged").fill(" e2e-hold , e2e-hold,  ");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Hold orders tagged").inputValue()).toBe("e2e-hold");
+    await admin.screenshot("settings-saved");
+
+    // Put the tags back as they were.
+    await page.getByLabel("Hold orders tagged").fill("");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    expect(admin.pageErrors).toEqual([]);
+  });
+});
