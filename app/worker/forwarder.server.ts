@@ -122,7 +122,11 @@ export class Forwarder {
   }
 
   /** Leases up to `limit` due orders, skipping the shops named (throttled or at their limit). */
-  async claimDue(limit: number, excludeShops: readonly string[] = []): Promise<ClaimedOrder[]> {
+  async claimDue(
+    limit: number,
+    excludeShops: readonly string[] = [],
+    excludeOrderIds: readonly string[] = [],
+  ): Promise<ClaimedOrder[]> {
     if (limit <= 0) return [];
     const now = this.now();
     const leaseFree = { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] };
@@ -132,6 +136,8 @@ export class Forwarder {
         nextAttemptAt: { lte: now },
         ...leaseFree,
         ...(excludeShops.length > 0 ? { shop: { notIn: [...excludeShops] } } : {}),
+        // An order this process is still working on is never claimed twice by it.
+        ...(excludeOrderIds.length > 0 ? { id: { notIn: [...excludeOrderIds] } } : {}),
       },
       orderBy: { nextAttemptAt: "asc" },
       take: limit,
@@ -164,6 +170,14 @@ export class Forwarder {
   async process(order: ClaimedOrder): Promise<ProcessResult> {
     const log = this.log.child({ shop: order.shop, orderId: order.id });
     const run = new OrderRun(this, order, log);
+    // A long lookup or a slow Brilliant can outlast the lease: renew it while
+    // this worker is alive, so nobody else starts a second pass meanwhile.
+    const heartbeat = setInterval(
+      () => {
+        this.renewLease(order.id).catch((error) => log.warn({ err: error }, "lease renewal failed"));
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     try {
       return await run.go();
     } catch (error) {
@@ -171,7 +185,16 @@ export class Forwarder {
       // orders become `unknown` first, so nothing is sent twice on a guess.
       log.error({ err: error }, "processing an order failed");
       return {};
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  private async renewLease(orderId: string): Promise<void> {
+    await prisma.order.updateMany({
+      where: { id: orderId, leaseOwner: this.options.workerId },
+      data: { leaseExpiresAt: new Date(this.now().getTime() + this.options.leaseMs) },
+    });
   }
 
   backoffMs(failures: number, atLeastMs = 0): number {

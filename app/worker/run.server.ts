@@ -105,7 +105,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
           .finally(() => (chore.running = null));
       }
       const free = options.concurrency - inFlight.size;
-      const claimed = free > 0 ? await forwarder.claimDue(free, excluded()) : [];
+      const claimed = free > 0 ? await forwarder.claimDue(free, excluded(), [...inFlight.keys()]) : [];
       for (const order of claimed) {
         if ((perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
           await forwarder.release(order);
