@@ -159,9 +159,7 @@ export interface AddressFix {
   phone?: string | null;
 }
 
-export type AddressFixResult =
-  | { ok: true; summary: ActionSummary }
-  | { ok: false; why: string };
+export type AddressFixResult = { ok: true; summary: ActionSummary } | { ok: false; why: string };
 
 /**
  * Rewrites the stored payload's shipping address (every other field of the
@@ -200,11 +198,11 @@ export async function updateShippingAddressAndResubmit(
     address2: address.address2?.trim() || null,
     city: address.city.trim(),
     province_code: provinceCode,
-    // Shopify's province name no longer matches a corrected code; keep it only when unchanged.
-    province: previous.province_code === provinceCode ? (previous.province ?? null) : provinceCode,
+    // Keep Shopify's province (and country) name unless the merchant changed its code.
+    province: sameOrMissing(previous.province_code, provinceCode) ? (previous.province ?? null) : null,
     zip: address.zip.trim(),
     country_code: countryCode,
-    country: previous.country_code === countryCode ? (previous.country ?? null) : countryCode,
+    country: sameOrMissing(previous.country_code, countryCode) ? (previous.country ?? null) : null,
     phone: address.phone?.trim() || null,
   };
   // Only while the order is still held for its address: a concurrent move wins.
@@ -214,7 +212,12 @@ export async function updateShippingAddressAndResubmit(
   });
   if (updated.count !== 1) return { ok: false, why: "it moved meanwhile" };
   const summary = await resubmitOrders(shop, [order.id], {
-    reason: "Shipping address fixed and resubmitted by the merchant; checked again before it goes to Brilliant.",
+    reason:
+      "Shipping address fixed and resubmitted by the merchant; checked again before it goes to Brilliant.",
   });
   return { ok: true, summary };
+}
+
+function sameOrMissing(previous: unknown, code: string): boolean {
+  return typeof previous !== "string" || previous.trim() === "" || previous.trim().toUpperCase() === code;
 }

@@ -1,0 +1,206 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "../db.server";
+import { resetDatabase } from "../../tests/helpers/db";
+import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
+import { orderInState } from "../../tests/helpers/admin-orders";
+import { EXPLAINED_CODES, explainCode } from "../models/code-explanations";
+import type { OrderDetail, TimelineAttempt } from "../models/order-detail.server";
+import { action, loader } from "./app.orders.$id";
+
+const SHOP_A = "detail-a.myshopify.com";
+const SHOP_B = "detail-b.myshopify.com";
+
+interface ActionData {
+  result?: { intent: string; changed: boolean; message: string };
+  error?: string;
+  fieldErrors?: Record<string, string[]>;
+}
+
+const VALID_ADDRESS = {
+  intent: "fixAddress",
+  name: "Jeanne Tremblay",
+  address1: "100 Queen St W",
+  address2: "Suite 4",
+  city: "Toronto",
+  provinceCode: "on",
+  zip: "M5H 2N2",
+  countryCode: "CA",
+  phone: "+1 416 555 0100",
+};
+
+async function holdForAddress(shop: string): Promise<string> {
+  const id = await orderInState(shop, "held", { name: "#1007", holdKind: "address", code: 2501 });
+  const order = await prisma.order.findUniqueOrThrow({ where: { id } });
+  const payload = JSON.parse(order.payload) as Record<string, unknown>;
+  payload.shipping_address = {
+    name: "Jeanne Tremblay",
+    address1: "100 Queen St W",
+    city: "Toronto",
+    province: "Ontario",
+    zip: "M5H 2N2",
+    country: "Canada",
+    country_code: "CA",
+  };
+  await prisma.order.update({ where: { id }, data: { payload: JSON.stringify(payload) } });
+  return id;
+}
+
+describe("order detail (app.orders.$id)", () => {
+  beforeEach(async () => {
+    await resetDatabase(prisma);
+    await seedAdminShop(SHOP_A);
+    await seedAdminShop(SHOP_B);
+  });
+
+  const post = async (id: string, body: Record<string, string>, shop = SHOP_A) =>
+    callRoute(action, await adminRequest(`/app/orders/${id}`, { shop, body }), { id });
+  const get = async (id: string, shop = SHOP_A) =>
+    callRoute(loader, await adminRequest(`/app/orders/${id}`, { shop }), { id });
+  const stateOf = async (id: string) => (await prisma.order.findUniqueOrThrow({ where: { id } })).state;
+
+  it("GIVEN an order with attempts WHEN its page loads THEN it has transitions and attempts on one timeline, with codes explained", async () => {
+    const id = await orderInState(SHOP_A, "retrying", { name: "#1005", code: 3501 });
+    const [sending] = await prisma.orderTransition.findMany({ where: { orderId: id, toState: "sending" } });
+    await prisma.forwardAttempt.create({
+      data: {
+        orderId: id,
+        shop: SHOP_A,
+        number: 1,
+        kind: "create",
+        startedAt: new Date(sending!.at.getTime() + 1),
+        durationMs: 120,
+        requestBody: JSON.stringify({ order_items: [{ variant_id: 73002, quantity: 1 }] }),
+        httpStatus: 200,
+        responseBody: JSON.stringify({ code: 3501, message: "Internal issue", invalid_records: [] }),
+        code: 3501,
+        message: "Internal issue",
+        invalidRecords: JSON.stringify([{ state: "Ontario" }]),
+        outcome: "retry",
+      },
+    });
+
+    const response = await get(id);
+    expect(response.status).toBe(200);
+    const { order } = (await response.json()) as { order: OrderDetail };
+    expect(order.state).toBe("retrying");
+    expect(order.lastCodeExplanation?.code).toBe(3501);
+    expect(order.shippingAddress?.province_code).toBe("TX");
+    const labels = order.timeline.map((entry) =>
+      entry.type === "attempt" ? `attempt ${entry.number}` : entry.toState,
+    );
+    expect(labels.slice(-3)).toEqual(["sending", "attempt 1", "retrying"]);
+    const attempt = order.timeline.find((entry) => entry.type === "attempt") as TimelineAttempt;
+    expect(attempt.explanation).toEqual(explainCode(3501));
+    expect(attempt.requestBody).toBe(
+      JSON.stringify({ order_items: [{ variant_id: 73002, quantity: 1 }] }, null, 2),
+    );
+    expect(attempt.invalidRecords).toEqual([{ state: "Ontario" }]);
+  });
+
+  it("explains every documented code, and falls back for unknown ones", () => {
+    expect(EXPLAINED_CODES.sort()).toEqual([
+      1200, 1404, 1500, 2501, 2502, 2503, 2504, 2505, 2506, 3501, 3502, 3503,
+    ]);
+    expect(explainCode(9999).title).toBe("Code 9999");
+  });
+
+  it("GIVEN shop A's held order WHEN shop B loads or acts on it THEN 404 and nothing changes", async () => {
+    const id = await holdForAddress(SHOP_A);
+    const before = await prisma.order.findUniqueOrThrow({ where: { id } });
+    expect((await get(id, SHOP_B)).status).toBe(404);
+    expect((await get("no-such-order")).status).toBe(404);
+    for (const body of [{ intent: "resubmit" }, { intent: "skip" }, { intent: "retry" }, VALID_ADDRESS]) {
+      expect((await post(id, body, SHOP_B)).status).toBe(404);
+    }
+    expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
+  });
+
+  it("GIVEN an order held for its address WHEN the fix has an invalid province code THEN 422 with the field error, nothing changed", async () => {
+    const id = await holdForAddress(SHOP_A);
+    const before = await prisma.order.findUniqueOrThrow({ where: { id } });
+    const response = await post(id, { ...VALID_ADDRESS, provinceCode: "Ontario", countryCode: "C" });
+    expect(response.status).toBe(422);
+    const data = (await response.json()) as ActionData;
+    expect(data.fieldErrors?.provinceCode?.[0]).toMatch(/2-letter/);
+    expect(data.fieldErrors?.countryCode?.[0]).toMatch(/2-letter/);
+    expect(data.fieldErrors?.name).toBeUndefined();
+    expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
+  });
+
+  it("GIVEN an order held for its address WHEN a valid fix is posted THEN the stored address is rewritten and the order is ready", async () => {
+    const id = await holdForAddress(SHOP_A);
+    const beforePayload = JSON.parse((await prisma.order.findUniqueOrThrow({ where: { id } })).payload);
+    const response = await post(id, VALID_ADDRESS);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as ActionData).result).toMatchObject({
+      intent: "fixAddress",
+      changed: true,
+    });
+
+    const after = await prisma.order.findUniqueOrThrow({ where: { id } });
+    expect(after.state).toBe("ready");
+    const payload = JSON.parse(after.payload);
+    expect(payload.line_items).toEqual(beforePayload.line_items);
+    expect(payload.name).toBe("#1007");
+    expect(payload.shipping_address).toMatchObject({
+      name: "Jeanne Tremblay",
+      first_name: "Jeanne",
+      last_name: "Tremblay",
+      address1: "100 Queen St W",
+      address2: "Suite 4",
+      city: "Toronto",
+      province: "Ontario",
+      province_code: "ON",
+      zip: "M5H 2N2",
+      country: "Canada",
+      country_code: "CA",
+      phone: "+1 416 555 0100",
+    });
+    // Posting again changes nothing: it is no longer held for its address.
+    const again = await post(id, VALID_ADDRESS);
+    expect(((await again.json()) as ActionData).result?.changed).toBe(false);
+  });
+
+  it("the address fix is only for orders held for their address", async () => {
+    const id = await orderInState(SHOP_A, "held", { holdKind: "mapping", code: 2502 });
+    const before = await prisma.order.findUniqueOrThrow({ where: { id } });
+    const data = (await (await post(id, VALID_ADDRESS)).json()) as ActionData;
+    expect(data.result?.changed).toBe(false);
+    expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
+  });
+
+  it("retry, resubmit and skip move the right states, and refuse the wrong ones", async () => {
+    const retrying = await orderInState(SHOP_A, "retrying", { code: 3501 });
+    const retry = (await (await post(retrying, { intent: "retry" })).json()) as ActionData;
+    expect(retry.result?.changed).toBe(true);
+    expect(await stateOf(retrying)).toBe("retrying");
+    expect(
+      (await prisma.order.findUniqueOrThrow({ where: { id: retrying } })).nextAttemptAt!.getTime(),
+    ).toBeLessThanOrEqual(Date.now());
+
+    const held = await orderInState(SHOP_A, "held", { code: 2502 });
+    expect(((await (await post(held, { intent: "resubmit" })).json()) as ActionData).result?.changed).toBe(
+      true,
+    );
+    expect(await stateOf(held)).toBe("ready");
+
+    const skipped = await orderInState(SHOP_A, "skipped");
+    await post(skipped, { intent: "resubmit" });
+    expect(await stateOf(skipped)).toBe("ready");
+
+    const toSkip = await orderInState(SHOP_A, "held", { code: 2503, holdKind: "stock" });
+    expect(((await (await post(toSkip, { intent: "skip" })).json()) as ActionData).result?.changed).toBe(
+      true,
+    );
+    expect(await stateOf(toSkip)).toBe("skipped");
+
+    const forwarded = await orderInState(SHOP_A, "forwarded", { code: 1200 });
+    for (const intent of ["retry", "resubmit", "skip"]) {
+      const data = (await (await post(forwarded, { intent })).json()) as ActionData;
+      expect(data.result?.changed).toBe(false);
+    }
+    expect(await stateOf(forwarded)).toBe("forwarded");
+
+    expect((await post(held, { intent: "delete" })).status).toBe(422);
+  });
+});

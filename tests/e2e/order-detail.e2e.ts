@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAdmin, type AdminBrowser } from "./harness";
+
+describe("order detail in Chromium", () => {
+  let admin: AdminBrowser;
+  beforeAll(async () => {
+    admin = await openAdmin();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+
+  it("fixes #1007's address (province code ON), resubmits it, and it leaves held", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?query=1007");
+    const link = page.locator(".Polaris-IndexTable__TableRow a", { hasText: "#1007" });
+    await expect.poll(() => link.count()).toBe(1);
+    const href = await link.getAttribute("href");
+    expect(href).toMatch(/\/app\/orders\/[^/?]+/);
+    const path = new URL(href!, "http://x").pathname;
+    await admin.goto(path);
+    await admin.screenshot("order-detail-held");
+
+    const stateBadge = page.locator("[data-order-state]");
+    await expect.poll(() => stateBadge.getAttribute("data-order-state")).toBe("held");
+    expect(await page.getByText("Problem with the shipping address").first().isVisible()).toBe(true);
+
+    const province = page.getByLabel("State or province code");
+    // A wrong code is refused on the field, and nothing changes.
+    await province.fill("Ontario");
+    await page.getByRole("button", { name: "Save address and resubmit" }).click();
+    await expect.poll(() => page.getByText("Use the 2-letter state or province code").isVisible()).toBe(true);
+    expect(await stateBadge.getAttribute("data-order-state")).toBe("held");
+
+    await province.fill("ON");
+    await page.getByRole("button", { name: "Save address and resubmit" }).click();
+    await expect
+      .poll(() => page.locator(".Polaris-Banner", { hasText: "Address saved and resubmitted" }).isVisible())
+      .toBe(true);
+
+    // The worker takes it from ready; whatever comes next, it is no longer held.
+    await expect
+      .poll(
+        async () => {
+          await admin.goto(path);
+          return stateBadge.getAttribute("data-order-state");
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe("forwarded");
+    expect(await page.getByText("History (newest first)").isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Show request and response" }).first().click();
+    await admin.screenshot("order-detail");
+    expect(admin.pageErrors).toEqual([]);
+  });
+});
