@@ -21,6 +21,7 @@ import {
 } from "../models/shop.server";
 import { parseShopifyOrder } from "../models/shopify-order";
 import { createBrilliantClient, type BrilliantClient } from "../services/brilliant/client.server";
+import { CustomDataCache } from "../services/brilliant/find-order.server";
 import type { AttemptRecord, CreateOrderOutcome, MerchantActionReason } from "../services/brilliant/outcome";
 import { CredentialsDecryptionError } from "../services/credentials-crypto.server";
 
@@ -83,6 +84,7 @@ export class Forwarder {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly random: () => number;
+  private readonly lookupCaches = new Map<string, CustomDataCache>();
 
   constructor(private readonly options: ForwarderOptions) {
     this.log = (options.logger ?? rootLogger).child({ worker: options.workerId });
@@ -205,6 +207,16 @@ export class Forwarder {
     // Equal jitter: never less than half the step, so retries spread without bunching.
     const jittered = exponential / 2 + (this.random() * exponential) / 2;
     return Math.max(atLeastMs, Math.round(jittered));
+  }
+
+  /** Per shop: what each Brilliant order's custom_data said, so lookups read only new orders. */
+  lookupCache(shop: string): CustomDataCache {
+    let cache = this.lookupCaches.get(shop);
+    if (!cache) {
+      cache = new CustomDataCache();
+      this.lookupCaches.set(shop, cache);
+    }
+    return cache;
   }
 
   clientFor(credentials: { apiKey: string; apiSecret: string }): BrilliantClient {
@@ -497,7 +509,7 @@ class OrderRun {
     const client = this.forwarder.clientFor(credentials);
     const lookup = await client.findOrderByCustomData(
       { shopifyShop: this.shop, shopifyOrderId: this.order.shopifyOrderId },
-      { notBefore, maxPages: 500 },
+      { notBefore, maxPages: 500, cache: this.forwarder.lookupCache(this.shop) },
     );
     const last = lookup.attempts.at(-1);
     const summary = JSON.stringify({

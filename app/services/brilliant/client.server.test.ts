@@ -410,9 +410,16 @@ describe("Brilliant client against the simulator", () => {
       expect(result).toMatchObject({ kind: "inconclusive", reason: "page_limit", pagesChecked: 2 });
     });
 
-    it("is inconclusive when a call fails along the way", async () => {
+    it("asks a failed read again, and finds the order behind a passing failure", async () => {
       await createMany(3);
-      sim.scriptFault({ match: { endpoint: "GET /store/order/:id" }, fault: { kind: "http500" } });
+      sim.scriptFault({ match: { endpoint: "GET /store/order/:id" }, fault: { kind: "http500" }, times: 2 });
+      const result = await client.findOrderByCustomData({ shopifyShop: shop, shopifyOrderId: 1 });
+      expect(result).toMatchObject({ kind: "found" });
+    });
+
+    it("is inconclusive when a call keeps failing along the way", async () => {
+      await createMany(3);
+      sim.scriptFault({ match: { endpoint: "GET /store/order/:id" }, fault: { kind: "http500" }, times: "always" });
       const result = await client.findOrderByCustomData({ shopifyShop: shop, shopifyOrderId: 1 });
       expect(result).toMatchObject({
         kind: "inconclusive",

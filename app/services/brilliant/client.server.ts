@@ -9,6 +9,7 @@ import {
 } from "./outcome";
 import {
   findOrderByCustomData,
+  type CustomDataCache,
   type FindOrderOptions,
   type OrderLookupKey,
   type OrderLookupResult,
@@ -45,7 +46,10 @@ export interface BrilliantClient {
   getOrder(id: BrilliantId): Promise<ReadOutcome<BrilliantOrder>>;
   createOrder(request: CreateOrderRequest): Promise<CreateOrderOutcome>;
   /** For an unknown outcome: did an earlier attempt create the order after all? */
-  findOrderByCustomData(key: OrderLookupKey, options?: FindOrderOptions): Promise<OrderLookupResult>;
+  findOrderByCustomData(
+    key: OrderLookupKey,
+    options?: FindOrderOptions & { cache?: CustomDataCache },
+  ): Promise<OrderLookupResult>;
 }
 
 /** Thrown at construction only: a misconfigured client is a deployment error, not an API answer. */

@@ -53,10 +53,58 @@ function carriesKey(order: BrilliantOrder, key: OrderLookupKey): boolean {
   );
 }
 
+/**
+ * What a Brilliant order's custom_data said, by Brilliant order id. An order's
+ * custom_data never changes, so a worker can remember it across lookups and
+ * read only the orders it has not seen yet. Bounded: the oldest go first.
+ */
+export class CustomDataCache {
+  private readonly entries = new Map<string, { shop: string | null; orderId: string | null }>();
+  constructor(private readonly maxEntries = 50_000) {}
+  get(id: string) {
+    return this.entries.get(id);
+  }
+  set(id: string, order: BrilliantOrder) {
+    const data = order.custom_data;
+    const orderId = data?.["shopify_order_id"];
+    this.entries.set(id, {
+      shop: typeof data?.["shopify_shop"] === "string" ? (data["shopify_shop"] as string) : null,
+      orderId: typeof orderId === "string" || typeof orderId === "number" ? String(orderId) : null,
+    });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
+const RETRIES = 4;
+
+/**
+ * Reads are safe to repeat: a page or an order detail that failed for a
+ * passing reason is asked again a few times before the whole walk is called
+ * inconclusive, or a long walk would almost never finish on a flaky day.
+ */
+async function readWithRetries<T>(
+  read: () => Promise<ReadOutcome<T>>,
+  attempts: AttemptRecord[],
+): Promise<ReadOutcome<T>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await read();
+    attempts.push(attemptRecordOf(outcome));
+    const passing = outcome.kind === "retryable" || outcome.kind === "throttled";
+    if (!passing || attempt >= RETRIES) return outcome;
+    const suggested = outcome.kind === "throttled" ? (outcome.retryAfterMs ?? 0) : 0;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(2_000, Math.max(suggested, 100 * 2 ** (attempt - 1)))),
+    );
+  }
+}
+
 export async function findOrderByCustomData(
   client: Pick<BrilliantClient, "listOrders" | "getOrder">,
   key: OrderLookupKey,
-  options: FindOrderOptions = {},
+  options: FindOrderOptions & { cache?: CustomDataCache } = {},
 ): Promise<OrderLookupResult> {
   const maxPages = options.maxPages ?? 5;
   const per = options.per ?? 20;
@@ -67,8 +115,7 @@ export async function findOrderByCustomData(
   const seen = new Set<string>();
 
   for (let page = 1; page <= maxPages; page += 1) {
-    const list = await client.listOrders({ page, per });
-    progress.attempts.push(attemptRecordOf(list));
+    const list = await readWithRetries(() => client.listOrders({ page, per }), progress.attempts);
     if (list.kind !== "ok")
       return { ...progress, kind: "inconclusive", reason: "request_failed", failure: list };
     progress.pagesChecked = page;
@@ -82,12 +129,18 @@ export async function findOrderByCustomData(
       if (seen.has(id)) continue;
       seen.add(id);
 
-      const detail = await client.getOrder(summary.id);
-      progress.attempts.push(attemptRecordOf(detail));
+      const known = options.cache?.get(id);
+      if (known) {
+        progress.ordersChecked += 1;
+        const matches = known.shop === key.shopifyShop && known.orderId === String(key.shopifyOrderId);
+        if (!matches) continue;
+      }
+      const detail = await readWithRetries(() => client.getOrder(summary.id), progress.attempts);
       if (detail.kind === "not_found") continue;
       if (detail.kind !== "ok")
         return { ...progress, kind: "inconclusive", reason: "request_failed", failure: detail };
-      progress.ordersChecked += 1;
+      if (!known) progress.ordersChecked += 1;
+      options.cache?.set(id, detail.value);
       if (carriesKey(detail.value, key)) {
         return {
           ...progress,
