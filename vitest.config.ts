@@ -1,6 +1,12 @@
 import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
 
+export const TRUST_SUITES = [
+  "tests/integration/exactly-once.test.ts",
+  "tests/integration/faults.test.ts",
+  "tests/integration/worker-crash.test.ts",
+];
+
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
@@ -11,7 +17,9 @@ export default defineConfig({
       "scripts/**/*.test.ts",
       "tests/**/*.test.ts",
     ],
-    exclude: ["node_modules", "build", "tests/e2e/**"],
+    // The trust suites (whole runs of hundreds of orders through faults and
+    // crashes) run on their own: `npm run test:trust`.
+    exclude: ["node_modules", "build", "tests/e2e/**", ...TRUST_SUITES],
     environment: "node",
     globalSetup: ["tests/setup/global-setup.ts"],
     setupFiles: ["tests/setup/app-env.ts", "tests/setup/test-env.ts"],

@@ -4,7 +4,13 @@ import type { Forwarder } from "../../app/worker/forwarder.server";
 import { runWorkerLoop } from "../../app/worker/run.server";
 import type { RunningSimulator } from "../../simulator/server";
 
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
+/**
+ * Runs `task` over `items` with at most `limit` in flight; results keep the
+ * items' order. Each task starts in a macrotask of its own, as a request from
+ * the network would: with SQLite's synchronous driver a lane that only chained
+ * promises would keep the event loop from reading sockets and firing timers,
+ * so everything else in the process (workers, the simulator) would stall.
+ */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
@@ -15,6 +21,7 @@ export async function mapWithConcurrency<T, R>(
   const lane = async () => {
     while (next < items.length) {
       const index = next++;
+      await new Promise((resolve) => setImmediate(resolve));
       results[index] = await task(items[index] as T, index);
     }
   };
@@ -73,6 +80,27 @@ export function startWorkerLoops(
 export async function stateCounts(): Promise<Record<string, number>> {
   const groups = await prisma.order.groupBy({ by: ["state"], _count: { _all: true } });
   return Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
+}
+
+/** States, the ledger by kind and outcome, and why a few open orders are where they are: for failure messages. */
+export async function describeProgress(): Promise<string> {
+  const ledger = await prisma.forwardAttempt.groupBy({
+    by: ["kind", "outcome"],
+    _count: { _all: true },
+    _max: { durationMs: true },
+  });
+  const open = await prisma.order.findMany({
+    where: { state: { notIn: ["forwarded", "held", "skipped", "cancelled"] } },
+    select: { name: true, state: true, stateReason: true },
+    take: 3,
+  });
+  return JSON.stringify({
+    states: await stateCounts(),
+    ledger: ledger.map(
+      (row) => `${row.kind}:${row.outcome}=${row._count._all} (max ${row._max.durationMs} ms)`,
+    ),
+    open,
+  });
 }
 
 export interface SimulatorTally {

@@ -1,0 +1,21 @@
+import tsconfigPaths from "vite-tsconfig-paths";
+import { defineConfig } from "vitest/config";
+import { TRUST_SUITES } from "./vitest.config";
+
+// `npm run test:trust`: the exactly-once, fault and crash suites. Each drives
+// hundreds of orders through the real ingest and worker against the
+// simulator; they run one file at a time so they do not starve each other.
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    include: TRUST_SUITES,
+    environment: "node",
+    globalSetup: ["tests/setup/global-setup.ts"],
+    setupFiles: ["tests/setup/app-env.ts", "tests/setup/test-env.ts"],
+    testTimeout: 300_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    poolOptions: { forks: { singleFork: true } },
+    fileParallelism: false,
+  },
+});
