@@ -37,7 +37,10 @@ async function main(): Promise<number> {
   process.stdout.write(`boot-check on ${kind}\n`);
   await run("npx", ["prisma", "migrate", "deploy"], env);
   const serverBuild = await ensureAppBuild({ root, env });
-  const app = startChild("app", "npx", ["remix-serve", serverBuild], { env, logFile: resolve(workdir, "app.log") });
+  const app = startChild("app", "npx", ["remix-serve", serverBuild], {
+    env,
+    logFile: resolve(workdir, "app.log"),
+  });
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/`, 60_000, app);
@@ -49,14 +52,35 @@ async function main(): Promise<number> {
       line_items: [{ id: 1, variant_id: 1, sku: "73002", title: "Tee", quantity: 1 }],
     };
     const checks: [string, number, number][] = [];
-    checks.push(["signed orders/paid", 200, await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body, secret })]);
-    checks.push(["forged signature", 401, await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body, secret: "forged" })]);
+    checks.push([
+      "signed orders/paid",
+      200,
+      await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body, secret }),
+    ]);
+    checks.push([
+      "forged signature",
+      401,
+      await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body, secret: "forged" }),
+    ]);
     const { headers, body: raw } = signedWebhookHeaders({ topic: "orders/paid", shop: SHOP, body, secret });
     delete headers["x-shopify-hmac-sha256"];
     const unsigned = await fetch(url, { method: "POST", headers, body: raw });
     checks.push(["missing signature", 401, unsigned.status]);
-    checks.push(["signed, not JSON", 400, await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body: null, rawBody: "{", secret })]);
-    checks.push(["shop/redact forged", 401, await deliverWebhook(`${base}/webhooks/shop/redact`, { topic: "shop/redact", shop: SHOP, body: {}, secret: "forged" })]);
+    checks.push([
+      "signed, not JSON",
+      400,
+      await deliverWebhook(url, { topic: "orders/paid", shop: SHOP, body: null, rawBody: "{", secret }),
+    ]);
+    checks.push([
+      "shop/redact forged",
+      401,
+      await deliverWebhook(`${base}/webhooks/shop/redact`, {
+        topic: "shop/redact",
+        shop: SHOP,
+        body: {},
+        secret: "forged",
+      }),
+    ]);
 
     process.env.DATABASE_URL = databaseUrl;
     const { default: prisma } = await import("../app/db.server");
@@ -67,7 +91,9 @@ async function main(): Promise<number> {
     for (const [what, expected, got] of checks) {
       const ok = expected === got;
       if (!ok) failed += 1;
-      process.stdout.write(`  ${ok ? "ok  " : "FAIL"} ${what}: ${got}${ok ? "" : ` (expected ${expected})`}\n`);
+      process.stdout.write(
+        `  ${ok ? "ok  " : "FAIL"} ${what}: ${got}${ok ? "" : ` (expected ${expected})`}\n`,
+      );
     }
     const recorded = stored === 1;
     if (!recorded) failed += 1;
@@ -82,7 +108,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`boot-check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `boot-check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -419,7 +419,11 @@ describe("Brilliant client against the simulator", () => {
 
     it("is inconclusive when a call keeps failing along the way", async () => {
       await createMany(3);
-      sim.scriptFault({ match: { endpoint: "GET /store/order/:id" }, fault: { kind: "http500" }, times: "always" });
+      sim.scriptFault({
+        match: { endpoint: "GET /store/order/:id" },
+        fault: { kind: "http500" },
+        times: "always",
+      });
       const result = await client.findOrderByCustomData({ shopifyShop: shop, shopifyOrderId: 1 });
       expect(result).toMatchObject({
         kind: "inconclusive",
