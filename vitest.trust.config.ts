@@ -15,7 +15,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 60_000,
     pool: "forks",
-    poolOptions: { forks: { singleFork: true } },
+    // A fork per file: each file replaces its SQLite database, and a client
+    // cached in a shared fork would keep writing to the old one.
+    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
     fileParallelism: false,
   },
 });

@@ -18,7 +18,7 @@ import { once } from "node:events";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import prisma from "../../app/db.server";
+import prisma, { createPrismaClient } from "../../app/db.server";
 import { repoRoot } from "../../scripts/db/paths";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
@@ -78,7 +78,12 @@ function startWorker(name: string): WorkerProcess {
     name,
     child,
     exited: child.exitCode !== null ? Promise.resolve() : once(child, "exit"),
-    output: () => output,
+    output: () =>
+      `${name} (pid ${child.pid ?? "?"}${
+        child.exitCode !== null || child.signalCode !== null
+          ? `, exited: ${child.exitCode ?? child.signalCode}`
+          : ", running"
+      }) said: ${output || "(nothing)"}`,
   };
   running.add(worker);
   void worker.exited.then(() => running.delete(worker));
@@ -92,6 +97,23 @@ async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals): Promis
   const timer = setTimeout(() => alive() && worker.child.kill("SIGKILL"), 15_000);
   await worker.exited;
   clearTimeout(timer);
+}
+
+/**
+ * The workers open DATABASE_URL afresh; the shared client of this process must
+ * be writing there too. It is not when a runner reuses one process for several
+ * files (vitest singleFork): tests/setup/test-env.ts then replaces the SQLite
+ * file under a client that keeps the old one open, and the workers would wait
+ * for orders they can never see.
+ */
+async function expectWorkersSeeTheseOrders(): Promise<void> {
+  const fresh = createPrismaClient(process.env.DATABASE_URL);
+  try {
+    const seen = await fresh.order.count({ where: { shop: SHOP } });
+    expect(seen, "a fresh connection to DATABASE_URL does not see this process's orders").toBe(ORDERS);
+  } finally {
+    await fresh.$disconnect();
+  }
 }
 
 const countIn = (state: string) => prisma.order.count({ where: { shop: SHOP, state } });
@@ -116,6 +138,7 @@ describe("a worker killed mid-send", () => {
       testOrder(i + 1, [{ variant: V.untracked, quantity: 1 }]),
     );
     for (const order of orders) await ingest(SHOP, order);
+    await expectWorkersSeeTheseOrders();
 
     /** Per order left `sending` by a killed worker: its ledger length at that moment, per kill. */
     const abandoned: Array<{ orderId: string; attemptsBefore: number; kill: number }> = [];
