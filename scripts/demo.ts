@@ -15,6 +15,7 @@ import { deliverWebhook } from "../shopify-stand-in/webhooks";
 import { ensureAppBuild } from "./lib/app-build";
 import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
 import { seedShop } from "./lib/seed-shop";
+import { mapBySku } from "./lib/demo-stack";
 import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
 import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../simulator/server";
@@ -140,7 +141,7 @@ async function main(): Promise<number> {
   });
 
   const orders = loadOrders();
-  const mapped = await mapBySku(orders, {
+  const mapped = await mapBySku(SHOP, orders, {
     baseUrl: brilliantUrl,
     apiKey: brilliantKey!,
     apiSecret: brilliantSecret!,
@@ -314,31 +315,6 @@ function loadOrders(): Record<string, unknown>[] {
   if (!Array.isArray(parsed))
     throw new Error(`${args.orders} must hold a JSON array of orders/paid webhook bodies`);
   return parsed as Record<string, unknown>[];
-}
-
-/** Maps every Shopify variant in the orders whose SKU equals a Brilliant variant id in GET /store. */
-async function mapBySku(
-  orders: Record<string, unknown>[],
-  brilliant: { baseUrl: string; apiKey: string; apiSecret: string },
-): Promise<number> {
-  const { createBrilliantClient } = await import("../app/services/brilliant/client.server");
-  const { matchBySkuEqualsVariantId, saveMappings } = await import("../app/models/mapping.server");
-  const store = await createBrilliantClient(brilliant).getStore();
-  if (store.kind !== "ok")
-    throw new Error(`GET /store failed: ${store.kind} (HTTP ${store.httpStatus ?? "none"})`);
-  const brilliantIds = new Set(
-    store.value.products.flatMap((product) => product.variants.map((variant) => String(variant.id))),
-  );
-  const variants = orders.flatMap((order) =>
-    ((order.line_items as { variant_id?: unknown; product_id?: unknown; sku?: unknown }[] | undefined) ?? [])
-      .filter((line) => line.variant_id != null)
-      .map((line) => ({
-        shopifyVariantId: String(line.variant_id),
-        shopifyProductId: line.product_id == null ? null : String(line.product_id),
-        sku: typeof line.sku === "string" ? line.sku : null,
-      })),
-  );
-  return saveMappings(SHOP, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
 }
 
 function printTable(
