@@ -14,6 +14,7 @@ import {
   databaseKindOf,
   databaseUrlFromEnv,
   type DatabaseKind,
+  type DriverAdapterFactory,
 } from "./db/driver-adapter.server";
 
 export type { DatabaseKind } from "./db/driver-adapter.server";
@@ -29,7 +30,23 @@ export function databaseKind(): DatabaseKind {
  * client here calls `$disconnect()` on it.
  */
 export function createPrismaClient(url: string = databaseUrlFromEnv()): PrismaClient {
-  return new PrismaClient({ adapter: createDriverAdapter(url) });
+  const adapter = createDriverAdapter(url);
+  const client = new PrismaClient({ adapter });
+  // On the client itself (not in a module-level map): in development the client
+  // outlives reloads of this module (see globalThis.prismaGlobal below).
+  Object.defineProperty(client, ADAPTER, { value: { adapter, url } });
+  return client;
+}
+
+const ADAPTER = Symbol.for("brilliant-sync.driver-adapter");
+
+/** The driver adapter factory and URL a client made here connects through. */
+export function adapterOf(client: PrismaClient): { adapter: DriverAdapterFactory; url: string } {
+  const found = (client as unknown as Record<symbol, { adapter: DriverAdapterFactory; url: string }>)[
+    ADAPTER
+  ];
+  if (!found) throw new Error("This Prisma client was not made by createPrismaClient");
+  return found;
 }
 
 declare global {

@@ -4,6 +4,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
 import "./services/shopify-admin-origin.server";
 import prisma from "./db.server";
+import { CachedSessionStorage } from "./services/cached-session-storage.server";
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
@@ -19,7 +20,7 @@ const shopify = shopifyApp({
   scopes: settings.SCOPES.split(",").map((scope) => scope.trim()),
   appUrl: settings.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(prisma)),
   distribution: AppDistribution.AppStore,
   // The library's own messages go through our structured logger.
   logger: {

@@ -65,6 +65,28 @@ export function sqliteFileFromUrl(url: string, cwd: string = process.cwd()): str
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
+/** better-sqlite3's Database, as much of it as the direct SQL paths use. */
+export interface BetterSqlite3Database {
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number };
+    all(...params: unknown[]): unknown[];
+    reader: boolean;
+    safeIntegers(toggle?: boolean): unknown;
+  };
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
+}
+
+/** Prisma's SQLite connection, shared with the direct SQL paths of app/db/sql.server.ts. */
+export interface SqliteConnection {
+  database: BetterSqlite3Database;
+  /**
+   * Runs `fn` while no Prisma query or transaction is using the connection, and
+   * keeps Prisma out until it settles. `fn` must only run statements on
+   * `database`: whatever else it awaited would hold up every query of the process.
+   */
+  exclusive<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
 function isMultipleStatementsError(error: unknown): boolean {
   return error instanceof RangeError && /more than one statement/i.test(error.message);
 }
@@ -81,6 +103,12 @@ function isMultipleStatementsError(error: unknown): boolean {
  */
 export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
   readonly file: string;
+  /**
+   * The connection Prisma is using now, for the hot paths that speak SQL to it
+   * directly (app/db/sql.server.ts); null until Prisma connects, and again
+   * after it disconnects.
+   */
+  connection: SqliteConnection | null = null;
 
   constructor(file: string) {
     super({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -88,14 +116,26 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
   }
 
   override async connect(): Promise<SqlDriverAdapter> {
-    const adapter = withTransactionIsolation(withScriptFallback(await super.connect()));
+    const raw = withScriptFallback(await super.connect());
+    const database = (raw as unknown as { client: BetterSqlite3Database }).client;
+    const { adapter, exclusive } = withTransactionIsolation(raw);
     if (this.file !== ":memory:") {
       // journal_mode=WAL is stored in the file; busy_timeout is per connection
       // (better-sqlite3's `timeout` already sets it; stated again to be explicit).
+      // synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync; the
+      // database stays consistent after any crash of the process, and only
+      // commits of the last moments can be lost if the machine loses power.
       await adapter.executeScript(
-        `PRAGMA journal_mode = WAL; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`,
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`,
       );
     }
+    const connection: SqliteConnection = { database, exclusive };
+    this.connection = connection;
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      if (this.connection === connection) this.connection = null;
+      await dispose();
+    };
     return adapter;
   }
 
@@ -118,7 +158,10 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
  * global query inside it would wait for the transaction itself, until
  * Prisma's transaction timeout ends it.
  */
-function withTransactionIsolation(adapter: SqlDriverAdapter): SqlDriverAdapter {
+function withTransactionIsolation(adapter: SqlDriverAdapter): {
+  adapter: SqlDriverAdapter;
+  exclusive: SqliteConnection["exclusive"];
+} {
   let tail: Promise<void> = Promise.resolve();
   const acquire = async (): Promise<() => void> => {
     let release!: () => void;
@@ -176,7 +219,7 @@ function withTransactionIsolation(adapter: SqlDriverAdapter): SqlDriverAdapter {
       throw error;
     }
   };
-  return adapter;
+  return { adapter, exclusive: (fn) => exclusive(async () => fn())() };
 }
 
 function withScriptFallback(adapter: SqlDriverAdapter): SqlDriverAdapter {

@@ -1,4 +1,5 @@
-import type { Prisma } from "@prisma/client";
+import { newId } from "../db/ids";
+import type { SqlRunner } from "../db/sql.server";
 import type { AttemptRecord } from "../services/brilliant/outcome";
 
 /**
@@ -19,28 +20,30 @@ export interface AttemptEntry {
   responseOverride?: string;
 }
 
-export async function appendAttempt(tx: Prisma.TransactionClient, entry: AttemptEntry): Promise<void> {
+export async function appendAttempt(tx: SqlRunner, entry: AttemptEntry): Promise<void> {
   const { record } = entry;
-  await tx.forwardAttempt.create({
-    data: {
-      shop: entry.shop,
-      orderId: entry.orderId,
-      number: entry.number,
-      kind: entry.kind,
-      startedAt: new Date(record.startedAt),
-      durationMs: Math.round(record.durationMs),
-      requestBody:
-        record.request.body === null || record.request.body === undefined
-          ? null
-          : JSON.stringify(record.request.body),
-      httpStatus: record.httpStatus,
-      responseBody: entry.responseOverride ?? record.rawBody,
-      code: record.code,
-      message: record.message,
-      invalidRecords:
-        entry.invalidRecords && entry.invalidRecords.length > 0 ? JSON.stringify(entry.invalidRecords) : null,
-      outcome: entry.outcome,
-      workerId: entry.workerId,
-    },
-  });
+  await tx.run(
+    `INSERT INTO "ForwardAttempt" ("id", "shop", "orderId", "number", "kind", "startedAt", "durationMs",
+       "requestBody", "httpStatus", "responseBody", "code", "message", "invalidRecords", "outcome", "workerId")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      newId(),
+      entry.shop,
+      entry.orderId,
+      entry.number,
+      entry.kind,
+      new Date(record.startedAt),
+      Math.round(record.durationMs),
+      record.request.body === null || record.request.body === undefined
+        ? null
+        : JSON.stringify(record.request.body),
+      record.httpStatus,
+      entry.responseOverride ?? record.rawBody,
+      record.code,
+      record.message,
+      entry.invalidRecords && entry.invalidRecords.length > 0 ? JSON.stringify(entry.invalidRecords) : null,
+      entry.outcome,
+      entry.workerId,
+    ],
+  );
 }

@@ -1,5 +1,7 @@
 import type { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import { databaseKind } from "../db.server";
+import { newId } from "../db/ids";
+import { prismaRunner, sqlFor, toDate, type SqlRunner, type SqlValue } from "../db/sql.server";
 
 /**
  * The forwarding state machine. Every change of an order's state goes through
@@ -33,6 +35,7 @@ export const HOLD_KINDS = [
   "review", // review-first forwarding: the merchant approves each order
   "hold_tag", // the order carries one of the shop's hold tags
   "app_error", // 2504/2505 or an answer we cannot read: ours to fix, never silent
+  "fulfillment_hold", // a fulfillment order of it is on hold in Shopify; released with the hold
 ] as const;
 
 export type HoldKind = (typeof HOLD_KINDS)[number];
@@ -76,6 +79,27 @@ export class IllegalTransitionError extends Error {
 
 export type Actor = "webhook" | "worker" | "merchant" | "reconciliation" | "brilliant" | "system";
 
+/** Columns that may change together with the state, as plain values. */
+export interface TransitionData {
+  attemptCount?: number;
+  brilliantOrderId?: string | null;
+  brilliantStatus?: string | null;
+  brilliantShipStatus?: string | null;
+  forwardedAt?: Date | null;
+  cancelledAt?: Date | null;
+  leaseExpiresAt?: Date | null;
+}
+
+const DATA_COLUMNS: readonly (keyof TransitionData)[] = [
+  "attemptCount",
+  "brilliantOrderId",
+  "brilliantStatus",
+  "brilliantShipStatus",
+  "forwardedAt",
+  "cancelledAt",
+  "leaseExpiresAt",
+];
+
 export interface TransitionRequest {
   shop: string;
   orderId: string;
@@ -93,54 +117,80 @@ export interface TransitionRequest {
   /** Whether to keep the lease (sending) or let it go (anything else). */
   keepLease?: boolean;
   /** Further columns that change with the state (brilliantOrderId, attemptCount, …). */
-  data?: Omit<Prisma.OrderUpdateManyMutationInput, "state" | "stateReason" | "holdKind">;
+  data?: TransitionData;
+}
+
+/** What a successful move reports back about the order. */
+export interface Moved {
+  /** Set when Shopify cancelled the order meanwhile (orders/cancelled during a send). */
+  cancelledAt: Date | null;
 }
 
 /**
  * Moves one order from `from` to `to`. Returns false, changing nothing, when the
  * order is no longer in `from` (or no longer leased by `leaseOwner`): somebody
  * else moved it first, and the caller must not act on its stale view.
+ *
+ * Without `tx` the move is its own transaction; with a Prisma transaction it
+ * joins it.
  */
 export async function transition(
   request: TransitionRequest,
-  tx: Prisma.TransactionClient = prisma,
+  tx?: Prisma.TransactionClient,
 ): Promise<boolean> {
+  const runner = tx ? prismaRunner(tx, databaseKind()) : null;
+  const moved = runner
+    ? await applyTransition(runner, request)
+    : await sqlFor().transaction((own) => applyTransition(own, request));
+  return moved !== null;
+}
+
+/**
+ * The move itself, on a transaction the caller opened (direct SQL, or Prisma's
+ * through `prismaRunner`): a compare-and-set UPDATE of the order, then the
+ * OrderTransition row. Null when the order was not where the caller saw it.
+ */
+export async function applyTransition(tx: SqlRunner, request: TransitionRequest): Promise<Moved | null> {
   const { orderId, from, to } = request;
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
-
-  const apply = async (client: Prisma.TransactionClient) => {
-    const updated = await client.order.updateMany({
-      where: {
-        id: orderId,
-        shop: request.shop,
-        state: from,
-        ...(request.leaseOwner ? { leaseOwner: request.leaseOwner } : {}),
-      },
-      data: {
-        ...request.data,
-        state: to,
-        stateReason: request.reason,
-        holdKind: to === "held" ? (request.holdKind ?? null) : null,
-        ...(request.code !== undefined ? { lastCode: request.code } : {}),
-        ...(request.message !== undefined ? { lastMessage: request.message } : {}),
-        nextAttemptAt: request.nextAttemptAt ?? null,
-        ...(request.keepLease ? {} : { leaseOwner: null, leaseExpiresAt: null }),
-      },
-    });
-    if (updated.count !== 1) return false;
-    await client.orderTransition.create({
-      data: {
-        orderId,
-        shop: request.shop,
-        fromState: from,
-        toState: to,
-        reason: request.reason,
-        actor: request.actor,
-      },
-    });
-    return true;
+  const now = new Date();
+  const sets: string[] = [];
+  const values: SqlValue[] = [];
+  const set = (column: string, value: SqlValue) => {
+    sets.push(`"${column}" = ?`);
+    values.push(value);
   };
-
-  // Inside a caller's transaction we join it; otherwise we open our own.
-  return tx === prisma ? prisma.$transaction(apply) : apply(tx);
+  for (const column of DATA_COLUMNS) {
+    const value = request.data?.[column];
+    // Letting go of the lease clears its expiry too, whatever `data` said.
+    if (value !== undefined && (request.keepLease || column !== "leaseExpiresAt")) set(column, value);
+  }
+  set("state", to);
+  set("stateReason", request.reason);
+  set("holdKind", to === "held" ? (request.holdKind ?? null) : null);
+  if (request.code !== undefined) set("lastCode", request.code);
+  if (request.message !== undefined) set("lastMessage", request.message);
+  set("nextAttemptAt", request.nextAttemptAt ?? null);
+  if (!request.keepLease) {
+    set("leaseOwner", null);
+    set("leaseExpiresAt", null);
+  }
+  set("updatedAt", now);
+  const where = ['"id" = ?', '"shop" = ?', '"state" = ?'];
+  values.push(orderId, request.shop, from);
+  if (request.leaseOwner) {
+    where.push('"leaseOwner" = ?');
+    values.push(request.leaseOwner);
+  }
+  const rows = await tx.all<{ cancelledAt: unknown }>(
+    `UPDATE "Order" SET ${sets.join(", ")} WHERE ${where.join(" AND ")} RETURNING "cancelledAt"`,
+    values,
+  );
+  if (rows.length !== 1) return null;
+  await tx.run(
+    `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [newId(), orderId, request.shop, from, to, request.reason, request.actor, now],
+  );
+  return { cancelledAt: toDate(rows[0]!.cancelledAt) };
 }

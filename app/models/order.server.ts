@@ -1,5 +1,7 @@
-import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
+import { GroupCommit } from "../db/group-commit.server";
+import { newId } from "../db/ids";
+import { sqlFor, type SqlRunner } from "../db/sql.server";
 import type { ShopifyOrder } from "./shopify-order";
 import { raiseAlert } from "./alert.server";
 import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
@@ -9,8 +11,12 @@ export type IngestSource = "webhook" | "reconciliation";
 export type IngestResult =
   { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+interface PaidOrderInput {
+  shop: string;
+  order: ShopifyOrder;
+  payload: unknown;
+  webhookId: string | null;
+  source: IngestSource;
 }
 
 /**
@@ -19,53 +25,65 @@ function isUniqueViolation(error: unknown): boolean {
  * (shop, shopifyOrderId) index decides which delivery creates the order, and
  * every later one only counts itself. Nothing is sent to Brilliant here; the
  * worker picks the order up.
+ *
+ * The promise resolves once the order is committed. Orders arriving together
+ * share one transaction (group commit), which is what lets one web process
+ * take hundreds of webhooks a second; see docs/benchmarks.md.
  */
-export async function recordPaidOrder(input: {
-  shop: string;
-  order: ShopifyOrder;
-  payload: unknown;
-  webhookId: string | null;
-  source: IngestSource;
-}): Promise<IngestResult> {
+export function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+  return ingest.submit(input);
+}
+
+const ingest = new GroupCommit<PaidOrderInput, IngestResult>(() => sqlFor(), writePaidOrder);
+
+async function writePaidOrder(tx: SqlRunner, input: PaidOrderInput): Promise<IngestResult> {
   const { shop, order } = input;
   const now = new Date();
-  try {
-    const created = await prisma.order.create({
-      data: {
+  const inserted = await tx.all<{ id: string }>(
+    `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
+       "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt")
+     VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
+     ON CONFLICT ("shop", "shopifyOrderId") DO NOTHING
+     RETURNING "id"`,
+    [
+      newId(),
+      shop,
+      order.id,
+      order.name,
+      JSON.stringify(input.payload),
+      input.webhookId,
+      "Received from Shopify; waiting for the forwarder.",
+      now,
+      parseDate(order.created_at),
+      now,
+      now,
+    ],
+  );
+  const created = inserted[0];
+  if (created) {
+    await tx.run(
+      `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
+       VALUES (?, ?, ?, NULL, 'received', ?, ?, ?)`,
+      [
+        newId(),
+        created.id,
         shop,
-        shopifyOrderId: order.id,
-        name: order.name,
-        payload: JSON.stringify(input.payload),
-        firstWebhookId: input.webhookId,
-        state: "received",
-        stateReason: "Received from Shopify; waiting for the forwarder.",
-        nextAttemptAt: now,
-        shopifyCreatedAt: parseDate(order.created_at),
-        transitions: {
-          create: {
-            shop,
-            fromState: null,
-            toState: "received",
-            actor: input.source === "webhook" ? "webhook" : "reconciliation",
-            reason:
-              input.source === "webhook"
-                ? `orders/paid webhook ${input.webhookId ?? "(no id)"}`
-                : "found by the reconciliation sweep",
-          },
-        },
-      },
-      select: { id: true },
-    });
+        input.source === "webhook"
+          ? `orders/paid webhook ${input.webhookId ?? "(no id)"}`
+          : "found by the reconciliation sweep",
+        input.source === "webhook" ? "webhook" : "reconciliation",
+        now,
+      ],
+    );
     return { kind: "recorded", orderId: created.id };
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const existing = await prisma.order.update({
-      where: { shop_shopifyOrderId: { shop, shopifyOrderId: order.id } },
-      data: { deliveries: { increment: 1 } },
-      select: { id: true, deliveries: true },
-    });
-    return { kind: "duplicate", orderId: existing.id, deliveries: existing.deliveries };
   }
+  const [existing] = await tx.all<{ id: string; deliveries: number | bigint }>(
+    `UPDATE "Order" SET "deliveries" = "deliveries" + 1, "updatedAt" = ?
+     WHERE "shop" = ? AND "shopifyOrderId" = ? RETURNING "id", "deliveries"`,
+    [now, shop, order.id],
+  );
+  if (!existing) throw new Error(`Order ${order.id} of ${shop} neither inserted nor found`);
+  return { kind: "duplicate", orderId: existing.id, deliveries: Number(existing.deliveries) };
 }
 
 function parseDate(value: string | null | undefined): Date | null {

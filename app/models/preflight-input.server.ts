@@ -1,13 +1,16 @@
-import prisma from "../db.server";
+import { placeholders, sqlFor } from "../db/sql.server";
 import type { CatalogVariant } from "./preflight";
+
+// Both reads run for every order the worker sends: direct SQL (see app/db/sql.server.ts).
 
 /** Shopify variant id → Brilliant variant id, for the variants named. */
 export async function loadMappings(shop: string, shopifyVariantIds: string[]): Promise<Map<string, string>> {
   if (shopifyVariantIds.length === 0) return new Map();
-  const rows = await prisma.variantMapping.findMany({
-    where: { shop, shopifyVariantId: { in: shopifyVariantIds } },
-    select: { shopifyVariantId: true, brilliantVariantId: true },
-  });
+  const rows = await sqlFor().all<{ shopifyVariantId: string; brilliantVariantId: string }>(
+    `SELECT "shopifyVariantId", "brilliantVariantId" FROM "VariantMapping"
+     WHERE "shop" = ? AND "shopifyVariantId" IN (${placeholders(shopifyVariantIds.length)})`,
+    [shop, ...shopifyVariantIds],
+  );
   return new Map(rows.map((row) => [row.shopifyVariantId, row.brilliantVariantId]));
 }
 
@@ -17,9 +20,23 @@ export async function loadCatalog(
   brilliantVariantIds: string[],
 ): Promise<Map<string, CatalogVariant>> {
   if (brilliantVariantIds.length === 0) return new Map();
-  const rows = await prisma.brilliantVariant.findMany({
-    where: { shop, brilliantVariantId: { in: brilliantVariantIds } },
-  });
+  const rows = await sqlFor().all<{
+    brilliantVariantId: string;
+    productName: string;
+    size: string | null;
+    color: string | null;
+    flavor: string | null;
+    inventoryCount: number;
+    inventoryRequired: boolean | number;
+    productInactive: boolean | number;
+    removedAt: unknown;
+  }>(
+    `SELECT "brilliantVariantId", "productName", "size", "color", "flavor", "inventoryCount",
+            "inventoryRequired", "productInactive", "removedAt"
+     FROM "BrilliantVariant"
+     WHERE "shop" = ? AND "brilliantVariantId" IN (${placeholders(brilliantVariantIds.length)})`,
+    [shop, ...brilliantVariantIds],
+  );
   return new Map(
     rows.map((row) => [
       row.brilliantVariantId,
@@ -27,9 +44,9 @@ export async function loadCatalog(
         brilliantVariantId: row.brilliantVariantId,
         productName: row.productName,
         label: [row.size, row.color, row.flavor].filter(Boolean).join(" / "),
-        inventoryCount: row.inventoryCount,
-        inventoryRequired: row.inventoryRequired,
-        productInactive: row.productInactive,
+        inventoryCount: Number(row.inventoryCount),
+        inventoryRequired: Boolean(row.inventoryRequired),
+        productInactive: Boolean(row.productInactive),
         removed: row.removedAt !== null,
       },
     ]),

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import prisma from "../db.server";
-import { decryptSecret, encryptSecret } from "../services/credentials-crypto.server";
+import { sqlFor } from "../db/sql.server";
+import {
+  CredentialsDecryptionError,
+  decryptSecret,
+  encryptSecret,
+} from "../services/credentials-crypto.server";
 import { refreshCatalogAlerts } from "./brilliant-catalog.server";
 import { releaseHeldOrders } from "./order-actions.server";
 
@@ -59,6 +64,64 @@ export async function getBrilliantCredentials(shop: string): Promise<BrilliantCr
   };
 }
 
+/** What the forwarder reads of a shop for each order. */
+export interface ForwardingSettings {
+  statusWebhookToken: string;
+  forwardingMode: string;
+  forwardingDelaySeconds: number;
+  holdTags: string;
+  skipTags: string;
+  /** Null when none are saved or they cannot be decrypted (then Settings asks for them again). */
+  credentials: BrilliantCredentials | null;
+}
+
+// Decrypted credentials by their sealed form: the worker reads them for every
+// order, and a changed secret is a different sealed string.
+const opened = new Map<string, BrilliantCredentials | null>();
+
+function openCredentials(keySealed: string | null, secretSealed: string | null): BrilliantCredentials | null {
+  if (!keySealed || !secretSealed) return null;
+  const cacheKey = `${keySealed}\n${secretSealed}`;
+  if (opened.has(cacheKey)) return opened.get(cacheKey) ?? null;
+  let credentials: BrilliantCredentials | null;
+  try {
+    credentials = { apiKey: decryptSecret(keySealed), apiSecret: decryptSecret(secretSealed) };
+  } catch (error) {
+    if (!(error instanceof CredentialsDecryptionError)) throw error;
+    credentials = null;
+  }
+  if (opened.size >= 1_000) opened.clear();
+  opened.set(cacheKey, credentials);
+  return credentials;
+}
+
+/** The shop's forwarding settings and credentials in one direct read (the worker's hot path). */
+export async function loadForwardingSettings(shop: string): Promise<ForwardingSettings | null> {
+  const [row] = await sqlFor().all<{
+    statusWebhookToken: string;
+    forwardingMode: string;
+    forwardingDelaySeconds: number | bigint;
+    holdTags: string;
+    skipTags: string;
+    brilliantApiKeyEnc: string | null;
+    brilliantApiSecretEnc: string | null;
+  }>(
+    `SELECT "statusWebhookToken", "forwardingMode", "forwardingDelaySeconds", "holdTags", "skipTags",
+            "brilliantApiKeyEnc", "brilliantApiSecretEnc"
+     FROM "ShopSettings" WHERE "shop" = ?`,
+    [shop],
+  );
+  if (!row) return null;
+  return {
+    statusWebhookToken: row.statusWebhookToken,
+    forwardingMode: row.forwardingMode,
+    forwardingDelaySeconds: Number(row.forwardingDelaySeconds),
+    holdTags: row.holdTags,
+    skipTags: row.skipTags,
+    credentials: openCredentials(row.brilliantApiKeyEnc, row.brilliantApiSecretEnc),
+  };
+}
+
 /**
  * app/uninstalled: the access token is dead, so the sessions go and the worker
  * stops picking up the shop's orders. Order history stays until shop/redact,
@@ -101,6 +164,10 @@ export interface ShopSettingsInput {
   holdTags: string[];
   skipTags: string[];
   lowStockThreshold: number;
+  /** Mark Shopify orders fulfilled when Brilliant ships them; unchanged when left out. */
+  fulfillmentWriteBack?: boolean;
+  /** Days the reconciliation sweep reads back (1 to 60); unchanged when left out. */
+  reconcileDays?: number;
   /** A new key or secret; empty or missing keeps the saved one. */
   brilliantApiKey?: string | null;
   brilliantApiSecret?: string | null;
@@ -155,6 +222,8 @@ export async function updateShopSettings(
     holdTags: normalizeTags(input.holdTags).join(","),
     skipTags: normalizeTags(input.skipTags).join(","),
     lowStockThreshold: input.lowStockThreshold,
+    ...(input.fulfillmentWriteBack === undefined ? {} : { fulfillmentWriteBack: input.fulfillmentWriteBack }),
+    ...(input.reconcileDays === undefined ? {} : { reconcileDays: input.reconcileDays }),
   };
   await prisma.shopSettings.upsert({
     where: { shop },
@@ -164,6 +233,16 @@ export async function updateShopSettings(
 
   // Low-stock alerts follow the threshold at once, not at the next catalog sync.
   if (current && current.lowStockThreshold !== input.lowStockThreshold) await refreshCatalogAlerts(shop);
+
+  // Review-first turned off: the orders waiting for review need none any more.
+  if (input.forwardingMode === "automatic") {
+    await releaseHeldOrders(
+      shop,
+      ["review"],
+      "Review-first forwarding was turned off; checked again before it goes to Brilliant.",
+      "merchant",
+    );
+  }
 
   let credentialsSaved = false;
   if (apiKey || apiSecret) {
@@ -184,6 +263,8 @@ export interface SettingsView {
   holdTags: string[];
   skipTags: string[];
   lowStockThreshold: number;
+  fulfillmentWriteBack: boolean;
+  reconcileDays: number;
   /**
    * "…abcd" when saved, "" when saved but too short to show any of it, null
    * when not saved: the key and secret themselves never leave the server.
@@ -205,6 +286,8 @@ export async function getSettingsView(shop: string): Promise<SettingsView> {
     holdTags: splitTags(settings?.holdTags ?? ""),
     skipTags: splitTags(settings?.skipTags ?? ""),
     lowStockThreshold: settings?.lowStockThreshold ?? 5,
+    fulfillmentWriteBack: settings?.fulfillmentWriteBack ?? false,
+    reconcileDays: settings?.reconcileDays ?? 7,
     apiKeyEnding: ending(credentials?.apiKey),
     apiSecretEnding: ending(credentials?.apiSecret),
   };

@@ -1,29 +1,35 @@
 import type { Order } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { databaseKind } from "../db.server";
+import {
+  placeholders,
+  prismaRunner,
+  rowAs,
+  sqlFor,
+  type Row,
+  type SqlRunner,
+  type SqlValue,
+} from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, type AlertInput } from "../models/alert.server";
 import { appendAttempt } from "../models/forward-attempt.server";
+import { fulfillmentHoldReason, openFulfillmentHold } from "../models/fulfillment-hold.server";
 import { raiseCancelledAfterForward } from "../models/order.server";
 import {
+  applyTransition,
   DUE_STATES,
   transition,
   type HoldKind,
+  type Moved,
   type OrderState,
   type TransitionRequest,
 } from "../models/order-state.server";
 import { preflight, type HeldVariant } from "../models/preflight";
 import { loadCatalog, loadMappings } from "../models/preflight-input.server";
-import {
-  getBrilliantCredentials,
-  getShopSettings,
-  statusWebhookUrl,
-  type ShopSettingsRecord,
-} from "../models/shop.server";
+import { loadForwardingSettings, statusWebhookUrl, type ForwardingSettings } from "../models/shop.server";
 import { parseShopifyOrder } from "../models/shopify-order";
 import { createBrilliantClient, type BrilliantClient } from "../services/brilliant/client.server";
 import { CustomDataCache } from "../services/brilliant/find-order.server";
 import type { AttemptRecord, CreateOrderOutcome, MerchantActionReason } from "../services/brilliant/outcome";
-import { CredentialsDecryptionError } from "../services/credentials-crypto.server";
 
 export interface ForwarderOptions {
   workerId: string;
@@ -131,42 +137,44 @@ export class Forwarder {
   ): Promise<ClaimedOrder[]> {
     if (limit <= 0) return [];
     const now = this.now();
-    const leaseFree = { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] };
-    const candidates = await prisma.order.findMany({
-      where: {
-        state: { in: [...DUE_STATES] },
-        nextAttemptAt: { lte: now },
-        ...leaseFree,
-        ...(excludeShops.length > 0 ? { shop: { notIn: [...excludeShops] } } : {}),
-        // An order this process is still working on is never claimed twice by it.
-        ...(excludeOrderIds.length > 0 ? { id: { notIn: [...excludeOrderIds] } } : {}),
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: limit,
-      select: { id: true },
-    });
     const leaseExpiresAt = new Date(now.getTime() + this.options.leaseMs);
-    const claimed: ClaimedOrder[] = [];
-    for (const { id } of candidates) {
-      // Compare-and-set: only one worker's update can match a free lease.
-      const result = await prisma.order.updateMany({
-        where: { id, state: { in: [...DUE_STATES] }, ...leaseFree },
-        data: { leaseOwner: this.options.workerId, leaseExpiresAt },
-      });
-      if (result.count === 1) {
-        const order = await prisma.order.findUnique({ where: { id } });
-        if (order) claimed.push(order);
-      }
+    const due = placeholders(DUE_STATES.length);
+    const leaseFree = `("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)`;
+    const params: SqlValue[] = [this.options.workerId, leaseExpiresAt, ...DUE_STATES, now, now];
+    let candidates = `SELECT "id" FROM "Order" WHERE "state" IN (${due}) AND "nextAttemptAt" <= ? AND ${leaseFree}`;
+    if (excludeShops.length > 0) {
+      candidates += ` AND "shop" NOT IN (${placeholders(excludeShops.length)})`;
+      params.push(...excludeShops);
     }
-    return claimed;
+    // An order this process is still working on is never claimed twice by it.
+    if (excludeOrderIds.length > 0) {
+      candidates += ` AND "id" NOT IN (${placeholders(excludeOrderIds.length)})`;
+      params.push(...excludeOrderIds);
+    }
+    candidates += ` ORDER BY "nextAttemptAt" LIMIT ?`;
+    params.push(limit);
+    // Other workers skip the rows this one is claiming rather than queue behind them.
+    if (databaseKind() === "postgresql") candidates += " FOR UPDATE SKIP LOCKED";
+    // One statement claims the batch. The lease is checked again on each row as
+    // it is updated (compare-and-set), so two workers can never both hold one order.
+    const rows = await sqlFor().all<Row>(
+      `UPDATE "Order" SET "leaseOwner" = ?, "leaseExpiresAt" = ?
+       WHERE "id" IN (${candidates}) AND "state" IN (${due}) AND ${leaseFree}
+       RETURNING *`,
+      [...params, ...DUE_STATES, now],
+    );
+    return rows
+      .map((row) => rowAs<ClaimedOrder>("Order", row))
+      .sort((a, b) => (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0));
   }
 
   /** Lets go of a claimed order without changing its state (shutdown, shop paused). */
   async release(order: ClaimedOrder): Promise<void> {
-    await prisma.order.updateMany({
-      where: { id: order.id, leaseOwner: this.options.workerId, state: { not: "sending" } },
-      data: { leaseOwner: null, leaseExpiresAt: null },
-    });
+    await sqlFor().run(
+      `UPDATE "Order" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL
+       WHERE "id" = ? AND "leaseOwner" = ? AND "state" <> 'sending'`,
+      [order.id, this.options.workerId],
+    );
   }
 
   async process(order: ClaimedOrder): Promise<ProcessResult> {
@@ -193,10 +201,11 @@ export class Forwarder {
   }
 
   private async renewLease(orderId: string): Promise<void> {
-    await prisma.order.updateMany({
-      where: { id: orderId, leaseOwner: this.options.workerId },
-      data: { leaseExpiresAt: new Date(this.now().getTime() + this.options.leaseMs) },
-    });
+    await sqlFor().run(`UPDATE "Order" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [
+      new Date(this.now().getTime() + this.options.leaseMs),
+      orderId,
+      this.options.workerId,
+    ]);
   }
 
   backoffMs(failures: number, atLeastMs = 0): number {
@@ -237,7 +246,9 @@ export class Forwarder {
 class OrderRun {
   private state: OrderState;
   private attemptNumber: number;
-  private shopSettings: ShopSettingsRecord | null = null;
+  private shopSettings: ForwardingSettings | null = null;
+  /** What the last successful move reported about the order. */
+  private lastMove: Moved | null = null;
 
   constructor(
     private readonly forwarder: Forwarder,
@@ -276,32 +287,42 @@ class OrderRun {
       actor: "worker",
       leaseOwner: this.workerId,
     };
-    const moved = await prisma
-      .$transaction(async (tx) => {
-        if (attempt) await this.recordAttempt(tx, attempt);
-        const ok = await transition(
-          attempt ? { ...request, data: { ...request.data, attemptCount: this.attemptNumber } } : request,
-          tx,
-        );
-        if (!ok) throw new LostLeaseError();
-        if (alert)
-          await raiseAlert(
-            { ...alert, shop: this.shop, orderIds: [this.order.id, ...(alert.orderIds ?? [])] },
-            tx,
-          );
-        return true;
-      })
-      .catch((error) => {
-        if (error instanceof LostLeaseError) return false;
-        throw error;
-      });
+    const attemptNumber = this.attemptNumber;
+    const apply = async (tx: SqlRunner) => {
+      if (attempt) await this.recordAttempt(tx, attempt);
+      const result = await applyTransition(
+        tx,
+        attempt ? { ...request, data: { ...request.data, attemptCount: this.attemptNumber } } : request,
+      );
+      if (!result) throw new LostLeaseError();
+      return result;
+    };
+    // Most moves are direct SQL; one that raises an alert uses Prisma's
+    // transaction, so the alert commits with the move or not at all.
+    const moved = await (
+      alert
+        ? prisma.$transaction(async (tx) => {
+            const result = await apply(prismaRunner(tx, databaseKind()));
+            await raiseAlert(
+              { ...alert, shop: this.shop, orderIds: [this.order.id, ...(alert.orderIds ?? [])] },
+              tx,
+            );
+            return result;
+          })
+        : sqlFor().transaction(apply)
+    ).catch((error) => {
+      this.attemptNumber = attemptNumber;
+      if (error instanceof LostLeaseError) return null;
+      throw error;
+    });
+    this.lastMove = moved;
     if (moved) this.state = to;
     else this.log.warn({ from: this.state, to }, "order moved by someone else; leaving it");
-    return moved;
+    return moved !== null;
   }
 
   private async recordAttempt(
-    tx: Parameters<typeof appendAttempt>[0],
+    tx: SqlRunner,
     attempt: {
       kind: "create" | "lookup";
       outcome: string;
@@ -321,7 +342,7 @@ class OrderRun {
   }
 
   async go(): Promise<ProcessResult> {
-    this.shopSettings = await getShopSettings(this.shop);
+    this.shopSettings = await loadForwardingSettings(this.shop);
 
     if (this.state === "unknown") {
       const found = await this.resolveUnknown();
@@ -333,15 +354,20 @@ class OrderRun {
       return {};
     }
 
+    // On hold in Shopify (fulfillment_orders/placed_on_hold): never sent until the hold is released.
+    const fulfillmentHold = await openFulfillmentHold(this.shop, this.order.shopifyOrderId);
+    if (fulfillmentHold) {
+      const reason = fulfillmentHoldReason(fulfillmentHold.reason);
+      // After a lookup found it absent, `unknown` may only wait; the release brings it forward.
+      if (this.state === "unknown")
+        await this.move("unknown", { reason, nextAttemptAt: new Date(this.now().getTime() + 3_600_000) });
+      else await this.move("held", { holdKind: "fulfillment_hold", reason });
+      return {};
+    }
+
     if ((this.state === "received" || this.state === "waiting") && !(await this.passGate())) return {};
 
-    let credentials;
-    try {
-      credentials = await getBrilliantCredentials(this.shop);
-    } catch (error) {
-      if (!(error instanceof CredentialsDecryptionError)) throw error;
-      credentials = null;
-    }
+    const credentials = this.shopSettings?.credentials ?? null;
     if (!credentials) {
       await this.holdForCredentials(
         "No Brilliant API key and secret are saved for this shop. Add them in Settings; held orders then go out.",
@@ -493,7 +519,7 @@ class OrderRun {
    * certainly absent means it may be sent again; anything else waits.
    */
   private async resolveUnknown(): Promise<"found" | "absent" | "undecided"> {
-    const credentials = await getBrilliantCredentials(this.shop).catch(() => null);
+    const credentials = this.shopSettings?.credentials ?? null;
     if (!credentials) {
       await this.holdForCredentials(
         "No usable Brilliant API key and secret are saved for this shop. Add them in Settings.",
@@ -561,9 +587,13 @@ class OrderRun {
         return "undecided";
       }
       // Record the lookup now; the send that follows moves unknown → sending.
-      await prisma.$transaction(async (tx) => {
+      await sqlFor().transaction(async (tx) => {
         await this.recordAttempt(tx, attempt);
-        await tx.order.update({ where: { id: this.order.id }, data: { attemptCount: this.attemptNumber } });
+        await tx.run(`UPDATE "Order" SET "attemptCount" = ?, "updatedAt" = ? WHERE "id" = ?`, [
+          this.attemptNumber,
+          this.now(),
+          this.order.id,
+        ]);
       });
       return "absent";
     }
@@ -583,11 +613,8 @@ class OrderRun {
 
   /** A cancellation that arrived while the order was in flight is only now known to be too late. */
   private async flagIfCancelledMeanwhile(brilliantOrderId: string | null) {
-    const current = await prisma.order.findUnique({
-      where: { id: this.order.id },
-      select: { cancelledAt: true },
-    });
-    if (current?.cancelledAt) {
+    // The move to forwarded read cancelledAt back as it wrote (RETURNING).
+    if (this.lastMove?.cancelledAt) {
       await raiseCancelledAfterForward(this.shop, this.order.id, this.order.name, brilliantOrderId);
     }
   }

@@ -1,0 +1,56 @@
+import type { Sql, SqlRunner } from "./sql.server";
+
+/**
+ * Group commit: writes submitted while a transaction is being written wait
+ * for the next one, and go in together. Each caller's promise settles only
+ * after the transaction holding its write committed, so an answer given after
+ * `submit` resolves is backed by durable data. Under load one commit carries
+ * many writes; alone, a write waits only for the current tick.
+ *
+ * If a batch fails as a whole, each of its writes is tried again in a
+ * transaction of its own, so one bad write fails only its own caller.
+ */
+export class GroupCommit<I, O> {
+  private queue: Array<{ item: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly sql: () => Sql,
+    private readonly write: (tx: SqlRunner, item: I) => Promise<O>,
+    private readonly maxBatch = 256,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Let the other requests of this tick join the batch.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        const results = await this.sql().transaction(async (tx) => {
+          const out: O[] = [];
+          for (const entry of batch) out.push(await this.write(tx, entry.item));
+          return out;
+        });
+        batch.forEach((entry, index) => entry.resolve(results[index]!));
+      } catch {
+        for (const entry of batch) {
+          try {
+            entry.resolve(await this.sql().transaction((tx) => this.write(tx, entry.item)));
+          } catch (error) {
+            entry.reject(error);
+          }
+        }
+      }
+    }
+    this.flushing = false;
+  }
+}
