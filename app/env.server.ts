@@ -65,6 +65,9 @@ const EnvSchema = z.object({
   STATUS_POLL_INTERVAL_MS: intFromEnv(30 * 60_000),
   // How often the worker reads each shop's Shopify variants in full (0: never; webhooks keep them fresh).
   SHOPIFY_SYNC_INTERVAL_MS: intFromEnv(24 * 60 * 60_000),
+  // How often the worker lists each shop's paid orders of the last days and records any it missed
+  // (0: never, and "Reconcile now" waits too); the sweep is checked for at most every 30 s.
+  RECONCILE_INTERVAL_MS: intFromEnv(6 * 60 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
 });

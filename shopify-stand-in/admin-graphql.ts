@@ -1,6 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import {
+  ORDER_OPERATIONS,
+  ordersState,
+  requestedOrderCost,
+  type OrdersState,
+  type StandInFulfillment,
+  type StandInFulfillmentOrder,
+  type StandInFulfillmentOrderStatus,
+  type StandInOrder,
+} from "./admin-graphql-orders";
+
+export * from "./admin-graphql-orders";
+
 /**
  * Shopify's Admin GraphQL API, as far as the app uses it: a real HTTP server
  * the app's real client (`admin.graphql`, `unauthenticated.admin(shop)`) talks
@@ -21,6 +34,7 @@ import type { AddressInfo } from "node:net";
  *
  * Cost model (ours; Shopify's is close): a `productVariants(first: N)` page
  * requests 2 + N points and costs 2 + the variants it returns; a count costs 1.
+ * Orders, fulfillment orders and fulfillments: see `admin-graphql-orders.ts`.
  */
 
 export interface StandInVariant {
@@ -44,6 +58,8 @@ export interface StandInProduct {
 
 export interface StandInShop {
   products: StandInProduct[];
+  /** Orders (each with a fulfillment order at the shop's location) for the reconciliation and fulfillment operations. */
+  orders?: StandInOrder[];
   /** The offline token the app must send; standInAccessToken(shop) when left out. */
   accessToken?: string;
 }
@@ -92,6 +108,19 @@ export interface AdminGraphqlStandIn {
   close(): Promise<void>;
   /** Replaces a shop's catalog (adds the shop when new). */
   setProducts(shop: string, products: StandInProduct[]): void;
+  /** Replaces a shop's orders, with fresh open fulfillment orders and no fulfillments (adds the shop when new). */
+  setOrders(shop: string, orders: StandInOrder[]): void;
+  /** The shop's fulfillment orders as they stand now (live objects: tests may change a status, e.g. to ON_HOLD). */
+  fulfillmentOrders(shop: string, shopifyOrderId?: number | string): StandInFulfillmentOrder[];
+  setFulfillmentOrderStatus(
+    shop: string,
+    fulfillmentOrderId: number,
+    status: StandInFulfillmentOrderStatus,
+  ): void;
+  /** Every fulfillment created through fulfillmentCreate, oldest first. */
+  fulfillments(shop: string): StandInFulfillment[];
+  /** The next `times` requests for `operation` answer with HTTP `status` (a Shopify outage), then it serves again. */
+  failNext(operation: string, options?: { status?: number; times?: number }): void;
   /** Every request answered, oldest first. */
   requests: RecordedRequest[];
   /** Takes `points` (all by default) from a shop's bucket, as another caller of the same app would. */
@@ -258,15 +287,34 @@ const PAGE_SIZE_LIMIT = 250;
 export async function startAdminGraphqlStandIn(
   options: AdminGraphqlStandInOptions,
 ): Promise<AdminGraphqlStandIn> {
-  const shops = new Map<string, { products: StandInProduct[]; accessToken: string }>();
+  const shops = new Map<string, { products: StandInProduct[]; accessToken: string; orders: OrdersState }>();
   const setProducts = (shop: string, products: StandInProduct[]) => {
-    const accessToken = shops.get(shop)?.accessToken ?? standInAccessToken(shop);
-    shops.set(shop, { products: structuredClone(products), accessToken });
+    const existing = shops.get(shop);
+    shops.set(shop, {
+      products: structuredClone(products),
+      accessToken: existing?.accessToken ?? standInAccessToken(shop),
+      orders: existing?.orders ?? ordersState([]),
+    });
   };
+  const setOrders = (shop: string, orders: StandInOrder[]) => {
+    const existing = shops.get(shop);
+    shops.set(shop, {
+      products: existing?.products ?? [],
+      accessToken: existing?.accessToken ?? standInAccessToken(shop),
+      orders: ordersState(orders),
+    });
+  };
+  const ordersOf = (shop: string): OrdersState => {
+    const seeded = shops.get(shop);
+    if (!seeded) throw new Error(`The Admin GraphQL stand-in has no shop ${shop}`);
+    return seeded.orders;
+  };
+  const failures = new Map<string, { status: number; times: number }>();
   for (const [shop, seed] of Object.entries(options.shops)) {
     shops.set(shop, {
       products: structuredClone(seed.products),
       accessToken: seed.accessToken ?? standInAccessToken(shop),
+      orders: ordersState(seed.orders ?? []),
     });
   }
 
@@ -350,6 +398,13 @@ export async function startAdminGraphqlStandIn(
     record.operation = operation;
     record.variables = variables;
 
+    const failure = operation ? failures.get(operation) : undefined;
+    if (failure && failure.times > 0) {
+      failure.times -= 1;
+      answer(failure.status, { errors: "Internal Server Error" });
+      return;
+    }
+
     const requested = requestedCost(operation, body.query, variables);
     if (requested === null) {
       record.errorCode = "UNKNOWN_OPERATION";
@@ -395,7 +450,7 @@ export async function startAdminGraphqlStandIn(
       return;
     }
 
-    const result = run(operation!, body.query, variables, seeded.products);
+    const result = run(operation!, body.query, variables, seeded, requested);
     bucket.available -= result.actualQueryCost;
     record.actualQueryCost = result.actualQueryCost;
     record.currentlyAvailable = Math.floor(bucket.available);
@@ -418,7 +473,10 @@ export async function startAdminGraphqlStandIn(
     query: string,
     variables: Record<string, unknown>,
   ): number | null {
-    if (operation === null || !(operation in OPERATIONS)) return null;
+    if (operation === null) return null;
+    if (operation in ORDER_OPERATIONS)
+      return options.costPerQuery ?? requestedOrderCost(operation, query, variables);
+    if (!(operation in OPERATIONS)) return null;
     if (options.costPerQuery !== undefined) return options.costPerQuery;
     if (operation === "ShopifyVariantsPage") return 2 + pageSize(query, variables);
     return 1;
@@ -495,9 +553,17 @@ export async function startAdminGraphqlStandIn(
     operation: string,
     query: string,
     variables: Record<string, unknown>,
-    products: StandInProduct[],
-  ) {
-    return OPERATIONS[operation]!(query, variables, products);
+    shop: { products: StandInProduct[]; orders: OrdersState },
+    requested: number,
+  ): OperationResult {
+    const orderOperation = ORDER_OPERATIONS[operation];
+    if (orderOperation) {
+      const result = orderOperation(query, variables, shop.orders, requested);
+      return options.costPerQuery === undefined
+        ? result
+        : { ...result, requestedQueryCost: options.costPerQuery, actualQueryCost: options.costPerQuery };
+    }
+    return OPERATIONS[operation]!(query, variables, shop.products);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -511,6 +577,20 @@ export async function startAdminGraphqlStandIn(
     origin: `http://${host}:${address.port}`,
     requests,
     setProducts,
+    setOrders,
+    fulfillmentOrders: (shop, shopifyOrderId) =>
+      ordersOf(shop).fulfillmentOrders.filter(
+        (fo) => shopifyOrderId === undefined || String(fo.orderId) === String(shopifyOrderId),
+      ),
+    setFulfillmentOrderStatus(shop, fulfillmentOrderId, status) {
+      const fo = ordersOf(shop).fulfillmentOrders.find((candidate) => candidate.id === fulfillmentOrderId);
+      if (!fo) throw new Error(`No fulfillment order ${fulfillmentOrderId} in ${shop}`);
+      fo.status = status;
+    },
+    fulfillments: (shop) => ordersOf(shop).fulfillments,
+    failNext(operation, failure = {}) {
+      failures.set(operation, { status: failure.status ?? 500, times: failure.times ?? 1 });
+    },
     throttleStatus,
     drain(shop, points) {
       const bucket = bucketOf(shop);

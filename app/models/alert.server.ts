@@ -9,6 +9,8 @@ export const ALERT_KINDS = [
   "credentials", // missing or refused Brilliant key/secret
   "cancelled_after_forward", // cancelled in Shopify after Brilliant took it
   "brilliant_error", // answers the app cannot act on by itself
+  "fulfillment_hold_after_forward", // put on hold in Shopify when Brilliant had (or may have had) it
+  "fulfillment_write_back", // Brilliant shipped it, but marking it fulfilled in Shopify keeps failing
 ] as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[number];

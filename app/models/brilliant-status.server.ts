@@ -1,6 +1,7 @@
 import { z } from "zod";
 import prisma from "../db.server";
 import type { BrilliantClient } from "../services/brilliant/client.server";
+import { queueFulfillmentWriteBack, trackingFrom, type Tracking } from "./fulfillment-write-back.server";
 
 /**
  * Brilliant's side of a forwarded order: its status and ship_status, learned
@@ -86,14 +87,19 @@ export async function recordStatusCallback(token: string, rawBody: string): Prom
     id: body.id == null ? null : String(body.id),
     status: body.status ?? null,
     shipStatus: body.ship_status ?? null,
+    tracking: trackingFrom(body),
   });
   return store("updated", order.id);
 }
 
+/**
+ * Stores Brilliant's view of an order; once it says shipped, the Shopify order
+ * is queued to be marked fulfilled (when the shop turned that on).
+ */
 export async function applyBrilliantView(
   shop: string,
   orderId: string,
-  view: { id: string | null; status: string | null; shipStatus: string | null },
+  view: { id: string | null; status: string | null; shipStatus: string | null; tracking?: Tracking | null },
 ): Promise<void> {
   await prisma.order.updateMany({
     where: { shop, id: orderId },
@@ -110,6 +116,8 @@ export async function applyBrilliantView(
       data: { brilliantOrderId: view.id },
     });
   }
+  if (isShipped(view.status, view.shipStatus))
+    await queueFulfillmentWriteBack(shop, orderId, view.tracking ?? null);
 }
 
 /**
@@ -143,6 +151,7 @@ export async function pollForwardedOrders(
         id: null,
         status: answer.value.status == null ? null : String(answer.value.status),
         shipStatus: answer.value.ship_status == null ? null : String(answer.value.ship_status),
+        tracking: trackingFrom(answer.value as Record<string, unknown>),
       });
       read += 1;
     } else if (answer.kind === "throttled" || answer.kind === "bad_credentials") {

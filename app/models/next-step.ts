@@ -36,6 +36,8 @@ export function nextStepForHold(holdKind: string | null, orderId: string): NextS
       return { label: "Review and send", url: orderPath(orderId) };
     case "hold_tag":
       return { label: "Resubmit or skip", url: orderPath(orderId) };
+    case "fulfillment_hold":
+      return { label: "Release the fulfillment hold in Shopify", url: orderPath(orderId) };
     case "app_error":
     default:
       return { label: "See what Brilliant answered", url: orderPath(orderId) };

@@ -389,6 +389,80 @@ async function query<T>(
   }
 }
 
+interface PagedRead<T> {
+  graphql: AdminGraphql;
+  operation: string;
+  schema: z.ZodType<T>;
+  throttling: Throttling;
+  /** The largest page to ask for; halved while one page costs more than any bucket holds. */
+  pageSize: number;
+  variables: (pageSize: number, cursor: string | null) => Record<string, unknown>;
+  pageInfo: (data: T) => { hasNextPage: boolean; endCursor?: string | null };
+  /** Each page in turn, with when it was asked for. */
+  onPage: (data: T, readAt: Date) => Promise<void>;
+  /** What the pages are, for the log ("variants", "orders"). */
+  items: string;
+}
+
+/**
+ * Reads a connection page by page within the shop's query budget: a page that
+ * costs more than Shopify allows at once is asked again smaller, and before
+ * each next page it waits for the bucket to hold that page's cost rather than
+ * be refused.
+ */
+async function readPagesWithinBudget<T>(read: PagedRead<T>): Promise<void> {
+  const { throttling } = read;
+  let pageSize = Math.max(1, read.pageSize);
+  let cursor: string | null = null;
+  let nextCost: number | null = null;
+  for (;;) {
+    const readAt = new Date();
+    let answer: Answer<T>;
+    try {
+      answer = await query(
+        read.graphql,
+        read.operation,
+        read.variables(pageSize, cursor),
+        read.schema,
+        throttling,
+        nextCost,
+      );
+    } catch (error) {
+      if (error instanceof QueryTooCostlyError && pageSize > 1) {
+        pageSize = Math.max(1, Math.floor(pageSize / 2));
+        nextCost = null;
+        throttling.log.info(
+          { pageSize },
+          `a page costs more than Shopify allows at once; asking for fewer ${read.items}`,
+        );
+        continue;
+      }
+      throw error;
+    }
+    await read.onPage(answer.data, readAt);
+
+    const pageInfo = read.pageInfo(answer.data);
+    if (!pageInfo.hasNextPage || !pageInfo.endCursor) return;
+    cursor = pageInfo.endCursor;
+    nextCost = answer.cost?.requestedQueryCost ?? nextCost;
+    const status = answer.cost?.throttleStatus;
+    if (status && nextCost !== null) {
+      const wait = Math.min(waitForPoints(status, nextCost), throttling.maxWaitMs);
+      if (wait > 0) {
+        throttling.log.debug(
+          { waitMs: wait, currentlyAvailable: status.currentlyAvailable },
+          "waiting for query budget",
+        );
+        await throttling.sleep(wait);
+      }
+    }
+  }
+}
+
+/** The same budgeted reads for the app's other Admin API calls (reconciliation, fulfillment write-back). */
+export { query as throttledAdminQuery, readPagesWithinBudget, failureSummary as adminFailureSummary };
+export type { Throttling as AdminThrottling };
+
 // ---------------------------------------------------------------------------
 // Writing what we read
 
@@ -541,66 +615,33 @@ export async function syncShopifyVariants(
     const total = await countVariants(graphql, throttling, log);
     if (total !== null) await prisma.syncRun.update({ where: { id: run.id }, data: { total } });
 
-    let pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
-    let cursor: string | null = null;
-    let nextCost: number | null = null;
     let variants = 0;
     let created = 0;
     let changed = 0;
     const products = new Set<string>();
 
-    for (;;) {
-      const readAt = new Date();
-      let answer: Answer<z.infer<typeof VariantsPageSchema>>;
-      try {
-        answer = await query(
-          graphql,
-          VARIANTS_PAGE_QUERY,
-          { first: pageSize, cursor },
-          VariantsPageSchema,
-          throttling,
-          nextCost,
-        );
-      } catch (error) {
-        // A bucket smaller than one page: ask for fewer variants at a time.
-        if (error instanceof QueryTooCostlyError && pageSize > 1) {
-          pageSize = Math.max(1, Math.floor(pageSize / 2));
-          nextCost = null;
-          log.info({ pageSize }, "a page costs more than Shopify allows at once; asking for fewer variants");
-          continue;
-        }
-        throw error;
-      }
-
-      const connection = answer.data.productVariants;
-      const page = connection.nodes.map(fieldsFromNode);
-      const written = await writeVariants(shop, page, readAt);
-      variants += page.length;
-      created += written.created;
-      changed += written.changed;
-      for (const variant of page) products.add(variant.shopifyProductId);
-      await prisma.syncRun.update({
-        where: { id: run.id },
-        data: { processed: variants, ...(total !== null && variants > total ? { total: variants } : {}) },
-      });
-
-      if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
-      cursor = connection.pageInfo.endCursor;
-
-      // Wait for the bucket to hold the next page's cost rather than be refused.
-      nextCost = answer.cost?.requestedQueryCost ?? nextCost;
-      const status = answer.cost?.throttleStatus;
-      if (status && nextCost !== null) {
-        const wait = Math.min(waitForPoints(status, nextCost), throttling.maxWaitMs);
-        if (wait > 0) {
-          log.debug(
-            { waitMs: wait, currentlyAvailable: status.currentlyAvailable },
-            "waiting for query budget",
-          );
-          await throttling.sleep(wait);
-        }
-      }
-    }
+    await readPagesWithinBudget({
+      graphql,
+      operation: VARIANTS_PAGE_QUERY,
+      schema: VariantsPageSchema,
+      throttling,
+      pageSize: Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE),
+      variables: (first, cursor) => ({ first, cursor }),
+      pageInfo: (data) => data.productVariants.pageInfo,
+      items: "variants",
+      onPage: async (data, readAt) => {
+        const page = data.productVariants.nodes.map(fieldsFromNode);
+        const written = await writeVariants(shop, page, readAt);
+        variants += page.length;
+        created += written.created;
+        changed += written.changed;
+        for (const variant of page) products.add(variant.shopifyProductId);
+        await prisma.syncRun.update({
+          where: { id: run.id },
+          data: { processed: variants, ...(total !== null && variants > total ? { total: variants } : {}) },
+        });
+      },
+    });
 
     // Every variant Shopify still has was marked seen by this run (or by a
     // webhook during it); the rest are gone.

@@ -6,6 +6,7 @@ import {
   BlockStack,
   Button,
   Card,
+  Checkbox,
   ChoiceList,
   FormLayout,
   InlineStack,
@@ -24,20 +25,27 @@ import {
   testBrilliantConnection,
 } from "../models/brilliant-connection.server";
 import { getSettingsView, updateShopSettings } from "../models/shop.server";
+import {
+  MAX_RECONCILE_DAYS,
+  reconciliationView,
+  requestReconciliation,
+} from "../models/reconciliation.server";
 import { authenticate } from "../shopify.server";
 import { SyncRunLine } from "../components/sync-run-line";
 
 /**
  * Settings: Brilliant credentials (write-only: the page only ever learns how
- * they end), how orders are forwarded, and the catalog sync.
+ * they end), how orders are forwarded, fulfillment write-back, and the catalog
+ * sync and reconciliation sweep.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [settings, catalogSync] = await Promise.all([
+  const [settings, catalogSync, reconciliation] = await Promise.all([
     getSettingsView(session.shop),
     lastCatalogSyncView(session.shop),
+    reconciliationView(session.shop),
   ]);
-  return json({ settings, catalogSync });
+  return json({ settings, catalogSync, reconciliation });
 };
 
 const tagList = z
@@ -69,6 +77,22 @@ const SettingsFormSchema = z.object({
   lowStockThreshold: wholeNumber("a threshold").pipe(
     z.number().max(10_000, "The low-stock threshold is 0 to 10,000."),
   ),
+  // Left out by older pages: then the saved value stays.
+  fulfillmentWriteBack: z
+    .enum(["true", "false"], { errorMap: () => ({ message: "Choose on or off." }) })
+    .transform((value) => value === "true")
+    .optional(),
+  reconcileDays: wholeNumber("a number of days")
+    .pipe(
+      z
+        .number()
+        .min(1, `Reconcile 1 to ${MAX_RECONCILE_DAYS} days.`)
+        .max(
+          MAX_RECONCILE_DAYS,
+          `Reconcile 1 to ${MAX_RECONCILE_DAYS} days (Shopify keeps 60 days of orders for apps).`,
+        ),
+    )
+    .optional(),
 });
 
 /** The delay's limit depends on its unit, so it is checked even when other fields fail. */
@@ -90,7 +114,7 @@ function fieldErrorsOf(error: z.ZodError): SettingsFieldErrors {
   return errors;
 }
 
-const IntentSchema = z.enum(["save", "test", "sync_catalog"]);
+const IntentSchema = z.enum(["save", "test", "sync_catalog", "reconcile"]);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -120,6 +144,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     } as const);
   }
 
+  if (intent.data === "reconcile") {
+    // The worker runs it (it can take minutes on a busy shop); the page shows its progress.
+    await requestReconciliation(shop);
+    return json({ intent: "reconcile", requested: true } as const);
+  }
+
   const parsed = SettingsFormSchema.safeParse(form);
   const tooLong = delayError(form);
   if (!parsed.success || tooLong) {
@@ -135,6 +165,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     holdTags: input.holdTags,
     skipTags: input.skipTags,
     lowStockThreshold: input.lowStockThreshold,
+    fulfillmentWriteBack: input.fulfillmentWriteBack,
+    reconcileDays: input.reconcileDays,
     brilliantApiKey: input.brilliantApiKey,
     brilliantApiSecret: input.brilliantApiSecret,
   });
@@ -161,7 +193,7 @@ function delayForm(seconds: number): { value: string; unit: "seconds" | "minutes
 }
 
 export default function SettingsPage() {
-  const { settings, catalogSync } = useLoaderData<typeof loader>();
+  const { settings, catalogSync, reconciliation } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -176,6 +208,8 @@ export default function SettingsPage() {
   const [holdTags, setHoldTags] = useState(settings.holdTags.join(", "));
   const [skipTags, setSkipTags] = useState(settings.skipTags.join(", "));
   const [threshold, setThreshold] = useState(String(settings.lowStockThreshold));
+  const [writeBack, setWriteBack] = useState(settings.fulfillmentWriteBack);
+  const [reconcileDays, setReconcileDays] = useState(String(settings.reconcileDays));
 
   const saveAnswer = answer?.intent === "save" ? answer : null;
   const errors: SettingsFieldErrors = saveAnswer?.fieldErrors ?? {};
@@ -199,6 +233,8 @@ export default function SettingsPage() {
     holdTags,
     skipTags,
     lowStockThreshold: threshold,
+    fulfillmentWriteBack: String(writeBack),
+    reconcileDays,
   };
   const send = (intent: string, withFields = true) =>
     submit({ intent, ...(withFields ? fields : {}) }, { method: "post" });
@@ -350,6 +386,35 @@ export default function SettingsPage() {
           </Card>
         </Layout.AnnotatedSection>
 
+        <Layout.AnnotatedSection
+          title="Shopify orders"
+          description="What the app writes back to Shopify, and how far back it checks that no paid order was missed."
+        >
+          <Card>
+            <FormLayout>
+              <Checkbox
+                label="Mark orders fulfilled in Shopify when Brilliant ships them"
+                helpText="With Brilliant's tracking number when it sends one (the customer is then notified). Off: fulfill them in Shopify yourself."
+                checked={writeBack}
+                onChange={setWriteBack}
+                error={errors.fulfillmentWriteBack}
+              />
+              <TextField
+                label="Check the last days of paid orders"
+                name="reconcileDays"
+                type="number"
+                min={1}
+                max={MAX_RECONCILE_DAYS}
+                value={reconcileDays}
+                onChange={setReconcileDays}
+                autoComplete="off"
+                helpText="The app regularly lists your paid orders of these days and forwards any it never received. Up to 60."
+                error={errors.reconcileDays}
+              />
+            </FormLayout>
+          </Card>
+        </Layout.AnnotatedSection>
+
         <Layout.Section>
           <InlineStack align="end">
             <Button variant="primary" onClick={() => send("save")} loading={busyIntent === "save"}>
@@ -373,6 +438,38 @@ export default function SettingsPage() {
               <InlineStack>
                 <Button onClick={() => send("sync_catalog", false)} loading={busyIntent === "sync_catalog"}>
                   Sync Brilliant catalog now
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
+
+        <Layout.AnnotatedSection
+          title="Reconciliation"
+          description={`Paid orders of the last ${reconciliation.days} days, compared with what the app received. Missing ones are forwarded, each exactly once.`}
+        >
+          <Card>
+            <BlockStack gap="300">
+              <SyncRunLine run={reconciliation.last} never="No reconciliation has run yet." />
+              {reconciliation.last ? (
+                <Text as="p" tone="subdued">
+                  {reconciliation.last.seen.toLocaleString("en-US")} paid orders read,{" "}
+                  {reconciliation.last.ingested.toLocaleString("en-US")} recorded that the app had missed,{" "}
+                  {reconciliation.last.failed.toLocaleString("en-US")} unreadable.
+                </Text>
+              ) : null}
+              {reconciliation.requested || answer?.intent === "reconcile" ? (
+                <Banner tone="info">
+                  <p>Reconciliation requested: it starts within a minute. Reload to see its progress.</p>
+                </Banner>
+              ) : null}
+              <InlineStack>
+                <Button
+                  onClick={() => send("reconcile", false)}
+                  loading={busyIntent === "reconcile"}
+                  disabled={reconciliation.last?.status === "running"}
+                >
+                  Reconcile now
                 </Button>
               </InlineStack>
             </BlockStack>

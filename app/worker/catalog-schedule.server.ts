@@ -5,6 +5,7 @@ import { pollForwardedOrders } from "../models/brilliant-status.server";
 import { getBrilliantCredentials } from "../models/shop.server";
 import { lastSync as lastShopifySync, syncShopifyVariants } from "../models/shopify-variants.server";
 import type { Forwarder } from "./forwarder.server";
+import { writeBackShippedOrders } from "./shopify-schedule.server";
 
 /**
  * Keeps each installed shop's copy of Brilliant's catalog fresh, so pre-flight
@@ -65,6 +66,8 @@ export async function pollDueStatuses(
     if (count > 0) log.info({ shop, read: count }, "Brilliant statuses polled");
     read += count;
   }
+  // Shipped orders are marked fulfilled in Shopify here, failed write-backs retried.
+  await writeBackShippedOrders(log);
   return read;
 }
 

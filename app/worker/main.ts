@@ -40,6 +40,7 @@ await runWorkerLoop({
   catalogSyncIntervalMs: settings.CATALOG_SYNC_INTERVAL_MS,
   statusPollIntervalMs: settings.STATUS_POLL_INTERVAL_MS,
   shopifySyncIntervalMs: settings.SHOPIFY_SYNC_INTERVAL_MS,
+  reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   signal: controller.signal,
 });
 log.info("worker stopped");

@@ -1,6 +1,7 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
 import { pollDueStatuses, syncDueCatalogs, syncDueShopifyVariants } from "./catalog-schedule.server";
+import { reconcileDueShops } from "./shopify-schedule.server";
 import type { ClaimedOrder, Forwarder } from "./forwarder.server";
 
 export interface WorkerLoopOptions {
@@ -16,6 +17,8 @@ export interface WorkerLoopOptions {
   statusPollIntervalMs?: number;
   /** How often each shop's Shopify variants are read in full; 0 turns it off. */
   shopifySyncIntervalMs?: number;
+  /** How often each shop's paid orders are reconciled (and "Reconcile now" is looked for); 0 turns it off. */
+  reconcileIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -52,6 +55,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.shopifySyncIntervalMs ?? 0,
       run: (ms: number) => syncDueShopifyVariants(ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      intervalMs: options.reconcileIntervalMs ?? 0,
+      run: (ms: number) => reconcileDueShops(ms, log),
       running: null as Promise<unknown> | null,
       last: 0,
     },

@@ -1,0 +1,122 @@
+import { z } from "zod";
+
+/**
+ * An order read through the Admin GraphQL API (the reconciliation sweep),
+ * turned into the REST `orders/paid` webhook body the rest of the app stores
+ * and reads (`shopify-order.ts`): numeric ids, snake_case fields, tags as one
+ * comma-separated string, `province_code` / `country_code`. An order the sweep
+ * finds is then recorded exactly as if its webhook had come.
+ *
+ * Only what the app reads is asked for and carried over: no customer email,
+ * prices or notes, which the webhook body has and the app never uses.
+ */
+
+const nullableString = z.string().nullish();
+
+export const GraphqlOrderLineSchema = z.object({
+  id: z.string(),
+  sku: nullableString,
+  title: z.string(),
+  variantTitle: nullableString,
+  quantity: z.number().int().nonnegative(),
+  currentQuantity: z.number().int().nonnegative().nullish(),
+  requiresShipping: z.boolean().nullish(),
+  isGiftCard: z.boolean().nullish(),
+  variant: z.object({ id: z.string() }).nullish(),
+  product: z.object({ id: z.string() }).nullish(),
+});
+
+export const GraphqlAddressSchema = z.object({
+  name: nullableString,
+  firstName: nullableString,
+  lastName: nullableString,
+  company: nullableString,
+  address1: nullableString,
+  address2: nullableString,
+  city: nullableString,
+  province: nullableString,
+  provinceCode: nullableString,
+  zip: nullableString,
+  country: nullableString,
+  countryCodeV2: nullableString,
+  phone: nullableString,
+});
+
+export const LineItemsConnectionSchema = z.object({
+  nodes: z.array(GraphqlOrderLineSchema),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
+});
+
+export const GraphqlOrderSchema = z.object({
+  id: z.string(),
+  legacyResourceId: z.string().regex(/^\d+$/),
+  name: z.string().min(1),
+  createdAt: z.string(),
+  cancelledAt: nullableString,
+  displayFinancialStatus: nullableString,
+  tags: z.array(z.string()).nullish(),
+  shippingAddress: GraphqlAddressSchema.nullish(),
+  lineItems: LineItemsConnectionSchema,
+});
+
+export type GraphqlOrder = z.infer<typeof GraphqlOrderSchema>;
+export type GraphqlOrderLine = z.infer<typeof GraphqlOrderLineSchema>;
+
+/** "gid://shopify/LineItem/123" → 123 (a number, as REST bodies carry ids; a string if too large for one). */
+function restId(gid: string): number | string {
+  const match = /(\d+)$/.exec(gid);
+  if (!match) throw new Error(`Not a Shopify id: ${gid}`);
+  const value = Number(match[1]);
+  return Number.isSafeInteger(value) ? value : match[1]!;
+}
+
+/**
+ * The REST webhook body for a GraphQL order, with `lines` its complete line
+ * items (the order's own first page plus any further pages read).
+ */
+export function restOrderFromGraphql(
+  order: GraphqlOrder,
+  lines: GraphqlOrderLine[] = order.lineItems.nodes,
+): Record<string, unknown> {
+  const address = order.shippingAddress;
+  return {
+    id: restId(order.legacyResourceId),
+    admin_graphql_api_id: order.id,
+    name: order.name,
+    created_at: order.createdAt,
+    cancelled_at: order.cancelledAt ?? null,
+    // PAID → "paid", PARTIALLY_REFUNDED → "partially_refunded", as REST spells them.
+    financial_status: order.displayFinancialStatus ? order.displayFinancialStatus.toLowerCase() : null,
+    tags: (order.tags ?? []).join(", "),
+    line_items: lines.map((line) => ({
+      id: restId(line.id),
+      admin_graphql_api_id: line.id,
+      variant_id: line.variant ? restId(line.variant.id) : null,
+      product_id: line.product ? restId(line.product.id) : null,
+      sku: line.sku ?? null,
+      title: line.title,
+      variant_title: line.variantTitle ?? null,
+      quantity: line.quantity,
+      current_quantity: line.currentQuantity ?? line.quantity,
+      requires_shipping: line.requiresShipping ?? true,
+      gift_card: line.isGiftCard ?? false,
+    })),
+    shipping_address: address
+      ? {
+          name: address.name ?? null,
+          first_name: address.firstName ?? null,
+          last_name: address.lastName ?? null,
+          company: address.company ?? null,
+          address1: address.address1 ?? null,
+          address2: address.address2 ?? null,
+          city: address.city ?? null,
+          province: address.province ?? null,
+          province_code: address.provinceCode ?? null,
+          zip: address.zip ?? null,
+          country: address.country ?? null,
+          country_code: address.countryCodeV2 ?? null,
+          phone: address.phone ?? null,
+        }
+      : null,
+  };
+}

@@ -1,0 +1,60 @@
+import prisma from "../db.server";
+import { logger as rootLogger, type Logger } from "../logger.server";
+import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
+import { writeBackDueFulfillments } from "../models/fulfillment-write-back.server";
+import { isReconciliationDue, reconcileShop } from "../models/reconciliation.server";
+
+/**
+ * The worker's Shopify chores beside forwarding, each reaching Shopify as the
+ * app with the shop's offline session (`unauthenticated.admin`):
+ * - the reconciliation sweep of each shop every `intervalMs`, and at once when
+ *   the merchant asked for one ("Reconcile now"), with the fulfillment holds
+ *   whose order could not be looked up when their webhook came;
+ * - marking shipped orders fulfilled in Shopify (run with the status poll).
+ * Several workers may run them at once: a sweep already running is not
+ * started twice, and each write-back is claimed by one worker.
+ */
+export async function reconcileDueShops(intervalMs: number, log: Logger = rootLogger): Promise<number> {
+  const { unauthenticated } = await import("../shopify.server");
+  const shops = await prisma.shopSettings.findMany({
+    where: { uninstalledAt: null },
+    select: { shop: true },
+  });
+  let swept = 0;
+  for (const { shop } of shops) {
+    if (!(await isReconciliationDue(shop, intervalMs))) continue;
+    try {
+      const { admin } = await unauthenticated.admin(shop);
+      await resolvePendingFulfillmentHolds(shop, admin.graphql, log);
+      const result = await reconcileShop(shop, admin.graphql, { logger: log });
+      log.info({ shop, ok: result.ok, summary: result.summary }, "reconciliation ran");
+      swept += 1;
+    } catch (error) {
+      // No offline session (uninstalled meanwhile) or Shopify unreachable: try next round.
+      log.warn({ shop, err: error }, "reconciliation could not run");
+    }
+  }
+  return swept;
+}
+
+/** Marks orders Brilliant shipped as fulfilled in Shopify, for shops that turned it on. */
+export async function writeBackShippedOrders(log: Logger = rootLogger): Promise<number> {
+  const { unauthenticated } = await import("../shopify.server");
+  const shops = await prisma.order.findMany({
+    where: { fulfillmentSync: "pending", fulfillmentSyncNextAt: { lte: new Date() } },
+    distinct: ["shop"],
+    select: { shop: true },
+    take: 100,
+  });
+  let written = 0;
+  for (const { shop } of shops) {
+    try {
+      const { admin } = await unauthenticated.admin(shop);
+      const outcomes = await writeBackDueFulfillments(shop, admin.graphql, { logger: log });
+      written += [...outcomes.values()].filter((outcome) => outcome.kind === "written").length;
+    } catch (error) {
+      log.warn({ shop, err: error }, "fulfillment write-back could not run");
+    }
+  }
+  return written;
+}

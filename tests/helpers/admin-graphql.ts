@@ -1,0 +1,104 @@
+// The Admin GraphQL stand-in for model and route tests that reach Shopify
+// through the app's real client: started on a free port, reached through
+// SHOPIFY_ADMIN_API_ORIGIN, with each shop's offline session holding the token
+// the stand-in expects.
+//
+//   beforeAll(async () => { standIn = await startStandIn([SHOP]); });
+//   afterAll(() => stopStandIn(standIn));
+//   beforeEach(() => seedStandInSession(SHOP));
+import prisma from "../../app/db.server";
+import { resetEnvCache } from "../../app/env.server";
+import { unauthenticated } from "../../app/shopify.server";
+import type { AdminGraphql } from "../../app/models/shopify-variants.server";
+import {
+  standInAccessToken,
+  startAdminGraphqlStandIn,
+  type AdminGraphqlStandIn,
+  type BucketOptions,
+  type StandInOrder,
+} from "../../shopify-stand-in/admin-graphql";
+
+/** A bucket that refills at once, for tests that are not about throttling. */
+export const FAST_BUCKET = { maximumAvailable: 1000, restoreRate: 100_000 };
+
+export async function startStandIn(shops: string[], bucket: BucketOptions = FAST_BUCKET) {
+  const standIn = await startAdminGraphqlStandIn({
+    shops: Object.fromEntries(shops.map((shop) => [shop, { products: [] }])),
+    bucket,
+  });
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = standIn.origin;
+  resetEnvCache();
+  return standIn;
+}
+
+export async function stopStandIn(standIn: AdminGraphqlStandIn | undefined) {
+  delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
+  resetEnvCache();
+  await standIn?.close();
+}
+
+/** The shop's offline session, as OAuth leaves it, with the token the stand-in expects. */
+export async function seedStandInSession(shop: string) {
+  const accessToken = standInAccessToken(shop);
+  await prisma.session.upsert({
+    where: { id: `offline_${shop}` },
+    create: {
+      id: `offline_${shop}`,
+      shop,
+      state: "",
+      isOnline: false,
+      scope:
+        "read_orders,read_products,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+      accessToken,
+    },
+    update: { accessToken },
+  });
+}
+
+/** The admin client the worker uses for a shop. */
+export async function adminGraphqlFor(shop: string): Promise<AdminGraphql> {
+  const { admin } = await unauthenticated.admin(shop);
+  return admin.graphql;
+}
+
+interface RestLine {
+  id: number;
+  variant_id?: number | null;
+  sku?: string | null;
+  title?: string | null;
+  quantity: number;
+  requires_shipping?: boolean | null;
+  gift_card?: boolean | null;
+}
+
+/** The order a REST orders/paid body describes, as the stand-in holds it (paid, created now unless it says). */
+export function standInOrderFromRest(body: Record<string, unknown>): StandInOrder {
+  const address = (body.shipping_address ?? null) as Record<string, string | null> | null;
+  return {
+    id: Number(body.id),
+    name: String(body.name),
+    createdAt: typeof body.created_at === "string" ? body.created_at : new Date().toISOString(),
+    displayFinancialStatus: "PAID",
+    tags: typeof body.tags === "string" && body.tags ? body.tags.split(",").map((tag) => tag.trim()) : [],
+    shippingAddress: address
+      ? {
+          name: address.name ?? null,
+          address1: address.address1 ?? null,
+          city: address.city ?? null,
+          province: address.province ?? null,
+          provinceCode: address.province_code ?? null,
+          zip: address.zip ?? null,
+          countryCodeV2: address.country_code ?? null,
+        }
+      : null,
+    lineItems: (body.line_items as RestLine[]).map((line) => ({
+      id: line.id,
+      variantId: line.variant_id ?? null,
+      sku: line.sku ?? null,
+      title: line.title ?? "Item",
+      quantity: line.quantity,
+      requiresShipping: line.requires_shipping !== false,
+      isGiftCard: line.gift_card === true,
+    })),
+  };
+}
