@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 export const TRUST_SUITES = [
   "tests/integration/exactly-once.test.ts",
   "tests/integration/faults.test.ts",
-  "tests/integration/worker-crash.test.ts",
+  "tests/integration/crashes.test.ts",
+  "tests/integration/two-workers.test.ts",
 ];
 
 export default defineConfig({

@@ -2,9 +2,12 @@ import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
 import { TRUST_SUITES } from "./vitest.config";
 
-// `npm run test:trust`: the exactly-once, fault and crash suites. Each drives
-// hundreds of orders through the real ingest and worker against the
-// simulator; they run one file at a time so they do not starve each other.
+// `npm run test:trust`: the exactly-once, fault, crash and two-worker suites.
+// Each drives hundreds of orders through the real ingest and worker against
+// the simulator; they run one file at a time so they do not starve each other.
+// `npm run soak` is the same at full size (TRUST_SCALE=full, tests/integration/scale.ts).
+// With TEST_DATABASE_URL set they run on PostgreSQL: each file's fork drops
+// and creates its database afresh from the migrated template (tests/setup/test-env.ts).
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {

@@ -1,4 +1,9 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+import { InvalidShopError } from "@shopify/shopify-api";
+
 import { authenticate } from "../shopify.server";
+import { env } from "../env.server";
 import { logger } from "../logger.server";
 
 type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
@@ -7,27 +12,78 @@ export type VerifiedWebhook = { ok: true; context: WebhookContext } | { ok: fals
 
 /**
  * `authenticate.webhook` with the edges made explicit, so no webhook route can
- * answer 500 to bad input:
- * - no HMAC header at all is unauthenticated (401), like a wrong one;
+ * answer 500 to bad input, and a bad signature is always a 401:
+ * - the signature is checked here first, over whatever body came (the library
+ *   answers 400 to an empty body before it looks at the HMAC): a missing,
+ *   garbled or wrong HMAC is unauthenticated (401);
  * - other missing Shopify headers are a malformed request (400);
  * - a correctly signed body that is not JSON makes the library's JSON.parse
- *   throw: that is a malformed body (400), not a server error.
+ *   throw: that is a malformed body (400), not a server error;
+ * - every subscription's URL is /webhooks/<topic> (shopify.app.toml), so a
+ *   signed webhook whose X-Shopify-Topic names another topic is refused (400)
+ *   before a route reads its body as something it is not;
+ * - a shop header that is no shop domain is refused (400): routes key every
+ *   row by it, and the library would throw on it.
  */
 export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> {
   if (request.method !== "POST") {
     return { ok: false, response: new Response("Method not allowed", { status: 405 }) };
   }
-  if (!request.headers.get("x-shopify-hmac-sha256")) {
-    return { ok: false, response: new Response("Missing HMAC", { status: 401 }) };
+  const hmac = request.headers.get("x-shopify-hmac-sha256");
+  if (!hmac) return { ok: false, response: new Response("Missing HMAC", { status: 401 }) };
+  const rawBody = await request.text();
+  if (!signatureMatches(rawBody, hmac, env().SHOPIFY_API_SECRET)) {
+    return { ok: false, response: new Response("Invalid HMAC", { status: 401 }) };
   }
+  const malformed = (why: string) => ({ ok: false as const, response: new Response(why, { status: 400 }) });
+  const expectedTopic = topicOfWebhookUrl(request.url);
+  const sentTopic = request.headers.get("x-shopify-topic")?.trim().toLowerCase();
+  if (expectedTopic !== null && sentTopic && sentTopic !== expectedTopic) {
+    return malformed("Webhook topic does not match this endpoint");
+  }
+  const shop = request.headers.get("x-shopify-shop-domain");
+  if (shop && !isShopDomain(shop)) return malformed("Not a shop domain");
   try {
-    return { ok: true, context: await authenticate.webhook(request) };
+    // The body was read above; the library reads it again from this copy.
+    const copy = new Request(request.url, { method: "POST", headers: request.headers, body: rawBody });
+    return { ok: true, context: await authenticate.webhook(copy) };
   } catch (thrown) {
     if (thrown instanceof Response) return { ok: false, response: thrown };
-    if (thrown instanceof SyntaxError) {
-      return { ok: false, response: new Response("Body is not JSON", { status: 400 }) };
-    }
+    if (thrown instanceof SyntaxError) return malformed("Body is not JSON");
+    if (thrown instanceof InvalidShopError) return malformed("Not a shop domain");
     logger.error({ err: thrown }, "webhook authentication failed unexpectedly");
     throw thrown;
   }
+}
+
+/** HMAC-SHA256 of the raw body with the app's secret, base64, compared in constant time. */
+function signatureMatches(rawBody: string, hmac: string, secret: string): boolean {
+  const expected = createHmac("sha256", secret).update(rawBody, "utf8").digest();
+  const given = Buffer.from(hmac, "base64");
+  // Buffer.from drops characters that are not base64: the text must round-trip too.
+  return (
+    given.length === expected.length &&
+    given.toString("base64") === hmac.trim() &&
+    timingSafeEqual(given, expected)
+  );
+}
+
+/** "orders/paid" for https://app.example/webhooks/orders/paid; null for a URL outside /webhooks/. */
+export function topicOfWebhookUrl(url: string): string | null {
+  const match = /^\/webhooks\/([^/]+\/[^/]+)\/?$/.exec(new URL(url).pathname);
+  return match?.[1]?.toLowerCase() ?? null;
+}
+
+const MYSHOPIFY_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i;
+
+/** A myshopify.com domain, or a shop on the custom domain the app is configured for. */
+export function isShopDomain(shop: string): boolean {
+  if (MYSHOPIFY_DOMAIN.test(shop)) return true;
+  const custom = env().SHOP_CUSTOM_DOMAIN?.trim().toLowerCase();
+  if (!custom) return false;
+  const suffix = `.${custom.replace(/^\*?\./, "")}`;
+  return (
+    /^[a-z0-9][a-z0-9-]*$/i.test(shop.toLowerCase().slice(0, -suffix.length)) &&
+    shop.toLowerCase().endsWith(suffix)
+  );
 }

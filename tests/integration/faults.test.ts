@@ -6,7 +6,8 @@
  * Half of the POST faults that can follow an insert do ("created, then
  * answered with an error"). The fault sequence is seeded.
  *
- * GIVEN 400 paid orders and two forwarders running the real worker loop,
+ * GIVEN N paid orders (300 in CI, 2,000 under `npm run soak`) and two
+ *   forwarders running the real worker loop,
  * THEN every order ends `forwarded` (no merchant-action fault is injected, so
  *   none is held), the simulator holds each exactly once (none lost, none
  *   twice), each order points at the Brilliant order made for it,
@@ -28,6 +29,7 @@ import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { resetDatabase } from "../helpers/db";
 import { ingest, makeForwarder, mapVariants, seedShopForForwarding, testOrder } from "../helpers/forwarding";
+import { runLabel, scaledTimeout, trustSizes } from "./scale";
 import {
   createsWithoutLookup,
   describeProgress,
@@ -39,7 +41,7 @@ import {
 } from "./support";
 
 const SHOP = "faults.myshopify.com";
-const ORDERS = 300;
+const { orders: ORDERS } = trustSizes().faults;
 const FAULT_RATE = 0.3;
 const FAULT_SEED = 20_240_611;
 const FAULT_HOLD_MS = 300;
@@ -65,94 +67,98 @@ afterAll(async () => {
 });
 
 describe("forwarding through Brilliant's faults", () => {
-  it("GIVEN 30 % faults of every kind on every endpoint THEN every order is forwarded exactly once, looked up before any resend", async () => {
-    const started = Date.now();
-    const orders = Array.from({ length: ORDERS }, (_, i) =>
-      testOrder(i + 1, [{ variant: V.untracked, quantity: 1 }]),
-    );
-    for (const order of orders) await ingest(SHOP, order);
+  it(
+    "GIVEN 30 % faults of every kind on every endpoint THEN every order is forwarded exactly once, looked up before any resend",
+    async () => {
+      const started = Date.now();
+      const orders = Array.from({ length: ORDERS }, (_, i) =>
+        testOrder(i + 1, [{ variant: V.untracked, quantity: 1 }]),
+      );
+      for (const order of orders) await ingest(SHOP, order);
 
-    sim.configureFaults({
-      rate: FAULT_RATE,
-      seed: FAULT_SEED,
-      kinds: [...NAMED_FAULT_KINDS],
-      createdRate: 0.5,
-      latencyMs: 100,
-      holdMs: FAULT_HOLD_MS,
-      retryAfterSeconds: 0,
-    });
-    stopWorkers = startWorkerLoops(
-      [
-        makeForwarder(sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
-        makeForwarder(sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
-      ],
-      { concurrency: 8 },
-    ).stop;
+      sim.configureFaults({
+        rate: FAULT_RATE,
+        seed: FAULT_SEED,
+        kinds: [...NAMED_FAULT_KINDS],
+        createdRate: 0.5,
+        latencyMs: 100,
+        holdMs: FAULT_HOLD_MS,
+        retryAfterSeconds: 0,
+      });
+      stopWorkers = startWorkerLoops(
+        [
+          makeForwarder(sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+          makeForwarder(sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+        ],
+        { concurrency: 8 },
+      ).stop;
 
-    let settled = true;
-    await waitUntil(async () => (await prisma.order.count({ where: { state: "forwarded" } })) >= ORDERS, {
-      timeoutMs: 90_000,
-      intervalMs: 100,
-    }).catch(() => {
-      settled = false;
-    });
-    await stopWorkers();
-    stopWorkers = null;
-    sim.configureFaults(null);
+      let settled = true;
+      await waitUntil(async () => (await prisma.order.count({ where: { state: "forwarded" } })) >= ORDERS, {
+        timeoutMs: scaledTimeout(ORDERS, 300_000, 90_000),
+        intervalMs: 100,
+      }).catch(() => {
+        settled = false;
+      });
+      await stopWorkers();
+      stopWorkers = null;
+      sim.configureFaults(null);
 
-    const sentIds = orders.map((order) => String(order.id));
-    const tally = tallySimulator(sim, sentIds);
-    const rows = await prisma.order.findMany({
-      where: { shop: SHOP },
-      include: { attempts: { orderBy: { number: "asc" } } },
-    });
-    const faulted = sim.requests.filter((request) => request.fault !== null);
-    const createdThenError = sim.acceptedOrders().filter((record) => record.answeredWith !== null);
-    const firstCreateUnknown = rows.filter(
-      (row) => row.attempts.find((attempt) => attempt.kind === "create")?.outcome === "unknown",
-    );
-    console.log(
-      `faults: sent=${ORDERS} accepted=${tally.accepted} duplicates=${tally.duplicates} lost=${tally.lost}` +
-        ` requests=${sim.requests.length} faulted=${faulted.length} created_then_error=${createdThenError.length}` +
-        ` first_create_unknown=${firstCreateUnknown.length} states=${JSON.stringify(await stateCounts())}` +
-        ` took=${seconds(started)}`,
-    );
+      const sentIds = orders.map((order) => String(order.id));
+      const tally = tallySimulator(sim, sentIds);
+      const rows = await prisma.order.findMany({
+        where: { shop: SHOP },
+        include: { attempts: { orderBy: { number: "asc" } } },
+      });
+      const faulted = sim.requests.filter((request) => request.fault !== null);
+      const createdThenError = sim.acceptedOrders().filter((record) => record.answeredWith !== null);
+      const firstCreateUnknown = rows.filter(
+        (row) => row.attempts.find((attempt) => attempt.kind === "create")?.outcome === "unknown",
+      );
+      console.log(
+        `faults: ${runLabel()} sent=${ORDERS} accepted=${tally.accepted} duplicates=${tally.duplicates} lost=${tally.lost}` +
+          ` requests=${sim.requests.length} faulted=${faulted.length} created_then_error=${createdThenError.length}` +
+          ` first_create_unknown=${firstCreateUnknown.length} states=${JSON.stringify(await stateCounts())}` +
+          ` took=${seconds(started)}`,
+      );
 
-    // Never twice, whatever else happened.
-    expect(tally.duplicates).toBe(0);
-    expect(createsWithoutLookup(rows)).toEqual([]);
-    expect(
-      firstCreateUnknown
-        .filter((row) => {
-          const secondCreate = row.attempts.filter((attempt) => attempt.kind === "create")[1];
-          if (!secondCreate) return false;
-          return !row.attempts.some(
-            (attempt) => attempt.kind === "lookup" && attempt.number < secondCreate.number,
-          );
-        })
-        .map((row) => row.name),
-    ).toEqual([]);
-    // Every kind of fault was met on every endpoint used, and some came after Brilliant created the order.
-    expect(new Set(faulted.map((request) => request.fault))).toEqual(new Set(NAMED_FAULT_KINDS));
-    const endpointOf = (request: { method: string; path: string }) =>
-      request.method === "POST"
-        ? "POST /store/order"
-        : request.path.includes("/store/orders")
-          ? "GET /store/orders"
-          : "GET /store/order/:id";
-    expect(new Set(faulted.map(endpointOf))).toEqual(
-      new Set(["POST /store/order", "GET /store/orders", "GET /store/order/:id"]),
-    );
-    expect(createdThenError.length).toBeGreaterThan(0);
-    expect(firstCreateUnknown.length).toBeGreaterThan(0);
+      // Never twice, whatever else happened.
+      expect(tally.duplicates).toBe(0);
+      expect(createsWithoutLookup(rows)).toEqual([]);
+      expect(
+        firstCreateUnknown
+          .filter((row) => {
+            const secondCreate = row.attempts.filter((attempt) => attempt.kind === "create")[1];
+            if (!secondCreate) return false;
+            return !row.attempts.some(
+              (attempt) => attempt.kind === "lookup" && attempt.number < secondCreate.number,
+            );
+          })
+          .map((row) => row.name),
+      ).toEqual([]);
+      // Every kind of fault was met on every endpoint used, and some came after Brilliant created the order.
+      expect(new Set(faulted.map((request) => request.fault))).toEqual(new Set(NAMED_FAULT_KINDS));
+      const endpointOf = (request: { method: string; path: string }) =>
+        request.method === "POST"
+          ? "POST /store/order"
+          : request.path.includes("/store/orders")
+            ? "GET /store/orders"
+            : "GET /store/order/:id";
+      expect(new Set(faulted.map(endpointOf))).toEqual(
+        new Set(["POST /store/order", "GET /store/orders", "GET /store/order/:id"]),
+      );
+      expect(createdThenError.length).toBeGreaterThan(0);
+      expect(firstCreateUnknown.length).toBeGreaterThan(0);
 
-    // Never lost: everything went through.
-    expect(settled, `not every order settled: ${await describeProgress()}`).toBe(true);
-    expect(rows.filter((row) => row.state !== "forwarded").map((row) => row.name)).toEqual([]);
-    expect(tally).toMatchObject({ accepted: ORDERS, distinct: ORDERS, duplicates: 0, lost: 0 });
-    const mismatched = rows.filter(
-      (row) => row.brilliantOrderId !== String(tally.byShopifyOrder.get(row.shopifyOrderId)?.[0]),
-    );
-    expect(mismatched.map((row) => row.name)).toEqual([]);
-  }, 150_000);
+      // Never lost: everything went through.
+      expect(settled, `not every order settled: ${await describeProgress()}`).toBe(true);
+      expect(rows.filter((row) => row.state !== "forwarded").map((row) => row.name)).toEqual([]);
+      expect(tally).toMatchObject({ accepted: ORDERS, distinct: ORDERS, duplicates: 0, lost: 0 });
+      const mismatched = rows.filter(
+        (row) => row.brilliantOrderId !== String(tally.byShopifyOrder.get(row.shopifyOrderId)?.[0]),
+      );
+      expect(mismatched.map((row) => row.name)).toEqual([]);
+    },
+    scaledTimeout(ORDERS, 500_000, 150_000),
+  );
 });

@@ -2,7 +2,10 @@
 import prisma from "../../app/db.server";
 import type { Forwarder } from "../../app/worker/forwarder.server";
 import { runWorkerLoop } from "../../app/worker/run.server";
-import type { RunningSimulator } from "../../simulator/server";
+import { NOTABLE_VARIANT_IDS } from "../../simulator/catalog";
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../simulator/server";
+import { resetDatabase } from "../helpers/db";
+import { mapVariants, seedShopForForwarding } from "../helpers/forwarding";
 
 /**
  * Runs `task` over `items` with at most `limit` in flight; results keep the
@@ -165,4 +168,20 @@ export function createsWithoutLookup(
     }
   }
   return broken;
+}
+
+/**
+ * The start of a run: the simulator, an empty database, and `shop` with
+ * Brilliant credentials and its test variants mapped to the untracked-stock
+ * variant (stock never runs out).
+ */
+export async function prepareForwardingRun(
+  shop: string,
+  simulatorOptions: SimulatorOptions = {},
+): Promise<RunningSimulator> {
+  const sim = await startSimulator(simulatorOptions);
+  await resetDatabase(prisma);
+  await seedShopForForwarding(shop);
+  await mapVariants(shop, [NOTABLE_VARIANT_IDS.untracked]);
+  return sim;
 }
