@@ -54,3 +54,22 @@ export class GroupCommit<I, O> {
     this.flushing = false;
   }
 }
+
+/**
+ * Group commit for arbitrary short writes: each caller hands a function that
+ * runs its statements on the shared transaction. The function must only run
+ * SQL through `tx`, and should report expected outcomes (a lost race) by its
+ * result rather than by throwing: a throw rolls back the whole batch, and
+ * every write in it is run again on its own.
+ */
+export class TransactionBatcher {
+  private readonly commits: GroupCommit<(tx: SqlRunner) => Promise<unknown>, unknown>;
+
+  constructor(sql: () => Sql, maxBatch = 256) {
+    this.commits = new GroupCommit(sql, (tx, write) => write(tx), maxBatch);
+  }
+
+  run<T>(write: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.commits.submit(write) as Promise<T>;
+  }
+}

@@ -20,9 +20,13 @@ import {
   SqliteAdapterFactory,
   postgresClientConfig,
   postgresConnectionFromUrl,
+  SQLITE_BUSY_TIMEOUT_MS,
   type BetterSqlite3Database,
   type DatabaseKind,
 } from "./driver-adapter.server";
+
+/** How long a SQLite transaction waits for the write lock without blocking the process. */
+const BUSY_WAIT_LIMIT_MS = 2_000;
 
 export type SqlValue = string | number | boolean | Date | null;
 export type Row = Record<string, unknown>;
@@ -175,21 +179,51 @@ function sqliteSql(client: PrismaClient, factory: SqliteAdapterFactory): Sql {
       return exclusive(() => runnerOn(database).run(text, params));
     },
     transaction: async (fn) => {
-      const { database, exclusive } = await connection();
-      return exclusive(async () => {
-        prepare(database, "BEGIN IMMEDIATE").run();
-        try {
-          const result = await fn(runnerOn(database));
-          prepare(database, "COMMIT").run();
-          return result;
-        } catch (error) {
-          prepare(database, "ROLLBACK").run();
-          throw error;
-        }
-      });
+      const startedAt = Date.now();
+      for (let tries = 0; ; tries += 1) {
+        const { database, exclusive } = await connection();
+        // Another process holding the write lock would make BEGIN IMMEDIATE
+        // wait in SQLite's busy handler, which blocks this whole process (its
+        // HTTP server too). So ask without waiting, and wait here instead,
+        // asynchronously; after BUSY_WAIT_LIMIT_MS, wait in SQLite after all.
+        const block = Date.now() - startedAt >= BUSY_WAIT_LIMIT_MS;
+        const outcome = await exclusive(async () => {
+          if (!begin(database, block)) return BUSY;
+          try {
+            const result = await fn(runnerOn(database));
+            prepare(database, "COMMIT").run();
+            return { result };
+          } catch (error) {
+            prepare(database, "ROLLBACK").run();
+            throw error;
+          }
+        });
+        if (outcome !== BUSY) return outcome.result;
+        await new Promise((resolve) => setTimeout(resolve, 0.5 + Math.random() * Math.min(1 + tries, 10)));
+      }
     },
   };
+
+  /** BEGIN IMMEDIATE; false when another process holds the write lock and `block` is off. */
+  function begin(database: BetterSqlite3Database, block: boolean): boolean {
+    if (block) {
+      prepare(database, "BEGIN IMMEDIATE").run();
+      return true;
+    }
+    prepare(database, "PRAGMA busy_timeout = 0").run();
+    try {
+      prepare(database, "BEGIN IMMEDIATE").run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw error;
+    } finally {
+      prepare(database, `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).run();
+    }
+  }
 }
+
+const BUSY = Symbol("busy");
 
 // ------------------------------------------------------------ PostgreSQL
 

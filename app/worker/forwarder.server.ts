@@ -1,5 +1,6 @@
 import type { Order } from "@prisma/client";
 import prisma, { databaseKind } from "../db.server";
+import { TransactionBatcher } from "../db/group-commit.server";
 import {
   placeholders,
   prismaRunner,
@@ -91,6 +92,12 @@ export class Forwarder {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly lookupCaches = new Map<string, CustomDataCache>();
+  /**
+   * This process's group commit: claims and moves of the orders in flight
+   * share transactions, so the worker takes the database's write lock once
+   * for many orders rather than three times per order.
+   */
+  readonly writes = new TransactionBatcher(() => sqlFor());
 
   constructor(private readonly options: ForwarderOptions) {
     this.log = (options.logger ?? rootLogger).child({ worker: options.workerId });
@@ -157,11 +164,13 @@ export class Forwarder {
     if (databaseKind() === "postgresql") candidates += " FOR UPDATE SKIP LOCKED";
     // One statement claims the batch. The lease is checked again on each row as
     // it is updated (compare-and-set), so two workers can never both hold one order.
-    const rows = await sqlFor().all<Row>(
-      `UPDATE "Order" SET "leaseOwner" = ?, "leaseExpiresAt" = ?
+    const rows = await this.writes.run((tx) =>
+      tx.all<Row>(
+        `UPDATE "Order" SET "leaseOwner" = ?, "leaseExpiresAt" = ?
        WHERE "id" IN (${candidates}) AND "state" IN (${due}) AND ${leaseFree}
        RETURNING *`,
-      [...params, ...DUE_STATES, now],
+        [...params, ...DUE_STATES, now],
+      ),
     );
     return rows
       .map((row) => rowAs<ClaimedOrder>("Order", row))
@@ -276,7 +285,7 @@ class OrderRun {
     to: OrderState,
     fields: Omit<TransitionRequest, "shop" | "orderId" | "from" | "to" | "actor" | "leaseOwner">,
     alert?: Omit<AlertInput, "shop">,
-    attempt?: Parameters<OrderRun["recordAttempt"]>[1],
+    attempt?: Parameters<OrderRun["recordAttempt"]>[2],
   ): Promise<boolean> {
     const request: TransitionRequest = {
       ...fields,
@@ -287,34 +296,33 @@ class OrderRun {
       actor: "worker",
       leaseOwner: this.workerId,
     };
-    const attemptNumber = this.attemptNumber;
+    const attemptNumber = attempt ? this.attemptNumber + 1 : this.attemptNumber;
+    // The compare-and-set comes first: when somebody else moved the order,
+    // nothing else is written, so a lost race needs no rollback.
     const apply = async (tx: SqlRunner) => {
-      if (attempt) await this.recordAttempt(tx, attempt);
       const result = await applyTransition(
         tx,
-        attempt ? { ...request, data: { ...request.data, attemptCount: this.attemptNumber } } : request,
+        attempt ? { ...request, data: { ...request.data, attemptCount: attemptNumber } } : request,
       );
-      if (!result) throw new LostLeaseError();
+      if (result && attempt) await this.recordAttempt(tx, attemptNumber, attempt);
       return result;
     };
-    // Most moves are direct SQL; one that raises an alert uses Prisma's
-    // transaction, so the alert commits with the move or not at all.
-    const moved = await (
-      alert
-        ? prisma.$transaction(async (tx) => {
-            const result = await apply(prismaRunner(tx, databaseKind()));
+    // Most moves join the worker's group commit (direct SQL, many orders per
+    // transaction); one that raises an alert uses Prisma's transaction, so the
+    // alert commits with the move or not at all.
+    const moved = alert
+      ? await prisma.$transaction(async (tx) => {
+          const result = await apply(prismaRunner(tx, databaseKind()));
+          if (result) {
             await raiseAlert(
               { ...alert, shop: this.shop, orderIds: [this.order.id, ...(alert.orderIds ?? [])] },
               tx,
             );
-            return result;
-          })
-        : sqlFor().transaction(apply)
-    ).catch((error) => {
-      this.attemptNumber = attemptNumber;
-      if (error instanceof LostLeaseError) return null;
-      throw error;
-    });
+          }
+          return result;
+        })
+      : await this.forwarder.writes.run(apply);
+    if (moved) this.attemptNumber = attemptNumber;
     this.lastMove = moved;
     if (moved) this.state = to;
     else this.log.warn({ from: this.state, to }, "order moved by someone else; leaving it");
@@ -323,6 +331,7 @@ class OrderRun {
 
   private async recordAttempt(
     tx: SqlRunner,
+    number: number,
     attempt: {
       kind: "create" | "lookup";
       outcome: string;
@@ -331,11 +340,10 @@ class OrderRun {
       responseOverride?: string;
     },
   ) {
-    this.attemptNumber += 1;
     await appendAttempt(tx, {
       shop: this.shop,
       orderId: this.order.id,
-      number: this.attemptNumber,
+      number,
       workerId: this.workerId,
       ...attempt,
     });
@@ -587,14 +595,16 @@ class OrderRun {
         return "undecided";
       }
       // Record the lookup now; the send that follows moves unknown → sending.
-      await sqlFor().transaction(async (tx) => {
-        await this.recordAttempt(tx, attempt);
+      const number = this.attemptNumber + 1;
+      await this.forwarder.writes.run(async (tx) => {
+        await this.recordAttempt(tx, number, attempt);
         await tx.run(`UPDATE "Order" SET "attemptCount" = ?, "updatedAt" = ? WHERE "id" = ?`, [
-          this.attemptNumber,
+          number,
           this.now(),
           this.order.id,
         ]);
       });
+      this.attemptNumber = number;
       return "absent";
     }
     const failures = await this.countFailures();
@@ -769,10 +779,6 @@ class OrderRun {
       }
     }
   }
-}
-
-class LostLeaseError extends Error {
-  override name = "LostLeaseError";
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -1,0 +1,109 @@
+import Database from "better-sqlite3";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+
+import { resetDatabase } from "../../tests/helpers/db";
+import prisma, { adapterOf, databaseKind } from "../db.server";
+import { TransactionBatcher } from "./group-commit.server";
+import { SqliteAdapterFactory } from "./driver-adapter.server";
+import { rowAs, sqlFor } from "./sql.server";
+
+const shop = "direct-sql.myshopify.com";
+
+async function insertOrder(id: string, at: Date) {
+  await sqlFor().transaction((tx) =>
+    tx.run(
+      `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "state", "nextAttemptAt",
+         "createdAt", "updatedAt") VALUES (?, ?, ?, ?, '{}', 'received', ?, ?, ?)`,
+      [id, shop, id, `#${id}`, at, at, at],
+    ),
+  );
+}
+
+describe("direct SQL (app/db/sql.server.ts)", () => {
+  beforeEach(() => resetDatabase(prisma));
+  afterAll(() => prisma.$disconnect());
+
+  it("writes rows Prisma reads back unchanged: dates, numbers, nulls", async () => {
+    // GIVEN an order written by direct SQL with a millisecond-precise date
+    const at = new Date("2026-03-04T05:06:07.891Z");
+    await insertOrder("o1", at);
+
+    // WHEN Prisma reads it, and direct SQL reads it as Prisma would
+    const viaPrisma = await prisma.order.findUniqueOrThrow({ where: { id: "o1" } });
+    const [row] = await sqlFor().all(`SELECT * FROM "Order" WHERE "id" = ?`, ["o1"]);
+    const viaSql = rowAs<typeof viaPrisma>("Order", row!);
+
+    // THEN both see the same values, and Prisma-made filters on the dates match
+    expect(viaPrisma.nextAttemptAt?.toISOString()).toBe(at.toISOString());
+    expect(viaSql).toEqual(viaPrisma);
+    expect(await prisma.order.count({ where: { nextAttemptAt: { lte: at } } })).toBe(1);
+    expect(await prisma.order.count({ where: { nextAttemptAt: { lt: at } } })).toBe(0);
+  });
+
+  it("rolls back everything a failed transaction wrote", async () => {
+    await expect(
+      sqlFor().transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "createdAt", "updatedAt")
+           VALUES ('o2', ?, 'o2', '#o2', '{}', ?, ?)`,
+          [shop, new Date(), new Date()],
+        );
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await prisma.order.count()).toBe(0);
+  });
+
+  it("group commit: writes submitted together commit together, and a failing one fails alone", async () => {
+    const batcher = new TransactionBatcher(() => sqlFor());
+    const at = new Date();
+    const write = (id: string) =>
+      batcher.run((tx) =>
+        tx.run(
+          `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "createdAt", "updatedAt")
+           VALUES (?, ?, ?, ?, '{}', ?, ?)`,
+          [id, shop, id, `#${id}`, at, at],
+        ),
+      );
+    // The third one collides with the first (same primary key).
+    const results = await Promise.allSettled([write("a"), write("b"), write("a"), write("c")]);
+    expect(results.map((result) => result.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect((await prisma.order.findMany({ orderBy: { id: "asc" } })).map((order) => order.id)).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+  });
+
+  it.runIf(databaseKind() === "sqlite")(
+    "waits for another process's write lock without blocking the event loop",
+    async () => {
+      // GIVEN another connection (another process, in production) holding the write lock
+      await prisma.$connect();
+      const { adapter } = adapterOf(prisma);
+      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+      const other = new Database(adapter.file);
+      other.prepare("BEGIN IMMEDIATE").run();
+
+      // WHEN this process starts a write transaction
+      let ticks = 0;
+      const ticker = setInterval(() => (ticks += 1), 5);
+      const writing = insertOrder("o3", new Date());
+      await new Promise((resolve) => setTimeout(resolve, 150));
+
+      // THEN its timers kept running while it waited, and it commits once the lock is free
+      expect(ticks).toBeGreaterThan(5);
+      expect(await prisma.order.count()).toBe(0);
+      other.prepare("COMMIT").run();
+      await writing;
+      clearInterval(ticker);
+      other.close();
+      expect(await prisma.order.count()).toBe(1);
+    },
+  );
+});
