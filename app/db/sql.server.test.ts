@@ -1,13 +1,18 @@
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { resetDatabase } from "../../tests/helpers/db";
 import prisma, { adapterOf, databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
-import { SqliteAdapterFactory } from "./driver-adapter.server";
+import { SqliteAdapterFactory, type BetterSqlite3Database } from "./driver-adapter.server";
 import { rowAs, sqlFor } from "./sql.server";
 
 const shop = "direct-sql.myshopify.com";
+
+// better-sqlite3 comes with Prisma's SQLite adapter (and has no types of its own here).
+const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3"))("better-sqlite3") as new (
+  file: string,
+) => BetterSqlite3Database & { close(): void };
 
 async function insertOrder(id: string, at: Date) {
   await sqlFor().transaction((tx) =>

@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 
 import prisma from "../db.server";
+import { sqlFor } from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, resolveAlert } from "./alert.server";
 import { resubmitOrders, retryNow } from "./order-actions.server";
@@ -247,10 +248,12 @@ export async function openFulfillmentHold(
   shop: string,
   shopifyOrderId: string,
 ): Promise<{ reason: string | null } | null> {
-  return prisma.fulfillmentHold.findFirst({
-    where: { shop, shopifyOrderId, onHold: true },
-    select: { reason: true },
-  });
+  // Read for every order the worker sends: direct SQL (see app/db/sql.server.ts).
+  const [hold] = await sqlFor().all<{ reason: string | null }>(
+    `SELECT "reason" FROM "FulfillmentHold" WHERE "shop" = ? AND "shopifyOrderId" = ? AND "onHold" = ? LIMIT 1`,
+    [shop, shopifyOrderId, true],
+  );
+  return hold ?? null;
 }
 
 /** Why a held-by-Shopify order waits, in the merchant's words. */
