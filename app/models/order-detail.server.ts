@@ -1,5 +1,6 @@
 import prisma from "../db.server";
 import { explainCode, type CodeExplanation } from "./code-explanations";
+import { fulfillmentSyncText } from "./fulfillment-write-back.server";
 import { resubmitOrders, type ActionSummary } from "./order-actions.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
 
@@ -51,6 +52,8 @@ export interface OrderDetail {
   brilliantOrderId: string | null;
   brilliantStatus: string | null;
   brilliantShipStatus: string | null;
+  /** Marking it fulfilled in Shopify once Brilliant shipped it; null when there is nothing to say. */
+  shopifyFulfillment: string | null;
   deliveries: number;
   createdAt: string;
   shippingAddress: ShopifyAddress | null;
@@ -110,6 +113,7 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     brilliantOrderId: order.brilliantOrderId,
     brilliantStatus: order.brilliantStatus,
     brilliantShipStatus: order.brilliantShipStatus,
+    shopifyFulfillment: fulfillmentSyncText(order),
     deliveries: order.deliveries,
     createdAt: order.createdAt.toISOString(),
     shippingAddress: shippingAddressOf(order.payload),

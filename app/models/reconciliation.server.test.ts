@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { resetDatabase } from "../../tests/helpers/db";
 import {
   adminGraphqlFor,
-  FAST_BUCKET,
-  seedStandInSession,
   standInOrderFromRest,
-  startStandIn,
-  stopStandIn,
+  withShopifyAndBrilliant,
 } from "../../tests/helpers/admin-graphql";
 import {
   forwardUntilSettled,
   ingest,
   makeForwarder,
-  mapVariants,
-  seedShopForForwarding,
   shopifyVariantFor,
   testOrder,
 } from "../../tests/helpers/forwarding";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import type { AdminGraphqlStandIn, StandInOrder } from "../../shopify-stand-in/admin-graphql";
+import type { StandInOrder } from "../../shopify-stand-in/admin-graphql";
 import { reconcileDueShops } from "../worker/shopify-schedule.server";
 import {
   isReconciliationDue,
@@ -37,27 +30,7 @@ import {
 const SHOP = "reconcile-test.myshopify.com";
 const DAY = 24 * 60 * 60_000;
 
-let standIn: AdminGraphqlStandIn;
-let sim: RunningSimulator;
-
-beforeAll(async () => {
-  standIn = await startStandIn([SHOP]);
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await stopStandIn(standIn);
-  await sim.close();
-});
-beforeEach(async () => {
-  await resetDatabase(prisma);
-  sim.reset();
-  await seedShopForForwarding(SHOP);
-  await seedStandInSession(SHOP);
-  await mapVariants(SHOP, [V.teeMedium]);
-  standIn.setBucket(FAST_BUCKET);
-  standIn.setOrders(SHOP, []);
-  standIn.requests.length = 0;
-});
+const world = withShopifyAndBrilliant([SHOP]);
 
 /** REST body and the stand-in's order for the n-th test order (created `daysAgo` days ago). */
 function paidOrder(number: number, daysAgo = 1) {
@@ -68,7 +41,7 @@ function paidOrder(number: number, daysAgo = 1) {
 }
 
 function pageRequests() {
-  return standIn.requests.filter((request) => request.operation === "ReconcilePaidOrders");
+  return world.standIn.requests.filter((request) => request.operation === "ReconcilePaidOrders");
 }
 
 function recordingSleep() {
@@ -85,7 +58,7 @@ function recordingSleep() {
 describe("reconcileShop", () => {
   it("GIVEN 7 paid orders of which the webhook delivered 3 WHEN swept 2 a page THEN the 4 missing are recorded once, by reconciliation, and the run says so", async () => {
     const orders = [1, 2, 3, 4, 5, 6, 7].map((n) => paidOrder(n));
-    standIn.setOrders(
+    world.standIn.setOrders(
       SHOP,
       orders.map((order) => order.standIn),
     );
@@ -125,7 +98,7 @@ describe("reconcileShop", () => {
     const old = paidOrder(12, 5);
     const unpaid: StandInOrder = { ...paidOrder(13, 1).standIn, displayFinancialStatus: "PENDING" };
     const cancelled: StandInOrder = { ...paidOrder(14, 1).standIn, cancelledAt: new Date().toISOString() };
-    standIn.setOrders(SHOP, [recent.standIn, old.standIn, unpaid, cancelled]);
+    world.standIn.setOrders(SHOP, [recent.standIn, old.standIn, unpaid, cancelled]);
 
     const result = await reconcileShop(SHOP, await adminGraphqlFor(SHOP));
 
@@ -137,7 +110,7 @@ describe("reconcileShop", () => {
 
   it("GIVEN the webhook and a sweep racing for the same orders, then the webhook again THEN each order is recorded once and reaches Brilliant once", async () => {
     const orders = [21, 22, 23, 24, 25].map((n) => paidOrder(n));
-    standIn.setOrders(
+    world.standIn.setOrders(
       SHOP,
       orders.map((order) => order.standIn),
     );
@@ -155,8 +128,11 @@ describe("reconcileShop", () => {
     // A second sweep finds nothing missing.
     expect(await reconcileShop(SHOP, await adminGraphqlFor(SHOP))).toMatchObject({ seen: 5, ingested: 0 });
 
-    await forwardUntilSettled([makeForwarder(sim.url), makeForwarder(sim.url, { workerId: "second" })]);
-    const received = sim.acceptedOrders().map((record) => record.order.custom_data?.shopify_order_id);
+    await forwardUntilSettled([
+      makeForwarder(world.sim.url),
+      makeForwarder(world.sim.url, { workerId: "second" }),
+    ]);
+    const received = world.sim.acceptedOrders().map((record) => record.order.custom_data?.shopify_order_id);
     expect(received.map(String).sort()).toEqual(orders.map((order) => String(order.body.id)));
   });
 
@@ -169,25 +145,25 @@ describe("reconcileShop", () => {
       title: `Line ${index}`,
       quantity: 1,
     }));
-    standIn.setOrders(SHOP, [order.standIn]);
+    world.standIn.setOrders(SHOP, [order.standIn]);
 
     expect(await reconcileShop(SHOP, await adminGraphqlFor(SHOP))).toMatchObject({ ingested: 1 });
 
     const stored = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(JSON.parse(stored.payload).line_items).toHaveLength(14);
     expect(
-      standIn.requests.filter((request) => request.operation === "ReconcileOrderLineItems"),
+      world.standIn.requests.filter((request) => request.operation === "ReconcileOrderLineItems"),
     ).toHaveLength(1);
   });
 
   it("GIVEN an empty bucket THEN waits for Shopify to refill it, as the throttle status says, instead of failing", async () => {
     // 2 orders a page request 2 + 2 × (3 + 10) = 28 points; 200 restored a second.
-    standIn.setBucket({ maximumAvailable: 100, restoreRate: 200 });
-    standIn.setOrders(
+    world.standIn.setBucket({ maximumAvailable: 100, restoreRate: 200 });
+    world.standIn.setOrders(
       SHOP,
       [41, 42, 43, 44, 45].map((n) => paidOrder(n).standIn),
     );
-    standIn.drain(SHOP);
+    world.standIn.drain(SHOP);
     const { waits, sleep } = recordingSleep();
 
     const result = await reconcileShop(SHOP, await adminGraphqlFor(SHOP), { pageSize: 2, sleep });
@@ -202,8 +178,8 @@ describe("reconcileShop", () => {
   });
 
   it("asks for fewer orders a page when one page costs more than the bucket holds", async () => {
-    standIn.setBucket({ maximumAvailable: 60, restoreRate: 100_000 });
-    standIn.setOrders(
+    world.standIn.setBucket({ maximumAvailable: 60, restoreRate: 100_000 });
+    world.standIn.setOrders(
       SHOP,
       [51, 52, 53].map((n) => paidOrder(n).standIn),
     );
@@ -215,24 +191,24 @@ describe("reconcileShop", () => {
   });
 
   it("records a failed run, with what it recorded before, when Shopify fails", async () => {
-    standIn.setOrders(SHOP, [paidOrder(61).standIn, paidOrder(62).standIn]);
-    standIn.failNext("ReconcilePaidOrders", { status: 500, times: 20 });
+    world.standIn.setOrders(SHOP, [paidOrder(61).standIn, paidOrder(62).standIn]);
+    world.standIn.failNext("ReconcilePaidOrders", { status: 500, times: 20 });
     const result = await reconcileShop(SHOP, await adminGraphqlFor(SHOP));
     expect(result).toMatchObject({ ok: false, reason: "failed" });
     expect(await lastReconciliation(SHOP)).toMatchObject({ status: "failed" });
-    standIn.failNext("ReconcilePaidOrders", { times: 0 });
+    world.standIn.failNext("ReconcilePaidOrders", { times: 0 });
   });
 });
 
 describe("reconciliation on a schedule and on demand", () => {
   it("GIVEN Reconcile now WHEN the worker's chore runs THEN it sweeps that shop once, and not again until due", async () => {
-    standIn.setOrders(SHOP, [paidOrder(71).standIn]);
+    world.standIn.setOrders(SHOP, [paidOrder(71).standIn]);
     expect(await isReconciliationDue(SHOP, DAY)).toBe(true);
     expect(await reconcileDueShops(DAY)).toBe(1);
     expect(await isReconciliationDue(SHOP, DAY)).toBe(false);
     expect(await reconcileDueShops(DAY)).toBe(0);
 
-    standIn.setOrders(SHOP, [paidOrder(71).standIn, paidOrder(72).standIn]);
+    world.standIn.setOrders(SHOP, [paidOrder(71).standIn, paidOrder(72).standIn]);
     await requestReconciliation(SHOP);
     expect((await reconciliationView(SHOP)).requested).toBe(true);
     expect(await reconcileDueShops(DAY)).toBe(1);

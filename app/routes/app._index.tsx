@@ -52,6 +52,8 @@ const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
   credentials: "critical",
   cancelled_after_forward: "warning",
   brilliant_error: "critical",
+  fulfillment_hold_after_forward: "warning",
+  fulfillment_write_back: "warning",
 };
 
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;

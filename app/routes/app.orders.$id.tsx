@@ -277,6 +277,11 @@ export default function OrderDetailPage() {
               <Fact label="Status" value={order.brilliantStatus} />
               <Fact label="Shipping status" value={order.brilliantShipStatus} />
             </InlineGrid>
+            {order.shopifyFulfillment && (
+              <Text as="p" variant="bodySm" tone="subdued">
+                {order.shopifyFulfillment}
+              </Text>
+            )}
             {order.deliveries > 1 && (
               <Text as="p" variant="bodySm" tone="subdued">
                 Shopify delivered this order {order.deliveries} times; it was recorded once.

@@ -6,6 +6,7 @@
 //   beforeAll(async () => { standIn = await startStandIn([SHOP]); });
 //   afterAll(() => stopStandIn(standIn));
 //   beforeEach(() => seedStandInSession(SHOP));
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
 import { unauthenticated } from "../../app/shopify.server";
@@ -17,6 +18,10 @@ import {
   type BucketOptions,
   type StandInOrder,
 } from "../../shopify-stand-in/admin-graphql";
+import { NOTABLE_VARIANT_IDS } from "../../simulator/catalog";
+import { startSimulator, type RunningSimulator } from "../../simulator/server";
+import { resetDatabase } from "./db";
+import { mapVariants, seedShopForForwarding } from "./forwarding";
 
 /** A bucket that refills at once, for tests that are not about throttling. */
 export const FAST_BUCKET = { maximumAvailable: 1000, restoreRate: 100_000 };
@@ -101,4 +106,38 @@ export function standInOrderFromRest(body: Record<string, unknown>): StandInOrde
       isGiftCard: line.gift_card === true,
     })),
   };
+}
+
+/**
+ * Hooks for tests where Shopify (the Admin GraphQL stand-in) and Brilliant
+ * (the simulator) both play: each test starts from an empty database with
+ * every shop installed, its session, Brilliant credentials, the simulator's
+ * tee mapped, and no orders in Shopify.
+ *
+ *   const world = withShopifyAndBrilliant([SHOP]);
+ *   it("…", () => { world.standIn.setOrders(SHOP, […]); … world.sim.acceptedOrders() … });
+ */
+export function withShopifyAndBrilliant(shops: string[]) {
+  const world = {} as { standIn: AdminGraphqlStandIn; sim: RunningSimulator };
+  beforeAll(async () => {
+    world.standIn = await startStandIn(shops);
+    world.sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await stopStandIn(world.standIn);
+    await world.sim.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(prisma);
+    world.sim.reset();
+    world.standIn.setBucket(FAST_BUCKET);
+    world.standIn.requests.length = 0;
+    for (const shop of shops) {
+      await seedShopForForwarding(shop);
+      await seedStandInSession(shop);
+      await mapVariants(shop, [NOTABLE_VARIANT_IDS.teeMedium]);
+      world.standIn.setOrders(shop, []);
+    }
+  });
+  return world;
 }

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  fulfillmentOrderGid,
   generateProducts,
   restProductPayload,
   standInAccessToken,
   startAdminGraphqlStandIn,
   type AdminGraphqlStandIn,
   type AdminGraphqlStandInOptions,
+  type StandInOrder,
   type ThrottleStatus,
 } from "../../shopify-stand-in/admin-graphql";
 
@@ -136,5 +138,110 @@ describe("Admin GraphQL stand-in", () => {
       images: Array<{ id: number; src: string }>;
     };
     expect(payload.variants[0]!.image_id).toBe(payload.images[1]!.id);
+  });
+});
+
+describe("Admin GraphQL stand-in: orders and fulfillment orders", () => {
+  const order = (id: number, overrides: Partial<StandInOrder> = {}): StandInOrder => ({
+    id,
+    name: `#${id}`,
+    createdAt: "2026-11-20T10:00:00Z",
+    displayFinancialStatus: "PAID",
+    lineItems: [
+      { id: id * 10, variantId: 45000000001, title: "Tee", quantity: 2 },
+      {
+        id: id * 10 + 1,
+        variantId: null,
+        title: "Gift card",
+        quantity: 1,
+        requiresShipping: false,
+        isGiftCard: true,
+      },
+    ],
+    ...overrides,
+  });
+  const ORDERS_QUERY = `query ReconcilePaidOrders($first: Int!, $cursor: String, $search: String!, $lines: Int!) {
+    orders(first: $first, after: $cursor, query: $search) { nodes { id lineItems(first: $lines) { nodes { id } } } pageInfo { hasNextPage endCursor } } }`;
+  const FULFILL = `mutation FulfillOrderShippedByBrilliant($fulfillment: FulfillmentInput!) {
+    fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } } }`;
+
+  it("lists paid orders created since a date, by id, a page at a time, with the cost of what it returned", async () => {
+    await start();
+    standIn!.setOrders(SHOP, [
+      order(3),
+      order(1),
+      order(2, { displayFinancialStatus: "PENDING" }),
+      order(4, { createdAt: "2026-10-01T00:00:00Z" }),
+      order(5),
+    ]);
+    const search = "financial_status:paid created_at:>='2026-11-01T00:00:00.000Z'";
+    const first = (await post({
+      query: ORDERS_QUERY,
+      variables: { first: 2, search, lines: 10 },
+    })) as unknown as {
+      body: {
+        data: {
+          orders: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        };
+        extensions: StandInAnswer["extensions"];
+      };
+    };
+    expect(first.body.data.orders.nodes.map((node) => node.id)).toEqual([
+      "gid://shopify/Order/1",
+      "gid://shopify/Order/3",
+    ]);
+    expect(first.body.extensions.cost).toMatchObject({
+      requestedQueryCost: 2 + 2 * 13,
+      actualQueryCost: 2 + 2 * (3 + 2),
+    });
+    const second = (await post({
+      query: ORDERS_QUERY,
+      variables: { first: 2, search, lines: 10, cursor: first.body.data.orders.pageInfo.endCursor },
+    })) as unknown as typeof first;
+    expect(second.body.data.orders.nodes.map((node) => node.id)).toEqual(["gid://shopify/Order/5"]);
+    expect(second.body.data.orders.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it("fulfills a fulfillment order once: a second fulfillmentCreate, or one on hold, gets userErrors as Shopify answers", async () => {
+    await start();
+    standIn!.setOrders(SHOP, [order(7), order(8)]);
+    const [fo] = standIn!.fulfillmentOrders(SHOP, 7);
+    // The gift card needs no shipping: only the tee is on the fulfillment order.
+    expect(fo!.lineItems).toHaveLength(1);
+    const fulfill = (id: number) =>
+      post({
+        query: FULFILL,
+        variables: {
+          fulfillment: {
+            lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fulfillmentOrderGid(id) }],
+            trackingInfo: { number: "1Z1", company: "UPS" },
+          },
+        },
+      }) as unknown as Promise<{
+        body: {
+          data: {
+            fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: Array<{ message: string }> };
+          };
+        };
+      }>;
+
+    const created = await fulfill(fo!.id);
+    expect(created.body.data.fulfillmentCreate).toMatchObject({
+      fulfillment: { id: expect.stringMatching(/^gid:\/\/shopify\/Fulfillment\/\d+$/) },
+      userErrors: [],
+    });
+    expect(standIn!.fulfillmentOrders(SHOP, 7)[0]!.status).toBe("CLOSED");
+    const again = await fulfill(fo!.id);
+    expect(again.body.data.fulfillmentCreate.fulfillment).toBeNull();
+    expect(again.body.data.fulfillmentCreate.userErrors[0]!.message).toMatch(/unfulfillable status= closed/);
+
+    const [held] = standIn!.fulfillmentOrders(SHOP, 8);
+    standIn!.setFulfillmentOrderStatus(SHOP, held!.id, "ON_HOLD");
+    expect((await fulfill(held!.id)).body.data.fulfillmentCreate.userErrors[0]!.message).toMatch(/on_hold/);
+    expect(standIn!.fulfillments(SHOP)).toHaveLength(1);
+    expect(standIn!.fulfillments(SHOP)[0]).toMatchObject({
+      orderId: 7,
+      trackingInfo: { number: "1Z1", company: "UPS" },
+    });
   });
 });
