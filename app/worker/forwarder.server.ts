@@ -160,16 +160,20 @@ export class Forwarder {
     }
     candidates += ` ORDER BY "nextAttemptAt" LIMIT ?`;
     params.push(limit);
-    // Other workers skip the rows this one is claiming rather than queue behind them.
-    if (databaseKind() === "postgresql") candidates += " FOR UPDATE SKIP LOCKED";
-    // One statement claims the batch. The lease is checked again on each row as
-    // it is updated (compare-and-set), so two workers can never both hold one order.
+    // One statement claims the batch, so two workers can never both hold one order:
+    // - SQLite runs it under the database's one write lock, candidates and update at once
+    //   (checking state and lease again outside the subquery would only make SQLite
+    //   scan every due order instead of looking the ids up);
+    // - PostgreSQL locks the candidate rows (skipping those another worker is
+    //   claiming) and checks state and lease again on each row as it updates it.
+    const postgres = databaseKind() === "postgresql";
+    if (postgres) candidates += " FOR UPDATE SKIP LOCKED";
     const rows = await this.writes.run((tx) =>
       tx.all<Row>(
         `UPDATE "Order" SET "leaseOwner" = ?, "leaseExpiresAt" = ?
-       WHERE "id" IN (${candidates}) AND "state" IN (${due}) AND ${leaseFree}
-       RETURNING *`,
-        [...params, ...DUE_STATES, now],
+         WHERE "id" IN (${candidates})${postgres ? ` AND "state" IN (${due}) AND ${leaseFree}` : ""}
+         RETURNING *`,
+        postgres ? [...params, ...DUE_STATES, now] : params,
       ),
     );
     return rows
@@ -362,7 +366,10 @@ class OrderRun {
       return {};
     }
 
+    if ((this.state === "received" || this.state === "waiting") && !(await this.passGate())) return {};
+
     // On hold in Shopify (fulfillment_orders/placed_on_hold): never sent until the hold is released.
+    // Checked past the gate, so the delay, review and tags still apply once it is released.
     const fulfillmentHold = await openFulfillmentHold(this.shop, this.order.shopifyOrderId);
     if (fulfillmentHold) {
       const reason = fulfillmentHoldReason(fulfillmentHold.reason);
@@ -372,8 +379,6 @@ class OrderRun {
       else await this.move("held", { holdKind: "fulfillment_hold", reason });
       return {};
     }
-
-    if ((this.state === "received" || this.state === "waiting") && !(await this.passGate())) return {};
 
     const credentials = this.shopSettings?.credentials ?? null;
     if (!credentials) {
