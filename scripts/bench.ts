@@ -48,6 +48,8 @@ import {
   signedOrderRequests,
 } from "./bench/webhook-bodies";
 import type { RunningSimulator } from "../simulator/server";
+import { mappingScalePhase, type MappingScaleResults } from "./bench/mapping-scale";
+import { orderListScalePhase, type OrderListScaleResults } from "./bench/order-list-scale";
 
 const { values: args } = parseArgs({
   options: {
@@ -75,7 +77,7 @@ const { values: args } = parseArgs({
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick                   a smoke run in seconds (small numbers)
-  --only LIST               phases to run, of: ingest,e2e,rss (default all)
+  --only LIST               phases to run, of: ingest,e2e,rss,mapping,order-list (default all)
   --connections N           concurrent keep-alive connections (default 200)
   --duration S              seconds measured per ingest server (default 10)
   --warmup S                seconds of warm-up before each ingest measurement (default 2)
@@ -121,7 +123,7 @@ const config = {
   e2eTimeoutMs: numberArg("e2e-timeout", 300, 60) * 1000,
   profile: args.profile,
 };
-const PHASES = ["ingest", "e2e", "rss"] as const;
+const PHASES = ["ingest", "e2e", "rss", "mapping", "order-list"] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set<Phase>(
   args.only
@@ -997,10 +999,20 @@ async function main(): Promise<void> {
   if (phases.has("ingest") || phases.has("e2e")) await snapshotServerBuild();
   await prepareTemplate();
 
-  const results: { ingest?: IngestResults; e2e?: EndToEndResults; rss?: RssResults } = {};
+  const results: {
+    ingest?: IngestResults;
+    e2e?: EndToEndResults;
+    rss?: RssResults;
+    mapping?: MappingScaleResults;
+    orderList?: OrderListScaleResults;
+  } = {};
   if (phases.has("ingest")) results.ingest = await ingestPhase();
   if (phases.has("e2e")) results.e2e = await endToEndPhase();
   if (phases.has("rss")) results.rss = await rssPhase();
+  // The scale phases (scripts/bench/*-scale.ts) print their own tables.
+  const scale = { workdir: WORKDIR, templateDb, env: baseEnv, quick: args.quick, say };
+  if (phases.has("mapping")) results.mapping = await mappingScalePhase(scale);
+  if (phases.has("order-list")) results.orderList = await orderListScalePhase(scale);
 
   printTable(results);
 

@@ -15,7 +15,7 @@ import { deliverWebhook } from "../shopify-stand-in/webhooks";
 import { ensureAppBuild } from "./lib/app-build";
 import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
 import { seedShop } from "./lib/seed-shop";
-import { mapBySku } from "./lib/demo-stack";
+import { mapFromSyncedCatalogs, shopifyAdminEnv, startDemoShopifyAdmin } from "./lib/demo-stack";
 import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
 import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../simulator/server";
@@ -55,10 +55,12 @@ const say = (line = "") => {
 
 const children: Child[] = [];
 let closeSimulator: (() => Promise<void>) | null = null;
+let closeShopifyAdmin: (() => Promise<void>) | null = null;
 
 async function shutdown() {
   await Promise.allSettled(children.map((child) => child.stop()));
   if (closeSimulator) await closeSimulator();
+  if (closeShopifyAdmin) await closeShopifyAdmin();
 }
 
 async function main(): Promise<number> {
@@ -92,6 +94,12 @@ async function main(): Promise<number> {
     throw new Error("--brilliant-url needs --key and --secret");
   }
 
+  // Shopify's Admin GraphQL API, played by the stand-in, holding the shop's products.
+  const orders = loadOrders();
+  const shopifyAdmin = await startDemoShopifyAdmin(SHOP, orders);
+  closeShopifyAdmin = () => shopifyAdmin.close();
+  say(`Shopify Admin GraphQL stand-in: ${shopifyAdmin.origin}`);
+
   // 2. A fresh SQLite database with every migration applied.
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -112,6 +120,7 @@ async function main(): Promise<number> {
     RETRY_MAX_MS: "5000",
     WORKER_POLL_MS: "200",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    ...shopifyAdminEnv(shopifyAdmin),
   };
   Object.assign(process.env, env);
   say(`Database: ${env.DATABASE_URL}`);
@@ -140,17 +149,17 @@ async function main(): Promise<number> {
     scopes: "read_orders,read_products",
   });
 
-  const orders = loadOrders();
-  const mapped = await mapBySku(SHOP, orders, {
-    baseUrl: brilliantUrl,
-    apiKey: brilliantKey!,
-    apiSecret: brilliantSecret!,
-  });
-  say(`Demo shop: ${SHOP}; ${mapped} variant(s) mapped where the SKU is a Brilliant variant id.`);
+  // What the merchant does first: sync both catalogs, then auto-match by SKU from them.
+  const mapping = await mapFromSyncedCatalogs(SHOP);
+  say(
+    `Demo shop: ${SHOP}. Read ${mapping.shopifyVariants} Shopify variant(s) of ${mapping.shopifyProducts} product(s) ` +
+      `through the Admin GraphQL API and ${mapping.brilliantVariants} Brilliant variant(s) from GET /store; ` +
+      `auto-match (SKU = Brilliant variant id) mapped ${mapping.mapped}, left ${mapping.unmapped} unmapped.`,
+  );
 
   // 5. The worker.
   const worker = startChild("worker", "npx", ["tsx", "app/worker/main.ts"], {
-    // No Shopify to read products from here: mappings come from the orders' SKUs.
+    // The products were just read; the worker's daily re-read is not part of the demo.
     env: {
       ...env,
       BRILLIANT_SYNC_SERVICE: "worker",

@@ -1,7 +1,15 @@
-import { Badge, InlineStack, Text } from "@shopify/polaris";
+import { Badge, BlockStack, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 
 export interface SyncRunLineProps {
-  run: { status: string; startedAt: string; finishedAt: string | null; summary: string | null } | null;
+  run: {
+    status: string;
+    startedAt: string;
+    finishedAt: string | null;
+    summary: string | null;
+    /** Progress of a running sync, when it reports it. */
+    processed?: number;
+    total?: number | null;
+  } | null;
   /** What to say before the first run. */
   never: string;
 }
@@ -25,6 +33,30 @@ export function SyncRunLine({ run, never }: SyncRunLineProps) {
       </Text>
     );
   const status = STATUS[run.status] ?? { label: run.status, tone: "info" as const };
+  if (run.status === "running" && run.processed !== undefined) {
+    const total = run.total ?? null;
+    const read = run.processed.toLocaleString("en-US");
+    return (
+      <BlockStack gap="100">
+        <InlineStack gap="200" blockAlign="center" wrap>
+          <Badge tone="info">Running</Badge>
+          <Text as="span" tone="subdued">
+            Started {when(run.startedAt)}
+          </Text>
+          <Text as="span">
+            {total ? `${read} of ${total.toLocaleString("en-US")} read` : `${read} read so far`}
+          </Text>
+        </InlineStack>
+        {total ? (
+          <ProgressBar
+            progress={Math.min(100, Math.round((run.processed / total) * 100))}
+            size="small"
+            tone="primary"
+          />
+        ) : null}
+      </BlockStack>
+    );
+  }
   return (
     <InlineStack gap="200" blockAlign="center" wrap>
       <Badge tone={status.tone}>{status.label}</Badge>

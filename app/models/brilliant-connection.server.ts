@@ -99,6 +99,9 @@ export interface SyncRunView {
   startedAt: string;
   finishedAt: string | null;
   summary: string | null;
+  /** Items read so far, and of how many (null when unknown): progress while running. */
+  processed: number;
+  total: number | null;
 }
 
 export async function lastCatalogSyncView(shop: string): Promise<SyncRunView | null> {
@@ -106,7 +109,14 @@ export async function lastCatalogSyncView(shop: string): Promise<SyncRunView | n
 }
 
 export function syncRunView(
-  run: { status: string; startedAt: Date; finishedAt: Date | null; summary: string | null } | null,
+  run: {
+    status: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    summary: string | null;
+    processed?: number;
+    total?: number | null;
+  } | null,
 ): SyncRunView | null {
   if (!run) return null;
   return {
@@ -114,5 +124,7 @@ export function syncRunView(
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     summary: run.summary,
+    processed: run.processed ?? 0,
+    total: run.total ?? null,
   };
 }

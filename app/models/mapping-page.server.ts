@@ -4,12 +4,7 @@ import prisma from "../db.server";
 import type { MatchProposal, MatchRule, ProposalStatus } from "./auto-match";
 import type { MappingFilter, ReviewGroup } from "./mapping-page-options";
 import { proposeAutoMatches, removeMappings, saveMappingsReport } from "./mapping.server";
-import {
-  InvalidVariantCursorError,
-  lastSync as lastShopifySync,
-  listShopifyVariants,
-  type ListedShopifyVariant,
-} from "./shopify-variants.server";
+import { containsPattern, lastSync as lastShopifySync, listShopifyVariants } from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
 import { syncRunView, type SyncRunView } from "./brilliant-connection.server";
 
@@ -53,7 +48,10 @@ export interface MappingRow {
 
 export interface MappingPage {
   rows: MappingRow[];
+  /** The page after this one, for `cursor`; null on the last. */
   nextCursor: string | null;
+  /** The page before this one, for `before`; null on the first. */
+  previousCursor: string | null;
 }
 
 export function brilliantVariantView(variant: BrilliantVariant): BrilliantVariantView {
@@ -89,24 +87,32 @@ function isLowStock(variant: BrilliantVariant, threshold: number): boolean {
 
 /**
  * One page of the shop's Shopify variants (not deleted) with their mappings,
- * by product title then variant id (keyset paging).
+ * by product title then variant id (keyset paging both ways: `cursor` for the
+ * page after, `before` for the page before).
  */
 export async function listMappingPage(
   shop: string,
-  options: { cursor?: string | null; search?: string | null; filter?: MappingFilter; limit?: number } = {},
+  options: {
+    cursor?: string | null;
+    before?: string | null;
+    search?: string | null;
+    filter?: MappingFilter;
+    limit?: number;
+  } = {},
 ): Promise<MappingPage> {
   const filter = options.filter ?? "all";
-  const limit = Math.max(1, Math.min(250, Math.floor(options.limit ?? 50)));
   const threshold = await lowStockThreshold(shop);
-  const page =
-    filter === "inactive" || filter === "low_stock"
-      ? await listByBrilliantCondition(shop, filter, threshold, { ...options, limit })
-      : await listShopifyVariants(shop, {
-          cursor: options.cursor,
-          search: options.search,
-          limit,
-          filter: filter === "all" ? "active" : filter,
-        });
+  const page = await listShopifyVariants(shop, {
+    cursor: options.cursor,
+    before: options.before,
+    search: options.search,
+    limit: options.limit,
+    ...(filter === "inactive"
+      ? { mappedTo: { kind: "inactive" } }
+      : filter === "low_stock"
+        ? { mappedTo: { kind: "low_stock", threshold } }
+        : { filter: filter === "all" ? "active" : filter }),
+  });
 
   const targetIds = [
     ...new Set(page.variants.flatMap((row) => (row.mapping ? [row.mapping.brilliantVariantId] : []))),
@@ -137,96 +143,7 @@ export async function listMappingPage(
       };
     }),
     nextCursor: page.nextCursor,
-  };
-}
-
-// Same cursor form as listShopifyVariants, so a page's cursor reads the same
-// whichever query produced it.
-function encodeCursor(row: { productTitle: string; shopifyVariantId: string }): string {
-  return Buffer.from(JSON.stringify([row.productTitle, row.shopifyVariantId]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): { productTitle: string; shopifyVariantId: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((part) => typeof part === "string")) {
-      return { productTitle: parsed[0] as string, shopifyVariantId: parsed[1] as string };
-    }
-  } catch {
-    // falls through
-  }
-  throw new InvalidVariantCursorError("The page cursor is not one this list gave out");
-}
-
-function likePattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
-/** Variants mapped to an inactive or removed Brilliant variant, or to one low on stock. */
-async function listByBrilliantCondition(
-  shop: string,
-  filter: "inactive" | "low_stock",
-  threshold: number,
-  options: { cursor?: string | null; search?: string | null; limit: number },
-): Promise<{ variants: ListedShopifyVariant[]; nextCursor: string | null }> {
-  const search = options.search?.trim() ?? "";
-  const after = options.cursor ? decodeCursor(options.cursor) : null;
-  const condition =
-    filter === "inactive"
-      ? Prisma.sql`(b."productInactive" = ${true} OR b."removedAt" IS NOT NULL)`
-      : Prisma.sql`(b."inventoryRequired" = ${true} AND b."inventoryCount" >= 0 AND b."inventoryCount" <= ${threshold}
-          AND b."productInactive" = ${false} AND b."removedAt" IS NULL)`;
-  const conditions: Prisma.Sql[] = [
-    Prisma.sql`v."shop" = ${shop}`,
-    Prisma.sql`v."deletedAt" IS NULL`,
-    Prisma.sql`EXISTS (SELECT 1 FROM "VariantMapping" m JOIN "BrilliantVariant" b
-      ON b."shop" = m."shop" AND b."brilliantVariantId" = m."brilliantVariantId"
-      WHERE m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId" AND ${condition})`,
-  ];
-  if (search !== "") {
-    const pattern = likePattern(search);
-    conditions.push(Prisma.sql`(
-      LOWER(v."productTitle") LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."variantTitle", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."sku", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."barcode", '')) LIKE ${pattern} ESCAPE '\\'
-      OR v."shopifyVariantId" = ${search}
-    )`);
-  }
-  if (after) {
-    conditions.push(Prisma.sql`(
-      v."productTitle" > ${after.productTitle}
-      OR (v."productTitle" = ${after.productTitle} AND v."shopifyVariantId" > ${after.shopifyVariantId})
-    )`);
-  }
-  const picked = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT v."id" AS "id" FROM "ShopifyVariant" v
-    WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY v."productTitle", v."shopifyVariantId"
-    LIMIT ${options.limit + 1}
-  `;
-  const pageIds = picked.slice(0, options.limit).map((row) => row.id);
-  const rows = await prisma.shopifyVariant.findMany({ where: { shop, id: { in: pageIds } } });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const ordered = pageIds.flatMap((id) => {
-    const row = byId.get(id);
-    return row ? [row] : [];
-  });
-  const mappings = await prisma.variantMapping.findMany({
-    where: { shop, shopifyVariantId: { in: ordered.map((row) => row.shopifyVariantId) } },
-    select: { shopifyVariantId: true, brilliantVariantId: true, source: true },
-  });
-  const mappingOf = new Map(mappings.map((mapping) => [mapping.shopifyVariantId, mapping]));
-  const last = ordered.at(-1);
-  return {
-    variants: ordered.map((row) => {
-      const mapping = mappingOf.get(row.shopifyVariantId);
-      return {
-        ...row,
-        mapping: mapping ? { brilliantVariantId: mapping.brilliantVariantId, source: mapping.source } : null,
-      };
-    }),
-    nextCursor: picked.length > options.limit && last ? encodeCursor(last) : null,
+    previousCursor: page.previousCursor,
   };
 }
 
@@ -272,7 +189,7 @@ export async function searchBrilliantVariants(
   const limit = Math.max(1, Math.min(100, options.limit ?? 50));
   const conditions: Prisma.Sql[] = [Prisma.sql`b."shop" = ${shop}`, Prisma.sql`b."removedAt" IS NULL`];
   if (search) {
-    const pattern = likePattern(search);
+    const pattern = containsPattern(search);
     conditions.push(Prisma.sql`(
       b."brilliantVariantId" = ${search}
       OR LOWER(b."productName") LIKE ${pattern} ESCAPE '\\'

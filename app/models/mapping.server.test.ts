@@ -87,10 +87,11 @@ describe("auto-match on the stored catalogs", () => {
   it("proposes by SKU, leaves a manual mapping alone unless told, and saves as auto", async () => {
     await saveMappings(SHOP, [{ shopifyVariantId: "102", brilliantVariantId: "73021" }], "manual");
     const proposals = await proposeAutoMatches(SHOP, { kind: "sku_equals_id" });
+    // By product title ("Hoodie" before "Tee"), then variant id.
     expect(proposals.map((p) => [p.shopifyVariantId, p.status])).toEqual([
+      ["103", "new"],
       ["101", "new"],
       ["102", "conflicts_manual"],
-      ["103", "new"],
     ]);
     expect(await applyAutoMatches(SHOP, { kind: "sku_equals_id" })).toEqual({ saved: 2, keptManual: 1 });
     const mapped = await prisma.variantMapping.findMany({
@@ -168,5 +169,73 @@ describe("CSV import and export", () => {
     const again = await previewMappingCsv(SHOP, exported);
     expect(again.counts).toMatchObject({ unchanged: 2, new: 0, change: 0 });
     expect(again.counts.error).toBe(0);
+  });
+});
+
+describe("auto-match rules in the database", () => {
+  it("proposes by prefix, suffix and barcode exactly as the pure rules do, trimming spaces", async () => {
+    const now = new Date();
+    const variant = (id: string, sku: string | null, barcode: string | null = null) => ({
+      shop: SHOP,
+      shopifyVariantId: id,
+      shopifyProductId: "9",
+      productTitle: "Rules",
+      sku,
+      barcode,
+      syncedAt: now,
+    });
+    await prisma.shopifyVariant.createMany({
+      data: [
+        variant("201", "BRL-73002"),
+        variant("202", " BRL- 73003 "),
+        variant("203", "73021-US"),
+        variant("204", "-US"),
+        variant("205", "X", " 73003"),
+        variant("206", "BRL-70000"), // removed from the catalog
+        variant("207", "BRL-"),
+      ],
+    });
+    const ids = async (rule: Parameters<typeof proposeAutoMatches>[1]) =>
+      (await proposeAutoMatches(SHOP, rule))
+        .filter((p) => Number(p.shopifyVariantId) > 200)
+        .map((p) => [p.shopifyVariantId, p.brilliantVariantId]);
+    expect(await ids({ kind: "sku_prefix", prefix: "BRL-" })).toEqual([
+      ["201", "73002"],
+      ["202", "73003"],
+    ]);
+    expect(await ids({ kind: "sku_suffix", suffix: "-US" })).toEqual([["203", "73021"]]);
+    expect(await ids({ kind: "barcode_equals_id" })).toEqual([["205", "73003"]]);
+    expect(await ids({ kind: "sku_prefix", prefix: "" })).toEqual([]);
+  });
+
+  it("saves many mappings at once, keeping a mapped variant's row and taking the last of duplicates", async () => {
+    await saveMappings(SHOP, [{ shopifyVariantId: "101", brilliantVariantId: "73021" }], "manual");
+    const before = await prisma.variantMapping.findFirstOrThrow({
+      where: { shop: SHOP, shopifyVariantId: "101" },
+    });
+    const saved = await saveMappings(
+      SHOP,
+      [
+        ...Array.from({ length: 2_500 }, (_, i) => ({
+          shopifyVariantId: String(900_000 + i),
+          brilliantVariantId: "73002",
+        })),
+        { shopifyVariantId: "101", sku: "73002", brilliantVariantId: "73003" },
+        { shopifyVariantId: "101", sku: "73002", brilliantVariantId: "73002" },
+      ],
+      "csv",
+    );
+    expect(saved).toBe(2_501);
+    expect(await prisma.variantMapping.count({ where: { shop: SHOP } })).toBe(2_501);
+    const after = await prisma.variantMapping.findFirstOrThrow({
+      where: { shop: SHOP, shopifyVariantId: "101" },
+    });
+    expect([after.id, after.createdAt, after.brilliantVariantId, after.source, after.sku]).toEqual([
+      before.id,
+      before.createdAt,
+      "73002",
+      "csv",
+      "73002",
+    ]);
   });
 });

@@ -2,32 +2,15 @@ import prisma from "../db.server";
 import { nextStepForHold, orderPath, stateLabel } from "./next-step";
 import { resubmitOrders, retryNow } from "./order-actions.server";
 import type { OrderState } from "./order-state.server";
+import { numericOrderId, type OrderSyncStatus } from "./order-sync-status";
 
 /**
  * One order's Brilliant sync state as the order page block (admin UI
  * extension) shows it, found by the Shopify order id, and its Retry. Both take
- * the shop: an id of another shop's order is simply not found.
+ * the shop: an id of another shop's order is simply not found. The answer's
+ * shape is shared with the extension (order-sync-status.ts).
  */
-export interface OrderSyncStatus {
-  orderId: string;
-  shopifyOrderId: string;
-  name: string;
-  state: string;
-  stateLabel: string;
-  /** Why it is where it is, in the merchant's words. */
-  reason: string | null;
-  /** Brilliant's code (or the code pre-flight foresaw), and its message. */
-  code: number | null;
-  message: string | null;
-  brilliantOrderId: string | null;
-  nextAttemptAt: string | null;
-  /** "retry" brings the next try forward; "resubmit" checks a held or skipped order again. */
-  retry: "retry" | "resubmit" | null;
-  nextStep: { label: string; url: string } | null;
-  /** The order's page in the app. */
-  appPath: string;
-  updatedAt: string;
-}
+export { numericOrderId, type OrderSyncStatus } from "./order-sync-status";
 
 const RETRY_NOW: readonly OrderState[] = ["retrying", "unknown", "waiting", "received", "ready"];
 
@@ -35,12 +18,6 @@ function retryKind(state: string): OrderSyncStatus["retry"] {
   if (state === "held" || state === "skipped") return "resubmit";
   if (RETRY_NOW.includes(state as OrderState)) return "retry";
   return null;
-}
-
-/** Accepts "123" or "gid://shopify/Order/123". */
-export function numericOrderId(id: string): string | null {
-  const match = /^(?:gid:\/\/shopify\/Order\/)?(\d{1,20})$/.exec(id.trim());
-  return match?.[1] ?? null;
 }
 
 export async function getOrderSyncStatus(

@@ -590,19 +590,72 @@ export async function syncShopifyVariants(
   graphql: AdminGraphql,
   options: SyncShopifyVariantsOptions = {},
 ): Promise<ShopifyVariantSyncResult> {
+  const begun = await beginSync(shop);
+  if (!begun.ok) return begun;
+  return runSync(shop, graphql, begun.run, options);
+}
+
+const ALREADY_RUNNING = "A sync of the shop's products is already under way.";
+
+/** A new running SyncRun for the shop, unless one is already under way. */
+async function beginSync(
+  shop: string,
+): Promise<
+  { ok: true; run: SyncRun } | { ok: false; runId: string; reason: "already_running"; summary: string }
+> {
   const running = await claimSyncSlot(shop);
-  if (running) {
-    return {
-      ok: false,
-      runId: running.id,
-      reason: "already_running",
-      summary: "A sync of the shop's products is already under way.",
-    };
-  }
-  const startedAt = new Date();
+  if (running) return { ok: false, runId: running.id, reason: "already_running", summary: ALREADY_RUNNING };
   const run = await prisma.syncRun.create({
-    data: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt },
+    data: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt: new Date() },
   });
+  return { ok: true, run };
+}
+
+/** Syncs started by `startShopifyVariantSync` that have not ended yet, in this process. */
+const inFlight = new Set<Promise<unknown>>();
+
+/**
+ * Starts a full sync in the background of this process and returns at once,
+ * with the run the admin shows progress of (`processed` of `total`, then the
+ * summary). "Sync Shopify products now" uses it, so a catalog of 50k variants
+ * (minutes within Shopify's query budget) never holds a request open. A
+ * process that ends mid-sync leaves the run "running" until
+ * SYNC_RUN_ABANDONED_AFTER_MS, after which a new one may start.
+ */
+export async function startShopifyVariantSync(
+  shop: string,
+  graphql: AdminGraphql,
+  options: SyncShopifyVariantsOptions = {},
+): Promise<{ started: boolean; runId: string; summary: string }> {
+  const begun = await beginSync(shop);
+  if (!begun.ok) return { started: false, runId: begun.runId, summary: begun.summary };
+  const log = (options.logger ?? rootLogger).child({ shop, syncRunId: begun.run.id });
+  const job = runSync(shop, graphql, begun.run, options)
+    .catch((error: unknown) => {
+      // The run is already marked failed; a Response here is the admin client
+      // asking for a new OAuth, which the merchant gets on the next page load.
+      log.warn(
+        { err: error instanceof Error ? { name: error.name, message: error.message } : String(error) },
+        "background Shopify products sync ended with an error",
+      );
+    })
+    .finally(() => inFlight.delete(job));
+  inFlight.add(job);
+  return { started: true, runId: begun.run.id, summary: "Reading your Shopify products in the background." };
+}
+
+/** Resolves once every background sync this process started has ended (tests, shutdown). */
+export async function backgroundSyncsSettled(): Promise<void> {
+  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+}
+
+async function runSync(
+  shop: string,
+  graphql: AdminGraphql,
+  run: SyncRun,
+  options: SyncShopifyVariantsOptions,
+): Promise<ShopifyVariantSyncResult> {
+  const startedAt = run.startedAt;
   const log = (options.logger ?? rootLogger).child({ shop, syncRunId: run.id, sync: SHOPIFY_PRODUCTS_SYNC });
   const throttling: Throttling = {
     sleep: options.sleep ?? sleepFor,
@@ -841,9 +894,17 @@ export async function markProductDeleted(shop: string, productId: string | numbe
 export const SHOPIFY_VARIANT_FILTERS = ["active", "deleted", "all", "mapped", "unmapped"] as const;
 export type ShopifyVariantFilter = (typeof SHOPIFY_VARIANT_FILTERS)[number];
 
+/** A condition on the Brilliant variant a Shopify variant is mapped to. */
+export type MappedToCondition =
+  | { kind: "inactive" }
+  /** Tracked, required, at or below the threshold, and still orderable: as the catalog's stock alerts count it. */
+  | { kind: "low_stock"; threshold: number };
+
 export interface ListShopifyVariantsOptions {
-  /** `nextCursor` of the previous page; none for the first. */
+  /** `nextCursor` of the previous page: the page after it. None (and no `before`) for the first. */
   cursor?: string | null;
+  /** `previousCursor` of a page: the page before it. */
+  before?: string | null;
   /** 1 to 250, 50 by default. */
   limit?: number;
   /** Case-insensitive (ASCII) part of the product title, variant title, SKU or barcode, or an exact variant id. */
@@ -853,6 +914,8 @@ export interface ListShopifyVariantsOptions {
    * deleted, with / without a Brilliant mapping.
    */
   filter?: ShopifyVariantFilter;
+  /** Only variants (not deleted) mapped to a Brilliant variant in this condition. */
+  mappedTo?: MappedToCondition;
 }
 
 export interface ListedShopifyVariant extends ShopifyVariant {
@@ -863,6 +926,8 @@ export interface ShopifyVariantPage {
   variants: ListedShopifyVariant[];
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null;
+  /** Pass as `before` for the previous page; null on the first. */
+  previousCursor: string | null;
 }
 
 function encodeListCursor(row: Pick<ShopifyVariant, "productTitle" | "shopifyVariantId">): string {
@@ -881,37 +946,41 @@ function decodeListCursor(cursor: string): { productTitle: string; shopifyVarian
   throw new InvalidVariantCursorError("The page cursor is not one this list gave out");
 }
 
-function likePattern(search: string): string {
+/** A LIKE pattern for "contains `search`", lower-cased, with LIKE's wildcards taken literally (ESCAPE '\'). */
+export function containsPattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-/**
- * One page of the shop's variants, by product title then variant id, with
- * each one's mapping. Keyset paging: a page's place does not move when rows
- * are added or removed before it.
- *
- * The ids are chosen in SQL written for both SQLite and PostgreSQL (the
- * mapped/unmapped filter needs EXISTS over VariantMapping, which has no
- * relation to join on); the rows are then read through Prisma. Titles are
- * ordered by the database's collation (byte order on SQLite).
- */
-export async function listShopifyVariants(
-  shop: string,
-  options: ListShopifyVariantsOptions = {},
-): Promise<ShopifyVariantPage> {
-  const limit = Math.max(1, Math.min(250, Math.floor(options.limit ?? 50)));
-  const filter = options.filter ?? "active";
-  const search = options.search?.trim() ?? "";
-  const after = options.cursor ? decodeListCursor(options.cursor) : null;
+function mappedToSql(condition: MappedToCondition): Prisma.Sql {
+  return condition.kind === "inactive"
+    ? Prisma.sql`(b."productInactive" = ${true} OR b."removedAt" IS NOT NULL)`
+    : Prisma.sql`(b."inventoryRequired" = ${true} AND b."inventoryCount" >= 0
+        AND b."inventoryCount" <= ${condition.threshold}
+        AND b."productInactive" = ${false} AND b."removedAt" IS NULL)`;
+}
 
+/** The WHERE of a listing, without the page's place. */
+function listConditions(shop: string, options: ListShopifyVariantsOptions): Prisma.Sql[] {
+  const filter = options.mappedTo ? "active" : (options.filter ?? "active");
+  const search = options.search?.trim() ?? "";
   const conditions: Prisma.Sql[] = [Prisma.sql`v."shop" = ${shop}`];
   if (filter === "deleted") conditions.push(Prisma.sql`v."deletedAt" IS NOT NULL`);
   else if (filter !== "all") conditions.push(Prisma.sql`v."deletedAt" IS NULL`);
   const mapped = Prisma.sql`EXISTS (SELECT 1 FROM "VariantMapping" m WHERE m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId")`;
   if (filter === "mapped") conditions.push(mapped);
   if (filter === "unmapped") conditions.push(Prisma.sql`NOT ${mapped}`);
+  if (options.mappedTo) {
+    // The few Brilliant variants in the condition first, then the mappings to
+    // them (the (shop, brilliantVariantId) index), as one list, rather than a
+    // probe of every mapping. CROSS JOIN keeps that order on SQLite, whose
+    // planner has no statistics here; PostgreSQL plans it as any inner join.
+    conditions.push(Prisma.sql`v."shopifyVariantId" IN (
+      SELECT m."shopifyVariantId" FROM "BrilliantVariant" b CROSS JOIN "VariantMapping" m
+      WHERE b."shop" = ${shop} AND ${mappedToSql(options.mappedTo)}
+        AND m."shop" = b."shop" AND m."brilliantVariantId" = b."brilliantVariantId")`);
+  }
   if (search !== "") {
-    const pattern = likePattern(search);
+    const pattern = containsPattern(search);
     conditions.push(Prisma.sql`(
       LOWER(v."productTitle") LIKE ${pattern} ESCAPE '\\'
       OR LOWER(COALESCE(v."variantTitle", '')) LIKE ${pattern} ESCAPE '\\'
@@ -920,20 +989,49 @@ export async function listShopifyVariants(
       OR v."shopifyVariantId" = ${search}
     )`);
   }
-  if (after) {
-    conditions.push(Prisma.sql`(
-      v."productTitle" > ${after.productTitle}
-      OR (v."productTitle" = ${after.productTitle} AND v."shopifyVariantId" > ${after.shopifyVariantId})
-    )`);
-  }
+  return conditions;
+}
 
+/**
+ * One page of the shop's variants, by product title then variant id, with
+ * each one's mapping. Keyset paging both ways: `cursor` gives the page after
+ * a page, `before` the page before it; a page's place does not move when rows
+ * are added or removed elsewhere, and a deep page costs what the first does
+ * (a seek in the (shop, productTitle, shopifyVariantId) index, not a skip).
+ *
+ * The ids are chosen in SQL written for both SQLite and PostgreSQL (the
+ * mapped/unmapped filters need EXISTS over VariantMapping, which has no
+ * relation to join on); the rows are then read through Prisma. Titles are
+ * ordered by the database's collation (byte order on SQLite).
+ */
+export async function listShopifyVariants(
+  shop: string,
+  options: ListShopifyVariantsOptions = {},
+): Promise<ShopifyVariantPage> {
+  const limit = Math.max(1, Math.min(250, Math.floor(options.limit ?? 50)));
+  const backwards = Boolean(options.before) && !options.cursor;
+  const from = options.cursor ?? options.before;
+  const place = from ? decodeListCursor(from) : null;
+
+  const conditions = listConditions(shop, options);
+  if (place) {
+    // A row value, which both databases seek in the index.
+    const key = Prisma.sql`(v."productTitle", v."shopifyVariantId")`;
+    const at = Prisma.sql`(${place.productTitle}, ${place.shopifyVariantId})`;
+    conditions.push(backwards ? Prisma.sql`${key} < ${at}` : Prisma.sql`${key} > ${at}`);
+  }
+  const order = backwards
+    ? Prisma.sql`v."productTitle" DESC, v."shopifyVariantId" DESC`
+    : Prisma.sql`v."productTitle", v."shopifyVariantId"`;
   const picked = await prisma.$queryRaw<Array<{ id: string }>>`
     SELECT v."id" AS "id" FROM "ShopifyVariant" v
     WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY v."productTitle", v."shopifyVariantId"
+    ORDER BY ${order}
     LIMIT ${limit + 1}
   `;
+  const hasMore = picked.length > limit;
   const pageIds = picked.slice(0, limit).map((row) => row.id);
+  if (backwards) pageIds.reverse();
   const rows = await prisma.shopifyVariant.findMany({ where: { shop, id: { in: pageIds } } });
   const byId = new Map(rows.map((row) => [row.id, row]));
   const ordered = pageIds.flatMap((id) => {
@@ -945,7 +1043,12 @@ export async function listShopifyVariants(
     select: { shopifyVariantId: true, brilliantVariantId: true, source: true },
   });
   const mappingOf = new Map(mappings.map((mapping) => [mapping.shopifyVariantId, mapping]));
+  const first = ordered[0];
   const last = ordered.at(-1);
+  // Going back, there is an earlier page when more rows came, and a later one
+  // (the page we came from); going forward, the other way round.
+  const hasEarlier = backwards ? hasMore : Boolean(from);
+  const hasLater = backwards ? true : hasMore;
   return {
     variants: ordered.map((row) => {
       const mapping = mappingOf.get(row.shopifyVariantId);
@@ -954,6 +1057,7 @@ export async function listShopifyVariants(
         mapping: mapping ? { brilliantVariantId: mapping.brilliantVariantId, source: mapping.source } : null,
       };
     }),
-    nextCursor: picked.length > limit && last ? encodeListCursor(last) : null,
+    nextCursor: hasLater && last ? encodeListCursor(last) : null,
+    previousCursor: hasEarlier && first ? encodeListCursor(first) : null,
   };
 }

@@ -5,6 +5,7 @@ import {
   useActionData,
   useLoaderData,
   useNavigation,
+  useRevalidator,
   useSearchParams,
   useSubmit,
 } from "@remix-run/react";
@@ -25,7 +26,7 @@ import {
   TextField,
   Thumbnail,
 } from "@shopify/polaris";
-import { Fragment, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { z } from "zod";
 
 import { SyncRunLine } from "../components/sync-run-line";
@@ -37,7 +38,7 @@ import {
   type MappingRow,
 } from "../models/mapping-page.server";
 import { MAPPING_FILTERS } from "../models/mapping-page-options";
-import { InvalidVariantCursorError, syncShopifyVariants } from "../models/shopify-variants.server";
+import { InvalidVariantCursorError, startShopifyVariantSync } from "../models/shopify-variants.server";
 import { authenticate } from "../shopify.server";
 
 /**
@@ -49,6 +50,7 @@ const ListQuerySchema = z.object({
   q: z.string().trim().max(200).optional().default(""),
   filter: z.enum(MAPPING_FILTERS).catch("all"),
   cursor: z.string().max(2000).optional(),
+  before: z.string().max(2000).optional(),
   released: z.coerce.number().int().nonnegative().optional(),
   mapped: z.string().max(40).optional(),
 });
@@ -58,13 +60,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const query = ListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   try {
     const [page, syncs] = await Promise.all([
-      listMappingPage(session.shop, { cursor: query.cursor, search: query.q, filter: query.filter }),
+      listMappingPage(session.shop, {
+        cursor: query.cursor,
+        before: query.before,
+        search: query.q,
+        filter: query.filter,
+      }),
       mappingSyncStatus(session.shop),
     ]);
     return json({
       ...page,
       syncs,
-      query: { q: query.q, filter: query.filter, cursor: query.cursor ?? null },
+      query: { q: query.q, filter: query.filter },
     });
   } catch (error) {
     if (error instanceof InvalidVariantCursorError) {
@@ -92,8 +99,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       return json({ ok: true, message: "Unmapped. Its next orders are held until you map it again." });
     }
     case "sync_shopify": {
-      const result = await syncShopifyVariants(session.shop, admin.graphql);
-      return json({ ok: result.ok, message: result.summary });
+      // In the background: the page shows its progress and reloads until it ends.
+      const result = await startShopifyVariantSync(session.shop, admin.graphql);
+      return json({
+        ok: true,
+        message: result.started
+          ? "Reading your Shopify products in the background. You can keep working; progress shows above."
+          : "Your Shopify products are already being read; progress shows above.",
+      });
     }
     case "sync_catalog": {
       const result = await syncBrilliantCatalogNow(session.shop);
@@ -131,7 +144,7 @@ async function downloadCsv(): Promise<void> {
 }
 
 export default function MappingsPage() {
-  const { rows, nextCursor, syncs, query } = useLoaderData<typeof loader>();
+  const { rows, nextCursor, previousCursor, syncs, query } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -139,6 +152,16 @@ export default function MappingsPage() {
   const [search, setSearch] = useState(query.q);
   const [exportError, setExportError] = useState<string | null>(null);
   const busyIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const revalidator = useRevalidator();
+  const shopifySyncRunning = syncs.shopifyProducts?.status === "running";
+  useEffect(() => {
+    // Follow a background sync: reload the page's data every few seconds until it ends.
+    if (!shopifySyncRunning) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 2_000);
+    return () => clearInterval(timer);
+  }, [shopifySyncRunning, revalidator]);
   const released = searchParams.get("released");
   const savedCount = searchParams.get("saved");
 
@@ -321,6 +344,7 @@ export default function MappingsPage() {
                 <Button
                   onClick={() => submit({ intent: "sync_shopify" }, { method: "post" })}
                   loading={busyIntent === "sync_shopify"}
+                  disabled={shopifySyncRunning}
                 >
                   Sync Shopify products now
                 </Button>
@@ -397,11 +421,12 @@ export default function MappingsPage() {
                   { title: "" },
                 ]}
                 pagination={{
-                  hasPrevious: Boolean(query.cursor),
-                  onPrevious: () => setSearchParams(listParams({ cursor: null })),
-                  previousTooltip: "First page",
+                  hasPrevious: Boolean(previousCursor),
+                  onPrevious: () => setSearchParams(listParams({ before: previousCursor })),
+                  previousTooltip: "Previous page",
                   hasNext: Boolean(nextCursor),
                   onNext: () => setSearchParams(listParams({ cursor: nextCursor })),
+                  nextTooltip: "Next page",
                 }}
               >
                 {tableRows}

@@ -7,6 +7,7 @@ import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admi
 import { orderInState } from "../../tests/helpers/admin-orders";
 import { shopifyVariantFor } from "../../tests/helpers/forwarding";
 import { startAdminGraphqlStandIn, type AdminGraphqlStandIn } from "../../shopify-stand-in/admin-graphql";
+import { backgroundSyncsSettled } from "../models/shopify-variants.server";
 import { action as indexAction, loader as indexLoader } from "./app.mappings._index";
 import { action as mapAction, loader as mapLoader } from "./app.mappings.$shopifyVariantId";
 import { action as autoAction, loader as autoLoader } from "./app.mappings.auto-match";
@@ -171,6 +172,48 @@ describe("mappings list", () => {
       [...first.rows, ...second.rows].map((row: { shopifyVariantId: string }) => row.shopifyVariantId),
     );
     expect(seen.size).toBe(65);
+    expect(first.previousCursor).toBeNull();
+
+    // Back from the second page: the first page again, with no page before it.
+    const back = await (
+      await callRoute(
+        indexLoader,
+        await get(SHOP, `${BASE}?before=${encodeURIComponent(second.previousCursor)}`),
+      )
+    ).json();
+    const ids = (page: { rows: { shopifyVariantId: string }[] }) =>
+      page.rows.map((row) => row.shopifyVariantId);
+    expect(ids(back)).toEqual(ids(first));
+    expect(back.previousCursor).toBeNull();
+    expect(back.nextCursor).toBe(first.nextCursor);
+  });
+
+  it("pages backward from deep in a filter, page by page, to the first", async () => {
+    for (let id = 300; id < 420; id++) await seedVariant(SHOP, id, { product: "Omega", productId: 6 });
+    const forward: string[][] = [];
+    let cursor: string | null = null;
+    let last: { rows: { shopifyVariantId: string }[]; previousCursor: string | null } | null = null;
+    do {
+      const query: string = `filter=unmapped${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await (await callRoute(indexLoader, await get(SHOP, `${BASE}?${query}`))).json();
+      forward.push(page.rows.map((row: { shopifyVariantId: string }) => row.shopifyVariantId));
+      cursor = page.nextCursor;
+      last = page;
+    } while (cursor);
+    expect(forward.length).toBeGreaterThanOrEqual(3);
+    const backward: string[][] = [];
+    let before = last!.previousCursor;
+    while (before) {
+      const page = await (
+        await callRoute(
+          indexLoader,
+          await get(SHOP, `${BASE}?filter=unmapped&before=${encodeURIComponent(before)}`),
+        )
+      ).json();
+      backward.unshift(page.rows.map((row: { shopifyVariantId: string }) => row.shopifyVariantId));
+      before = page.previousCursor;
+    }
+    expect(backward).toEqual(forward.slice(0, -1));
   });
 
   it("answers 400 for a forged cursor", async () => {
@@ -473,15 +516,19 @@ describe("Sync Shopify products now", () => {
     await standIn.close();
   });
 
-  it("reads the shop's variants through the Admin API and shows the run", async () => {
+  it("reads the shop's variants through the Admin API in the background and shows the run", async () => {
     const response = await callRoute(indexAction, await post(SHOP, BASE, { intent: "sync_shopify" }));
     const body = await response.json();
     expect(body.ok).toBe(true);
+    expect(body.message).toMatch(/in the background/);
+    // The run exists before the request answered; a second click starts nothing new.
+    expect(await prisma.syncRun.count({ where: { shop: SHOP, kind: "shopify_products" } })).toBe(1);
+    await backgroundSyncsSettled();
     expect(await prisma.shopifyVariant.findMany({ where: { shop: SHOP } })).toEqual([
       expect.objectContaining({ shopifyVariantId: "111", productTitle: "Hoodie", sku: "73002" }),
     ]);
     const page = await (await callRoute(indexLoader, await get(SHOP, BASE))).json();
-    expect(page.syncs.shopifyProducts).toMatchObject({ status: "succeeded" });
+    expect(page.syncs.shopifyProducts).toMatchObject({ status: "succeeded", processed: 1, total: 1 });
     const theirs = await (await callRoute(indexLoader, await get(OTHER, BASE))).json();
     expect(theirs.syncs.shopifyProducts).toBeNull();
   });

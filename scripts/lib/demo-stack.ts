@@ -13,7 +13,8 @@ import { deliverWebhook } from "../../shopify-stand-in/webhooks";
 import { SCRIPTED_FAULTS } from "../demo/sample-orders";
 import { ensureAppBuild } from "./app-build";
 import { run, startChild, waitForHttp, type Child } from "./processes";
-import { seedShop } from "./seed-shop";
+import { seededAccessToken, seedShop } from "./seed-shop";
+import type { AdminGraphqlStandIn, StandInProduct } from "../../shopify-stand-in/admin-graphql";
 
 export const DEMO_SHOP = "brilliant-sync-demo.myshopify.com";
 export const DEMO_API_KEY = "brilliant-sync-demo";
@@ -151,6 +152,95 @@ export async function mapBySku(
       })),
   );
   return saveMappings(shop, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
+}
+
+/**
+ * The shop's Shopify catalog for the Admin GraphQL stand-in: every product
+ * and variant the orders name (with their titles and SKUs), and a product no
+ * order names, so the synced catalog is the shop's, not the orders'.
+ */
+export function catalogFromOrders(orders: Record<string, unknown>[]): StandInProduct[] {
+  const products = new Map<number, StandInProduct>();
+  for (const order of orders) {
+    const lines = (order.line_items as Record<string, unknown>[] | undefined) ?? [];
+    for (const line of lines) {
+      if (typeof line.variant_id !== "number" || typeof line.product_id !== "number") continue;
+      const product = products.get(line.product_id) ?? {
+        id: line.product_id,
+        title: typeof line.title === "string" ? line.title : `Product ${line.product_id}`,
+        variants: [],
+      };
+      if (!product.variants.some((variant) => variant.id === line.variant_id)) {
+        product.variants.push({
+          id: line.variant_id,
+          title: typeof line.variant_title === "string" ? line.variant_title : "Default Title",
+          sku: typeof line.sku === "string" && line.sku !== "" ? line.sku : null,
+          barcode: null,
+        });
+      }
+      products.set(product.id, product);
+    }
+  }
+  products.set(8_199_999_999, {
+    id: 8_199_999_999,
+    title: "Gift Wrapping (not shipped by Brilliant)",
+    variants: [{ id: 45_999_999_999, title: "Default Title", sku: "WRAP", barcode: null }],
+  });
+  return [...products.values()];
+}
+
+/** Shopify's Admin GraphQL API for the demo shop, played by the stand-in, with the orders' catalog. */
+export async function startDemoShopifyAdmin(
+  shop: string,
+  orders: Record<string, unknown>[],
+): Promise<AdminGraphqlStandIn> {
+  const { startAdminGraphqlStandIn } = await import("../../shopify-stand-in/admin-graphql");
+  return startAdminGraphqlStandIn({
+    shops: { [shop]: { products: catalogFromOrders(orders), accessToken: seededAccessToken(shop) } },
+  });
+}
+
+/** The app's environment entries that send its Admin API calls to the stand-in (the production build refuses them otherwise). */
+export function shopifyAdminEnv(standIn: AdminGraphqlStandIn): Record<string, string> {
+  return { SHOPIFY_ADMIN_API_ORIGIN: standIn.origin, SHOPIFY_ADMIN_API_ORIGIN_ALLOW_PRODUCTION: "1" };
+}
+
+export interface CatalogMapping {
+  shopifyVariants: number;
+  shopifyProducts: number;
+  brilliantVariants: number;
+  /** Live Shopify variants auto-match by SKU mapped, and those it left unmapped. */
+  mapped: number;
+  unmapped: number;
+}
+
+/**
+ * What a merchant does first, through the app's own code: read the shop's
+ * products through the Admin GraphQL API (the real variant sync, against the
+ * stand-in), read the Brilliant catalog (GET /store), then auto-match by "SKU
+ * equals the Brilliant variant id" from the synced catalogs and save every
+ * proposal.
+ */
+export async function mapFromSyncedCatalogs(shop: string): Promise<CatalogMapping> {
+  const { unauthenticated } = await import("../../app/shopify.server");
+  const { syncShopifyVariants } = await import("../../app/models/shopify-variants.server");
+  const { syncBrilliantCatalogNow } = await import("../../app/models/brilliant-connection.server");
+  const { applyAutoMatches } = await import("../../app/models/mapping.server");
+  const { default: prisma } = await import("../../app/db.server");
+  const { admin } = await unauthenticated.admin(shop);
+  const shopify = await syncShopifyVariants(shop, admin.graphql);
+  if (!shopify.ok) throw new Error(`Shopify products sync failed: ${shopify.summary}`);
+  const catalog = await syncBrilliantCatalogNow(shop);
+  if (!catalog.ok) throw new Error(`Brilliant catalog sync failed: ${catalog.reason}`);
+  const { saved } = await applyAutoMatches(shop, { kind: "sku_equals_id" });
+  const live = await prisma.shopifyVariant.count({ where: { shop, deletedAt: null } });
+  return {
+    shopifyVariants: shopify.variants,
+    shopifyProducts: shopify.products,
+    brilliantVariants: catalog.variants,
+    mapped: saved,
+    unmapped: live - (await prisma.variantMapping.count({ where: { shop } })),
+  };
 }
 
 /**

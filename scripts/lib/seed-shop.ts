@@ -17,6 +17,11 @@ export interface SeedShopInput {
   }>;
 }
 
+/** The offline access token seedShop stores for a shop (what a stand-in for Shopify's Admin API must accept). */
+export function seededAccessToken(shop: string): string {
+  return `shpat_seeded_${shop.replace(/\W/g, "_")}`;
+}
+
 export async function seedShop(input: SeedShopInput): Promise<void> {
   const { Session } = await import("@shopify/shopify-api");
   const { sessionStorage } = await import("../../app/shopify.server");
@@ -30,7 +35,7 @@ export async function seedShop(input: SeedShopInput): Promise<void> {
       state: "seeded",
       isOnline: false,
       scope: input.scopes,
-      accessToken: `shpat_seeded_${input.shop.replace(/\W/g, "_")}`,
+      accessToken: seededAccessToken(input.shop),
     }),
   );
   await ensureShopSettings(input.shop);

@@ -4,23 +4,12 @@
  * fetch resolves a path against the app's URL and adds the session token.
  */
 
-/** What GET /api/orders/:id/sync answers (app/models/order-sync-status.server.ts). */
-export interface SyncStatus {
-  orderId: string;
-  shopifyOrderId: string;
-  name: string;
-  state: string;
-  stateLabel: string;
-  reason: string | null;
-  code: number | null;
-  message: string | null;
-  brilliantOrderId: string | null;
-  nextAttemptAt: string | null;
-  retry: "retry" | "resubmit" | null;
-  nextStep: { label: string; url: string } | null;
-  appPath: string;
-  updatedAt: string;
-}
+// What GET /api/orders/:id/sync answers, and the ids it takes: one definition,
+// shared with the app (a pure module; the extension's bundler follows the import).
+import { numericOrderId, type OrderSyncStatus } from "../../../app/models/order-sync-status";
+
+export { numericOrderId };
+export type SyncStatus = OrderSyncStatus;
 
 export type LoadResult =
   { kind: "ok"; status: SyncStatus } | { kind: "not_found" } | { kind: "error"; message: string };
@@ -39,12 +28,6 @@ type Fetch = (
   status: number;
   json(): Promise<unknown>;
 }>;
-
-/** "gid://shopify/Order/123" → "123"; null for anything else. */
-export function numericOrderId(gid: string | null | undefined): string | null {
-  const match = /^(?:gid:\/\/shopify\/Order\/)?(\d+)$/.exec(gid ?? "");
-  return match?.[1] ?? null;
-}
 
 export function syncPath(orderGid: string): string | null {
   const id = numericOrderId(orderGid);
