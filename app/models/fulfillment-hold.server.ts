@@ -22,8 +22,12 @@ import {
  * fulfillment_orders/placed_on_hold and hold_released name only the
  * fulfillment order, so each is recorded as a FulfillmentHold and its Shopify
  * order looked up through the Admin API; then the order follows:
- * - not yet sent: held (hold kind `fulfillment_hold`), through `transition`,
- *   and back to ready once every hold on it is released;
+ * - past the forwarder's gate (ready, retrying): held (hold kind
+ *   `fulfillment_hold`), through `transition`, and back to ready once every
+ *   hold on it is released;
+ * - before the gate (received, waiting) or already held for another cause:
+ *   left where it is; the forwarder checks `openFulfillmentHold` past the gate
+ *   (delay, review, tags) and holds it there, so a release never skips them;
  * - already at Brilliant (or maybe, while a send is in flight or its outcome
  *   unknown): an alert telling the merchant to contact Brilliant, closed when
  *   the hold is released;
@@ -94,7 +98,14 @@ export type HoldOutcome =
   | OrderHoldOutcome;
 
 export type OrderHoldOutcome =
-  "order_not_recorded" | "held" | "already_held" | "released" | "alerted_after_forward" | "nothing_to_do";
+  | "order_not_recorded"
+  | "held"
+  | "already_held"
+  /** Held for another cause, or not yet past the forwarder's gate: the forwarder holds it when it gets there. */
+  | "held_when_due"
+  | "released"
+  | "alerted_after_forward"
+  | "nothing_to_do";
 
 export interface FulfillmentHoldEvent {
   shop: string;
@@ -198,10 +209,9 @@ async function lookUpOrder(
     );
     const found = answer.data.fulfillmentOrder;
     if (!found) {
-      await prisma.fulfillmentHold.update({
-        where: { id: holdId },
-        data: { lookupError: "Shopify has no such fulfillment order for this app." },
-      });
+      // Not this shop's, or not one the app may see: nothing to look up again.
+      log.warn("Shopify has no such fulfillment order for this app");
+      await prisma.fulfillmentHold.update({ where: { id: holdId }, data: { lookupError: null } });
       return "unknown";
     }
     const shopifyOrderId = numericShopifyId(found.order.legacyResourceId);
@@ -264,7 +274,10 @@ export function fulfillmentHoldReason(reason: string | null): string {
   );
 }
 
-const NOT_YET_SENT: readonly OrderState[] = ["received", "waiting", "ready", "retrying", "held"];
+/** Past the forwarder's gate and not yet sent: held now, ready again on release. */
+const PAST_THE_GATE: readonly OrderState[] = ["ready", "retrying"];
+/** The forwarder holds these itself once they pass its gate (or their own hold is resolved). */
+const HELD_WHEN_DUE: readonly OrderState[] = ["received", "waiting", "held"];
 
 function alertKey(orderId: string): string {
   return `fulfillment_hold_after_forward:${orderId}`;
@@ -291,7 +304,8 @@ export async function applyFulfillmentHolds(
 
     if (hold) {
       if (state === "held" && order.holdKind === "fulfillment_hold") return "already_held";
-      if (NOT_YET_SENT.includes(state)) {
+      if (HELD_WHEN_DUE.includes(state)) return "held_when_due";
+      if (PAST_THE_GATE.includes(state)) {
         const moved = await transition({
           shop,
           orderId: order.id,

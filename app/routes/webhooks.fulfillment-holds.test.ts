@@ -124,23 +124,26 @@ describe("fulfillment hold webhooks", () => {
     expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId))).status).toBe(
       200,
     );
-
+    // Received, not yet past the forwarder's gate: the forwarder holds it there.
+    await forward();
     const held = await orderOf(body);
     expect(held).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
     expect(held.stateReason).toMatch(
       /Shopify holds this order's fulfillment \(awaiting payment: Net 30 invoice\)/,
     );
     expect(held.stateReason).toMatch(/released in Shopify/);
-    await forward();
-    // The merchant resubmits it anyway: the forwarder still keeps it back.
+
+    // The merchant resubmits it anyway (ready), and Shopify delivers the hold again: held at once, by the webhook.
+    await resubmitOrders(SHOP, [held.id]);
+    expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId))).status).toBe(
+      200,
+    );
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
+    // Resubmitted and sent to the worker before any webhook: the forwarder keeps it back.
     await resubmitOrders(SHOP, [held.id]);
     await forward();
     expect(world.sim.acceptedOrders()).toHaveLength(0);
     expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
-    // A second delivery of the same webhook changes nothing.
-    expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId))).status).toBe(
-      200,
-    );
 
     expect((await deliver("fulfillment_orders/hold_released", releasedBody(fulfillmentOrderId))).status).toBe(
       200,
@@ -154,6 +157,37 @@ describe("fulfillment hold webhooks", () => {
       orderBy: { at: "asc" },
     });
     expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["held", "webhook"]);
+    expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["ready", "webhook"]);
+  });
+
+  it("GIVEN review-first forwarding WHEN a hold is placed and released THEN the order still waits for review, and goes only once approved", async () => {
+    await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
+    const { body, fulfillmentOrderId } = await shopifyOrder(7);
+    await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId));
+    await forward();
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "review" });
+
+    // Approved while Shopify still holds it: held for the fulfillment hold now.
+    await resubmitOrders(SHOP, [(await orderOf(body)).id]);
+    await forward();
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
+    expect(world.sim.acceptedOrders()).toHaveLength(0);
+
+    await deliver("fulfillment_orders/hold_released", releasedBody(fulfillmentOrderId));
+    await forward();
+    expect(world.sim.acceptedOrders()).toHaveLength(1);
+  });
+
+  it("GIVEN an order held for review WHEN a hold is placed and released before review THEN the release does not skip the review", async () => {
+    await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
+    const { body, fulfillmentOrderId } = await shopifyOrder(8);
+    await forward();
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "review" });
+    await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId));
+    await deliver("fulfillment_orders/hold_released", releasedBody(fulfillmentOrderId));
+    await forward();
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "review" });
+    expect(world.sim.acceptedOrders()).toHaveLength(0);
   });
 
   it("GIVEN the hold arrives before the order's paid webhook THEN the order is held when it comes, and released with the hold", async () => {

@@ -20,12 +20,24 @@ export async function reconcileDueShops(intervalMs: number, log: Logger = rootLo
     where: { uninstalledAt: null },
     select: { shop: true },
   });
+  // Holds whose order could not be looked up when their webhook came are tried every round.
+  const pendingHolds = new Set(
+    (
+      await prisma.fulfillmentHold.findMany({
+        where: { shopifyOrderId: null, lookupError: { not: null } },
+        distinct: ["shop"],
+        select: { shop: true },
+      })
+    ).map((hold) => hold.shop),
+  );
   let swept = 0;
   for (const { shop } of shops) {
-    if (!(await isReconciliationDue(shop, intervalMs))) continue;
+    const due = await isReconciliationDue(shop, intervalMs);
+    if (!due && !pendingHolds.has(shop)) continue;
     try {
       const { admin } = await unauthenticated.admin(shop);
-      await resolvePendingFulfillmentHolds(shop, admin.graphql, log);
+      if (pendingHolds.has(shop)) await resolvePendingFulfillmentHolds(shop, admin.graphql, log);
+      if (!due) continue;
       const result = await reconcileShop(shop, admin.graphql, { logger: log });
       log.info({ shop, ok: result.ok, summary: result.summary }, "reconciliation ran");
       swept += 1;
