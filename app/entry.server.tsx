@@ -1,12 +1,28 @@
 import { PassThrough } from "stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import {
+  createReadableStreamFromReadable,
+  type ActionFunctionArgs,
+  type EntryContext,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { isbot } from "isbot";
 import { logger } from "./logger.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
+
+/**
+ * Every error a loader, action or render threw: logged in full here, never
+ * shown. In production Remix answers with "Unexpected Server Error" and the
+ * root ErrorBoundary's page, without the message or stack.
+ */
+export function handleError(error: unknown, { request }: LoaderFunctionArgs | ActionFunctionArgs): void {
+  // A request the browser gave up on is not an error of the app.
+  if (request.signal.aborted) return;
+  logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request failed");
+}
 
 export default async function handleRequest(
   request: Request,

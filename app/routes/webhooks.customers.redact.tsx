@@ -6,6 +6,7 @@ import { verifyWebhook } from "../services/webhook-auth.server";
 
 const CustomersRedact = z.object({
   orders_to_redact: z.array(z.union([z.number(), z.string()]).transform(String)).default([]),
+  customer: z.object({ email: z.string().nullish(), phone: z.string().nullish() }).passthrough().nullish(),
 });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -13,7 +14,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!verified.ok) return verified.response;
   const parsed = CustomersRedact.safeParse(verified.context.payload);
   if (!parsed.success) return new Response("Malformed customers/redact body", { status: 400 });
-  const redacted = await redactCustomerOrders(verified.context.shop, parsed.data.orders_to_redact);
+  const redacted = await redactCustomerOrders(
+    verified.context.shop,
+    parsed.data.orders_to_redact,
+    parsed.data.customer ?? {},
+  );
   logger.info({ shop: verified.context.shop, redacted }, "customers/redact handled");
   return new Response();
 };

@@ -39,6 +39,40 @@ export async function tableRowCounts(prisma: PrismaClient): Promise<Record<strin
   return counts;
 }
 
+/** Every column of `table`. */
+export async function tableColumns(prisma: PrismaClient, table: string): Promise<string[]> {
+  const rows =
+    databaseKind() === "postgresql"
+      ? await prisma.$queryRawUnsafe<Array<{ name: string }>>(
+          `SELECT column_name::text AS name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = $1`,
+          table,
+        )
+      : await prisma.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM pragma_table_info(?)`, table);
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Every row of every table with a `shop` column that belongs to `shop`, as
+ * sorted JSON per table: compare two snapshots to see that nothing of the
+ * shop changed.
+ */
+export async function shopRows(prisma: PrismaClient, shop: string): Promise<Record<string, string[]>> {
+  const snapshot: Record<string, string[]> = {};
+  const param = databaseKind() === "postgresql" ? "$1" : "?";
+  for (const table of await appTables(prisma)) {
+    if (!(await tableColumns(prisma, table)).includes("shop")) continue;
+    const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      `SELECT * FROM ${quote(table)} WHERE "shop" = ${param}`,
+      shop,
+    );
+    snapshot[table] = rows
+      .map((row) => JSON.stringify(row, (_, value) => (typeof value === "bigint" ? String(value) : value)))
+      .sort();
+  }
+  return snapshot;
+}
+
 /** The columns of `table` that hold text or JSON. */
 export async function textColumns(prisma: PrismaClient, table: string): Promise<string[]> {
   if (databaseKind() === "postgresql") {

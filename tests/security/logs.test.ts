@@ -1,0 +1,189 @@
+/**
+ * No customer personal data in logs: the app's one logger
+ * (app/logger.server.ts) is pointed at a capturing destination at the most
+ * verbose level, and an order's whole life runs through the real code:
+ * signed orders/paid webhooks (one malformed), the forwarder against the
+ * simulator over HTTP (accepted; 2501 with a message quoting the address;
+ * 1500 after creating, so a lookup), Brilliant's status call echoing the
+ * order, customers/data_request, customers/redact and shop/redact.
+ *
+ * THEN no captured line holds the customer's email, phone, names, address
+ *   lines, zip or note, and the log did capture the run (so the scan saw
+ *   something).
+ */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import prisma from "../../app/db.server";
+import { logger } from "../../app/logger.server";
+import { action as brilliantStatus } from "../../app/routes/brilliant.status.$token";
+import { action as dataRequest } from "../../app/routes/webhooks.customers.data_request";
+import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
+import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
+import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
+import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
+import { startSimulator, type RunningSimulator } from "../../simulator/server";
+import { resetDatabase } from "../helpers/db";
+import {
+  forwardUntilSettled,
+  makeForwarder,
+  mapVariants,
+  seedShopForForwarding,
+  testOrder,
+} from "../helpers/forwarding";
+import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
+
+const SHOP = "logs-pii.myshopify.com";
+const PERSON = {
+  first: "Loggable",
+  last: "Neverlogged",
+  email: "loggable.neverlogged@example.com",
+  phone: "+1 737 555 0142",
+  address1: "77 Quietlog Avenue",
+  address2: "Unit Q7",
+  city: "Silentburg",
+  zip: "73377",
+  note: "Ring Loggable's bell twice",
+};
+const PII = Object.values(PERSON);
+
+const lines: string[] = [];
+const streamSym = pino.symbols.streamSym as unknown as keyof typeof logger;
+let originalStream: unknown;
+let originalLevel: string;
+let sim: RunningSimulator;
+
+function order(number: number) {
+  const address = {
+    first_name: PERSON.first,
+    last_name: PERSON.last,
+    name: `${PERSON.first} ${PERSON.last}`,
+    address1: PERSON.address1,
+    address2: PERSON.address2,
+    city: PERSON.city,
+    province_code: "TX",
+    zip: PERSON.zip,
+    country_code: "US",
+    phone: PERSON.phone,
+  };
+  return testOrder(number, [{ variant: V.untracked, quantity: 1 }], {
+    email: PERSON.email,
+    phone: PERSON.phone,
+    note: PERSON.note,
+    customer: { id: 5150, email: PERSON.email, first_name: PERSON.first, last_name: PERSON.last },
+    shipping_address: address,
+    billing_address: address,
+  });
+}
+
+async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
+  try {
+    return await action({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+const webhook = (topic: string, body: unknown, rawBody?: string) =>
+  signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
+    topic,
+    shop: SHOP,
+    body,
+    rawBody,
+    secret: TEST_API_SECRET,
+  });
+
+beforeAll(async () => {
+  originalStream = logger[streamSym];
+  originalLevel = logger.level;
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = {
+    write: (line: string) => {
+      lines.push(line);
+    },
+  };
+  logger.level = "trace";
+  sim = await startSimulator();
+  await resetDatabase(prisma);
+  await seedShopForForwarding(SHOP);
+  await mapVariants(SHOP, [V.untracked]);
+});
+
+afterAll(async () => {
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = originalStream;
+  logger.level = originalLevel;
+  await sim?.close();
+});
+
+describe("no customer personal data in logs", () => {
+  it("GIVEN an order's whole life at the most verbose level THEN no log line holds the customer's personal data", async () => {
+    const orders = [order(1), order(2), order(3)];
+    sim.scriptFault({
+      match: { endpoint: "POST /store/order", shopifyOrderName: orders[1]!.name },
+      fault: {
+        kind: "code",
+        code: 2501,
+        message: `Invalid shipping address: ${PERSON.address1}, ${PERSON.city} (${PERSON.first} ${PERSON.last})`,
+      },
+      times: 1,
+    });
+    sim.scriptFault({
+      match: { endpoint: "POST /store/order", shopifyOrderName: orders[2]!.name },
+      fault: { kind: "code1500", created: true },
+      times: 1,
+    });
+
+    for (const body of orders)
+      expect((await call(ordersPaid, webhook("orders/paid", body))).status).toBe(200);
+    // A body that is not an order: its parse issues are logged, never its content.
+    const broken = { ...orders[0]!, line_items: PERSON.address1 };
+    expect((await call(ordersPaid, webhook("orders/paid", broken))).status).toBe(400);
+
+    await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
+      timeoutMs: 30_000,
+    });
+
+    const forwarded = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, state: "forwarded" } });
+    const token = (await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).statusWebhookToken;
+    const echoed = sim
+      .acceptedOrders()
+      .find((record) => String(record.order.id) === forwarded.brilliantOrderId);
+    const statusCall = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...echoed?.order, status: "processing", ship_status: "unshipped" }),
+    });
+    expect((await brilliantStatus({ request: statusCall, params: { token }, context: {} })).status).toBe(200);
+    const notJson = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
+      method: "POST",
+      body: `shipped to ${PERSON.address1}`,
+    });
+    expect((await brilliantStatus({ request: notJson, params: { token }, context: {} })).status).toBe(400);
+
+    const ids = orders.map((body) => body.id);
+    const customer = { id: 5150, email: PERSON.email, phone: PERSON.phone };
+    expect(
+      (
+        await call(
+          dataRequest,
+          webhook("customers/data_request", { customer, orders_requested: ids, data_request: { id: 1 } }),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call(customersRedact, webhook("customers/redact", { customer, orders_to_redact: ids }))).status,
+    ).toBe(200);
+    expect((await call(shopRedact, webhook("shop/redact", { shop_domain: SHOP }))).status).toBe(200);
+
+    const leaks = lines.flatMap((line) =>
+      PII.filter((value) => line.toLowerCase().includes(value.toLowerCase())).map(
+        (value) => `"${value}" in ${line.slice(0, 300)}`,
+      ),
+    );
+    console.log(`logs: lines=${lines.length} scanned_values=${PII.length} leaks=${leaks.length}`);
+    expect(lines.length).toBeGreaterThan(5);
+    expect(leaks).toEqual([]);
+  }, 60_000);
+});
