@@ -11,7 +11,6 @@
  *   lines, zip or note, and the log did capture the run (so the scan saw
  *   something).
  */
-import type { ActionFunctionArgs } from "@remix-run/node";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -22,7 +21,6 @@ import { action as dataRequest } from "../../app/routes/webhooks.customers.data_
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { resetDatabase } from "../helpers/db";
@@ -33,7 +31,8 @@ import {
   seedShopForForwarding,
   testOrder,
 } from "../helpers/forwarding";
-import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
+import { TEST_APP_URL } from "../setup/app-env";
+import { answerOf, signedWebhook } from "./routes";
 
 const SHOP = "logs-pii.myshopify.com";
 const PERSON = {
@@ -78,23 +77,7 @@ function order(number: number) {
   });
 }
 
-async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
-const webhook = (topic: string, body: unknown, rawBody?: string) =>
-  signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
-    topic,
-    shop: SHOP,
-    body,
-    rawBody,
-    secret: TEST_API_SECRET,
-  });
+const webhook = (topic: string, body: unknown) => signedWebhook(SHOP, topic, body);
 
 beforeAll(async () => {
   originalStream = logger[streamSym];
@@ -136,10 +119,10 @@ describe("no customer personal data in logs", () => {
     });
 
     for (const body of orders)
-      expect((await call(ordersPaid, webhook("orders/paid", body))).status).toBe(200);
+      expect((await answerOf(ordersPaid, webhook("orders/paid", body))).status).toBe(200);
     // A body that is not an order: its parse issues are logged, never its content.
     const broken = { ...orders[0]!, line_items: PERSON.address1 };
-    expect((await call(ordersPaid, webhook("orders/paid", broken))).status).toBe(400);
+    expect((await answerOf(ordersPaid, webhook("orders/paid", broken))).status).toBe(400);
 
     await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
       timeoutMs: 30_000,
@@ -166,16 +149,17 @@ describe("no customer personal data in logs", () => {
     const customer = { id: 5150, email: PERSON.email, phone: PERSON.phone };
     expect(
       (
-        await call(
+        await answerOf(
           dataRequest,
           webhook("customers/data_request", { customer, orders_requested: ids, data_request: { id: 1 } }),
         )
       ).status,
     ).toBe(200);
     expect(
-      (await call(customersRedact, webhook("customers/redact", { customer, orders_to_redact: ids }))).status,
+      (await answerOf(customersRedact, webhook("customers/redact", { customer, orders_to_redact: ids })))
+        .status,
     ).toBe(200);
-    expect((await call(shopRedact, webhook("shop/redact", { shop_domain: SHOP }))).status).toBe(200);
+    expect((await answerOf(shopRedact, webhook("shop/redact", { shop_domain: SHOP }))).status).toBe(200);
 
     const leaks = lines.flatMap((line) =>
       PII.filter((value) => line.toLowerCase().includes(value.toLowerCase())).map(

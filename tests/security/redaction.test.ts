@@ -20,7 +20,6 @@
  * THEN no row anywhere names shop A or holds Bob's values (or the staff
  *   member's of its online session), and all of Carol's are where they were.
  */
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
@@ -28,7 +27,6 @@ import { action as brilliantStatus } from "../../app/routes/brilliant.status.$to
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { seedAdminShop } from "../helpers/admin-session";
@@ -41,7 +39,8 @@ import {
   seedShopForForwarding,
   testOrder,
 } from "../helpers/forwarding";
-import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
+import { TEST_APP_URL } from "../setup/app-env";
+import { answerOf, signedWebhook } from "./routes";
 
 const SHOP_A = "redact-a.myshopify.com";
 const SHOP_B = "redact-b.myshopify.com";
@@ -131,23 +130,7 @@ function paidOrderOf(person: Customer, number: number, overrides: Record<string,
   });
 }
 
-async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
-function webhook(shop: string, topic: string, body: unknown): Request {
-  return signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
-    topic,
-    shop,
-    body,
-    secret: TEST_API_SECRET,
-  });
-}
+const webhook = signedWebhook;
 
 function describeHits(hits: TextHit[]): string[] {
   return hits.map((hit) => `${hit.table}.${hit.column} holds "${hit.needle}": …${hit.excerpt}…`);
@@ -205,7 +188,7 @@ beforeAll(async () => {
     [SHOP_A, bobOrder],
     [SHOP_B, carolOrder],
   ] as const) {
-    expect((await call(ordersPaid, webhook(shop, "orders/paid", body))).status).toBe(200);
+    expect((await answerOf(ordersPaid, webhook(shop, "orders/paid", body))).status).toBe(200);
   }
   await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
     timeoutMs: 30_000,
@@ -249,7 +232,7 @@ describe("redaction, scanned across every table", () => {
 
   it("WHEN customers/redact names Jane's orders THEN nothing of Jane is left anywhere, and Bob and Carol are untouched", async () => {
     const janeBefore = await findInTextColumns(prisma, personalValues(JANE));
-    const response = await call(
+    const response = await answerOf(
       customersRedact,
       webhook(SHOP_A, "customers/redact", {
         shop_id: 1,
@@ -277,7 +260,7 @@ describe("redaction, scanned across every table", () => {
   });
 
   it("WHEN shop/redact arrives for shop A THEN no row names shop A or holds its customers' or staff's data, and shop B is untouched", async () => {
-    const response = await call(
+    const response = await answerOf(
       shopRedact,
       webhook(SHOP_A, "shop/redact", { shop_id: 1, shop_domain: SHOP_A }),
     );

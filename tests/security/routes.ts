@@ -6,6 +6,8 @@ import { join } from "node:path";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
 import { repoRoot } from "../../scripts/db/paths";
+import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
 
 const ROUTES_DIR = join(repoRoot, "app", "routes");
 
@@ -69,4 +71,15 @@ export async function answerOf(
     const why = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
     return new Response(`thrown: ${why}`, { status: 500 });
   }
+}
+
+/** A webhook as Shopify sends it to the test app: `topic` for `shop`, signed with the app's secret. */
+export function signedWebhook(shop: string, topic: string, body: unknown, rawBody?: string): Request {
+  return signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
+    topic,
+    shop,
+    body,
+    rawBody,
+    secret: TEST_API_SECRET,
+  });
 }
