@@ -55,8 +55,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   WORKER_POLL_MS: intFromEnv(500),
-  WORKER_BATCH_SIZE: intFromEnv(50),
-  WORKER_CONCURRENCY: intFromEnv(8),
+  WORKER_CONCURRENCY: intFromEnv(32),
   WORKER_PER_SHOP_CONCURRENCY: intFromEnv(4),
   WORKER_LEASE_MS: intFromEnv(60_000),
   // How often the worker reads each shop's Brilliant catalog again (0: never).

@@ -1,10 +1,9 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
 import "./services/shopify-admin-origin.server";
 import prisma from "./db.server";
-import { CachedSessionStorage } from "./services/cached-session-storage.server";
+import { AppSessionStorage } from "./services/session-storage.server";
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
@@ -20,7 +19,7 @@ const shopify = shopifyApp({
   scopes: settings.SCOPES.split(",").map((scope) => scope.trim()),
   appUrl: settings.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(prisma)),
+  sessionStorage: new AppSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   // The library's own messages go through our structured logger.
   logger: {

@@ -286,6 +286,16 @@ async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
   return { child, url };
 }
 
+/**
+ * The heap limit `npm run worker` gives the worker (package.json), so that the
+ * bench measures its memory as production runs it.
+ */
+const WORKER_HEAP_FLAGS = (
+  JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts
+  .worker!.split(/\s+/)
+  .filter((word) => word.startsWith("--max-old-space-size"));
+
 async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
   const logFile = resolve(WORKDIR, `${name}.log`);
   // `node --import tsx` (what `npm run worker` runs, minus the tsx launcher
@@ -293,7 +303,11 @@ async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
   const child = startChild(
     name,
     process.execPath,
-    [...(config.profile ? profileFlags(name) : ["--import", "tsx"]), "app/worker/main.ts"],
+    [
+      ...WORKER_HEAP_FLAGS,
+      ...(config.profile ? profileFlags(name) : ["--import", "tsx"]),
+      "app/worker/main.ts",
+    ],
     {
       env: {
         ...baseEnv,

@@ -64,7 +64,8 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
   const order = await prisma.order.findFirst({
     where: { shop, id: orderId },
     include: {
-      transitions: { where: { shop }, orderBy: { at: "asc" } },
+      // Several moves can share a millisecond; their ids keep the order they were made in.
+      transitions: { where: { shop }, orderBy: [{ at: "asc" }, { id: "asc" }] },
       attempts: { where: { shop }, orderBy: { number: "asc" } },
     },
   });

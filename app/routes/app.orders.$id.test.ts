@@ -79,6 +79,12 @@ describe("order detail (app.orders.$id)", () => {
       },
     });
 
+    // As in a real pass, the answer (and the move it caused) came after the request's 120 ms.
+    await prisma.orderTransition.updateMany({
+      where: { orderId: id, toState: "retrying" },
+      data: { at: new Date(sending!.at.getTime() + 150) },
+    });
+
     const response = await get(id);
     expect(response.status).toBe(200);
     const { order } = (await response.json()) as { order: OrderDetail };

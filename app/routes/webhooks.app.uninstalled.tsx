@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { verifyWebhook } from "../services/webhook-auth.server";
 import { markShopUninstalled } from "../models/shop.server";
-import { sessionStorage } from "../shopify.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const verified = await verifyWebhook(request);
@@ -10,6 +9,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // Webhooks can arrive more than once, and after the shop's data was removed:
   // everything below is idempotent.
   await markShopUninstalled(shop);
-  sessionStorage.forgetShop(shop);
   return new Response();
 };

@@ -123,7 +123,17 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         start(order);
       }
       if (claimed.length === 0 || inFlight.size >= options.concurrency) {
-        await Promise.race([sleep(options.pollMs, signal), ...inFlight.values()]);
+        // An order settling ends the nap early; the nap's timer and abort
+        // listener go with it, so none pile up while orders stream through.
+        const nap = new AbortController();
+        const stopNap = () => nap.abort();
+        signal.addEventListener("abort", stopNap, { once: true });
+        try {
+          await Promise.race([sleep(options.pollMs, nap.signal), ...inFlight.values()]);
+        } finally {
+          nap.abort();
+          signal.removeEventListener("abort", stopNap);
+        }
       }
     } catch (error) {
       log.error({ err: error }, "worker loop iteration failed; retrying");
