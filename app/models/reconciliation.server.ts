@@ -20,6 +20,7 @@ import {
   type AdminGraphql,
   type AdminThrottling,
 } from "./shopify-variants.server";
+import { MAX_RECONCILE_DAYS } from "./reconciliation";
 
 /**
  * The reconciliation sweep: Shopify delivers webhooks at least once, but a
@@ -33,8 +34,7 @@ import {
  */
 
 export const RECONCILIATION_SYNC = "reconciliation";
-/** Shopify's read_orders scope reaches the last 60 days of orders. */
-export const MAX_RECONCILE_DAYS = 60;
+export { MAX_RECONCILE_DAYS };
 
 /** A sweep not finished after this long is taken for one whose process died. */
 const RUN_ABANDONED_AFTER_MS = 60 * 60_000;
