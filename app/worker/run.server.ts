@@ -35,6 +35,11 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   const inFlight = new Map<string, Promise<void>>();
   const perShop = new Map<string, number>();
   const throttledUntil = new Map<string, number>();
+  // Claimed in a batch while their shop already had its share in flight: kept
+  // (leased) for a few seconds rather than let go and claimed again, and let go
+  // well before the lease could run out on an order nobody works on.
+  const waiting: Array<{ order: ClaimedOrder; since: number }> = [];
+  const maxWaitMs = Math.min(5_000, forwarder.settings.leaseMs / 3);
   let lastRecovery = 0;
   let uninstalled: string[] = [];
   let lastShopRefresh = 0;
@@ -113,16 +118,26 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
           .catch((error) => log.error({ err: error }, "background chore failed"))
           .finally(() => (chore.running = null));
       }
-      const free = options.concurrency - inFlight.size;
-      const claimed = free > 0 ? await forwarder.claimDue(free, excluded(), [...inFlight.keys()]) : [];
+      // Orders claimed while their shop was at its limit start as its slots free up.
+      for (let index = 0; index < waiting.length && inFlight.size < options.concurrency;) {
+        const { order, since } = waiting[index]!;
+        if (Date.now() - since > maxWaitMs) {
+          waiting.splice(index, 1);
+          await forwarder.release(order);
+        } else if ((perShop.get(order.shop) ?? 0) < options.perShopConcurrency) {
+          waiting.splice(index, 1);
+          start(order);
+        } else index += 1;
+      }
+      const free = options.concurrency - inFlight.size - waiting.length;
+      const busy = [...inFlight.keys(), ...waiting.map(({ order }) => order.id)];
+      const claimed = free > 0 ? await forwarder.claimDue(free, excluded(), busy) : [];
       for (const order of claimed) {
         if ((perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
-          await forwarder.release(order);
-          continue;
-        }
-        start(order);
+          waiting.push({ order, since: Date.now() });
+        } else start(order);
       }
-      if (claimed.length === 0 || inFlight.size >= options.concurrency) {
+      if (claimed.length === 0 || inFlight.size + waiting.length >= options.concurrency) {
         // An order settling ends the nap early; the nap's timer and abort
         // listener go with it, so none pile up while orders stream through.
         const nap = new AbortController();
@@ -140,7 +155,11 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       await sleep(options.pollMs, signal);
     }
   }
-  await Promise.allSettled([...inFlight.values(), ...chores.map((chore) => chore.running).filter(Boolean)]);
+  await Promise.allSettled([
+    ...waiting.map(({ order }) => forwarder.release(order)),
+    ...inFlight.values(),
+    ...chores.map((chore) => chore.running).filter(Boolean),
+  ]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
