@@ -82,7 +82,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S              seconds measured per ingest server (default 10)
   --warmup S                seconds of warm-up before each ingest measurement (default 2)
   --orders N                orders sent end to end (default 5000)
-  --workers N               worker processes end to end (default 2)
+  --workers N               worker processes end to end (default 1: on SQLite a second one mostly waits for the write lock)
   --shops N                 shops the orders are spread over (default 4)
   --backlog N               orders backlogged for the memory phase (default 100000)
   --rss-seconds S           seconds the worker's RSS is sampled (default 60)
@@ -116,7 +116,7 @@ const config = {
   durationMs: numberArg("duration", 10, 3) * 1000,
   warmupMs: numberArg("warmup", 2, 1) * 1000,
   orders: Math.round(numberArg("orders", 5000, 300)),
-  workers: Math.max(1, Math.round(numberArg("workers", 2, 2))),
+  workers: Math.max(1, Math.round(numberArg("workers", 1, 1))),
   shops: Math.max(1, Math.round(numberArg("shops", 4, 4))),
   backlog: Math.round(numberArg("backlog", 100_000, 2_000)),
   rssSeconds: numberArg("rss-seconds", 60, 6),
