@@ -145,29 +145,41 @@ export class Forwarder {
     if (limit <= 0) return [];
     const now = this.now();
     const leaseExpiresAt = new Date(now.getTime() + this.options.leaseMs);
-    const due = placeholders(DUE_STATES.length);
+    const postgres = databaseKind() === "postgresql";
     const leaseFree = `("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)`;
-    const params: SqlValue[] = [this.options.workerId, leaseExpiresAt, ...DUE_STATES, now, now];
-    let candidates = `SELECT "id" FROM "Order" WHERE "state" IN (${due}) AND "nextAttemptAt" <= ? AND ${leaseFree}`;
-    if (excludeShops.length > 0) {
-      candidates += ` AND "shop" NOT IN (${placeholders(excludeShops.length)})`;
-      params.push(...excludeShops);
+    // The oldest due orders of each due state, each read in the order of the
+    // (state, nextAttemptAt) index and stopping at `limit`; then the oldest of
+    // those. A single `state IN (…) ORDER BY nextAttemptAt` would read and sort
+    // every due order first (~300 ms per claim with 100k backlogged).
+    const branches: string[] = [];
+    const params: SqlValue[] = [this.options.workerId, leaseExpiresAt];
+    for (const [index, state] of DUE_STATES.entries()) {
+      let branch = `SELECT "id", "nextAttemptAt" FROM "Order" WHERE "state" = ? AND "nextAttemptAt" <= ? AND ${leaseFree}`;
+      params.push(state, now, now);
+      if (excludeShops.length > 0) {
+        branch += ` AND "shop" NOT IN (${placeholders(excludeShops.length)})`;
+        params.push(...excludeShops);
+      }
+      // An order this process is still working on is never claimed twice by it.
+      if (excludeOrderIds.length > 0) {
+        branch += ` AND "id" NOT IN (${placeholders(excludeOrderIds.length)})`;
+        params.push(...excludeOrderIds);
+      }
+      branch += ` ORDER BY "nextAttemptAt" LIMIT ?`;
+      params.push(limit);
+      // Other workers skip the rows this one is claiming rather than queue behind them.
+      if (postgres) branch += " FOR UPDATE SKIP LOCKED";
+      branches.push(`SELECT "id", "nextAttemptAt" FROM (${branch}) AS due_${index}`);
     }
-    // An order this process is still working on is never claimed twice by it.
-    if (excludeOrderIds.length > 0) {
-      candidates += ` AND "id" NOT IN (${placeholders(excludeOrderIds.length)})`;
-      params.push(...excludeOrderIds);
-    }
-    candidates += ` ORDER BY "nextAttemptAt" LIMIT ?`;
     params.push(limit);
+    const candidates = `SELECT "id" FROM (${branches.join(" UNION ALL ")}) AS due ORDER BY "nextAttemptAt" LIMIT ?`;
     // One statement claims the batch, so two workers can never both hold one order:
     // - SQLite runs it under the database's one write lock, candidates and update at once
     //   (checking state and lease again outside the subquery would only make SQLite
     //   scan every due order instead of looking the ids up);
     // - PostgreSQL locks the candidate rows (skipping those another worker is
     //   claiming) and checks state and lease again on each row as it updates it.
-    const postgres = databaseKind() === "postgresql";
-    if (postgres) candidates += " FOR UPDATE SKIP LOCKED";
+    const due = placeholders(DUE_STATES.length);
     const rows = await this.writes.run((tx) =>
       tx.all<Row>(
         `UPDATE "Order" SET "leaseOwner" = ?, "leaseExpiresAt" = ?
