@@ -3,7 +3,12 @@ import { Prisma, type BrilliantVariant } from "@prisma/client";
 import prisma from "../db.server";
 import type { MatchProposal, MatchRule, ProposalStatus } from "./auto-match";
 import type { MappingFilter, ReviewGroup } from "./mapping-page-options";
-import { proposeAutoMatches, removeMappings, saveMappingsReport } from "./mapping.server";
+import {
+  proposeAutoMatches,
+  removeMappings,
+  saveAcceptedMatches,
+  saveMappingsReport,
+} from "./mapping.server";
 import { containsPattern, lastSync as lastShopifySync, listShopifyVariants } from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
 import { syncRunView, type SyncRunView } from "./brilliant-connection.server";
@@ -316,34 +321,17 @@ export async function reviewAutoMatches(
 
 /**
  * Saves what the merchant ticked: single proposals by id, or whole groups
- * ("all N in this group"). A manual mapping is replaced only when the merchant
- * ticked a conflicting proposal.
+ * ("all N in this group"), in SQL from the proposals as the rule makes them
+ * now (`saveAcceptedMatches`). A manual mapping is replaced only when the
+ * merchant ticked a conflicting proposal or the whole conflicts group.
  */
 export async function applyAutoMatchReview(
   shop: string,
   rule: MatchRule,
   accepted: { shopifyVariantIds: string[]; wholeGroups: ReviewGroup[] },
 ): Promise<{ saved: number; released: number }> {
-  const wanted = new Set(accepted.shopifyVariantIds);
-  const groups = new Set<string>(accepted.wholeGroups);
-  const proposals = await proposeAutoMatches(shop, rule);
-  // Ticking a proposal that conflicts with a manual mapping is the merchant
-  // saying "replace it" (applyAutoMatches' replaceManual); unchanged ones
-  // have nothing to save.
-  const chosen = proposals.filter(
-    (proposal) =>
-      proposal.status !== "unchanged" &&
-      (wanted.has(proposal.shopifyVariantId) || groups.has(proposal.status)),
-  );
-  if (chosen.length === 0) return { saved: 0, released: 0 };
-  return saveMappingsReport(
-    shop,
-    chosen.map((proposal) => ({
-      shopifyVariantId: proposal.shopifyVariantId,
-      shopifyProductId: proposal.shopifyProductId,
-      sku: proposal.sku,
-      brilliantVariantId: proposal.brilliantVariantId,
-    })),
-    "auto",
-  );
+  return saveAcceptedMatches(shop, rule, {
+    groups: accepted.wholeGroups,
+    shopifyVariantIds: accepted.shopifyVariantIds,
+  });
 }

@@ -2,10 +2,17 @@ import { randomUUID } from "node:crypto";
 
 import { Prisma } from "@prisma/client";
 
-import prisma from "../db.server";
+import prisma, { databaseKind } from "../db.server";
+import { sqlFor, type SqlValue } from "../db/sql.server";
 import { resolveAlertsWithoutHeldOrders } from "./alert.server";
 import { recheckHeldOrders } from "./order-actions.server";
-import { proposeMatches, type ExistingMapping, type MatchProposal, type MatchRule } from "./auto-match";
+import {
+  proposeMatches,
+  type ExistingMapping,
+  type MatchProposal,
+  type MatchRule,
+  type ProposalStatus,
+} from "./auto-match";
 
 export type MappingSource = "manual" | "auto" | "csv";
 
@@ -53,6 +60,20 @@ export async function saveMappingsReport(
 /** Mappings per statement (9 values each, well within both databases' limits on bound values). */
 const WRITE_CHUNK = 1_000;
 
+/** The upsert of a mapping: a mapped variant keeps its row (id, createdAt). */
+const UPDATE_WHEN_CHANGED = Prisma.sql`ON CONFLICT ("shop", "shopifyVariantId") DO UPDATE SET
+  "shopifyProductId" = excluded."shopifyProductId",
+  "sku" = excluded."sku",
+  "brilliantVariantId" = excluded."brilliantVariantId",
+  "source" = excluded."source",
+  "updatedAt" = excluded."updatedAt"`;
+
+/** …and only when something in it changes. */
+const MAPPING_CHANGED = Prisma.sql`"VariantMapping"."brilliantVariantId" <> excluded."brilliantVariantId"
+  OR "VariantMapping"."source" <> excluded."source"
+  OR "VariantMapping"."sku" IS DISTINCT FROM excluded."sku"
+  OR "VariantMapping"."shopifyProductId" IS DISTINCT FROM excluded."shopifyProductId"`;
+
 /**
  * One multi-row INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike):
  * an auto-match can save 50k mappings, which took a minute as one upsert each.
@@ -69,16 +90,8 @@ function upsertMappings(shop: string, chunk: MappingInput[], source: MappingSour
     INSERT INTO "VariantMapping" ("id", "shop", "shopifyVariantId", "shopifyProductId", "sku",
       "brilliantVariantId", "source", "createdAt", "updatedAt")
     VALUES ${Prisma.join(values)}
-    ON CONFLICT ("shop", "shopifyVariantId") DO UPDATE SET
-      "shopifyProductId" = excluded."shopifyProductId",
-      "sku" = excluded."sku",
-      "brilliantVariantId" = excluded."brilliantVariantId",
-      "source" = excluded."source",
-      "updatedAt" = excluded."updatedAt"
-    WHERE "VariantMapping"."brilliantVariantId" <> excluded."brilliantVariantId"
-      OR "VariantMapping"."source" <> excluded."source"
-      OR "VariantMapping"."sku" IS DISTINCT FROM excluded."sku"
-      OR "VariantMapping"."shopifyProductId" IS DISTINCT FROM excluded."shopifyProductId"
+    ${UPDATE_WHEN_CHANGED}
+    WHERE ${MAPPING_CHANGED}
   `;
 }
 
@@ -205,6 +218,110 @@ function candidateKeySql(rule: MatchRule): { key: Prisma.Sql; condition: Prisma.
       };
     }
   }
+}
+
+/** What the merchant accepted in an auto-match review. */
+export interface AcceptedMatches {
+  /** Every proposal of these groups. */
+  groups: readonly Exclude<ProposalStatus, "unchanged">[];
+  /**
+   * Single proposals, whatever their group: ticking one that conflicts with a
+   * manual mapping is the merchant saying "replace it".
+   */
+  shopifyVariantIds: readonly string[];
+}
+
+/** Ticked ids per statement: well within both databases' limits on bound values. */
+const TICKED_CHUNK = 5_000;
+
+/**
+ * Saves accepted auto-match proposals straight from the join that proposes
+ * them (`INSERT … SELECT … ON CONFLICT DO UPDATE`, SQLite and PostgreSQL
+ * alike), in one transaction, then re-checks held orders. No mapping passes
+ * through JavaScript: saving 18k proposals one bound row at a time took
+ * seconds. The proposals are those of `proposeAutoMatches` (same key, same
+ * joins), chosen again at save time, so what is saved is what the rule
+ * proposes now, not what the review page showed a while ago.
+ *
+ * A manual mapping is only replaced when the merchant accepted its conflict
+ * (the group, or the proposal ticked); the guard sits on the DO UPDATE too,
+ * so a manual mapping made between the SELECT and the write (PostgreSQL,
+ * another session) is not overwritten either.
+ */
+export async function saveAcceptedMatches(
+  shop: string,
+  rule: MatchRule,
+  accepted: AcceptedMatches,
+): Promise<SaveMappingsReport> {
+  const groups = new Set(accepted.groups);
+  const ticked = [...new Set(accepted.shopifyVariantIds)];
+  const inGroups = [...groups].map((group) => proposalStatusSql[group]);
+  const statements: Prisma.Sql[] = [];
+  if (inGroups.length > 0) {
+    statements.push(
+      insertProposalsSql(shop, rule, Prisma.join(inGroups, " OR "), groups.has("conflicts_manual")),
+    );
+  }
+  for (let start = 0; start < ticked.length; start += TICKED_CHUNK) {
+    const chunk = ticked.slice(start, start + TICKED_CHUNK);
+    statements.push(
+      insertProposalsSql(shop, rule, Prisma.sql`v."shopifyVariantId" IN (${Prisma.join(chunk)})`, true),
+    );
+  }
+  if (statements.length === 0) return { saved: 0, released: 0 };
+  // Later statements see what earlier ones wrote: a proposal saved by its
+  // group and ticked too is unchanged by then, so it is counted once.
+  const saved = await sqlFor().transaction(async (tx) => {
+    let changed = 0;
+    for (const statement of statements)
+      changed += await tx.run(statement.sql, statement.values as SqlValue[]);
+    return changed;
+  });
+  if (saved === 0) return { saved: 0, released: 0 };
+  const released = await afterMappingChange(shop);
+  return { saved, released };
+}
+
+/** Each review group as a condition on the proposal's current mapping `m` (proposals already differ from it). */
+const proposalStatusSql: Record<Exclude<ProposalStatus, "unchanged">, Prisma.Sql> = {
+  new: Prisma.sql`m."shopifyVariantId" IS NULL`,
+  replaces_auto: Prisma.sql`m."source" <> 'manual'`,
+  conflicts_manual: Prisma.sql`m."source" = 'manual'`,
+};
+
+function insertProposalsSql(
+  shop: string,
+  rule: MatchRule,
+  chosen: Prisma.Sql,
+  replaceManual: boolean,
+): Prisma.Sql {
+  const { key, condition } = candidateKeySql(rule);
+  const now = new Date();
+  // A bound value in a SELECT list has no column to take its type from:
+  // PostgreSQL would read it as text, so it is cast there. On SQLite a CAST
+  // to a date type would turn the ISO text into a number, so it stays bare.
+  const at = databaseKind() === "postgresql" ? Prisma.sql`CAST(${now} AS TIMESTAMP(3))` : Prisma.sql`${now}`;
+  // The id is made from the shop and the Shopify variant id, which are unique
+  // together (the conflict target) and free of ':' in the shop's domain: so it
+  // is unique, the same expression on both databases, and needs no random
+  // source in SQL (SQLite's randomblob, PostgreSQL's gen_random_uuid differ).
+  // A mapped variant keeps its row and id; ids are opaque everywhere else.
+  return Prisma.sql`
+    INSERT INTO "VariantMapping" ("id", "shop", "shopifyVariantId", "shopifyProductId", "sku",
+      "brilliantVariantId", "source", "createdAt", "updatedAt")
+    SELECT 'vm:' || v."shop" || ':' || v."shopifyVariantId", v."shop", v."shopifyVariantId",
+      v."shopifyProductId", v."sku", b."brilliantVariantId", 'auto', ${at}, ${at}
+    FROM "ShopifyVariant" v
+    JOIN "BrilliantVariant" b
+      ON b."shop" = v."shop" AND b."brilliantVariantId" = ${key} AND b."removedAt" IS NULL
+    LEFT JOIN "VariantMapping" m ON m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId"
+    WHERE v."shop" = ${shop} AND v."deletedAt" IS NULL AND ${condition}
+      AND (m."brilliantVariantId" IS NULL OR m."brilliantVariantId" <> b."brilliantVariantId")
+      AND (${chosen})
+    ${UPDATE_WHEN_CHANGED}
+    WHERE ("VariantMapping"."source" <> 'manual' OR ${replaceManual ? Prisma.sql`1 = 1` : Prisma.sql`1 = 0`})
+      AND (${MAPPING_CHANGED})
+  `;
 }
 
 /**

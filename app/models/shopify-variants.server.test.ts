@@ -363,6 +363,12 @@ describe("listShopifyVariants", () => {
     expect(mugs).toHaveLength(9);
     expect(mugs.every((row) => row.productTitle.startsWith("Mug"))).toBe(true);
     expect((await everyPage({ search: "73005" })).map((row) => row.sku)).toEqual(["73005"]);
+    const aprons = await everyPage({ search: "APRON" });
+    expect(aprons).toHaveLength(9);
+    expect(aprons.every((row) => row.productTitle.startsWith("apron"))).toBe(true);
+    const skus = await everyPage({ search: "sku-1" });
+    expect(skus.length).toBeGreaterThan(0);
+    expect(skus.every((row) => row.sku?.startsWith("SKU-1"))).toBe(true);
     expect((await everyPage({ search: "45000000007" })).map((row) => row.shopifyVariantId)).toEqual([
       "45000000007",
     ]);

@@ -1,7 +1,8 @@
 import { Prisma, type ShopifyVariant, type SyncRun } from "@prisma/client";
 import { z } from "zod";
 
-import prisma from "../db.server";
+import prisma, { databaseKind } from "../db.server";
+import { rowAs, type Row } from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 
 /**
@@ -981,12 +982,22 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
   }
   if (search !== "") {
     const pattern = containsPattern(search);
+    const contains = (column: string) => {
+      const value = Prisma.raw(`v."${column}"`);
+      // SQLite's LIKE already ignores ASCII case (as its LOWER does), and bare
+      // columns are read from the listing index alone; PostgreSQL's LIKE is
+      // case-sensitive.
+      return databaseKind() === "sqlite"
+        ? Prisma.sql`${value} LIKE ${pattern} ESCAPE '\\'`
+        : Prisma.sql`LOWER(${value}) LIKE ${pattern} ESCAPE '\\'`;
+    };
+    // Every column searched is in the listing index (ShopifyVariant_listing_idx),
+    // walked in page order: the page's rows are found without reading the
+    // table, and a search that matches little reads the index once per page
+    // (50k entries: ~10 ms), not every row of the table.
     conditions.push(Prisma.sql`(
-      LOWER(v."productTitle") LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."variantTitle", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."sku", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(v."barcode", '')) LIKE ${pattern} ESCAPE '\\'
-      OR v."shopifyVariantId" = ${search}
+      ${contains("productTitle")} OR ${contains("variantTitle")} OR ${contains("sku")}
+      OR ${contains("barcode")} OR v."shopifyVariantId" = ${search}
     )`);
   }
   return conditions;
@@ -997,12 +1008,13 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
  * each one's mapping. Keyset paging both ways: `cursor` gives the page after
  * a page, `before` the page before it; a page's place does not move when rows
  * are added or removed elsewhere, and a deep page costs what the first does
- * (a seek in the (shop, productTitle, shopifyVariantId) index, not a skip).
+ * (a seek in the listing index, ShopifyVariant_listing_idx, not a skip).
  *
- * The ids are chosen in SQL written for both SQLite and PostgreSQL (the
- * mapped/unmapped filters need EXISTS over VariantMapping, which has no
- * relation to join on); the rows are then read through Prisma. Titles are
- * ordered by the database's collation (byte order on SQLite).
+ * One raw query written for both SQLite and PostgreSQL (the mapped/unmapped
+ * filters need EXISTS over VariantMapping, which has no relation to join on)
+ * reads the page's rows with their mappings; three Prisma queries per page
+ * cost more than the query itself. Titles are ordered by the database's
+ * collation (byte order on SQLite).
  */
 export async function listShopifyVariants(
   shop: string,
@@ -1023,26 +1035,23 @@ export async function listShopifyVariants(
   const order = backwards
     ? Prisma.sql`v."productTitle" DESC, v."shopifyVariantId" DESC`
     : Prisma.sql`v."productTitle", v."shopifyVariantId"`;
-  const picked = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT v."id" AS "id" FROM "ShopifyVariant" v
+  // The page's rows and their mappings in the one query that picks them:
+  // a seek in the listing index, then 51 row and mapping lookups.
+  const picked = await prisma.$queryRaw<Row[]>`
+    SELECT v.*, m."brilliantVariantId" AS "mappedTo", m."source" AS "mappedBy"
+    FROM "ShopifyVariant" v
+    LEFT JOIN "VariantMapping" m ON m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY ${order}
     LIMIT ${limit + 1}
   `;
   const hasMore = picked.length > limit;
-  const pageIds = picked.slice(0, limit).map((row) => row.id);
-  if (backwards) pageIds.reverse();
-  const rows = await prisma.shopifyVariant.findMany({ where: { shop, id: { in: pageIds } } });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const ordered = pageIds.flatMap((id) => {
-    const row = byId.get(id);
-    return row ? [row] : [];
-  });
-  const mappings = await prisma.variantMapping.findMany({
-    where: { shop, shopifyVariantId: { in: ordered.map((row) => row.shopifyVariantId) } },
-    select: { shopifyVariantId: true, brilliantVariantId: true, source: true },
-  });
-  const mappingOf = new Map(mappings.map((mapping) => [mapping.shopifyVariantId, mapping]));
+  const page = picked.slice(0, limit);
+  if (backwards) page.reverse();
+  const ordered: ListedShopifyVariant[] = page.map(({ mappedTo, mappedBy, ...row }) => ({
+    ...rowAs<ShopifyVariant>("ShopifyVariant", row),
+    mapping: typeof mappedTo === "string" ? { brilliantVariantId: mappedTo, source: String(mappedBy) } : null,
+  }));
   const first = ordered[0];
   const last = ordered.at(-1);
   // Going back, there is an earlier page when more rows came, and a later one
@@ -1050,13 +1059,7 @@ export async function listShopifyVariants(
   const hasEarlier = backwards ? hasMore : Boolean(from);
   const hasLater = backwards ? true : hasMore;
   return {
-    variants: ordered.map((row) => {
-      const mapping = mappingOf.get(row.shopifyVariantId);
-      return {
-        ...row,
-        mapping: mapping ? { brilliantVariantId: mapping.brilliantVariantId, source: mapping.source } : null,
-      };
-    }),
+    variants: ordered,
     nextCursor: hasLater && last ? encodeListCursor(last) : null,
     previousCursor: hasEarlier && first ? encodeListCursor(first) : null,
   };

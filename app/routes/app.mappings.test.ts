@@ -90,6 +90,10 @@ async function seedMapping(
   });
 }
 
+function shopMappings(shop: string) {
+  return prisma.variantMapping.findMany({ where: { shop }, orderBy: { shopifyVariantId: "asc" } });
+}
+
 beforeEach(async () => {
   await resetDatabase(prisma);
   await seedAdminShop(SHOP);
@@ -366,10 +370,7 @@ describe("auto-match review", () => {
     );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toContain("saved=2");
-    const mappings = await prisma.variantMapping.findMany({
-      where: { shop: SHOP },
-      orderBy: { shopifyVariantId: "asc" },
-    });
+    const mappings = await shopMappings(SHOP);
     expect(mappings.map((m) => [m.shopifyVariantId, m.brilliantVariantId, m.source])).toEqual([
       ["1", "73002", "auto"],
       ["2", "73003", "auto"],
@@ -397,6 +398,54 @@ describe("auto-match review", () => {
       await post(SHOP, `${BASE}/auto-match`, { rule: "sku_prefix", value: "BR-", group: ["new"] }),
     );
     expect(await prisma.variantMapping.count({ where: { shop: SHOP, source: "auto" } })).toBe(2);
+  });
+
+  it("saves a whole group and a ticked conflict together, counting each mapping once", async () => {
+    const response = await callRoute(
+      autoAction,
+      await post(SHOP, `${BASE}/auto-match`, {
+        rule: "sku_prefix",
+        value: "BR-",
+        group: ["new", "replaces_auto"],
+        accept: ["1", "3"],
+      }),
+    );
+    expect(response.headers.get("Location")).toContain("saved=3");
+    const mappings = await shopMappings(SHOP);
+    expect(mappings.map((m) => [m.shopifyVariantId, m.brilliantVariantId, m.source])).toEqual([
+      ["1", "73002", "auto"],
+      ["2", "73003", "auto"],
+      ["3", "73013", "auto"],
+    ]);
+    // Prisma reads back the rows written in SQL, dates included.
+    expect(mappings.every((m) => m.createdAt instanceof Date && !Number.isNaN(m.updatedAt.getTime()))).toBe(
+      true,
+    );
+  });
+
+  it("keeps manual mappings when only the other groups are saved", async () => {
+    await callRoute(
+      autoAction,
+      await post(SHOP, `${BASE}/auto-match`, {
+        rule: "sku_prefix",
+        value: "BR-",
+        group: ["new", "replaces_auto"],
+      }),
+    );
+    expect(
+      await prisma.variantMapping.findFirst({ where: { shop: SHOP, shopifyVariantId: "3" } }),
+    ).toMatchObject({ brilliantVariantId: "73002", source: "manual" });
+  });
+
+  it("releases an order held for a variant the saved auto-match maps", async () => {
+    const orderId = await orderInState(SHOP, "held", { holdKind: "mapping", code: 2502 });
+    await seedVariant(SHOP, shopifyVariantFor(73002), { sku: "BR-73002" });
+    const response = await callRoute(
+      autoAction,
+      await post(SHOP, `${BASE}/auto-match`, { rule: "sku_prefix", value: "BR-", group: ["new"] }),
+    );
+    expect(response.headers.get("Location")).toContain("saved=2&released=1");
+    expect((await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).state).toBe("ready");
   });
 
   it("ids of another shop's variants change nothing there", async () => {
