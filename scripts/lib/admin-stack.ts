@@ -1,13 +1,17 @@
 /**
  * Everything the embedded admin needs to run locally with no Shopify: the
- * Brilliant simulator, a fresh SQLite database, the real app build, the
- * worker, the demo shop with the demo's orders delivered as signed webhooks,
- * and the admin preview proxy in front (shopify-stand-in/admin-preview.ts).
+ * Brilliant simulator, Shopify's Admin GraphQL API played by its stand-in
+ * (the shop's products, so "Sync Shopify products now" and the reconciliation
+ * sweep work as they do in a shop), a fresh SQLite database, the real app
+ * build, the worker, the demo shop with its variants mapped from the synced
+ * catalogs and the demo's orders delivered as signed webhooks, and the admin
+ * preview proxy in front (shopify-stand-in/admin-preview.ts).
  * Used by `npm run preview` and the end-to-end tests (tests/e2e/harness.ts).
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { RunningSimulator } from "../../simulator/server";
+import type { AdminGraphqlStandIn } from "../../shopify-stand-in/admin-graphql";
 import { startAdminPreview, type RunningAdminPreview } from "../../shopify-stand-in/admin-preview";
 import { sampleOrders } from "../demo/sample-orders";
 import {
@@ -15,10 +19,12 @@ import {
   DEMO_SHOP,
   deliverOrders,
   demoAppEnv,
-  mapBySku,
+  mapFromSyncedCatalogs,
   migrateDatabase,
   seedDemoShop,
+  shopifyAdminEnv,
   startApp,
+  startDemoShopifyAdmin,
   startDemoSimulator,
   startWorker,
   waitForOrders,
@@ -50,6 +56,8 @@ export interface AdminStack {
   env: NodeJS.ProcessEnv;
   workdir: string;
   simulator: RunningSimulator;
+  /** Shopify's Admin GraphQL API for the shop. */
+  shopifyAdmin: AdminGraphqlStandIn;
   preview: RunningAdminPreview;
   stop(): Promise<void>;
 }
@@ -69,10 +77,13 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
   let preview: RunningAdminPreview | null = null;
   const brilliant = await startDemoSimulator({ scriptFaults: true });
   const simulator = brilliant.simulator!;
+  const orders = sampleOrders().map((sample) => sample.body);
+  const shopifyAdmin = await startDemoShopifyAdmin(DEMO_SHOP, orders);
   const stop = async () => {
     if (preview) await preview.close();
     await Promise.allSettled(children.map((child) => child.stop()));
     await simulator.close();
+    await shopifyAdmin.close();
   };
 
   try {
@@ -85,11 +96,12 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
       port: appPort,
       brilliantUrl: brilliant.url,
       publicUrl: previewUrl,
-      overrides: options.env,
+      overrides: { ...shopifyAdminEnv(shopifyAdmin), ...options.env },
     });
     // The seeding below imports app modules, which read the environment.
     Object.assign(process.env, env);
     say(`Brilliant simulator: ${brilliant.url}`);
+    say(`Shopify Admin GraphQL stand-in: ${shopifyAdmin.origin}`);
     await migrateDatabase(env);
     children.push(
       await startApp({
@@ -102,12 +114,12 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
     );
     say(`App: ${appUrl} (logs in ${workdir}/app.log)`);
     await seedDemoShop(DEMO_SHOP, brilliant, env.SCOPES ?? "read_orders,read_products");
-    const orders = sampleOrders().map((sample) => sample.body);
-    await mapBySku(DEMO_SHOP, orders, {
-      baseUrl: brilliant.url,
-      apiKey: brilliant.key,
-      apiSecret: brilliant.secret,
-    });
+    // What the merchant does first: sync both catalogs, then auto-match by SKU from them.
+    const mapping = await mapFromSyncedCatalogs(DEMO_SHOP);
+    say(
+      `Synced ${mapping.shopifyVariants} Shopify and ${mapping.brilliantVariants} Brilliant variant(s); ` +
+        `auto-match mapped ${mapping.mapped}, left ${mapping.unmapped} unmapped.`,
+    );
     children.push(startWorker(env, workdir));
     preview = await startAdminPreview({
       appUrl,
@@ -142,6 +154,7 @@ export async function startAdminStack(options: AdminStackOptions = {}): Promise<
       env,
       workdir,
       simulator,
+      shopifyAdmin,
       preview,
       stop,
     };

@@ -128,32 +128,6 @@ export async function seedDemoShop(
   await seedShop({ shop, brilliantApiKey: brilliant.key, brilliantApiSecret: brilliant.secret, scopes });
 }
 
-/** Maps every Shopify variant in the orders whose SKU equals a Brilliant variant id in GET /store. */
-export async function mapBySku(
-  shop: string,
-  orders: Record<string, unknown>[],
-  brilliant: { baseUrl: string; apiKey: string; apiSecret: string },
-): Promise<number> {
-  const { createBrilliantClient } = await import("../../app/services/brilliant/client.server");
-  const { matchBySkuEqualsVariantId, saveMappings } = await import("../../app/models/mapping.server");
-  const store = await createBrilliantClient(brilliant).getStore();
-  if (store.kind !== "ok")
-    throw new Error(`GET /store failed: ${store.kind} (HTTP ${store.httpStatus ?? "none"})`);
-  const brilliantIds = new Set(
-    store.value.products.flatMap((product) => product.variants.map((variant) => String(variant.id))),
-  );
-  const variants = orders.flatMap((order) =>
-    ((order.line_items as { variant_id?: unknown; product_id?: unknown; sku?: unknown }[] | undefined) ?? [])
-      .filter((line) => line.variant_id != null)
-      .map((line) => ({
-        shopifyVariantId: String(line.variant_id),
-        shopifyProductId: line.product_id == null ? null : String(line.product_id),
-        sku: typeof line.sku === "string" ? line.sku : null,
-      })),
-  );
-  return saveMappings(shop, matchBySkuEqualsVariantId(variants, brilliantIds), "auto");
-}
-
 /**
  * The shop's Shopify catalog for the Admin GraphQL stand-in: every product
  * and variant the orders name (with their titles and SKUs), and a product no
@@ -233,6 +207,11 @@ export async function mapFromSyncedCatalogs(shop: string): Promise<CatalogMappin
   const catalog = await syncBrilliantCatalogNow(shop);
   if (!catalog.ok) throw new Error(`Brilliant catalog sync failed: ${catalog.reason}`);
   const { saved } = await applyAutoMatches(shop, { kind: "sku_equals_id" });
+  // The catalog's own checks (low stock, inactive) look at mapped variants,
+  // and nothing was mapped when it was first read: read it again now, as the
+  // worker's next catalog round would, so their alerts are there from the start.
+  const checked = await syncBrilliantCatalogNow(shop);
+  if (!checked.ok) throw new Error(`Brilliant catalog sync failed: ${checked.reason}`);
   const live = await prisma.shopifyVariant.count({ where: { shop, deletedAt: null } });
   return {
     shopifyVariants: shopify.variants,

@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@prisma/client";
+
+import { createPrismaClient } from "../../app/db.server";
 import { openAdmin, type AdminBrowser } from "./harness";
+
+// Runs first (vitest.e2e.config.ts): it reads the demo's eight orders as seeded.
 
 describe("home page in Chromium", () => {
   let admin: AdminBrowser;
+  let db: PrismaClient;
   beforeAll(async () => {
     admin = await openAdmin();
+    db = createPrismaClient(admin.stack.databaseUrl);
   });
   afterAll(async () => {
+    await db?.$disconnect();
     await admin?.close();
   });
 
@@ -17,7 +25,16 @@ describe("home page in Chromium", () => {
 
     // The App Bridge stand-in: title bar and nav menu.
     expect(await page.locator("ui-title-bar").getAttribute("title")).toBe("Brilliant Sync");
-    expect(await page.locator("ui-nav-menu a", { hasText: "Home" }).isVisible()).toBe(true);
+    for (const [label, href] of [
+      ["Home", "/app"],
+      ["Orders", "/app/orders"],
+      ["Mappings", "/app/mappings"],
+      ["Settings", "/app/settings"],
+    ] as const) {
+      const link = page.locator("ui-nav-menu a", { hasText: label });
+      expect(await link.isVisible()).toBe(true);
+      expect(await link.getAttribute("href")).toBe(href);
+    }
 
     // Alerts, each naming its orders and where to fix it.
     const mapping = page.locator(".Polaris-Banner", {
@@ -37,9 +54,13 @@ describe("home page in Chromium", () => {
     expect(
       await page.locator(".Polaris-Banner", { hasText: "Inactive at Brilliant" }).first().isVisible(),
     ).toBe(true);
-    expect(await page.locator(".Polaris-Banner", { hasText: "stock at Brilliant" }).first().isVisible()).toBe(
-      true,
-    );
+    expect(
+      await page.locator(".Polaris-Banner", { hasText: "Not enough stock at Brilliant" }).first().isVisible(),
+    ).toBe(true);
+    // Low stock from the catalog, before any order is held for it.
+    expect(
+      await page.locator(".Polaris-Banner", { hasText: "Low stock at Brilliant" }).first().isVisible(),
+    ).toBe(true);
 
     // Held orders: name, reason, next step.
     const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (4)" });
@@ -73,5 +94,51 @@ describe("home page in Chromium", () => {
       .toBe("/app/orders?state=held");
     await expect.poll(() => page.locator(".Polaris-IndexTable__TableRow").count()).toBe(4);
     expect(admin.pageErrors).toEqual([]);
+  });
+
+  it("lists an order Shopify holds for fulfillment with its reason and next step", async () => {
+    // The hold itself (webhook, lookup, state change) is tested in
+    // app/routes/webhooks.fulfillment-holds.test.ts; here the order is
+    // recorded as that path leaves it, to see what the merchant sees.
+    const shop = admin.stack.shop;
+    const order = await db.order.create({
+      data: {
+        shop,
+        shopifyOrderId: "7700201",
+        name: "#E2E-HOLD",
+        payload: JSON.stringify({
+          id: 7_700_201,
+          name: "#E2E-HOLD",
+          financial_status: "paid",
+          line_items: [{ id: 77_020_011, variant_id: 45_000_000_001, sku: "73002", quantity: 1 }],
+        }),
+        state: "held",
+        holdKind: "fulfillment_hold",
+        stateReason:
+          "Shopify holds this order's fulfillment (awaiting payment). " +
+          "It goes to Brilliant once the hold is released in Shopify.",
+      },
+    });
+    try {
+      const { page } = admin;
+      await admin.goto("/app");
+      const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
+      await expect.poll(() => held.isVisible()).toBe(true);
+      const item = held.locator("li", { hasText: "#E2E-HOLD" });
+      expect(
+        await item.getByText("Shopify holds this order's fulfillment (awaiting payment)").isVisible(),
+      ).toBe(true);
+      const step = item.getByRole("button", {
+        name: "Release the fulfillment hold in Shopify for order #E2E-HOLD",
+      });
+      expect(await step.isVisible()).toBe(true);
+      await admin.screenshot("dashboard-fulfillment-hold");
+      await step.click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${order.id}`);
+      expect(admin.pageErrors).toEqual([]);
+    } finally {
+      await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
+      await db.order.delete({ where: { id: order.id } });
+    }
   });
 });

@@ -131,4 +131,71 @@ describe("mapping in Chromium", () => {
     await expect.poll(async () => (await orderState())?.state, { timeout: 20_000 }).toBe("forwarded");
     expect(admin.pageErrors).toEqual([]);
   });
+
+  it("pages forward and back through the variants", async () => {
+    const { page, stack } = admin;
+    // More variants than a page holds (50), as a synced catalog would have them.
+    const extra = Array.from({ length: 60 }, (_, index) => ({
+      shop: stack.shop,
+      shopifyVariantId: String(990_100_000 + index),
+      shopifyProductId: "990100000",
+      productTitle: "E2E Paging Tee",
+      variantTitle: `Size ${String(index).padStart(2, "0")}`,
+      sku: `E2E-PAGE-${String(index).padStart(2, "0")}`,
+      syncedAt: new Date(),
+    }));
+    await db.shopifyVariant.createMany({ data: extra });
+    try {
+      const variantRows = page.locator(
+        ".Polaris-IndexTable__TableRow:not(.Polaris-IndexTable__TableRow--subheader)",
+      );
+      await admin.goto("/app/mappings");
+      await expect.poll(() => variantRows.count()).toBe(50);
+      const firstOfPageOne = await variantRows.first().innerText();
+      const previous = page.getByRole("button", { name: "Previous" });
+      const next = page.getByRole("button", { name: "Next" });
+      expect(await previous.isDisabled()).toBe(true);
+
+      await next.click();
+      await expect.poll(() => new URL(page.url()).searchParams.has("cursor")).toBe(true);
+      await expect.poll(() => variantRows.first().innerText()).not.toBe(firstOfPageOne);
+      expect(await previous.isDisabled()).toBe(false);
+      await admin.screenshot("mappings-page-two");
+
+      await previous.click();
+      await expect.poll(() => new URL(page.url()).searchParams.has("before")).toBe(true);
+      await expect.poll(() => variantRows.first().innerText()).toBe(firstOfPageOne);
+      expect(await variantRows.count()).toBe(50);
+      expect(admin.pageErrors).toEqual([]);
+    } finally {
+      await db.shopifyVariant.deleteMany({
+        where: {
+          shop: stack.shop,
+          shopifyVariantId: { in: extra.map((variant) => variant.shopifyVariantId) },
+        },
+      });
+    }
+  });
+
+  it("syncs Shopify products in the background and shows how far it got", async () => {
+    const { page } = admin;
+    await admin.goto("/app/mappings");
+    await page.getByRole("button", { name: "Sync Shopify products now" }).click();
+    await expect
+      .poll(() =>
+        page.getByText("Reading your Shopify products in the background", { exact: false }).isVisible(),
+      )
+      .toBe(true);
+    // The page follows the run by itself until it ends, read from the Admin GraphQL stand-in.
+    // The heading's block: the heading and its run line.
+    const shopifyProducts = page
+      .getByRole("heading", { name: "Shopify products", exact: true })
+      .locator("xpath=..");
+    await expect
+      .poll(() => shopifyProducts.locator(".Polaris-Badge").first().innerText(), { timeout: 30_000 })
+      .toMatch(/\bDone$/); // the badge reads its tone first, for screen readers
+    expect(await page.getByRole("button", { name: "Sync Shopify products now" }).isEnabled()).toBe(true);
+    await admin.screenshot("mappings-shopify-synced");
+    expect(admin.pageErrors).toEqual([]);
+  });
 });

@@ -53,4 +53,64 @@ describe("settings in Chromium", () => {
     await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
     expect(admin.pageErrors).toEqual([]);
   });
+
+  it("writes fulfillments back and reconciles: a field error on the days, then saved, and a sweep on request", async () => {
+    const { page } = admin;
+    await admin.goto("/app/settings");
+    const writeBack = page.getByLabel("Mark orders fulfilled in Shopify when Brilliant ships them");
+    const days = page.getByLabel("Check the last days of paid orders");
+    await expect.poll(() => days.isVisible()).toBe(true);
+    const savedDays = await days.inputValue();
+    expect(await writeBack.isChecked()).toBe(false);
+
+    // More days than Shopify keeps for apps: refused on the field, nothing saved.
+    await days.fill("61");
+    await writeBack.check({ force: true });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect
+      .poll(() =>
+        page.getByText("Reconcile 1 to 60 days (Shopify keeps 60 days of orders for apps).").isVisible(),
+      )
+      .toBe(true);
+    await admin.screenshot("settings-shopify-orders-error");
+    await admin.goto("/app/settings");
+    expect(await days.inputValue()).toBe(savedDays);
+    expect(await writeBack.isChecked()).toBe(false);
+
+    // Valid: both saved.
+    await days.fill("14");
+    await writeBack.check({ force: true });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.goto("/app/settings");
+    expect(await days.inputValue()).toBe("14");
+    expect(await writeBack.isChecked()).toBe(true);
+    expect(await page.getByText("Paid orders of the last 14 days", { exact: false }).isVisible()).toBe(true);
+
+    // A sweep on request: the worker picks it up and reads the shop's paid
+    // orders from the Admin GraphQL stand-in.
+    await page.getByRole("button", { name: "Reconcile now" }).click();
+    await expect
+      .poll(() => page.getByText("Reconciliation requested", { exact: false }).isVisible())
+      .toBe(true);
+    const reconciliation = page.locator(".Polaris-Layout__AnnotatedSection", { hasText: "Reconciliation" });
+    await expect
+      .poll(
+        async () => {
+          await admin.goto("/app/settings");
+          return reconciliation.locator(".Polaris-Badge").first().innerText();
+        },
+        { timeout: 90_000, interval: 2_000 },
+      )
+      .toMatch(/\bDone$/); // the badge reads its tone first, for screen readers
+    expect(await reconciliation.getByText(/paid orders read/).isVisible()).toBe(true);
+    await admin.screenshot("settings-reconciled");
+
+    // Back as the other tests expect the shop.
+    await days.fill(savedDays);
+    await writeBack.uncheck({ force: true });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    expect(admin.pageErrors).toEqual([]);
+  }, 120_000);
 });
