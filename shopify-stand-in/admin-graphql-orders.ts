@@ -12,6 +12,7 @@
  *   `created_at:>=<date>`, `status:<open|closed|cancelled>`), listed by id, and
  *   each order's first `$lines` line items;
  * - `ReconcileOrderLineItems`: the rest of one order's line items;
+ * - `ReadShopifyOrder`: `order(id)` with its first `$lines` line items (order edits);
  * - `FulfillmentOrderOrder`: `fulfillmentOrder(id) { order }`;
  * - `FulfillmentOrdersOfOrder`: `order(id) { fulfillmentOrders }`;
  * - `FulfillOrderShippedByBrilliant`: `fulfillmentCreate(fulfillment)`.
@@ -367,6 +368,8 @@ export function requestedOrderCost(
       );
     case "ReconcileOrderLineItems":
       return 3 + firstOf(variables, "first", query, "lineItems", 250);
+    case "ReadShopifyOrder":
+      return 3 + firstOf(variables, "lines", query, "lineItems", 50);
     case "FulfillmentOrderOrder":
       return 2;
     case "FulfillmentOrdersOfOrder":
@@ -424,6 +427,14 @@ export const ORDER_OPERATIONS: Record<string, Handler> = {
       requestedQueryCost: requested,
       actualQueryCost: 3 + returned,
     };
+  },
+
+  ReadShopifyOrder: (query, variables, state, requested) => {
+    const id = idOf(variables.id, "Order");
+    const order = state.orders.find((candidate) => candidate.id === id);
+    if (!order) return { data: { order: null }, requestedQueryCost: requested, actualQueryCost: 1 };
+    const { node, returned } = orderNode(order, firstOf(variables, "lines", query, "lineItems", 50));
+    return { data: { order: node }, requestedQueryCost: requested, actualQueryCost: 3 + returned };
   },
 
   FulfillmentOrderOrder: (_query, variables, state, requested) => {

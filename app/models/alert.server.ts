@@ -11,6 +11,7 @@ export const ALERT_KINDS = [
   "brilliant_error", // answers the app cannot act on by itself
   "fulfillment_hold_after_forward", // put on hold in Shopify when Brilliant had (or may have had) it
   "fulfillment_write_back", // Brilliant shipped it, but marking it fulfilled in Shopify keeps failing
+  "edited_after_forward", // edited in Shopify when Brilliant had (or may have had) it
 ] as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[number];

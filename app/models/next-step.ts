@@ -38,6 +38,8 @@ export function nextStepForHold(holdKind: string | null, orderId: string): NextS
       return { label: "Resubmit or skip", url: orderPath(orderId) };
     case "fulfillment_hold":
       return { label: "Release the fulfillment hold in Shopify", url: orderPath(orderId) };
+    case "order_edit":
+      return { label: "Nothing to do: the edit is read again within a minute", url: orderPath(orderId) };
     case "app_error":
     default:
       return { label: "See what Brilliant answered", url: orderPath(orderId) };

@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "./alert.server";
 import { transition, type Actor, type HoldKind, type OrderState } from "./order-state.server";
-import { preflight } from "./preflight";
+import { preflight, type PreflightResult } from "./preflight";
 import { loadCatalog, loadMappings } from "./preflight-input.server";
 import { parseShopifyOrder } from "./shopify-order";
 
@@ -142,6 +142,23 @@ function emptySummary(requested: string[], found: { id: string }[]): ActionSumma
   };
 }
 
+/** Pre-flight (no call to Brilliant) on a stored orders/paid body; null when the body no longer reads. */
+export async function preflightStoredOrder(shop: string, payload: string): Promise<PreflightResult | null> {
+  const parsed = parseShopifyOrder(JSON.parse(payload));
+  if (!parsed.success) return null;
+  const variantIds = parsed.data.line_items
+    .map((line) => line.variant_id)
+    .filter((id): id is string => Boolean(id));
+  const mappings = await loadMappings(shop, variantIds);
+  return preflight({
+    shop,
+    order: parsed.data,
+    mappings,
+    catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
+    statusWebhookUrl: "https://recheck.invalid/",
+  });
+}
+
 const RECHECKED_HOLDS: HoldKind[] = ["mapping", "stock", "inactive_variant"];
 
 /**
@@ -158,20 +175,8 @@ export async function recheckHeldOrders(shop: string, reason: string): Promise<n
   });
   const release: string[] = [];
   for (const order of held) {
-    const parsed = parseShopifyOrder(JSON.parse(order.payload));
-    if (!parsed.success) continue;
-    const variantIds = parsed.data.line_items
-      .map((line) => line.variant_id)
-      .filter((id): id is string => Boolean(id));
-    const mappings = await loadMappings(shop, variantIds);
-    const check = preflight({
-      shop,
-      order: parsed.data,
-      mappings,
-      catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
-      statusWebhookUrl: "https://recheck.invalid/",
-    });
-    if (check.kind !== "hold" || check.holdKind !== order.holdKind) release.push(order.id);
+    const check = await preflightStoredOrder(shop, order.payload);
+    if (check && (check.kind !== "hold" || check.holdKind !== order.holdKind)) release.push(order.id);
   }
   if (release.length === 0) return 0;
   const summary = await resubmitOrders(shop, release, { actor: "system", reason });

@@ -11,7 +11,7 @@ import {
   type GraphqlOrder,
   type GraphqlOrderLine,
 } from "./shopify-order-from-graphql";
-import { parseShopifyOrder } from "./shopify-order";
+import { parseShopifyOrder, type ShopifyOrder } from "./shopify-order";
 import {
   adminFailureSummary,
   readPagesWithinBudget,
@@ -63,41 +63,49 @@ const LINE_ITEM_FRAGMENT = `#graphql
   }
 `;
 
+// The order fields the app reads (see restOrderFromGraphql), shared by the
+// sweep's pages and the single-order read (order edits).
+const ORDER_FRAGMENT = `#graphql
+  fragment ReconciledOrder on Order {
+    id
+    legacyResourceId
+    name
+    createdAt
+    cancelledAt
+    displayFinancialStatus
+    tags
+    shippingAddress {
+      name
+      firstName
+      lastName
+      company
+      address1
+      address2
+      city
+      province
+      provinceCode
+      zip
+      country
+      countryCodeV2
+      phone
+    }
+    lineItems(first: $lines) {
+      nodes {
+        ...ReconciledLineItem
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
 const ORDERS_PAGE_QUERY = `#graphql
   query ReconcilePaidOrders($first: Int!, $cursor: String, $search: String!, $lines: Int!) {
     orders(first: $first, after: $cursor, query: $search) {
       nodes {
-        id
-        legacyResourceId
-        name
-        createdAt
-        cancelledAt
-        displayFinancialStatus
-        tags
-        shippingAddress {
-          name
-          firstName
-          lastName
-          company
-          address1
-          address2
-          city
-          province
-          provinceCode
-          zip
-          country
-          countryCodeV2
-          phone
-        }
-        lineItems(first: $lines) {
-          nodes {
-            ...ReconciledLineItem
-          }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
-        }
+        ...ReconciledOrder
       }
       pageInfo {
         hasNextPage
@@ -106,6 +114,18 @@ const ORDERS_PAGE_QUERY = `#graphql
     }
   }
 
+  ${ORDER_FRAGMENT}
+  ${LINE_ITEM_FRAGMENT}
+`;
+
+const ORDER_QUERY = `#graphql
+  query ReadShopifyOrder($id: ID!, $lines: Int!) {
+    order(id: $id) {
+      ...ReconciledOrder
+    }
+  }
+
+  ${ORDER_FRAGMENT}
   ${LINE_ITEM_FRAGMENT}
 `;
 
@@ -136,6 +156,9 @@ const OrdersPageSchema = z.object({
     pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
   }),
 });
+
+// Read loosely like the pages, then checked as an order (an unreadable one is an error, not "none").
+const OrderSchema = z.object({ order: z.unknown().nullable() });
 
 const OrderLinesSchema = z.object({
   order: z.object({ id: z.string(), lineItems: LineItemsConnectionSchema }).nullable(),
@@ -329,20 +352,57 @@ async function recordMissedOrder(
   throttling: AdminThrottling,
   log: Logger,
 ): Promise<boolean | "duplicate"> {
-  const lines = await allLines(graphql, order, throttling);
-  const payload = restOrderFromGraphql(order, lines);
-  const parsed = parseShopifyOrder(payload);
-  if (!parsed.success) return false;
+  const read = await orderWithAllLines(graphql, order, throttling);
+  if (!read) return false;
   const recorded = await recordPaidOrder({
     shop,
-    order: parsed.data,
-    payload,
+    order: read.order,
+    payload: read.payload,
     webhookId: null,
     source: "reconciliation",
   });
   if (recorded.kind === "duplicate") return "duplicate";
   log.info({ orderId: recorded.orderId }, "reconciliation recorded an order the app had not seen");
   return true;
+}
+
+/** An order as the orders/paid body the app stores, every line read; null when it cannot be read into that shape. */
+async function orderWithAllLines(
+  graphql: AdminGraphql,
+  order: GraphqlOrder,
+  throttling: AdminThrottling,
+): Promise<{ order: ShopifyOrder; payload: Record<string, unknown> } | null> {
+  const payload = restOrderFromGraphql(order, await allLines(graphql, order, throttling));
+  const parsed = parseShopifyOrder(payload);
+  return parsed.success ? { order: parsed.data, payload } : null;
+}
+
+/**
+ * One order as Shopify has it now, as the orders/paid body the app stores
+ * (the sweep's query and mapping, every line read). Null when Shopify has no
+ * such order for the app; throws when Shopify cannot be read or answers
+ * something that is not an order.
+ */
+export async function fetchShopifyOrder(
+  graphql: AdminGraphql,
+  shopifyOrderId: string,
+  throttling: AdminThrottling,
+): Promise<{ order: ShopifyOrder; payload: Record<string, unknown> } | null> {
+  const answer = await throttledAdminQuery(
+    graphql,
+    ORDER_QUERY,
+    { id: `gid://shopify/Order/${shopifyOrderId}`, lines: LINES_PER_ORDER },
+    OrderSchema,
+    throttling,
+    null,
+  );
+  if (answer.data.order === null) return null;
+  const parsed = GraphqlOrderSchema.safeParse(answer.data.order);
+  if (!parsed.success)
+    throw new UnexpectedShopifyAnswerError(`Shopify's order ${shopifyOrderId} could not be read`);
+  const read = await orderWithAllLines(graphql, parsed.data, throttling);
+  if (!read) throw new UnexpectedShopifyAnswerError(`Shopify's order ${parsed.data.name} could not be read`);
+  return read;
 }
 
 /** Every line item of an order: the first ones came with it, the rest are read page by page. */

@@ -54,6 +54,7 @@ const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
   brilliant_error: "critical",
   fulfillment_hold_after_forward: "warning",
   fulfillment_write_back: "warning",
+  edited_after_forward: "warning",
 };
 
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;

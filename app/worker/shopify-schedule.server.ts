@@ -2,6 +2,7 @@ import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
 import { writeBackDueFulfillments } from "../models/fulfillment-write-back.server";
+import { resolvePendingOrderEdits } from "../models/order-edit.server";
 import { isReconciliationDue, reconcileShop } from "../models/reconciliation.server";
 
 /**
@@ -9,7 +10,8 @@ import { isReconciliationDue, reconcileShop } from "../models/reconciliation.ser
  * app with the shop's offline session (`unauthenticated.admin`):
  * - the reconciliation sweep of each shop every `intervalMs`, and at once when
  *   the merchant asked for one ("Reconcile now"), with the fulfillment holds
- *   whose order could not be looked up when their webhook came;
+ *   whose order could not be looked up when their webhook came and the order
+ *   edits that could not be read (orders held for `order_edit`);
  * - marking shipped orders fulfilled in Shopify (run with the status poll).
  * Several workers may run them at once: a sweep already running is not
  * started twice, and each write-back is claimed by one worker.
@@ -30,13 +32,24 @@ export async function reconcileDueShops(intervalMs: number, log: Logger = rootLo
       })
     ).map((hold) => hold.shop),
   );
+  // So are edited orders held until their edit is read.
+  const pendingEdits = new Set(
+    (
+      await prisma.order.findMany({
+        where: { state: "held", holdKind: "order_edit" },
+        distinct: ["shop"],
+        select: { shop: true },
+      })
+    ).map((order) => order.shop),
+  );
   let swept = 0;
   for (const { shop } of shops) {
     const due = await isReconciliationDue(shop, intervalMs);
-    if (!due && !pendingHolds.has(shop)) continue;
+    if (!due && !pendingHolds.has(shop) && !pendingEdits.has(shop)) continue;
     try {
       const { admin } = await unauthenticated.admin(shop);
       if (pendingHolds.has(shop)) await resolvePendingFulfillmentHolds(shop, admin.graphql, log);
+      if (pendingEdits.has(shop)) await resolvePendingOrderEdits(shop, admin.graphql, log);
       if (!due) continue;
       const result = await reconcileShop(shop, admin.graphql, { logger: log });
       log.info({ shop, ok: result.ok, summary: result.summary }, "reconciliation ran");
