@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   process.stdout.write(`boot-check on ${kind}\n`);
   await run("npx", ["prisma", "migrate", "deploy"], env);
   const serverBuild = await ensureAppBuild({ root, env });
-  const app = startChild("app", "npx", ["remix-serve", serverBuild], {
+  // The binary itself, not through npx, which does not pass SIGTERM on (the app would outlive this script).
+  const app = startChild("app", resolve(root, "node_modules/.bin/remix-serve"), [serverBuild], {
     env,
     logFile: resolve(workdir, "app.log"),
   });

@@ -12,10 +12,15 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { deliverWebhook } from "../shopify-stand-in/webhooks";
-import { ensureAppBuild } from "./lib/app-build";
-import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
+import { freePort, run, type Child } from "./lib/processes";
 import { seedShop } from "./lib/seed-shop";
-import { mapFromSyncedCatalogs, shopifyAdminEnv, startDemoShopifyAdmin } from "./lib/demo-stack";
+import {
+  mapFromSyncedCatalogs,
+  shopifyAdminEnv,
+  startApp,
+  startDemoShopifyAdmin,
+  startWorker,
+} from "./lib/demo-stack";
 import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
 import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../simulator/server";
@@ -127,18 +132,14 @@ async function main(): Promise<number> {
   await run("npx", ["prisma", "migrate", "deploy"], env);
 
   // 3. The app: the real Remix build behind remix-serve.
-  const serverBuild = await ensureAppBuild({
+  const app = await startApp({
     root,
     env,
+    workdir,
     rebuild: args.rebuild,
     onBuild: () => say("Building the app (remix vite:build)…"),
   });
-  const app = startChild("app", "npx", ["remix-serve", serverBuild], {
-    env,
-    logFile: resolve(workdir, "app.log"),
-  });
   children.push(app);
-  await waitForHttp(`${appUrl}/`, 60_000, app);
   say(`App: ${appUrl} (logs in ${workdir}/app.log)`);
 
   // 4. The demo shop, as OAuth would leave it, with Brilliant credentials.
@@ -158,16 +159,8 @@ async function main(): Promise<number> {
   );
 
   // 5. The worker.
-  const worker = startChild("worker", "npx", ["tsx", "app/worker/main.ts"], {
-    // The products were just read; the worker's daily re-read is not part of the demo.
-    env: {
-      ...env,
-      BRILLIANT_SYNC_SERVICE: "worker",
-      CATALOG_SYNC_INTERVAL_MS: String(15 * 60_000),
-      SHOPIFY_SYNC_INTERVAL_MS: "0",
-    },
-    logFile: resolve(workdir, "worker.log"),
-  });
+  // The products were just read; the worker's daily re-read is not part of the demo.
+  const worker = startWorker({ ...env, SHOPIFY_SYNC_INTERVAL_MS: "0" }, workdir);
   children.push(worker);
 
   // 6. Shopify delivers each order, one of them three times at once (webhooks are at-least-once).
