@@ -78,12 +78,15 @@ export class CustomDataCache {
   }
 }
 
-const RETRIES = 4;
+const RETRIES = 6;
 
 /**
  * Reads are safe to repeat: a page or an order detail that failed for a
- * passing reason is asked again a few times before the whole walk is called
- * inconclusive, or a long walk would almost never finish on a flaky day.
+ * passing reason, or whose answer was unclear (a timeout, a reset, a body
+ * that is not JSON, 1500: harmless for a GET), is asked again a few times
+ * before the whole walk is called inconclusive. A lookup walks every page
+ * since the first send; without this, a long walk would almost never finish
+ * on a flaky day.
  */
 async function readWithRetries<T>(
   read: () => Promise<ReadOutcome<T>>,
@@ -92,7 +95,8 @@ async function readWithRetries<T>(
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await read();
     attempts.push(attemptRecordOf(outcome));
-    const passing = outcome.kind === "retryable" || outcome.kind === "throttled";
+    const passing =
+      outcome.kind === "retryable" || outcome.kind === "throttled" || outcome.kind === "unknown";
     if (!passing || attempt >= RETRIES) return outcome;
     const suggested = outcome.kind === "throttled" ? (outcome.retryAfterMs ?? 0) : 0;
     await new Promise((resolve) =>
