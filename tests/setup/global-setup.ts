@@ -26,7 +26,7 @@ import {
 } from "../../app/db/driver-adapter.server";
 import { postgresql, repoRoot, sqlite } from "../../scripts/db/paths";
 import { runPrisma } from "../../scripts/db/prisma-cli";
-import { workerDatabaseName, type TestDatabase } from "./test-database";
+import { dropDatabase, workerDatabaseName, type TestDatabase } from "./test-database";
 
 const generatedSchema = join(repoRoot, "node_modules", ".prisma", "client", "schema.prisma");
 
@@ -133,7 +133,7 @@ async function dropWorkerDatabases(templateUrl: string): Promise<void> {
       [prefix],
     );
     for (const { datname } of rows) {
-      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+      await dropDatabase(admin, datname);
     }
   } finally {
     await admin.end();

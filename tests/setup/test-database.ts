@@ -1,5 +1,7 @@
 // What tests/setup/global-setup.ts prepared, handed to each test worker through
 // vitest's provide/inject.
+import pg from "pg";
+
 export type TestDatabase =
   | {
       kind: "sqlite";
@@ -23,4 +25,25 @@ declare module "vitest" {
 /** A worker's own PostgreSQL database: <template>_w<VITEST_POOL_ID>. */
 export function workerDatabaseName(templateDatabase: string, poolId: string): string {
   return `${templateDatabase}_w${poolId}`;
+}
+
+/**
+ * DROP DATABASE … WITH (FORCE), tried again while it is refused for a moment:
+ * FORCE ends other sessions, but a non-superuser may not end an autovacuum
+ * worker (PostgreSQL then says "must be a member of the role whose process is
+ * being terminated or member of pg_signal_backend"), and a session may still be
+ * leaving. Both pass within seconds.
+ */
+export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      const passing =
+        error instanceof Error && /pg_signal_backend|being accessed by other users/.test(error.message);
+      if (!passing || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }

@@ -17,7 +17,7 @@ import {
   postgresConnectionFromUrl,
   postgresUrl,
 } from "../../app/db/driver-adapter.server";
-import { workerDatabaseName } from "./test-database";
+import { dropDatabase, workerDatabaseName } from "./test-database";
 
 const poolId = process.env.VITEST_POOL_ID ?? "1";
 const testDatabase = inject("testDatabase");
@@ -42,7 +42,7 @@ async function cloneDatabase(template: string, target: string, admin: pg.ClientC
   const client = new pg.Client(admin);
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(target)} WITH (FORCE)`);
+    await dropDatabase(client, target);
     // Two workers may clone at the same moment; PostgreSQL refuses a template
     // that another session is using, so retry briefly.
     for (let attempt = 1; ; attempt++) {
