@@ -10,7 +10,7 @@ import type { Sql, SqlRunner } from "./sql.server";
  * If a batch fails as a whole, each of its writes is tried again in a
  * transaction of its own, so one bad write fails only its own caller.
  */
-export class GroupCommit<I, O> {
+class GroupCommit<I, O> {
   private queue: Array<{ item: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
 

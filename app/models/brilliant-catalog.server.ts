@@ -1,4 +1,5 @@
 import prisma from "../db.server";
+import { failSyncRun, lastSyncRun } from "./sync-run.server";
 import type { BrilliantClient } from "../services/brilliant/client.server";
 import { raiseAlert, resolveAlert, resolveAlertsWithoutHeldOrders } from "./alert.server";
 import { recheckHeldOrders } from "./order-actions.server";
@@ -29,10 +30,7 @@ export async function syncBrilliantCatalog(
 ): Promise<CatalogSyncResult> {
   const run = await prisma.syncRun.create({ data: { shop, kind: "brilliant_catalog" } });
   const fail = async (reason: string): Promise<CatalogSyncResult> => {
-    await prisma.syncRun.update({
-      where: { id: run.id },
-      data: { status: "failed", finishedAt: new Date(), summary: reason },
-    });
+    await failSyncRun(run.id, reason);
     return { ok: false, runId: run.id, reason };
   };
 
@@ -225,10 +223,7 @@ async function shopifyVariantNames(shop: string, shopifyVariantIds: string[]): P
 }
 
 export async function lastCatalogSync(shop: string) {
-  return prisma.syncRun.findFirst({
-    where: { shop, kind: "brilliant_catalog" },
-    orderBy: { startedAt: "desc" },
-  });
+  return lastSyncRun(shop, "brilliant_catalog");
 }
 
 export async function catalogVariantCount(shop: string): Promise<number> {

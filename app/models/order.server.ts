@@ -1,5 +1,5 @@
 import prisma from "../db.server";
-import { GroupCommit } from "../db/group-commit.server";
+import { TransactionBatcher } from "../db/group-commit.server";
 import { newId } from "../db/ids";
 import { sqlFor, type SqlRunner } from "../db/sql.server";
 import type { ShopifyOrder } from "./shopify-order";
@@ -31,10 +31,10 @@ interface PaidOrderInput {
  * take hundreds of webhooks a second; see docs/benchmarks.md.
  */
 export function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
-  return ingest.submit(input);
+  return ingest.run((tx) => writePaidOrder(tx, input));
 }
 
-const ingest = new GroupCommit<PaidOrderInput, IngestResult>(() => sqlFor(), writePaidOrder);
+const ingest = new TransactionBatcher(() => sqlFor());
 
 async function writePaidOrder(tx: SqlRunner, input: PaidOrderInput): Promise<IngestResult> {
   const { shop, order } = input;

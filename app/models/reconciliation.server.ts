@@ -2,6 +2,7 @@ import type { SyncRun } from "@prisma/client";
 import { z } from "zod";
 
 import prisma from "../db.server";
+import { failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { recordPaidOrder } from "./order.server";
 import {
@@ -36,8 +37,6 @@ import { MAX_RECONCILE_DAYS } from "./reconciliation";
 export const RECONCILIATION_SYNC = "reconciliation";
 export { MAX_RECONCILE_DAYS };
 
-/** A sweep not finished after this long is taken for one whose process died. */
-const RUN_ABANDONED_AFTER_MS = 60 * 60_000;
 const ORDERS_PER_PAGE = 50;
 /** Line items read with each order; an order with more has the rest read on its own. */
 const LINES_PER_ORDER = 10;
@@ -213,7 +212,7 @@ export async function reconcileShop(
   graphql: AdminGraphql,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
-  const running = await runningSweep(shop);
+  const running = await liveSyncRun(shop, RECONCILIATION_SYNC);
   if (running) {
     return {
       ok: false,
@@ -319,20 +318,11 @@ export async function reconcileShop(
     return { ok: true, runId: run.id, seen, ingested, cancelled, failed: unreadable.length, summary };
   } catch (error) {
     const summary = adminFailureSummary(error);
-    await prisma.syncRun.update({
-      where: { id: run.id },
-      data: {
-        status: "failed",
-        finishedAt: new Date(),
-        processed: seen,
-        ingested,
-        failed: unreadable.length,
-        summary:
-          ingested > 0
-            ? `${summary} ${count(ingested, "missing order")} recorded before it stopped.`
-            : summary,
-      },
-    });
+    await failSyncRun(
+      run.id,
+      ingested > 0 ? `${summary} ${count(ingested, "missing order")} recorded before it stopped.` : summary,
+      { processed: seen, ingested, failed: unreadable.length },
+    );
     log.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : error }, summary);
     if (error instanceof Response) throw error;
     return { ok: false, runId: run.id, reason: "failed", summary };
@@ -439,32 +429,8 @@ function nameOf(node: unknown): string {
   return "an order";
 }
 
-/** The sweep of this shop still running, if any; one older than an hour is marked failed first. */
-async function runningSweep(shop: string): Promise<SyncRun | null> {
-  await prisma.syncRun.updateMany({
-    where: {
-      shop,
-      kind: RECONCILIATION_SYNC,
-      status: "running",
-      startedAt: { lt: new Date(Date.now() - RUN_ABANDONED_AFTER_MS) },
-    },
-    data: {
-      status: "failed",
-      finishedAt: new Date(),
-      summary: "Stopped before it finished (the process ended).",
-    },
-  });
-  return prisma.syncRun.findFirst({
-    where: { shop, kind: RECONCILIATION_SYNC, status: "running" },
-    orderBy: { startedAt: "desc" },
-  });
-}
-
 export async function lastReconciliation(shop: string): Promise<SyncRun | null> {
-  return prisma.syncRun.findFirst({
-    where: { shop, kind: RECONCILIATION_SYNC },
-    orderBy: { startedAt: "desc" },
-  });
+  return lastSyncRun(shop, RECONCILIATION_SYNC);
 }
 
 /** "Reconcile now": the worker runs a sweep of the shop soon (see reconcileDueShops). */

@@ -2,6 +2,7 @@ import { Prisma, type ShopifyVariant, type SyncRun } from "@prisma/client";
 import { z } from "zod";
 
 import prisma, { databaseKind } from "../db.server";
+import { SYNC_RUN_ABANDONED_AFTER_MS, failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";
 import { rowAs, type Row } from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 
@@ -567,11 +568,7 @@ export type ShopifyVariantSyncResult =
   | { ok: false; runId: string; reason: "already_running"; summary: string }
   | { ok: false; runId: string; reason: "failed"; summary: string };
 
-/**
- * A sync that has not finished after this long is taken for one whose
- * process died: a new sync may start, and the old run is marked failed.
- */
-export const SYNC_RUN_ABANDONED_AFTER_MS = 60 * 60_000;
+export { SYNC_RUN_ABANDONED_AFTER_MS };
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const count = (n: number) => n.toLocaleString("en-US");
@@ -604,7 +601,7 @@ async function beginSync(
 ): Promise<
   { ok: true; run: SyncRun } | { ok: false; runId: string; reason: "already_running"; summary: string }
 > {
-  const running = await claimSyncSlot(shop);
+  const running = await liveSyncRun(shop, SHOPIFY_PRODUCTS_SYNC);
   if (running) return { ok: false, runId: running.id, reason: "already_running", summary: ALREADY_RUNNING };
   const run = await prisma.syncRun.create({
     data: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt: new Date() },
@@ -725,10 +722,7 @@ async function runSync(
     };
   } catch (error) {
     const summary = failureSummary(error);
-    await prisma.syncRun.update({
-      where: { id: run.id },
-      data: { status: "failed", finishedAt: new Date(), summary },
-    });
+    await failSyncRun(run.id, summary);
     log.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : error }, summary);
     if (error instanceof Response) throw error;
     return { ok: false, runId: run.id, reason: "failed", summary };
@@ -753,26 +747,6 @@ async function countVariants(
   }
 }
 
-/**
- * The running sync of this shop that is still alive, if any. Runs older than
- * SYNC_RUN_ABANDONED_AFTER_MS are marked failed so they stop showing as running.
- */
-async function claimSyncSlot(shop: string): Promise<SyncRun | null> {
-  const abandonedBefore = new Date(Date.now() - SYNC_RUN_ABANDONED_AFTER_MS);
-  await prisma.syncRun.updateMany({
-    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running", startedAt: { lt: abandonedBefore } },
-    data: {
-      status: "failed",
-      finishedAt: new Date(),
-      summary: "Stopped before it finished (the process ended).",
-    },
-  });
-  return prisma.syncRun.findFirst({
-    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC, status: "running" },
-    orderBy: { startedAt: "desc" },
-  });
-}
-
 function failureSummary(error: unknown): string {
   if (
     error instanceof ShopifyThrottledError ||
@@ -795,10 +769,7 @@ function failureSummary(error: unknown): string {
 
 /** The shop's latest Shopify products sync (running, succeeded or failed), or null before the first. */
 export async function lastSync(shop: string): Promise<SyncRun | null> {
-  return prisma.syncRun.findFirst({
-    where: { shop, kind: SHOPIFY_PRODUCTS_SYNC },
-    orderBy: { startedAt: "desc" },
-  });
+  return lastSyncRun(shop, SHOPIFY_PRODUCTS_SYNC);
 }
 
 // ---------------------------------------------------------------------------
