@@ -234,12 +234,19 @@ export default function OrderDetailPage() {
               </Text>
             )}
             {canFixAddress && <Text as="p">Next step: fix the shipping address below, then resubmit.</Text>}
-            {order.lastCodeExplanation && (
-              <Text as="p" tone="subdued">
-                Last answer from Brilliant: {order.lastCodeExplanation.code},{" "}
-                {order.lastCodeExplanation.title}. {order.lastCodeExplanation.detail}
-              </Text>
-            )}
+            {order.lastCodeExplanation &&
+              (order.timeline.some((entry) => entry.type === "attempt") ? (
+                <Text as="p" tone="subdued">
+                  Last answer from Brilliant: {order.lastCodeExplanation.code},{" "}
+                  {order.lastCodeExplanation.title}. {order.lastCodeExplanation.detail}
+                </Text>
+              ) : (
+                // Held by the checks before sending: the code is the one Brilliant would give.
+                <Text as="p" tone="subdued">
+                  Checked before sending, so nothing went to Brilliant; it would have answered{" "}
+                  {order.lastCodeExplanation.code}, {order.lastCodeExplanation.title}.
+                </Text>
+              ))}
             <InlineStack gap="200">
               {RETRY_STATES.includes(order.state) && (
                 <Button variant="primary" loading={busy} onClick={() => submitIntent("retry")}>
