@@ -4,7 +4,7 @@
  *
  * 1. Ingest: signed orders/paid webhooks at 200 keep-alive connections, first
  *    to a bare node:http server that only checks the HMAC, then to the app's
- *    /webhooks/orders/paid (the real Remix build behind remix-serve, fresh
+ *    /webhooks/orders/paid (the real Remix build behind server.ts, fresh
  *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio.
  * 2. End to end: N signed webhooks with the workers running against the
  *    Brilliant simulator; orders/s from the first send until the database
@@ -157,7 +157,6 @@ const ROOT = process.cwd();
 const STAMP = new Date().toISOString().replace(/[:.]/g, "-");
 const WORKDIR = resolve(ROOT, ".tmp", `bench-${STAMP}`);
 const PROFILE_DIR = resolve(WORKDIR, "profiles");
-const REMIX_SERVE = resolve(ROOT, "node_modules/@remix-run/serve/dist/cli.js");
 const PRELOAD = resolve(ROOT, "scripts/bench/profile-preload.ts");
 
 const children = new Set<Child>();
@@ -269,18 +268,23 @@ function profileEnv(name: string): Record<string, string> {
 async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = startChild(name, process.execPath, [...profileFlags(name), REMIX_SERVE, serverBuild], {
-    env: {
-      ...baseEnv,
-      ...profileEnv(name),
-      PORT: String(port),
-      DATABASE_URL: `file:${dbFile}`,
-      SHOPIFY_APP_URL: url,
-      ...(brilliantUrl ? { BRILLIANT_API_BASE_URL: brilliantUrl } : {}),
+  const child = startChild(
+    name,
+    process.execPath,
+    [...(config.profile ? profileFlags(name) : ["--import", "tsx"]), resolve(ROOT, "server.ts"), serverBuild],
+    {
+      env: {
+        ...baseEnv,
+        ...profileEnv(name),
+        PORT: String(port),
+        DATABASE_URL: `file:${dbFile}`,
+        SHOPIFY_APP_URL: url,
+        ...(brilliantUrl ? { BRILLIANT_API_BASE_URL: brilliantUrl } : {}),
+      },
+      logFile: resolve(WORKDIR, `${name}.log`),
+      logDirectly: true,
     },
-    logFile: resolve(WORKDIR, `${name}.log`),
-    logDirectly: true,
-  });
+  );
   children.add(child);
   await waitForHttp(`${url}/`, 60_000, child);
   return { child, url };

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { deliverWebhook, signedWebhookHeaders } from "../shopify-stand-in/webhooks";
-import { ensureAppBuild } from "./lib/app-build";
+import { appServerCommand, ensureAppBuild } from "./lib/app-build";
 import { freePort, run, startChild, waitForHttp } from "./lib/processes";
 
 const SHOP = "boot-check.myshopify.com";
@@ -37,8 +37,8 @@ async function main(): Promise<number> {
   process.stdout.write(`boot-check on ${kind}\n`);
   await run("npx", ["prisma", "migrate", "deploy"], env);
   const serverBuild = await ensureAppBuild({ root, env });
-  // The binary itself, not through npx, which does not pass SIGTERM on (the app would outlive this script).
-  const app = startChild("app", resolve(root, "node_modules/.bin/remix-serve"), [serverBuild], {
+  const server = appServerCommand(root, serverBuild);
+  const app = startChild("app", server.command, server.args, {
     env,
     logFile: resolve(workdir, "app.log"),
   });

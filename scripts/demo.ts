@@ -131,7 +131,7 @@ async function main(): Promise<number> {
   say(`Database: ${env.DATABASE_URL}`);
   await run("npx", ["prisma", "migrate", "deploy"], env);
 
-  // 3. The app: the real Remix build behind remix-serve.
+  // 3. The app: the real Remix build behind server.ts (npm start).
   const app = await startApp({
     root,
     env,

@@ -44,8 +44,15 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   const shop = request.headers.get("x-shopify-shop-domain");
   if (shop && !isShopDomain(shop)) return malformed("Not a shop domain");
   try {
-    // The body was read above; the library reads it again from this copy.
-    const copy = new Request(request.url, { method: "POST", headers: request.headers, body: rawBody });
+    // The body was read above; the library reads it again from this copy,
+    // which carries only Shopify's own headers: the library canonicalises every
+    // header name again for each header it adds and each one it looks up
+    // (quadratic in their number), and it reads none but these.
+    const copy = new Request(request.url, {
+      method: "POST",
+      headers: shopifyHeaders(request.headers),
+      body: rawBody,
+    });
     return { ok: true, context: await authenticate.webhook(copy) };
   } catch (thrown) {
     if (thrown instanceof Response) return { ok: false, response: thrown };
@@ -54,6 +61,15 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     logger.error({ err: thrown }, "webhook authentication failed unexpectedly");
     throw thrown;
   }
+}
+
+/** The X-Shopify-* headers of a request: all that `authenticate.webhook` reads. */
+function shopifyHeaders(headers: Headers): Headers {
+  const kept = new Headers();
+  for (const [name, value] of headers) {
+    if (name.startsWith("x-shopify-")) kept.append(name, value);
+  }
+  return kept;
 }
 
 /** HMAC-SHA256 of the raw body with the app's secret, base64, compared in constant time. */

@@ -28,7 +28,7 @@ const server = http.createServer((req, res) => {
     res.end();
   });
 });
-// As remix-serve (Express on node:http) leaves them: Node's defaults.
+// As the app server (server.ts, on node:http) leaves them: Node's defaults.
 server.listen(port, "127.0.0.1", () => console.log(`bare HMAC server on http://127.0.0.1:${port}`));
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => server.close(() => process.exit(0)));

@@ -9,7 +9,7 @@
  * - on exit, writes that to BENCH_SQL_STATS_FILE as JSON;
  * - with BENCH_MEMORY_FILE, process.memoryUsage() every second, written on exit;
  * - with BENCH_EXIT_ON_SIGTERM=1, exits on SIGTERM at once, so that
- *   --cpu-prof writes its profile (remix-serve otherwise waits for its
+ *   --cpu-prof writes its profile (the server otherwise waits for its
  *   connections to close).
  */
 import { writeFileSync } from "node:fs";

@@ -6,7 +6,7 @@ import { run } from "./processes";
  * The app's production server build (`build/server/index.js`), built with
  * `remix vite:build` when it is missing, older than any source file under
  * app/, or `rebuild` is asked for. Shared by the demo and the benchmark, which
- * both serve the real build with remix-serve.
+ * both serve the real build with server.ts.
  */
 export async function ensureAppBuild(options: {
   root: string;
@@ -42,4 +42,13 @@ function readdirSyncSafe(dir: string): Dirent[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * How to run the production web server (`npm start`: server.ts, decision 005)
+ * on a build: node itself with tsx's loader, one process, so that a signal
+ * sent to it reaches the server (npx would not pass SIGTERM on).
+ */
+export function appServerCommand(root: string, serverBuild: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: ["--import", "tsx", resolve(root, "server.ts"), serverBuild] };
 }

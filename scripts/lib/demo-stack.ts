@@ -1,7 +1,7 @@
 /**
  * The pieces `npm run demo`, `npm run preview` and the end-to-end tests share:
  * the Brilliant simulator, the app's environment on a fresh SQLite database,
- * the real Remix build behind remix-serve, the worker, the demo shop and its
+ * the real Remix build behind server.ts, the worker, the demo shop and its
  * signed orders/paid webhooks. Each caller composes them in its own order.
  * App modules are imported lazily: they read the environment on import.
  */
@@ -11,7 +11,7 @@ import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../../simulator/server";
 import { deliverWebhook } from "../../shopify-stand-in/webhooks";
 import { SCRIPTED_FAULTS } from "../demo/sample-orders";
-import { ensureAppBuild } from "./app-build";
+import { appServerCommand, ensureAppBuild } from "./app-build";
 import { run, startChild, waitForHttp, type Child } from "./processes";
 import { seededAccessToken, seedShop } from "./seed-shop";
 import type { AdminGraphqlStandIn, StandInProduct } from "../../shopify-stand-in/admin-graphql";
@@ -83,7 +83,7 @@ export async function migrateDatabase(env: NodeJS.ProcessEnv): Promise<void> {
   await run("npx", ["prisma", "migrate", "deploy"], env);
 }
 
-/** The real Remix build (built when stale) behind remix-serve; resolves once it answers. */
+/** The real Remix build (built when stale) behind the production server; resolves once it answers. */
 export async function startApp(input: {
   root: string;
   env: NodeJS.ProcessEnv;
@@ -97,8 +97,8 @@ export async function startApp(input: {
     rebuild: input.rebuild,
     onBuild: input.onBuild,
   });
-  // The binaries themselves, not through npx, which does not pass SIGTERM on.
-  const app = startChild("app", resolve(input.root, "node_modules/.bin/remix-serve"), [serverBuild], {
+  const server = appServerCommand(input.root, serverBuild);
+  const app = startChild("app", server.command, server.args, {
     env: input.env,
     logFile: resolve(input.workdir, "app.log"),
   });

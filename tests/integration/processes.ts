@@ -7,10 +7,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { resolve } from "node:path";
 
 import { repoRoot } from "../../scripts/db/paths";
-import { ensureAppBuild } from "../../scripts/lib/app-build";
+import { appServerCommand, ensureAppBuild } from "../../scripts/lib/app-build";
 
 export interface RealProcess {
   name: string;
@@ -101,12 +100,13 @@ export async function appServerBuild(): Promise<string> {
   return ensureAppBuild({ root: repoRoot, env: { ...process.env, NODE_ENV: "production" } });
 }
 
-/** The real build behind remix-serve on `port`; resolves once it answers HTTP. */
+/** The real build behind the production server (server.ts) on `port`; resolves once it answers HTTP. */
 export async function startWebProcess(
   name: string,
   input: { serverBuild: string; port: number; brilliantUrl: string },
 ): Promise<RealProcess> {
-  const web = startProcess(name, resolve(repoRoot, "node_modules/.bin/remix-serve"), [input.serverBuild], {
+  const server = appServerCommand(repoRoot, input.serverBuild);
+  const web = startProcess(name, server.command, server.args, {
     ...appProcessEnv(input),
     BRILLIANT_SYNC_SERVICE: "web",
     PORT: String(input.port),

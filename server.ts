@@ -1,0 +1,172 @@
+/**
+ * The production web server: `npm start` (and the demo, the benchmark and the
+ * process-level tests) run `node --import tsx server.ts [build/server/index.js]`.
+ *
+ * Everything is served as `remix-serve` serves it (Express, compression,
+ * static assets, morgan, Remix's request handler), except Shopify's webhook
+ * POSTs, which take a lane of their own (decision 005): the webhook route's
+ * own Remix `action` — `authenticate.webhook`, the body's checks, the durable
+ * write — is called straight from `node:http`, without Express's middleware
+ * and without Remix's per-request route matching, which together cost more
+ * CPU than the route itself. Webhook routes are resource routes (an action,
+ * no component), so Remix would do nothing more with them than call that
+ * action and send back its Response; this lane does exactly that, errors
+ * included (a thrown Response is the answer; anything else goes to the
+ * build's `handleError` and is a 500).
+ */
+import http from "node:http";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { createRequestHandler } from "@remix-run/express";
+import { installGlobals, type ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+
+/** Larger webhook bodies are refused (413): Shopify's largest orders are far below this. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+type Action = NonNullable<ServerBuild["routes"][string]["module"]["action"]>;
+
+/** `/webhooks/orders/paid` → that route's action, for every webhook resource route of the build. */
+export function webhookActions(build: ServerBuild): Map<string, Action> {
+  const actions = new Map<string, Action>();
+  for (const route of Object.values(build.routes)) {
+    const path = route.path?.toLowerCase();
+    if (!path?.startsWith("webhooks/") || /[:*$]/.test(path)) continue;
+    const { action, default: component } = route.module;
+    if (action && !component) actions.set(`/${path.replace(/\/+$/, "")}`, action);
+  }
+  return actions;
+}
+
+/** The action a POST to this URL goes to, when it is a webhook route's. */
+export function webhookActionFor(
+  actions: Map<string, Action>,
+  req: http.IncomingMessage,
+): Action | undefined {
+  if (req.method !== "POST" || !req.url?.startsWith("/webhooks/")) return undefined;
+  const end = req.url.indexOf("?");
+  const path = (end === -1 ? req.url : req.url.slice(0, end)).replace(/\/+$/, "").toLowerCase();
+  return actions.get(path);
+}
+
+/** Reads the body (up to the limit), calls the route's action, writes its Response. */
+export async function serveWebhook(
+  build: ServerBuild,
+  action: Action,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const body = await readBody(req);
+  if (body === "too large") return answer(res, new Response("Payload too large", { status: 413 }));
+  if (body === "aborted") return;
+
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  let request: Request;
+  try {
+    request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+      method: "POST",
+      headers,
+      // A Buffer is a Uint8Array, which Request takes as is; only the DOM typings disagree.
+      body: body as Uint8Array as BodyInit,
+    });
+  } catch {
+    return answer(res, new Response("Bad request", { status: 400 }));
+  }
+
+  let response: Response;
+  try {
+    const result: unknown = await action({ request, params: {}, context: {} });
+    response = result instanceof Response ? result : new Response(null, { status: 204 });
+  } catch (thrown) {
+    if (thrown instanceof Response) {
+      response = thrown;
+    } else {
+      build.entry.module.handleError?.(thrown, { request, params: {}, context: {} });
+      response = new Response("Unexpected Server Error", { status: 500 });
+    }
+  }
+  await answer(res, response);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | "too large" | "aborted"> {
+  return new Promise((done) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > WEBHOOK_BODY_LIMIT_BYTES) {
+        req.removeAllListeners("data");
+        req.resume();
+        done("too large");
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on("end", () => done(size > WEBHOOK_BODY_LIMIT_BYTES ? "too large" : Buffer.concat(chunks, size)));
+    req.on("error", () => done("aborted"));
+  });
+}
+
+async function answer(res: http.ServerResponse, response: Response): Promise<void> {
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  headers["content-length"] = String(body?.length ?? 0);
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.end(body);
+}
+
+/** The whole server: Remix behind Express as remix-serve runs it, webhook POSTs in their lane. */
+export function createAppServer(
+  build: ServerBuild,
+  mode = process.env.NODE_ENV ?? "production",
+): http.Server {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.use(morgan("tiny"));
+  app.all("*", createRequestHandler({ build, mode }));
+
+  const actions = webhookActions(build);
+  return http.createServer((req, res) => {
+    const action = webhookActionFor(actions, req);
+    if (!action) return void app(req, res);
+    serveWebhook(build, action, req, res).catch((error: unknown) => {
+      console.error("webhook lane failed", error);
+      if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
+      res.end();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  process.env.NODE_ENV = process.env.NODE_ENV ?? "production";
+  // The app's own fetch, Request and Response are Node's (as in development: vite.config.ts).
+  installGlobals({ nativeFetch: true });
+  const buildPath = resolve(process.argv[2] ?? "build/server/index.js");
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST;
+  const server = createAppServer(build);
+  const onListen = () => console.log(`[brilliant-sync] http://${host ?? "localhost"}:${port}`);
+  if (host) server.listen(port, host, onListen);
+  else server.listen(port, onListen);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => server.close((error) => error && console.error(error)));
+  }
+}
+
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? "")).href) {
+  await main();
+}
