@@ -1,7 +1,21 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 let lastMs = 0;
 let counter = 0;
+// Random bytes drawn 4 KiB at a time: one call to the system's generator per
+// 512 ids instead of one per id (it was ~3% of a webhook's CPU).
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function random64Hex(): string {
+  if (poolOffset + 8 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString("hex", poolOffset, poolOffset + 8);
+  poolOffset += 8;
+  return hex;
+}
 
 /**
  * Ids for rows written by direct SQL (Prisma makes cuids for the rest). They
@@ -16,5 +30,5 @@ export function newId(): string {
     lastMs = now;
     counter = 0;
   }
-  return `c${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${randomBytes(8).toString("hex")}`;
+  return `c${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${random64Hex()}`;
 }

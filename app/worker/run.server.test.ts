@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+
+import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server";
+import { runWorkerLoop } from "./run.server";
+
+/**
+ * The loop's claiming rhythm, over a stand-in forwarder whose orders settle
+ * when the test says so: a claim takes the free slots in one go, and while
+ * orders are in flight the next claim waits for a quarter of the slots.
+ */
+function fakeForwarder(backlog: number) {
+  let next = 0;
+  const claims: number[] = [];
+  const settle = new Map<string, (result: ProcessResult) => void>();
+  const forwarder = {
+    settings: { leaseMs: 60_000 },
+    recoverAbandonedSends: async () => 0,
+    release: async () => undefined,
+    claimDue: async (limit: number) => {
+      claims.push(limit);
+      const orders: ClaimedOrder[] = [];
+      while (orders.length < limit && next < backlog) {
+        next += 1;
+        orders.push({ id: `order-${next}`, shop: `shop-${next % 4}.myshopify.com` } as ClaimedOrder);
+      }
+      return orders;
+    },
+    process: (order: ClaimedOrder) => new Promise<ProcessResult>((resolve) => settle.set(order.id, resolve)),
+  } as unknown as Forwarder;
+  return { forwarder, claims, settle };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe("runWorkerLoop", () => {
+  it("fills every slot at once, then claims again only when a quarter of them are free", async () => {
+    const { forwarder, claims, settle } = fakeForwarder(100);
+    const stop = new AbortController();
+    const loop = runWorkerLoop({
+      forwarder,
+      pollMs: 10_000,
+      concurrency: 8,
+      perShopConcurrency: 8,
+      signal: stop.signal,
+    });
+    await tick();
+    expect(claims).toEqual([8]);
+    expect(settle.size).toBe(8);
+
+    // One of eight settles: one free slot, under the quarter (2): no claim.
+    settle.get("order-1")!({});
+    await tick();
+    expect(claims).toEqual([8]);
+
+    // A second settles: two free slots: one claim for both.
+    settle.get("order-2")!({});
+    await tick();
+    expect(claims).toEqual([8, 2]);
+    expect(settle.has("order-10")).toBe(true);
+
+    stop.abort();
+    for (const [id, resolve] of settle) if (Number(id.slice(6)) > 2) resolve({});
+    await loop;
+  });
+
+  it("claims for a single slot when that is all it has", async () => {
+    const { forwarder, claims, settle } = fakeForwarder(3);
+    const stop = new AbortController();
+    const loop = runWorkerLoop({
+      forwarder,
+      pollMs: 10_000,
+      concurrency: 1,
+      perShopConcurrency: 1,
+      signal: stop.signal,
+    });
+    await tick();
+    settle.get("order-1")!({});
+    await tick();
+    settle.get("order-2")!({});
+    await tick();
+    expect(claims.slice(0, 3)).toEqual([1, 1, 1]);
+    expect(settle.has("order-3")).toBe(true);
+    stop.abort();
+    settle.get("order-3")!({});
+    await loop;
+  });
+});
