@@ -32,17 +32,15 @@ function fakeForwarder(backlog: number) {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+function startLoop(forwarder: Forwarder, concurrency: number, signal: AbortSignal) {
+  return runWorkerLoop({ forwarder, pollMs: 10_000, concurrency, perShopConcurrency: concurrency, signal });
+}
+
 describe("runWorkerLoop", () => {
   it("fills every slot at once, then claims again only when a quarter of them are free", async () => {
     const { forwarder, claims, settle } = fakeForwarder(100);
     const stop = new AbortController();
-    const loop = runWorkerLoop({
-      forwarder,
-      pollMs: 10_000,
-      concurrency: 8,
-      perShopConcurrency: 8,
-      signal: stop.signal,
-    });
+    const loop = startLoop(forwarder, 8, stop.signal);
     await tick();
     expect(claims).toEqual([8]);
     expect(settle.size).toBe(8);
@@ -66,13 +64,7 @@ describe("runWorkerLoop", () => {
   it("claims for a single slot when that is all it has", async () => {
     const { forwarder, claims, settle } = fakeForwarder(3);
     const stop = new AbortController();
-    const loop = runWorkerLoop({
-      forwarder,
-      pollMs: 10_000,
-      concurrency: 1,
-      perShopConcurrency: 1,
-      signal: stop.signal,
-    });
+    const loop = startLoop(forwarder, 1, stop.signal);
     await tick();
     settle.get("order-1")!({});
     await tick();
