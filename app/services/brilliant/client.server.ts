@@ -24,6 +24,7 @@ import {
   type BrilliantStore,
   type CreateOrderRequest,
 } from "./schemas";
+import { nodeHttpFetch } from "./http-transport.server";
 
 // Brilliant's Storefront API over HTTP, and nothing else: no Shopify, no
 // database. Each call returns a typed outcome (./outcome.ts) and never throws
@@ -36,6 +37,7 @@ export interface BrilliantClientConfig {
   apiSecret: string;
   /** Per call, covering connect, answer and body. Default 15 s. */
   timeoutMs?: number;
+  /** Default: node:http with keep-alive (http-transport.server.ts). */
   fetch?: typeof fetch;
 }
 
@@ -74,7 +76,7 @@ export function createBrilliantClient(config: BrilliantClientConfig): BrilliantC
   }
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const fetchImpl = config.fetch ?? fetch;
+  const fetchImpl = config.fetch ?? nodeHttpFetch;
   // Built once and kept in this closure only, so no outcome can ever carry it.
   const authorization = `Basic ${Buffer.from(`${config.apiKey}:${config.apiSecret}`, "utf8").toString("base64")}`;
 

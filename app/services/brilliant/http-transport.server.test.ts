@@ -1,0 +1,103 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { nodeHttpFetch } from "./http-transport.server";
+
+/** The transport keeps fetch's contract where the Brilliant client relies on it. */
+let server: http.Server;
+let base: string;
+const seen: Array<{ method?: string; url?: string; body: string; headers: http.IncomingHttpHeaders }> = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, body, headers: req.headers });
+      if (req.url === "/json") {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
+        res.end(JSON.stringify({ code: 3501, message: "café" }));
+      } else if (req.url === "/redirect") {
+        res.writeHead(302, { location: "/json" });
+        res.end();
+      } else if (req.url === "/empty") {
+        res.writeHead(204);
+        res.end();
+      } else if (req.url === "/slow") {
+        setTimeout(() => res.end("late"), 2_000).unref();
+      } else if (req.url === "/cut") {
+        res.writeHead(200, { "content-length": "100" });
+        res.write("partial");
+        setTimeout(() => res.socket?.destroy(), 20);
+      } else if (req.url === "/hang-up") {
+        req.socket.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("nodeHttpFetch", () => {
+  it("sends method, headers and body, and answers with status, headers and text", async () => {
+    seen.length = 0;
+    const response = await nodeHttpFetch(`${base}/json`, {
+      method: "POST",
+      headers: { Authorization: "Basic abc", "Content-Type": "application/json" },
+      body: JSON.stringify({ note: "crème" }),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("7");
+    expect(await response.json()).toEqual({ code: 3501, message: "café" });
+    expect(seen[0]).toMatchObject({ method: "POST", url: "/json", body: '{"note":"crème"}' });
+    expect(seen[0]!.headers.authorization).toBe("Basic abc");
+    expect(seen[0]!.headers["content-length"]).toBe(String(Buffer.byteLength('{"note":"crème"}')));
+  });
+
+  it("never follows a redirect", async () => {
+    seen.length = 0;
+    const response = await nodeHttpFetch(`${base}/redirect`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(302);
+    expect(seen.map((request) => request.url)).toEqual(["/redirect"]);
+  });
+
+  it("answers a 204 without a body", async () => {
+    const response = await nodeHttpFetch(`${base}/empty`);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+  });
+
+  it("rejects with the signal's TimeoutError when the answer is late", async () => {
+    const error = await nodeHttpFetch(`${base}/slow`, { signal: AbortSignal.timeout(100) }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).toBe("TimeoutError");
+  });
+
+  it("rejects as fetch does when nothing listens (ECONNREFUSED in the cause)", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await nodeHttpFetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(((error as Error).cause as { code?: string }).code).toBe("ECONNREFUSED");
+  });
+
+  it("rejects with ECONNRESET when the connection drops before or during the answer", async () => {
+    for (const path of ["/hang-up", "/cut"]) {
+      const error = await nodeHttpFetch(`${base}${path}`, { method: "POST", body: "{}" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, path).toBeInstanceOf(TypeError);
+      expect(((error as Error).cause as { code?: string }).code, path).toBe("ECONNRESET");
+    }
+  });
+});
