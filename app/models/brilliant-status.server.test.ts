@@ -104,6 +104,8 @@ describe("Brilliant status back-sync", () => {
       apiKey: SIM_API_KEY,
       apiSecret: SIM_API_SECRET,
     });
+    // Forwarded a moment ago: not due for a read yet.
+    expect(await pollForwardedOrders(SHOP, client, { olderThanMs: 60_000, limit: 10 })).toBe(0);
     expect(await pollForwardedOrders(SHOP, client, { olderThanMs: 0, limit: 10 })).toBe(1);
     expect(await prisma.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({
       brilliantStatus: "processing",

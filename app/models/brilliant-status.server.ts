@@ -122,7 +122,8 @@ export async function applyBrilliantView(
 
 /**
  * The fallback for lost or missing status webhooks: reads forwarded, not yet
- * shipped orders from Brilliant, oldest check first. Returns how many it read.
+ * shipped orders from Brilliant, oldest check first, once they were forwarded
+ * or last read at least `olderThanMs` ago. Returns how many it read.
  */
 export async function pollForwardedOrders(
   shop: string,
@@ -135,7 +136,12 @@ export async function pollForwardedOrders(
       shop,
       state: "forwarded",
       brilliantOrderId: { not: null },
-      OR: [{ brilliantCheckedAt: null }, { brilliantCheckedAt: { lt: before } }],
+      // Never read yet: due once it was forwarded longer ago than the interval (the
+      // create answer was Brilliant's view then); read before: due once that is as old.
+      OR: [
+        { brilliantCheckedAt: null, OR: [{ forwardedAt: null }, { forwardedAt: { lt: before } }] },
+        { brilliantCheckedAt: { lt: before } },
+      ],
     },
     orderBy: { brilliantCheckedAt: { sort: "asc", nulls: "first" } },
     take: options.limit * 2,
