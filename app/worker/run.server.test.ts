@@ -77,3 +77,55 @@ describe("runWorkerLoop", () => {
     await loop;
   });
 });
+
+describe("runWorkerLoop with every shop at its limit", () => {
+  it("does not repeat a claim that found nothing with the same shops left out", async () => {
+    // One shop, one order of it at a time: whatever else is due is that shop's.
+    const claims: Array<{ limit: number; excluded: string[] }> = [];
+    const settle = new Map<string, (result: ProcessResult) => void>();
+    let next = 0;
+    const forwarder = {
+      settings: { leaseMs: 60_000 },
+      recoverAbandonedSends: async () => 0,
+      release: async () => undefined,
+      claimDue: async (limit: number, excluded: readonly string[]) => {
+        claims.push({ limit, excluded: [...excluded] });
+        if (excluded.includes("a.myshopify.com")) return [];
+        return Array.from(
+          { length: limit },
+          () => ({ id: `a-${++next}`, shop: "a.myshopify.com" }) as ClaimedOrder,
+        );
+      },
+      process: (order: ClaimedOrder) =>
+        new Promise<ProcessResult>((resolve) => settle.set(order.id, resolve)),
+    } as unknown as Forwarder;
+    const stop = new AbortController();
+    const loop = runWorkerLoop({
+      forwarder,
+      pollMs: 30,
+      concurrency: 2,
+      perShopConcurrency: 1,
+      signal: stop.signal,
+    });
+    await tick();
+    // a-1 runs, a-2 waits for the shop's slot.
+    expect(settle.has("a-1")).toBe(true);
+
+    settle.get("a-1")!({});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // a-2 took the slot; the claim for the free one left the shop out, found nothing, and
+    // was not run again every 30 ms poll.
+    expect(settle.has("a-2")).toBe(true);
+    expect(claims.filter((claim) => claim.excluded.length > 0)).toHaveLength(1);
+
+    // The shop's slot frees: the next claim takes its orders again.
+    settle.get("a-2")!({});
+    await tick();
+    expect(claims.at(-1)!.excluded).toEqual([]);
+    expect(settle.has("a-3")).toBe(true);
+
+    stop.abort();
+    for (const [id, resolve] of settle) if (!["a-1", "a-2"].includes(id)) resolve({});
+    await loop;
+  });
+});
