@@ -121,6 +121,8 @@ export interface AdminGraphqlStandIn {
   fulfillments(shop: string): StandInFulfillment[];
   /** The next `times` requests for `operation` answer with HTTP `status` (a Shopify outage), then it serves again. */
   failNext(operation: string, options?: { status?: number; times?: number }): void;
+  /** The next `times` requests for `operation` get no answer at all (held open until the client gives up or close()). */
+  hangNext(operation: string, times?: number): void;
   /** Every request answered, oldest first. */
   requests: RecordedRequest[];
   /** Takes `points` (all by default) from a shop's bucket, as another caller of the same app would. */
@@ -310,6 +312,7 @@ export async function startAdminGraphqlStandIn(
     return seeded.orders;
   };
   const failures = new Map<string, { status: number; times: number }>();
+  const hangs = new Map<string, number>();
   for (const [shop, seed] of Object.entries(options.shops)) {
     shops.set(shop, {
       products: structuredClone(seed.products),
@@ -398,6 +401,11 @@ export async function startAdminGraphqlStandIn(
     record.operation = operation;
     record.variables = variables;
 
+    const hang = operation ? (hangs.get(operation) ?? 0) : 0;
+    if (hang > 0) {
+      hangs.set(operation!, hang - 1);
+      return;
+    }
     const failure = operation ? failures.get(operation) : undefined;
     if (failure && failure.times > 0) {
       failure.times -= 1;
@@ -590,6 +598,9 @@ export async function startAdminGraphqlStandIn(
     fulfillments: (shop) => ordersOf(shop).fulfillments,
     failNext(operation, failure = {}) {
       failures.set(operation, { status: failure.status ?? 500, times: failure.times ?? 1 });
+    },
+    hangNext(operation, times = 1) {
+      hangs.set(operation, times);
     },
     throttleStatus,
     drain(shop, points) {

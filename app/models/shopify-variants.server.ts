@@ -28,8 +28,19 @@ import { logger as rootLogger, type Logger } from "../logger.server";
  */
 export type AdminGraphql = (
   query: string,
-  options?: { variables?: Record<string, unknown> },
+  options?: { variables?: Record<string, unknown>; signal?: AbortSignal },
 ) => Promise<Response>;
+
+/**
+ * The admin client's `graphql` with one deadline for every call made through
+ * it: a webhook that reads Shopify before answering must still answer well
+ * inside Shopify's 5 seconds, and falls back to the worker when the read is
+ * cut short (the calls then fail like any other Admin API failure).
+ */
+export function withDeadline(graphql: AdminGraphql, ms: number): AdminGraphql {
+  const signal = AbortSignal.timeout(ms);
+  return (query, options) => graphql(query, { ...options, signal });
+}
 
 export const SHOPIFY_PRODUCTS_SYNC = "shopify_products";
 

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { standInOrderFromRest, withShopifyAndBrilliant } from "../../tests/helpers/admin-graphql";
+import {
+  adminGraphqlFor,
+  standInOrderFromRest,
+  withShopifyAndBrilliant,
+} from "../../tests/helpers/admin-graphql";
 import { forwardUntilSettled, ingest, makeForwarder, testOrder } from "../../tests/helpers/forwarding";
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { fulfillmentOrderGid } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
 import { resubmitOrders } from "../models/order-actions.server";
 import { action as placedOnHold } from "./webhooks.fulfillment_orders.placed_on_hold";
 import { action as holdReleased } from "./webhooks.fulfillment_orders.hold_released";
@@ -158,6 +163,24 @@ describe("fulfillment hold webhooks", () => {
     });
     expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["held", "webhook"]);
     expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["ready", "webhook"]);
+  });
+
+  it("GIVEN Shopify does not answer the lookup WHEN the hold comes THEN 200 once the read's deadline passes, and the worker's second go holds the order", async () => {
+    const { body, fulfillmentOrderId } = await shopifyOrder(9);
+    world.standIn.hangNext("FulfillmentOrderOrder", 1);
+
+    // Without the deadline (WEBHOOK_ADMIN_READ_MS) this would wait for Shopify for ever.
+    expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId))).status).toBe(
+      200,
+    );
+    const pending = await prisma.fulfillmentHold.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(pending).toMatchObject({ shopifyOrderId: null, onHold: true });
+    expect(pending.lookupError).toBeTruthy();
+
+    expect(await resolvePendingFulfillmentHolds(SHOP, await adminGraphqlFor(SHOP))).toBe(1);
+    await forward();
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
+    expect(world.sim.acceptedOrders()).toHaveLength(0);
   });
 
   it("GIVEN review-first forwarding WHEN a hold is placed and released THEN the order still waits for review, and goes only once approved", async () => {

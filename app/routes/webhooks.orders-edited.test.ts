@@ -216,6 +216,20 @@ describe("orders/edited webhook", () => {
     expect(sentQuantities()).toEqual([[{ variant: V.teeMedium, quantity: 6 }]]);
   });
 
+  it("GIVEN Shopify does not answer WHEN the edit comes THEN 200 once the read's deadline (WEBHOOK_ADMIN_READ_MS) passes, and the order is held for the worker", async () => {
+    const body = await paidOrder(8);
+    editInShopify(body, [{ variant: V.teeMedium, quantity: 3 }]);
+    world.standIn.hangNext("ReadShopifyOrder", 1);
+
+    // Without the deadline this would wait for Shopify for ever (no timing is asserted here).
+    expect((await deliver(editedBody(body.id, 800))).status).toBe(200);
+    expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "order_edit" });
+
+    expect(await resolvePendingOrderEdits(SHOP, await adminGraphqlFor(SHOP))).toBe(1);
+    await forward();
+    expect(sentQuantities()).toEqual([[{ variant: V.teeMedium, quantity: 3 }]]);
+  });
+
   it("GIVEN review-first forwarding WHEN an edit read late releases the order THEN it waits for the merchant's review", async () => {
     await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
     const body = await paidOrder(7);

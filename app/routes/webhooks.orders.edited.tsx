@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { parseOrderEditWebhook, recordOrderEdit } from "../models/order-edit.server";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { withDeadline } from "../models/shopify-variants.server";
+import { verifyWebhook, WEBHOOK_ADMIN_READ_MS } from "../services/webhook-auth.server";
 
 /**
  * orders/edited (read_orders): lines added, removed or changed on a paid order.
@@ -9,8 +10,9 @@ import { verifyWebhook } from "../services/webhook-auth.server";
  * notes, fulfillments, the app's own fulfillmentCreate) and would read the
  * order from Shopify, or alert after forwarding, for changes Brilliant never
  * sees. The body names only the order and the change, so the order is read
- * again with the webhook's admin client (app/models/order-edit.server.ts);
- * when it cannot be, the order is held and the worker reads it. Bad HMAC 401,
+ * again with the webhook's admin client (app/models/order-edit.server.ts),
+ * for at most WEBHOOK_ADMIN_READ_MS; when it cannot be, the order is held and
+ * the worker reads it. Bad HMAC 401,
  * malformed 400, otherwise 200.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -22,7 +24,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const outcome = await recordOrderEdit({
     shop,
     shopifyOrderId: parsed.data.order_edit.order_id,
-    graphql: admin?.graphql ?? null,
+    graphql: admin ? withDeadline(admin.graphql, WEBHOOK_ADMIN_READ_MS) : null,
   });
   logger.info({ shop, webhookId, outcome }, "orders/edited handled");
   return new Response(null, { status: 200 });

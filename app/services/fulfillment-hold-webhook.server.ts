@@ -4,14 +4,16 @@ import {
   parseFulfillmentHoldWebhook,
   recordFulfillmentHold,
 } from "../models/fulfillment-hold.server";
-import { verifyWebhook } from "./webhook-auth.server";
+import { withDeadline } from "../models/shopify-variants.server";
+import { verifyWebhook, WEBHOOK_ADMIN_READ_MS } from "./webhook-auth.server";
 
 /**
  * fulfillment_orders/placed_on_hold and fulfillment_orders/hold_released, one
  * handler for both: verify (bad HMAC 401, malformed 400), record, answer. The
  * bodies name only the fulfillment order, so its order is looked up with the
- * webhook's admin client (one small Admin API read); when that is not possible
- * the hold is recorded anyway and the worker looks it up later.
+ * webhook's admin client (one small Admin API read, cut short after
+ * WEBHOOK_ADMIN_READ_MS); when that is not possible the hold is recorded
+ * anyway and the worker looks it up later.
  */
 export async function handleFulfillmentHoldWebhook(
   request: Request,
@@ -37,7 +39,7 @@ export async function handleFulfillmentHoldWebhook(
     onHold: options.onHold,
     reason: options.onHold ? holdReasonText(parsed.data) : null,
     eventAt: Number.isNaN(triggeredAt) ? new Date() : new Date(triggeredAt),
-    graphql: admin?.graphql ?? null,
+    graphql: admin ? withDeadline(admin.graphql, WEBHOOK_ADMIN_READ_MS) : null,
   });
   logger.info({ shop, webhookId, topic, outcome }, "fulfillment hold webhook handled");
   return new Response(null, { status: 200 });

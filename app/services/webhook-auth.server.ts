@@ -8,6 +8,14 @@ import { logger } from "../logger.server";
 
 type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
 
+/**
+ * How long a webhook may spend reading the Admin API before it answers
+ * (orders/edited, fulfillment holds): with the library's throttle waits on
+ * top, the answer still comes well inside Shopify's 5 seconds. A read cut
+ * short is left to the worker.
+ */
+export const WEBHOOK_ADMIN_READ_MS = 2_000;
+
 export type VerifiedWebhook = { ok: true; context: WebhookContext } | { ok: false; response: Response };
 
 /**
