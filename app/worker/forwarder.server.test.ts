@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "../db.server";
+import { FAILED_PASS_RETRY_MS } from "./forwarder.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import {
   forwardUntilSettled,
@@ -305,6 +306,32 @@ describe("leases and crashes", () => {
     }
     expect(perOrder.size).toBe(40);
     expect([...perOrder.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it("a pass that fails unexpectedly lets the order go again within seconds, looked up before any resend", async () => {
+    await ingest(SHOP, testOrder(31, [{ variant: V.teeMedium, quantity: 1 }]));
+    const failing = makeForwarder(sim.url, { workerId: "failing", leaseMs: 60_000 });
+    // A fault of our own once the order is `sending`, before Brilliant is called.
+    vi.spyOn(failing, "clientFor").mockImplementation(() => {
+      throw new Error("a bug of ours");
+    });
+    const [claimed] = await failing.claimDue(1);
+    const before = Date.now();
+    expect(await failing.process(claimed!)).toEqual({});
+
+    const left = await orderNamed("#T31");
+    expect(left.state).toBe("sending");
+    // Not the whole 60 s lease: FAILED_PASS_RETRY_MS.
+    expect(left.leaseExpiresAt!.getTime()).toBeLessThanOrEqual(before + FAILED_PASS_RETRY_MS + 1_000);
+
+    // Once that has passed, the next worker looks it up (absent) and sends it once.
+    const later = () => new Date(Date.now() + FAILED_PASS_RETRY_MS + 1_000);
+    await forwardUntilSettled([makeForwarder(sim.url, { workerId: "next", now: later })]);
+    const order = await orderNamed("#T31");
+    expect(order.state).toBe("forwarded");
+    expect(order.transitions.map((t) => t.toState)).toContain("unknown");
+    expect(order.attempts.map((a) => a.kind)).toEqual(["lookup", "create"]);
+    expect(sim.ordersForShopifyOrder("900031")).toHaveLength(1);
   });
 
   it("a worker that died mid-send leaves the order to be looked up, never resent blindly", async () => {

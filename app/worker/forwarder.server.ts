@@ -32,6 +32,9 @@ import { createBrilliantClient, type BrilliantClient } from "../services/brillia
 import { CustomDataCache } from "../services/brilliant/find-order.server";
 import type { AttemptRecord, CreateOrderOutcome, MerchantActionReason } from "../services/brilliant/outcome";
 
+/** How soon an order whose pass failed unexpectedly may be claimed again. */
+export const FAILED_PASS_RETRY_MS = 10_000;
+
 export interface ForwarderOptions {
   workerId: string;
   leaseMs: number;
@@ -216,13 +219,26 @@ export class Forwarder {
     try {
       return await run.go();
     } catch (error) {
-      // The lease runs out and another attempt picks the order up; `sending`
-      // orders become `unknown` first, so nothing is sent twice on a guess.
+      // This pass is over: the lease is cut short so that the order is picked
+      // up again in seconds, not after a whole lease. A `sending` order becomes
+      // `unknown` first and is looked up, so nothing is sent twice on a guess.
       log.error({ err: error }, "processing an order failed");
+      await this.shortenLease(order.id).catch((failure: unknown) =>
+        log.warn({ err: failure }, "could not shorten the lease of a failed pass"),
+      );
       return {};
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** After a failed pass: the lease ends FAILED_PASS_RETRY_MS from now (at most the usual lease). */
+  private async shortenLease(orderId: string): Promise<void> {
+    await sqlFor().run(`UPDATE "Order" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [
+      new Date(this.now().getTime() + Math.min(FAILED_PASS_RETRY_MS, this.options.leaseMs)),
+      orderId,
+      this.options.workerId,
+    ]);
   }
 
   private async renewLease(orderId: string): Promise<void> {
