@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server";
 import { runWorkerLoop } from "./run.server";
@@ -30,7 +30,11 @@ function fakeForwarder(backlog: number) {
   return { forwarder, claims, settle };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+// The loop reads the database between claims (uninstalled shops): wait for what
+// should happen rather than for a fixed time, which PostgreSQL may outlast.
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
+/** Time for something that should not happen to show up if it did. */
+const settleDown = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 function startLoop(forwarder: Forwarder, concurrency: number, signal: AbortSignal) {
   return runWorkerLoop({ forwarder, pollMs: 10_000, concurrency, perShopConcurrency: concurrency, signal });
@@ -41,20 +45,18 @@ describe("runWorkerLoop", () => {
     const { forwarder, claims, settle } = fakeForwarder(100);
     const stop = new AbortController();
     const loop = startLoop(forwarder, 8, stop.signal);
-    await tick();
+    await eventually(() => expect(settle.size).toBe(8));
     expect(claims).toEqual([8]);
-    expect(settle.size).toBe(8);
 
     // One of eight settles: one free slot, under the quarter (2): no claim.
     settle.get("order-1")!({});
-    await tick();
+    await settleDown();
     expect(claims).toEqual([8]);
 
     // A second settles: two free slots: one claim for both.
     settle.get("order-2")!({});
-    await tick();
+    await eventually(() => expect(settle.has("order-10")).toBe(true));
     expect(claims).toEqual([8, 2]);
-    expect(settle.has("order-10")).toBe(true);
 
     stop.abort();
     for (const [id, resolve] of settle) if (Number(id.slice(6)) > 2) resolve({});
@@ -65,13 +67,12 @@ describe("runWorkerLoop", () => {
     const { forwarder, claims, settle } = fakeForwarder(3);
     const stop = new AbortController();
     const loop = startLoop(forwarder, 1, stop.signal);
-    await tick();
+    await eventually(() => expect(settle.has("order-1")).toBe(true));
     settle.get("order-1")!({});
-    await tick();
+    await eventually(() => expect(settle.has("order-2")).toBe(true));
     settle.get("order-2")!({});
-    await tick();
+    await eventually(() => expect(settle.has("order-3")).toBe(true));
     expect(claims.slice(0, 3)).toEqual([1, 1, 1]);
-    expect(settle.has("order-3")).toBe(true);
     stop.abort();
     settle.get("order-3")!({});
     await loop;
@@ -107,22 +108,21 @@ describe("runWorkerLoop with every shop at its limit", () => {
       perShopConcurrency: 1,
       signal: stop.signal,
     });
-    await tick();
     // a-1 runs, a-2 waits for the shop's slot.
-    expect(settle.has("a-1")).toBe(true);
+    await eventually(() => expect(settle.has("a-1")).toBe(true));
 
     settle.get("a-1")!({});
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // a-2 took the slot; the claim for the free one left the shop out, found nothing, and
-    // was not run again every 30 ms poll.
+    // a-2 takes the slot; the claim for the free one leaves the shop out and finds nothing…
+    await eventually(() => expect(claims.filter((claim) => claim.excluded.length > 0)).toHaveLength(1));
     expect(settle.has("a-2")).toBe(true);
+    // …and is not run again at every 30 ms poll.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(claims.filter((claim) => claim.excluded.length > 0)).toHaveLength(1);
 
     // The shop's slot frees: the next claim takes its orders again.
     settle.get("a-2")!({});
-    await tick();
+    await eventually(() => expect(settle.has("a-3")).toBe(true));
     expect(claims.at(-1)!.excluded).toEqual([]);
-    expect(settle.has("a-3")).toBe(true);
 
     stop.abort();
     for (const [id, resolve] of settle) if (!["a-1", "a-2"].includes(id)) resolve({});
