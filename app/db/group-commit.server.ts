@@ -18,6 +18,7 @@ class GroupCommit<I, O> {
     private readonly sql: () => Sql,
     private readonly write: (tx: SqlRunner, item: I) => Promise<O>,
     private readonly maxBatch = 256,
+    private readonly gapMs = 0,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -32,7 +33,11 @@ class GroupCommit<I, O> {
   }
 
   private async flush(): Promise<void> {
+    let first = true;
     while (this.queue.length > 0) {
+      // See TransactionBatcher's `gapMs`: the next batch grows meanwhile.
+      if (!first && this.gapMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gapMs));
+      first = false;
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         const results = await this.sql().transaction(async (tx) => {
@@ -65,8 +70,20 @@ class GroupCommit<I, O> {
 export class TransactionBatcher {
   private readonly commits: GroupCommit<(tx: SqlRunner) => Promise<unknown>, unknown>;
 
-  constructor(sql: () => Sql, maxBatch = 256) {
-    this.commits = new GroupCommit(sql, (tx, write) => write(tx), maxBatch);
+  /**
+   * `gapMs`: a pause between one transaction and the next while writes keep
+   * coming. On SQLite, whose one write lock no process queues for, a busy
+   * background process (the worker) otherwise takes the lock again the moment
+   * it lets go, and the web process, polling for it, can wait seconds: the
+   * gap is its window. The worker's next batch grows meanwhile.
+   */
+  constructor(sql: () => Sql, options: { maxBatch?: number; gapMs?: number } = {}) {
+    this.commits = new GroupCommit(
+      sql,
+      (tx, write) => write(tx),
+      options.maxBatch ?? 256,
+      options.gapMs ?? 0,
+    );
   }
 
   run<T>(write: (tx: SqlRunner) => Promise<T>): Promise<T> {

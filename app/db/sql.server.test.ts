@@ -5,7 +5,7 @@ import { resetDatabase } from "../../tests/helpers/db";
 import prisma, { adapterOf, databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "./driver-adapter.server";
-import { rowAs, sqlFor } from "./sql.server";
+import { rowAs, sqlFor, type Sql } from "./sql.server";
 
 const shop = "direct-sql.myshopify.com";
 
@@ -83,6 +83,52 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
       "b",
       "c",
     ]);
+  });
+
+  it("group commit with a gap: writes that come while it waits go into the next transaction together", async () => {
+    const sizes: number[] = [];
+    const counting = (): Sql => {
+      const sql = sqlFor();
+      return {
+        ...sql,
+        transaction: (fn) =>
+          sql.transaction(async (tx) => {
+            sizes.push(0);
+            return fn(tx);
+          }),
+      };
+    };
+    const at = new Date();
+    let count = 0;
+    const writeWith = (batcher: TransactionBatcher, gate?: Promise<void>) => {
+      const id = `g${++count}`;
+      return batcher.run(async (tx) => {
+        sizes[sizes.length - 1]! += 1;
+        await gate;
+        return tx.run(
+          `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "createdAt", "updatedAt")
+           VALUES (?, ?, ?, ?, '{}', ?, ?)`,
+          [id, shop, id, `#${id}`, at, at],
+        );
+      });
+    };
+    const scenario = async (gapMs: number) => {
+      sizes.length = 0;
+      const batcher = new TransactionBatcher(counting, { gapMs });
+      let open!: () => void;
+      // The first transaction stays open until the gate opens; the second write queues behind it.
+      const first = writeWith(batcher, new Promise<void>((resolve) => (open = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = writeWith(batcher);
+      open();
+      await first;
+      // Written right after the first commit: with a gap they join the second write's transaction.
+      await Promise.all([second, writeWith(batcher), writeWith(batcher)]);
+      return [...sizes];
+    };
+    expect(await scenario(0)).toEqual([1, 1, 2]);
+    expect(await scenario(30)).toEqual([1, 3]);
+    expect(await prisma.order.count()).toBe(8);
   });
 
   it.runIf(databaseKind() === "sqlite")(

@@ -32,6 +32,9 @@ import { createBrilliantClient, type BrilliantClient } from "../services/brillia
 import { CustomDataCache } from "../services/brilliant/find-order.server";
 import type { AttemptRecord, CreateOrderOutcome, MerchantActionReason } from "../services/brilliant/outcome";
 
+/** SQLite only: the pause between the worker's write transactions while it is busy. */
+export const WORKER_WRITE_GAP_MS = 2;
+
 /** How soon an order whose pass failed unexpectedly may be claimed again. */
 export const FAILED_PASS_RETRY_MS = 10_000;
 
@@ -100,7 +103,11 @@ export class Forwarder {
    * share transactions, so the worker takes the database's write lock once
    * for many orders rather than three times per order.
    */
-  readonly writes = new TransactionBatcher(() => sqlFor());
+  // On SQLite, a gap between the worker's transactions lets the web process's
+  // webhook writes in (group-commit.server.ts).
+  readonly writes = new TransactionBatcher(() => sqlFor(), {
+    gapMs: databaseKind() === "sqlite" ? WORKER_WRITE_GAP_MS : 0,
+  });
 
   constructor(private readonly options: ForwarderOptions) {
     this.log = (options.logger ?? rootLogger).child({ worker: options.workerId });
