@@ -150,6 +150,26 @@ export function createAppServer(
   });
 }
 
+/**
+ * Runs the app's own warm-up (`warmUp` of app/entry.server.tsx) and only then
+ * listens: the first requests after a restart do not wait on the database
+ * being opened. A warm-up that fails is logged, not fatal (a database not
+ * reachable yet): requests fail meanwhile and Shopify delivers them again.
+ */
+export async function startAppServer(
+  build: ServerBuild,
+  listen: { port: number; host?: string },
+): Promise<http.Server> {
+  const { warmUp } = build.entry.module as { warmUp?: () => Promise<void> };
+  await warmUp?.().catch((error: unknown) => console.error("warm-up failed; serving anyway", error));
+  const server = createAppServer(build);
+  await new Promise<void>((resolve) => {
+    if (listen.host) server.listen(listen.port, listen.host, resolve);
+    else server.listen(listen.port, resolve);
+  });
+  return server;
+}
+
 async function main(): Promise<void> {
   process.env.NODE_ENV = process.env.NODE_ENV ?? "production";
   // The app's own fetch, Request and Response are Node's (as in development: vite.config.ts).
@@ -158,10 +178,8 @@ async function main(): Promise<void> {
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST;
-  const server = createAppServer(build);
-  const onListen = () => console.log(`[brilliant-sync] http://${host ?? "localhost"}:${port}`);
-  if (host) server.listen(port, host, onListen);
-  else server.listen(port, onListen);
+  const server = await startAppServer(build, { port, host });
+  console.log(`[brilliant-sync] http://${host ?? "localhost"}:${port}`);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => server.close((error) => error && console.error(error)));
   }

@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { WEBHOOK_BODY_LIMIT_BYTES, createAppServer, webhookActions } from "../../server";
+import { WEBHOOK_BODY_LIMIT_BYTES, createAppServer, startAppServer, webhookActions } from "../../server";
 
 /**
  * The production server's webhook lane (server.ts, decision 005) over a small
@@ -148,5 +148,50 @@ describe("webhook lane", () => {
     const get = await fetch(`${base}/webhooks/orders/paid`);
     expect(get.status).toBe(400);
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe("startAppServer", () => {
+  const withWarmUp = (warmUp: () => Promise<void>) =>
+    ({ ...build, entry: { module: { ...build.entry.module, warmUp } } }) as unknown as ServerBuild;
+
+  it("runs the app's warm-up before it accepts a connection", async () => {
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, "127.0.0.1", resolve));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    let duringWarmUp: unknown = null;
+    const warmUp = vi.fn(async () => {
+      duringWarmUp = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (response) => response.status,
+        (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
+      );
+    });
+    const server = await startAppServer(withWarmUp(warmUp), { port, host: "127.0.0.1" });
+    try {
+      expect(warmUp).toHaveBeenCalledOnce();
+      expect(duringWarmUp).toBe("ECONNREFUSED");
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("serves anyway when the warm-up fails (a database not reachable yet)", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const server = await startAppServer(
+      withWarmUp(async () => {
+        throw new Error("database unreachable");
+      }),
+      { port: 0, host: "127.0.0.1" },
+    );
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      expect(String(errors.mock.calls[0])).toContain("warm-up failed");
+    } finally {
+      errors.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
