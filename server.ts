@@ -46,7 +46,7 @@ export function webhookActionFor(
   actions: Map<string, Action>,
   req: http.IncomingMessage,
 ): Action | undefined {
-  if (req.method !== "POST" || !req.url?.startsWith("/webhooks/")) return undefined;
+  if (req.method !== "POST" || req.url?.slice(0, 10).toLowerCase() !== "/webhooks/") return undefined;
   const end = req.url.indexOf("?");
   const path = (end === -1 ? req.url : req.url.slice(0, end)).replace(/\/+$/, "").toLowerCase();
   return actions.get(path);

@@ -219,7 +219,9 @@ export class Forwarder {
     // this worker is alive, so nobody else starts a second pass meanwhile.
     const heartbeat = setInterval(
       () => {
-        this.renewLease(order.id).catch((error) => log.warn({ err: error }, "lease renewal failed"));
+        this.leaseFor(order.id, this.options.leaseMs).catch((error) =>
+          log.warn({ err: error }, "lease renewal failed"),
+        );
       },
       Math.max(50, Math.floor(this.options.leaseMs / 3)),
     );
@@ -230,8 +232,8 @@ export class Forwarder {
       // up again in seconds, not after a whole lease. A `sending` order becomes
       // `unknown` first and is looked up, so nothing is sent twice on a guess.
       log.error({ err: error }, "processing an order failed");
-      await this.shortenLease(order.id).catch((failure: unknown) =>
-        log.warn({ err: failure }, "could not shorten the lease of a failed pass"),
+      await this.leaseFor(order.id, Math.min(FAILED_PASS_RETRY_MS, this.options.leaseMs)).catch(
+        (failure: unknown) => log.warn({ err: failure }, "could not shorten the lease of a failed pass"),
       );
       return {};
     } finally {
@@ -239,18 +241,13 @@ export class Forwarder {
     }
   }
 
-  /** After a failed pass: the lease ends FAILED_PASS_RETRY_MS from now (at most the usual lease). */
-  private async shortenLease(orderId: string): Promise<void> {
+  /**
+   * This worker's lease on the order now ends `ms` from now: a whole lease
+   * (the heartbeat of a pass), or FAILED_PASS_RETRY_MS after a failed pass.
+   */
+  private async leaseFor(orderId: string, ms: number): Promise<void> {
     await sqlFor().run(`UPDATE "Order" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [
-      new Date(this.now().getTime() + Math.min(FAILED_PASS_RETRY_MS, this.options.leaseMs)),
-      orderId,
-      this.options.workerId,
-    ]);
-  }
-
-  private async renewLease(orderId: string): Promise<void> {
-    await sqlFor().run(`UPDATE "Order" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [
-      new Date(this.now().getTime() + this.options.leaseMs),
+      new Date(this.now().getTime() + ms),
       orderId,
       this.options.workerId,
     ]);
