@@ -33,11 +33,7 @@ class GroupCommit<I, O> {
   }
 
   private async flush(): Promise<void> {
-    let first = true;
     while (this.queue.length > 0) {
-      // See TransactionBatcher's `gapMs`: the next batch grows meanwhile.
-      if (!first && this.gapMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gapMs));
-      first = false;
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         const results = await this.sql().transaction(async (tx) => {
@@ -55,6 +51,9 @@ class GroupCommit<I, O> {
           }
         }
       }
+      // See TransactionBatcher's `gapMs`: the next batch grows meanwhile.
+      if (this.gapMs > 0 && this.queue.length > 0)
+        await new Promise((resolve) => setTimeout(resolve, this.gapMs));
     }
     this.flushing = false;
   }

@@ -153,7 +153,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       const busy = [...inFlight.keys(), ...waiting.map(({ order }) => order.id)];
       const leftOut = excluded();
       let claimed: ClaimedOrder[] = [];
-      if (free > 0 && (idle || free >= claimWhenFree) && (leftOut.length === 0 || worthClaiming(leftOut))) {
+      if (free > 0 && (idle || free >= claimWhenFree) && worthClaiming(leftOut)) {
         claimed = await forwarder.claimDue(free, leftOut, busy);
         // Kept when a later claim with fewer shops left out finds orders: that says nothing
         // about the others, and the shop that came back is soon at its limit again.
