@@ -6,7 +6,7 @@ import { sqlFor } from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, resolveAlert } from "./alert.server";
 import { resubmitOrders, retryNow } from "./order-actions.server";
-import { transition, type Actor, type OrderState } from "./order-state.server";
+import { transition, type Actor, type HoldKind, type OrderState } from "./order-state.server";
 import {
   adminFailureSummary,
   numericShopifyId,
@@ -33,6 +33,10 @@ import {
  *   the hold is released;
  * - not recorded yet: the forwarder checks `openFulfillmentHold` before it
  *   sends anything, so the order is held when it comes.
+ * While a hold's lookup waits for the worker (Shopify did not answer in
+ * time), the shop's orders placed before the hold are kept back too (hold
+ * kind `fulfillment_hold_lookup`): any of them may be its order. Once the
+ * lookup answers, its own order stays held and the others go.
  */
 
 const HoldSchema = z
@@ -250,29 +254,81 @@ export async function resolvePendingFulfillmentHolds(
     await applyFulfillmentHolds(shop, found, "system");
     applied += 1;
   }
+  // Orders kept back while a hold's order was unknown: released once no such hold may be theirs.
+  for (const order of await keptBackForPendingHolds(shop)) {
+    await applyFulfillmentHolds(shop, order.shopifyOrderId, "system");
+  }
   return applied;
 }
 
-/** Shopify's reason for the hold on one of the order's fulfillment orders, or null when none is on hold. */
+/** Orders kept back while a hold's order was being looked up (`fulfillment_hold_lookup`). */
+function keptBackForPendingHolds(shop: string | null) {
+  return prisma.order.findMany({
+    where: { ...(shop ? { shop } : {}), state: "held", holdKind: "fulfillment_hold_lookup" },
+    select: { shop: true, shopifyOrderId: true },
+    take: 200,
+  });
+}
+
+/**
+ * Shops the worker has fulfillment-hold work for: holds whose order could not
+ * be looked up when their webhook came, and orders kept back meanwhile.
+ */
+export async function shopsWithPendingFulfillmentHolds(): Promise<Set<string>> {
+  const pending = await prisma.fulfillmentHold.findMany({
+    where: { shopifyOrderId: null, lookupError: { not: null } },
+    distinct: ["shop"],
+    select: { shop: true },
+  });
+  const keptBack = await keptBackForPendingHolds(null);
+  return new Set([...pending, ...keptBack].map((row) => row.shop));
+}
+
+/**
+ * An open hold that may be on the order: one of its own fulfillment orders on
+ * hold (`pendingLookup` false, Shopify's reason), or, while Shopify has not
+ * yet said whose a new hold of the shop is (its lookup failed and waits for
+ * the worker), that hold when it came after the order was created, since it
+ * may be this order's (`pendingLookup` true). Null when neither.
+ */
 export async function openFulfillmentHold(
   shop: string,
   shopifyOrderId: string,
-): Promise<{ reason: string | null } | null> {
+  shopifyCreatedAt: Date | null,
+): Promise<{ reason: string | null; pendingLookup: boolean } | null> {
   // Read for every order the worker sends: direct SQL (see app/db/sql.server.ts).
-  const [hold] = await sqlFor().all<{ reason: string | null }>(
-    `SELECT "reason" FROM "FulfillmentHold" WHERE "shop" = ? AND "shopifyOrderId" = ? AND "onHold" = ? LIMIT 1`,
-    [shop, shopifyOrderId, true],
+  // Its own hold first; an order of unknown age may be any pending hold's.
+  const [hold] = await sqlFor().all<{ reason: string | null; shopifyOrderId: string | null }>(
+    `SELECT "reason", "shopifyOrderId" FROM "FulfillmentHold"
+     WHERE "shop" = ? AND "onHold" = ? AND ("shopifyOrderId" = ?
+       OR ("shopifyOrderId" IS NULL AND "lookupError" IS NOT NULL${shopifyCreatedAt ? ` AND "eventAt" >= ?` : ""}))
+     ORDER BY "shopifyOrderId" IS NULL LIMIT 1`,
+    shopifyCreatedAt ? [shop, true, shopifyOrderId, shopifyCreatedAt] : [shop, true, shopifyOrderId],
   );
-  return hold ?? null;
+  return hold ? { reason: hold.reason, pendingLookup: hold.shopifyOrderId === null } : null;
 }
 
 /** Why a held-by-Shopify order waits, in the merchant's words. */
-export function fulfillmentHoldReason(reason: string | null): string {
+export function fulfillmentHoldReason(hold: { reason: string | null; pendingLookup: boolean }): string {
+  if (hold.pendingLookup) {
+    return (
+      "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
+      "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
+      "it goes to Brilliant then unless the hold is its own."
+    );
+  }
   return (
-    `Shopify holds this order's fulfillment${reason ? ` (${reason})` : ""}. ` +
+    `Shopify holds this order's fulfillment${hold.reason ? ` (${hold.reason})` : ""}. ` +
     "It goes to Brilliant once the hold is released in Shopify."
   );
 }
+
+/** Held for a hold of its own, or kept back while a new hold's order is being looked up. */
+export function fulfillmentHoldKind(hold: { pendingLookup: boolean }): HoldKind {
+  return hold.pendingLookup ? "fulfillment_hold_lookup" : "fulfillment_hold";
+}
+
+const FULFILLMENT_HOLD_KINDS: readonly string[] = ["fulfillment_hold", "fulfillment_hold_lookup"];
 
 /** Past the forwarder's gate and not yet sent: held now, ready again on release. */
 const PAST_THE_GATE: readonly OrderState[] = ["ready", "retrying"];
@@ -296,14 +352,41 @@ export async function applyFulfillmentHolds(
   for (let attempt = 0; attempt < 5; attempt++) {
     const order = await prisma.order.findUnique({
       where: { shop_shopifyOrderId: { shop, shopifyOrderId } },
-      select: { id: true, name: true, state: true, holdKind: true, brilliantOrderId: true },
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        holdKind: true,
+        stateReason: true,
+        brilliantOrderId: true,
+        shopifyCreatedAt: true,
+      },
     });
     if (!order) return "order_not_recorded";
     const state = order.state as OrderState;
-    const hold = await openFulfillmentHold(shop, shopifyOrderId);
+    const found = await openFulfillmentHold(shop, shopifyOrderId, order.shopifyCreatedAt);
+    // A hold whose order is not known yet only keeps back an order not yet sent.
+    const hold =
+      found?.pendingLookup && !HELD_WHEN_DUE.includes(state) && !PAST_THE_GATE.includes(state) ? null : found;
 
     if (hold) {
-      if (state === "held" && order.holdKind === "fulfillment_hold") return "already_held";
+      const reason = fulfillmentHoldReason(hold);
+      const holdKind = fulfillmentHoldKind(hold);
+      if (state === "held" && order.holdKind === holdKind) return "already_held";
+      if (state === "held" && FULFILLMENT_HOLD_KINDS.includes(order.holdKind ?? "")) {
+        // Kept back while a hold's order was being looked up, and now known to be its own (or the other way).
+        const moved = await transition({
+          shop,
+          orderId: order.id,
+          from: "held",
+          to: "held",
+          actor,
+          holdKind,
+          reason,
+        });
+        if (moved) return "already_held";
+        continue;
+      }
       if (HELD_WHEN_DUE.includes(state)) return "held_when_due";
       if (PAST_THE_GATE.includes(state)) {
         const moved = await transition({
@@ -312,8 +395,8 @@ export async function applyFulfillmentHolds(
           from: state,
           to: "held",
           actor,
-          holdKind: "fulfillment_hold",
-          reason: fulfillmentHoldReason(hold.reason),
+          holdKind,
+          reason,
         });
         if (moved) return "held";
         continue; // The worker moved it meanwhile: look again.
@@ -341,7 +424,7 @@ export async function applyFulfillmentHolds(
 
     // No fulfillment order of the order is on hold any more.
     await resolveAlert(shop, alertKey(order.id));
-    if (state === "held" && order.holdKind === "fulfillment_hold") {
+    if (state === "held" && FULFILLMENT_HOLD_KINDS.includes(order.holdKind ?? "")) {
       const summary = await resubmitOrders(shop, [order.id], {
         actor,
         reason: "Shopify released the fulfillment hold; checked again before it goes to Brilliant.",

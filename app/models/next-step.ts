@@ -38,6 +38,11 @@ export function nextStepForHold(holdKind: string | null, orderId: string): NextS
       return { label: "Resubmit or skip", url: orderPath(orderId) };
     case "fulfillment_hold":
       return { label: "Release the fulfillment hold in Shopify", url: orderPath(orderId) };
+    case "fulfillment_hold_lookup":
+      return {
+        label: "Nothing to do: Shopify is asked whose hold it is every 30 s",
+        url: orderPath(orderId),
+      };
     case "order_edit":
       return { label: "Nothing to do: the edit is read again within a minute", url: orderPath(orderId) };
     case "app_error":

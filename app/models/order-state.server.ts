@@ -36,6 +36,7 @@ export const HOLD_KINDS = [
   "hold_tag", // the order carries one of the shop's hold tags
   "app_error", // 2504/2505 or an answer we cannot read: ours to fix, never silent
   "fulfillment_hold", // a fulfillment order of it is on hold in Shopify; released with the hold
+  "fulfillment_hold_lookup", // a new hold of the shop may be its own; released once Shopify says whose it is
   "order_edit", // edited in Shopify and the edit not read yet; released once it is (app/models/order-edit.server.ts)
 ] as const;
 

@@ -183,6 +183,48 @@ describe("fulfillment hold webhooks", () => {
     expect(world.sim.acceptedOrders()).toHaveLength(0);
   });
 
+  it("GIVEN Shopify has not said which order a new hold is on WHEN the worker comes to orders placed before it THEN they wait with that reason, and only the other order goes once the hold is known", async () => {
+    const own = testOrder(21, [{ variant: V.teeMedium, quantity: 1 }]);
+    const other = testOrder(22, [{ variant: V.teeMedium, quantity: 1 }]);
+    world.standIn.setOrders(SHOP, [standInOrderFromRest(own), standInOrderFromRest(other)]);
+    const [fo] = world.standIn.fulfillmentOrders(SHOP, own.id);
+    await ingest(SHOP, own);
+    await ingest(SHOP, other);
+    world.standIn.hangNext("FulfillmentOrderOrder", 1);
+    expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fo!.id))).status).toBe(200);
+
+    await forward();
+    expect(world.sim.acceptedOrders()).toHaveLength(0);
+    for (const body of [own, other]) {
+      const order = await orderOf(body);
+      expect(order).toMatchObject({ state: "held", holdKind: "fulfillment_hold_lookup" });
+      expect(order.stateReason).toMatch(/has not yet said which order/);
+    }
+
+    expect(await resolvePendingFulfillmentHolds(SHOP, await adminGraphqlFor(SHOP))).toBe(1);
+    expect(await orderOf(other)).toMatchObject({ state: "ready", holdKind: null });
+    const held = await orderOf(own);
+    expect(held).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
+    expect(held.stateReason).toMatch(/holds this order's fulfillment \(awaiting payment: Net 30 invoice\)/);
+
+    await forward();
+    expect(world.sim.acceptedOrders()).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder(other.id)).toHaveLength(1);
+    expect(await orderOf(own)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
+  });
+
+  it("GIVEN a hold whose order is not known yet WHEN an order placed after it is due THEN it is not kept back", async () => {
+    const { fulfillmentOrderId } = await shopifyOrder(23, { record: false });
+    world.standIn.hangNext("FulfillmentOrderOrder", 1);
+    await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId), {
+      triggeredAt: new Date(Date.now() - 60_000),
+    });
+    const later = testOrder(24, [{ variant: V.teeMedium, quantity: 1 }]);
+    await ingest(SHOP, later);
+    await forward();
+    expect(await orderOf(later)).toMatchObject({ state: "forwarded" });
+  });
+
   it("GIVEN review-first forwarding WHEN a hold is placed and released THEN the order still waits for review, and goes only once approved", async () => {
     await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
     const { body, fulfillmentOrderId } = await shopifyOrder(7);

@@ -13,7 +13,11 @@ import {
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, type AlertInput } from "../models/alert.server";
 import { appendAttempt } from "../models/forward-attempt.server";
-import { fulfillmentHoldReason, openFulfillmentHold } from "../models/fulfillment-hold.server";
+import {
+  fulfillmentHoldKind,
+  fulfillmentHoldReason,
+  openFulfillmentHold,
+} from "../models/fulfillment-hold.server";
 import { raiseCancelledAfterForward } from "../models/order.server";
 import {
   applyTransition,
@@ -402,13 +406,23 @@ class OrderRun {
 
     // On hold in Shopify (fulfillment_orders/placed_on_hold): never sent until the hold is released.
     // Checked past the gate, so the delay, review and tags still apply once it is released.
-    const fulfillmentHold = await openFulfillmentHold(this.shop, this.order.shopifyOrderId);
+    // A new hold of the shop whose order Shopify has not named yet may be this one's: it waits too.
+    const fulfillmentHold = await openFulfillmentHold(
+      this.shop,
+      this.order.shopifyOrderId,
+      this.order.shopifyCreatedAt,
+    );
     if (fulfillmentHold) {
-      const reason = fulfillmentHoldReason(fulfillmentHold.reason);
+      const reason = fulfillmentHoldReason(fulfillmentHold);
       // After a lookup found it absent, `unknown` may only wait; the release brings it forward.
       if (this.state === "unknown")
-        await this.move("unknown", { reason, nextAttemptAt: new Date(this.now().getTime() + 3_600_000) });
-      else await this.move("held", { holdKind: "fulfillment_hold", reason });
+        await this.move("unknown", {
+          reason,
+          nextAttemptAt: new Date(
+            this.now().getTime() + (fulfillmentHold.pendingLookup ? 30_000 : 3_600_000),
+          ),
+        });
+      else await this.move("held", { holdKind: fulfillmentHoldKind(fulfillmentHold), reason });
       return {};
     }
 

@@ -1,6 +1,9 @@
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
-import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
+import {
+  resolvePendingFulfillmentHolds,
+  shopsWithPendingFulfillmentHolds,
+} from "../models/fulfillment-hold.server";
 import { writeBackDueFulfillments } from "../models/fulfillment-write-back.server";
 import { resolvePendingOrderEdits } from "../models/order-edit.server";
 import { isReconciliationDue, reconcileShop } from "../models/reconciliation.server";
@@ -23,15 +26,7 @@ export async function reconcileDueShops(intervalMs: number, log: Logger = rootLo
     select: { shop: true },
   });
   // Holds whose order could not be looked up when their webhook came are tried every round.
-  const pendingHolds = new Set(
-    (
-      await prisma.fulfillmentHold.findMany({
-        where: { shopifyOrderId: null, lookupError: { not: null } },
-        distinct: ["shop"],
-        select: { shop: true },
-      })
-    ).map((hold) => hold.shop),
-  );
+  const pendingHolds = await shopsWithPendingFulfillmentHolds();
   // So are edited orders held until their edit is read.
   const pendingEdits = new Set(
     (
