@@ -545,7 +545,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   // (synchronous here) stalled both. The database is asked only once Brilliant
   // has as many orders as were stored: the run ends when it holds every stored
   // order as forwarded with 1200.
-  const acceptedNow = () => simulator.acceptedOrders().length;
+  const acceptedNow = () => simulator.acceptedCount();
   while (performance.now() - t0 < config.e2eTimeoutMs) {
     await sleep(50);
     const accepted = acceptedNow();

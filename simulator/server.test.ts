@@ -108,6 +108,9 @@ describe("Brilliant simulator", () => {
         expect((await call(multi, "GET", "/store", undefined, auth("b", "sb"))).json.name).toBe("Store B");
         expect(multi.acceptedOrders("a")).toHaveLength(1);
         expect(multi.acceptedOrders("b")).toHaveLength(0);
+        expect([multi.acceptedCount(), multi.acceptedCount("a"), multi.acceptedCount("b")]).toEqual([
+          1, 1, 0,
+        ]);
       } finally {
         await multi.close();
       }

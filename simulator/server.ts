@@ -152,6 +152,8 @@ export interface RunningSimulator {
   ): Promise<{ order: SimOrder; delivery: WebhookDelivery | null }>;
   /** Every order inserted, oldest first, including those answered with an error. */
   acceptedOrders(storeKey?: string): AcceptedOrderRecord[];
+  /** How many orders were inserted (acceptedOrders().length, without copying them). */
+  acceptedCount(storeKey?: string): number;
   /** Inserted orders whose custom_data.shopify_order_id is this one: more than one is a duplicate. */
   ordersForShopifyOrder(shopifyOrderId: string | number, storeKey?: string): AcceptedOrderRecord[];
   readonly requests: RequestLogEntry[];
@@ -950,6 +952,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     acceptedOrders(storeKey?: string): AcceptedOrderRecord[] {
       return clone(accepted.filter((record) => storeKey === undefined || record.storeKey === storeKey));
     },
+    acceptedCount(storeKey?: string): number {
+      if (storeKey === undefined) return accepted.length;
+      return accepted.reduce((count, record) => count + (record.storeKey === storeKey ? 1 : 0), 0);
+    },
     ordersForShopifyOrder(shopifyOrderId: string | number, storeKey?: string): AcceptedOrderRecord[] {
       return control
         .acceptedOrders(storeKey)
@@ -1109,6 +1115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setProductInactive: control.setProductInactive,
     setOrderStatus: control.setOrderStatus,
     acceptedOrders: control.acceptedOrders,
+    acceptedCount: control.acceptedCount,
     ordersForShopifyOrder: control.ordersForShopifyOrder,
     get requests() {
       return control.requests;
