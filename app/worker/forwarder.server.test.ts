@@ -371,3 +371,48 @@ describe("leases and crashes", () => {
     expect(sim.ordersForShopifyOrder("900030")).toHaveLength(1);
   });
 });
+
+describe("claiming", () => {
+  const B = "claim-b.myshopify.com";
+  const C = "claim-c.myshopify.com";
+
+  async function orderIn(
+    shop: string,
+    number: number,
+    data: Parameters<typeof prisma.order.update>[0]["data"] = {},
+  ) {
+    const body = testOrder(number, [{ variant: V.teeMedium, quantity: 1 }]);
+    await ingest(shop, body);
+    return prisma.order.update({
+      where: { shop_shopifyOrderId: { shop, shopifyOrderId: String(body.id) } },
+      data: { nextAttemptAt: new Date(Date.now() - 1_000), ...data },
+    });
+  }
+
+  it("GIVEN shops left out at their limit WHEN a worker claims THEN it takes only other shops' due, unleased orders, in any due state", async () => {
+    for (let n = 60; n < 65; n++) await orderIn(SHOP, n);
+    const dueB = await orderIn(B, 70);
+    await orderIn(B, 71, { leaseOwner: "another-worker", leaseExpiresAt: new Date(Date.now() + 60_000) });
+    await orderIn(B, 72, { state: "retrying", nextAttemptAt: new Date(Date.now() + 60_000) });
+    const dueC = await orderIn(C, 80, { state: "retrying" });
+    const unknownC = await orderIn(C, 81, { state: "unknown" });
+    const forwarder = makeForwarder(sim.url, { workerId: "claimer" });
+
+    const claimed = await forwarder.claimDue(10, [SHOP]);
+    expect(claimed.map((order) => order.id).sort()).toEqual([dueB.id, dueC.id, unknownC.id].sort());
+    expect(claimed.every((order) => order.leaseOwner === "claimer")).toBe(true);
+    // Claimed once: a second claim by another worker finds nothing left.
+    expect(await makeForwarder(sim.url, { workerId: "second" }).claimDue(10, [SHOP])).toEqual([]);
+    expect(await forwarder.claimDue(10, [SHOP, B, C])).toEqual([]);
+  });
+
+  it("GIVEN shops left out WHEN the worker is still busy with an order THEN it does not claim that one again, and takes the oldest first", async () => {
+    await orderIn(SHOP, 90);
+    const older = await orderIn(B, 91, { nextAttemptAt: new Date(Date.now() - 5_000) });
+    const newer = await orderIn(C, 92, { nextAttemptAt: new Date(Date.now() - 2_000) });
+    const busy = await orderIn(C, 93, { nextAttemptAt: new Date(Date.now() - 9_000) });
+    const forwarder = makeForwarder(sim.url);
+    const claimed = await forwarder.claimDue(2, [SHOP], [busy.id]);
+    expect(claimed.map((order) => order.id)).toEqual([older.id, newer.id]);
+  });
+});

@@ -79,19 +79,24 @@ describe("runWorkerLoop", () => {
   });
 });
 
-describe("runWorkerLoop with every shop at its limit", () => {
-  it("does not repeat a claim that found nothing with the same shops left out", async () => {
-    // One shop, one order of it at a time: whatever else is due is that shop's.
+describe("runWorkerLoop with a shop at its limit", () => {
+  it("keeps claiming for the other shops, and the shop's own orders once its slot frees", async () => {
+    // Shop a, one order of it at a time; shop b's order comes later.
     const claims: Array<{ limit: number; excluded: string[] }> = [];
     const settle = new Map<string, (result: ProcessResult) => void>();
     let next = 0;
+    let bDue = false;
     const forwarder = {
       settings: { leaseMs: 60_000 },
       recoverAbandonedSends: async () => 0,
       release: async () => undefined,
       claimDue: async (limit: number, excluded: readonly string[]) => {
         claims.push({ limit, excluded: [...excluded] });
-        if (excluded.includes("a.myshopify.com")) return [];
+        if (excluded.includes("a.myshopify.com")) {
+          if (!bDue) return [];
+          bDue = false;
+          return [{ id: "b-1", shop: "b.myshopify.com" } as ClaimedOrder];
+        }
         return Array.from(
           { length: limit },
           () => ({ id: `a-${++next}`, shop: "a.myshopify.com" }) as ClaimedOrder,
@@ -110,19 +115,20 @@ describe("runWorkerLoop with every shop at its limit", () => {
     });
     // a-1 runs, a-2 waits for the shop's slot.
     await eventually(() => expect(settle.has("a-1")).toBe(true));
-
     settle.get("a-1")!({});
-    // a-2 takes the slot; the claim for the free one leaves the shop out and finds nothing…
-    await eventually(() => expect(claims.filter((claim) => claim.excluded.length > 0)).toHaveLength(1));
+    // a-2 takes the slot; the claim for the free one leaves the shop out and finds nothing.
+    await eventually(() => expect(claims.filter((claim) => claim.excluded.length > 0)).not.toHaveLength(0));
     expect(settle.has("a-2")).toBe(true);
-    // …and is not run again at every 30 ms poll.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(claims.filter((claim) => claim.excluded.length > 0)).toHaveLength(1);
 
-    // The shop's slot frees: the next claim takes its orders again.
+    // Shop b's order becomes due while a is still at its limit: a later claim takes it.
+    bDue = true;
+    await eventually(() => expect(settle.has("b-1")).toBe(true));
+    expect(settle.has("a-3")).toBe(false);
+
+    // Shop a's slot frees: the next claim takes its orders again (b, at its limit now, left out).
     settle.get("a-2")!({});
     await eventually(() => expect(settle.has("a-3")).toBe(true));
-    expect(claims.at(-1)!.excluded).toEqual([]);
+    expect(claims.at(-1)!.excluded).toEqual(["b.myshopify.com"]);
 
     stop.abort();
     for (const [id, resolve] of settle) if (!["a-1", "a-2"].includes(id)) resolve({});

@@ -45,20 +45,6 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   // flight more are claimed only once a quarter of the slots are free: at 32
   // slots that is one claim per ~8 orders instead of one per order settled.
   const claimWhenFree = Math.max(1, Math.floor(options.concurrency / 4));
-  // A claim that leaves shops out (at their limit, throttled) walks every due
-  // order of those shops to find the others' (~170–240 ms over a 100k
-  // backlog). When it found nothing, it is not run again with the same shops
-  // or more left out for a few seconds (orders of other shops arriving
-  // meanwhile wait that long); a shop coming back (a slot of its freed up)
-  // makes the next claim worth running at once.
-  const fruitlessForMs = Math.max(options.pollMs, 5_000);
-  let fruitless: { excluded: Set<string>; at: number } | null = null;
-  const worthClaiming = (excludedShops: readonly string[]) => {
-    if (!fruitless || Date.now() - fruitless.at >= fruitlessForMs) return true;
-    const leftOut = new Set(excludedShops);
-    for (const shop of fruitless.excluded) if (!leftOut.has(shop)) return true;
-    return false;
-  };
   let lastRecovery = 0;
   let uninstalled: string[] = [];
   let lastShopRefresh = 0;
@@ -153,12 +139,8 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       const busy = [...inFlight.keys(), ...waiting.map(({ order }) => order.id)];
       const leftOut = excluded();
       let claimed: ClaimedOrder[] = [];
-      if (free > 0 && (idle || free >= claimWhenFree) && worthClaiming(leftOut)) {
+      if (free > 0 && (idle || free >= claimWhenFree)) {
         claimed = await forwarder.claimDue(free, leftOut, busy);
-        // Kept when a later claim with fewer shops left out finds orders: that says nothing
-        // about the others, and the shop that came back is soon at its limit again.
-        if (claimed.length === 0 && leftOut.length > 0)
-          fruitless = { excluded: new Set(leftOut), at: Date.now() };
       }
       for (const order of claimed) {
         if ((perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
