@@ -94,11 +94,45 @@ function parseDate(value: string | null | undefined): Date | null {
 
 export type OrderStateCounts = Record<OrderState, number>;
 
-export async function countOrdersByState(shop: string): Promise<OrderStateCounts> {
-  const groups = await prisma.order.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } });
+/** States orders leave only by the merchant's hand, if ever: most of a shop's orders are in them. */
+const SETTLED_STATES: readonly OrderState[] = ["forwarded", "skipped", "cancelled"];
+/** From this many settled orders on, their counts are read at most once per SETTLED_COUNTS_TTL_MS. */
+const SETTLED_COUNTS_CACHED_FROM = 50_000;
+const SETTLED_COUNTS_TTL_MS = 60_000;
+const settledCounts = new Map<string, { at: number; counts: Map<string, number> }>();
+
+/**
+ * The home page's counts by state. The states that need watching (held,
+ * retrying, unknown, waiting, in flight) are counted exactly on every call:
+ * small ranges of the (shop, state, …) index. Forwarded, skipped and
+ * cancelled hold nearly all of a big shop's orders (a million index entries
+ * at 1M orders, ~200 ms); once they pass SETTLED_COUNTS_CACHED_FROM, this
+ * process reuses their counts for up to a minute.
+ */
+export async function countOrdersByState(
+  shop: string,
+  { now = Date.now(), cachedFrom = SETTLED_COUNTS_CACHED_FROM } = {},
+): Promise<OrderStateCounts> {
   const counts = Object.fromEntries(ORDER_STATES.map((state) => [state, 0])) as OrderStateCounts;
-  for (const group of groups) {
-    if (group.state in counts) counts[group.state as OrderState] = group._count._all;
+  const count = async (states: readonly OrderState[]) => {
+    const groups = await prisma.order.groupBy({
+      by: ["state"],
+      where: { shop, state: { in: [...states] } },
+      _count: { _all: true },
+    });
+    return new Map(groups.map((group) => [group.state, group._count._all]));
+  };
+  const cached = settledCounts.get(shop);
+  const settled =
+    cached && now - cached.at < SETTLED_COUNTS_TTL_MS ? cached.counts : await count(SETTLED_STATES);
+  let settledTotal = 0;
+  for (const value of settled.values()) settledTotal += value;
+  if (settledTotal >= cachedFrom) {
+    if (settled !== cached?.counts) settledCounts.set(shop, { at: now, counts: settled });
+  } else settledCounts.delete(shop);
+  const live = await count(ORDER_STATES.filter((state) => !SETTLED_STATES.includes(state)));
+  for (const [state, value] of [...settled, ...live]) {
+    if (state in counts) counts[state as OrderState] = value;
   }
   return counts;
 }
