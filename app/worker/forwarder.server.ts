@@ -48,6 +48,8 @@ export const FAILED_PASS_RETRY_MS = 10_000;
  * the next claim, which starts elsewhere in the list.
  */
 const MAX_CLAIM_BRANCHES = 200;
+/** How long such a claim reuses its list of the shops with orders in each due state. */
+const CLAIM_SHOPS_TTL_MS = 1_000;
 
 export interface ForwarderOptions {
   workerId: string;
@@ -110,6 +112,7 @@ export class Forwarder {
   private readonly random: () => number;
   private readonly lookupCaches = new Map<string, CustomDataCache>();
   private claimRotation = 0;
+  private dueShopList: { at: number; pairs: [OrderState, string][] } | null = null;
   /**
    * This process's group commit: claims and moves of the orders in flight
    * share transactions, so the worker takes the database's write lock once
@@ -182,7 +185,7 @@ export class Forwarder {
     const sources: [OrderState, string | null][] =
       excludeShops.length === 0
         ? DUE_STATES.map((state) => [state, null])
-        : (await this.shopsWithOrdersIn(DUE_STATES))
+        : (await this.dueShops())
             .filter(([, shop]) => !excludeShops.includes(shop))
             .slice(0, MAX_CLAIM_BRANCHES);
     if (sources.length === 0) return [];
@@ -231,11 +234,22 @@ export class Forwarder {
   }
 
   /**
-   * Each (state, shop) with an order in one of `states`, shops in a different
-   * order each call so that no shop is always last when there are more than a
-   * claim takes. One seek per shop on (state, shop, nextAttemptAt) (a loose
-   * index scan), however many orders each shop has.
+   * Each (state, shop) with an order in one of the due states, shops in a
+   * different order each call so that no shop is always last when there are
+   * more than a claim takes. One seek per shop on (state, shop, nextAttemptAt)
+   * (a loose index scan), however many orders each shop has; read again at
+   * most every CLAIM_SHOPS_TTL_MS, as claims can come once per order settled
+   * (a shop's first order in a state waits that long, when shops are left out).
    */
+  private async dueShops(): Promise<[OrderState, string][]> {
+    if (!this.dueShopList || Date.now() - this.dueShopList.at >= CLAIM_SHOPS_TTL_MS) {
+      this.dueShopList = { at: Date.now(), pairs: await this.shopsWithOrdersIn(DUE_STATES) };
+    }
+    const { pairs } = this.dueShopList;
+    const start = pairs.length > 0 ? this.claimRotation++ % pairs.length : 0;
+    return [...pairs.slice(start), ...pairs.slice(0, start)];
+  }
+
   private async shopsWithOrdersIn(states: readonly OrderState[]): Promise<[OrderState, string][]> {
     const scans = states.map(
       (_, index) =>
@@ -250,9 +264,7 @@ export class Forwarder {
       `WITH RECURSIVE ${scans.join(", ")} ${selects.join(" UNION ALL ")}`,
       states.flatMap((state) => [state, state]),
     );
-    const pairs = rows.map((row): [OrderState, string] => [states[Number(row.state)]!, row.shop]);
-    const start = pairs.length > 0 ? this.claimRotation++ % pairs.length : 0;
-    return [...pairs.slice(start), ...pairs.slice(0, start)];
+    return rows.map((row): [OrderState, string] => [states[Number(row.state)]!, row.shop]);
   }
 
   /** Lets go of a claimed order without changing its state (shutdown, shop paused). */
