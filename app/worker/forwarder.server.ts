@@ -180,8 +180,8 @@ export class Forwarder {
     // - Shops left out (at their per-shop limit): one branch per state and
     //   other shop with orders in that state, on (state, shop, nextAttemptAt).
     //   `shop NOT IN (…)` on the first index would walk every due order of the
-    //   shops left out before reaching another shop's: ~200 ms per claim
-    //   behind one shop's 100k backlog.
+    //   shops left out before reaching another shop's: 40–240 ms per claim
+    //   behind one shop's 100k backlog (docs/benchmarks.md, session 4).
     const sources: [OrderState, string | null][] =
       excludeShops.length === 0
         ? DUE_STATES.map((state) => [state, null])
