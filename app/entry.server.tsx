@@ -8,26 +8,18 @@ import {
   type LoaderFunctionArgs,
 } from "@remix-run/node";
 import { isbot } from "isbot";
-import prisma from "./db.server";
-import { sqlFor } from "./db/sql.server";
+import { warmUpDatabase } from "./db/warm-up.server";
 import { logger } from "./logger.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
 /**
- * Called by the production server (server.ts) before it accepts connections:
- * opens the database and runs a first query each way, so that the first
- * requests, which after a restart at a busy moment come by the hundred at
- * once, do not all wait on the connection being opened and Prisma's query
- * compiler being loaded.
+ * Called by the production server (server.ts) before it accepts connections,
+ * so that the first requests, which after a restart at a busy moment come by
+ * the hundred at once, do not all wait on the database (warmUpDatabase).
  */
-export async function warmUp(): Promise<void> {
-  const started = Date.now();
-  await prisma.session.findFirst({ select: { id: true } });
-  await sqlFor().all(`SELECT "id" FROM "Session" LIMIT 1`);
-  logger.debug({ ms: Date.now() - started }, "database warmed up");
-}
+export const warmUp = warmUpDatabase;
 
 /**
  * Every error a loader, action or render threw: logged in full here, never

@@ -5,6 +5,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { env } from "../env.server";
+import { warmUpDatabase } from "../db/warm-up.server";
 import { logger } from "../logger.server";
 import { Forwarder } from "./forwarder.server";
 import { runWorkerLoop } from "./run.server";
@@ -31,6 +32,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// Ready before it says so: the database open and the modules its chores load
+// (the Shopify API client) imported, so that its first minutes beside a
+// webhook burst are not spent compiling them.
+await Promise.all([warmUpDatabase(), import("../shopify.server")]).catch((error: unknown) =>
+  log.warn({ err: error }, "warm-up failed; starting anyway"),
+);
 log.info({ concurrency: settings.WORKER_CONCURRENCY }, "worker started");
 await runWorkerLoop({
   forwarder,
