@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import prisma from "../db.server";
+import { createRequire } from "node:module";
+import prisma, { adapterOf, databaseKind } from "../db.server";
+import { SqliteAdapterFactory, type BetterSqlite3Database } from "../db/driver-adapter.server";
 import { FAILED_PASS_RETRY_MS } from "./forwarder.server";
+import { runWorkerLoop } from "./run.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import {
   forwardUntilSettled,
@@ -15,6 +18,10 @@ import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import type { FaultSpec } from "../../simulator/faults";
 
 const SHOP = "forwarder-test.myshopify.com";
+// Another connection to the database file, as another process has.
+const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3"))("better-sqlite3") as new (
+  file: string,
+) => BetterSqlite3Database & { close(): void };
 let sim: RunningSimulator;
 
 beforeAll(async () => {
@@ -415,4 +422,45 @@ describe("claiming", () => {
     const claimed = await forwarder.claimDue(2, [SHOP], [busy.id]);
     expect(claimed.map((order) => order.id)).toEqual([older.id, newer.id]);
   });
+});
+
+describe("an idle worker on SQLite", () => {
+  it.runIf(databaseKind() === "sqlite")(
+    "GIVEN nothing to do WHEN another process commits an order THEN the worker sends it without waiting for its next poll",
+    async () => {
+      const forwarder = makeForwarder(sim.url, { workerId: "idle" });
+      const stop = new AbortController();
+      // A poll far longer than the test may take: only the other process's commit can wake it.
+      const loop = runWorkerLoop({
+        forwarder,
+        pollMs: 60_000,
+        concurrency: 4,
+        perShopConcurrency: 4,
+        signal: stop.signal,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const before = await forwarder.othersCommits();
+
+      // The web server (another connection) records an order and makes it due.
+      const { adapter } = adapterOf(prisma);
+      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+      await ingest(SHOP, testOrder(95, [{ variant: V.teeMedium, quantity: 1 }]));
+      await prisma.order.updateMany({ data: { nextAttemptAt: new Date(Date.now() + 60_000) } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(0);
+      const other = new Database(adapter.file);
+      other
+        .prepare(`UPDATE "Order" SET "nextAttemptAt" = ?`)
+        .run(new Date(Date.now() - 1_000).toISOString().replace("Z", "+00:00"));
+      other.close();
+      expect(await forwarder.othersCommits()).not.toBe(before);
+
+      await vi.waitFor(
+        async () => expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(1),
+        { timeout: 10_000, interval: 20 },
+      );
+      stop.abort();
+      await loop;
+    },
+  );
 });

@@ -267,6 +267,17 @@ export class Forwarder {
     return rows.map((row): [OrderState, string] => [states[Number(row.state)]!, row.shop]);
   }
 
+  /**
+   * SQLite's count of commits made by other connections (`PRAGMA
+   * data_version`): it changes when another process (the web server taking a
+   * webhook, another worker) wrote. Null on PostgreSQL.
+   */
+  async othersCommits(): Promise<number | null> {
+    if (databaseKind() !== "sqlite") return null;
+    const [row] = await sqlFor().all<{ data_version: number }>("PRAGMA data_version");
+    return row ? Number(row.data_version) : null;
+  }
+
   /** Lets go of a claimed order without changing its state (shutdown, shop paused). */
   async release(order: ClaimedOrder): Promise<void> {
     await sqlFor().run(

@@ -15,6 +15,7 @@ function fakeForwarder(backlog: number) {
   const forwarder = {
     settings: { leaseMs: 60_000 },
     recoverAbandonedSends: async () => 0,
+    othersCommits: async () => null,
     release: async () => undefined,
     claimDue: async (limit: number) => {
       claims.push(limit);
@@ -89,6 +90,7 @@ describe("runWorkerLoop with a shop at its limit", () => {
     const forwarder = {
       settings: { leaseMs: 60_000 },
       recoverAbandonedSends: async () => 0,
+      othersCommits: async () => null,
       release: async () => undefined,
       claimDue: async (limit: number, excluded: readonly string[]) => {
         claims.push({ limit, excluded: [...excluded] });

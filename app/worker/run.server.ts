@@ -154,7 +154,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         const stopNap = () => nap.abort();
         signal.addEventListener("abort", stopNap, { once: true });
         try {
-          await Promise.race([sleep(options.pollMs, nap.signal), ...inFlight.values()]);
+          await Promise.race([
+            sleep(options.pollMs, nap.signal),
+            ...inFlight.values(),
+            // Idle on SQLite: up at once when another process commits (a webhook's order).
+            ...(inFlight.size + waiting.length === 0 ? [untilOthersCommit(forwarder, nap.signal)] : []),
+          ]);
         } finally {
           nap.abort();
           signal.removeEventListener("abort", stopNap);
@@ -170,6 +175,23 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     ...inFlight.values(),
     ...chores.map((chore) => chore.running).filter(Boolean),
   ]);
+}
+
+/** How often an idle worker looks whether another process committed (SQLite). */
+const COMMIT_CHECK_MS = 20;
+
+/**
+ * Resolves once another process commits to the SQLite database, looked at
+ * every COMMIT_CHECK_MS (a read of a counter SQLite keeps in shared memory,
+ * microseconds); never on PostgreSQL, where the poll alone wakes the worker.
+ */
+async function untilOthersCommit(forwarder: Forwarder, signal: AbortSignal): Promise<void> {
+  const start = await forwarder.othersCommits();
+  if (start === null) return new Promise(() => undefined);
+  while (!signal.aborted) {
+    await sleep(COMMIT_CHECK_MS, signal);
+    if (!signal.aborted && (await forwarder.othersCommits()) !== start) return;
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
