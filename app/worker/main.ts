@@ -33,7 +33,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 // Ready before it says so: the database open and the modules its chores load
-// (the Shopify API client) imported, so that its first minutes beside a
+// (the Shopify API client) imported, so that its first seconds beside a
 // webhook burst are not spent compiling them.
 await Promise.all([warmUpDatabase(), import("../shopify.server")]).catch((error: unknown) =>
   log.warn({ err: error }, "warm-up failed; starting anyway"),
