@@ -357,7 +357,6 @@ export async function applyFulfillmentHolds(
         name: true,
         state: true,
         holdKind: true,
-        stateReason: true,
         brilliantOrderId: true,
         shopifyCreatedAt: true,
       },
