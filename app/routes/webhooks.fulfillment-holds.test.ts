@@ -11,6 +11,7 @@ import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { fulfillmentOrderGid } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
+import { nextStepForHold } from "../models/next-step";
 import { resubmitOrders } from "../models/order-actions.server";
 import { action as placedOnHold } from "./webhooks.fulfillment_orders.placed_on_hold";
 import { action as holdReleased } from "./webhooks.fulfillment_orders.hold_released";
@@ -199,6 +200,8 @@ describe("fulfillment hold webhooks", () => {
       const order = await orderOf(body);
       expect(order).toMatchObject({ state: "held", holdKind: "fulfillment_hold_lookup" });
       expect(order.stateReason).toMatch(/has not yet said which order/);
+      // What the home page, the orders list and the order page offer as the next step.
+      expect(nextStepForHold(order.holdKind, order.id).label).toMatch(/^Nothing to do/);
     }
 
     expect(await resolvePendingFulfillmentHolds(SHOP, await adminGraphqlFor(SHOP))).toBe(1);
