@@ -96,96 +96,99 @@ describe("home page in Chromium", () => {
     expect(admin.pageErrors).toEqual([]);
   });
 
+  /** A held order as the hold's path leaves it, for `check`, removed afterwards. */
+  async function withHeldOrder(
+    number: number,
+    name: string,
+    holdKind: string,
+    stateReason: string,
+    check: (orderId: string) => Promise<void>,
+  ) {
+    const shop = admin.stack.shop;
+    const order = await db.order.create({
+      data: {
+        shop,
+        shopifyOrderId: String(number),
+        name,
+        payload: JSON.stringify({
+          id: number,
+          name,
+          financial_status: "paid",
+          line_items: [{ id: number * 10 + 1, variant_id: 45_000_000_001, sku: "73002", quantity: 1 }],
+        }),
+        state: "held",
+        holdKind,
+        stateReason,
+      },
+    });
+    try {
+      await check(order.id);
+    } finally {
+      await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
+      await db.order.delete({ where: { id: order.id } });
+    }
+  }
+
   it("lists an order Shopify holds for fulfillment with its reason and next step", async () => {
     // The hold itself (webhook, lookup, state change) is tested in
     // app/routes/webhooks.fulfillment-holds.test.ts; here the order is
     // recorded as that path leaves it, to see what the merchant sees.
-    const shop = admin.stack.shop;
-    const order = await db.order.create({
-      data: {
-        shop,
-        shopifyOrderId: "7700201",
-        name: "#E2E-HOLD",
-        payload: JSON.stringify({
-          id: 7_700_201,
-          name: "#E2E-HOLD",
-          financial_status: "paid",
-          line_items: [{ id: 77_020_011, variant_id: 45_000_000_001, sku: "73002", quantity: 1 }],
-        }),
-        state: "held",
-        holdKind: "fulfillment_hold",
-        stateReason:
-          "Shopify holds this order's fulfillment (awaiting payment). " +
-          "It goes to Brilliant once the hold is released in Shopify.",
+    await withHeldOrder(
+      7_700_201,
+      "#E2E-HOLD",
+      "fulfillment_hold",
+      "Shopify holds this order's fulfillment (awaiting payment). " +
+        "It goes to Brilliant once the hold is released in Shopify.",
+      async (orderId) => {
+        const { page } = admin;
+        await admin.goto("/app");
+        const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
+        await expect.poll(() => held.isVisible()).toBe(true);
+        const item = held.locator("li", { hasText: "#E2E-HOLD" });
+        expect(
+          await item.getByText("Shopify holds this order's fulfillment (awaiting payment)").isVisible(),
+        ).toBe(true);
+        const step = item.getByRole("button", {
+          name: "Release the fulfillment hold in Shopify for order #E2E-HOLD",
+        });
+        expect(await step.isVisible()).toBe(true);
+        await admin.screenshot("dashboard-fulfillment-hold");
+        await step.click();
+        await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${orderId}`);
+        expect(admin.pageErrors).toEqual([]);
       },
-    });
-    try {
-      const { page } = admin;
-      await admin.goto("/app");
-      const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
-      await expect.poll(() => held.isVisible()).toBe(true);
-      const item = held.locator("li", { hasText: "#E2E-HOLD" });
-      expect(
-        await item.getByText("Shopify holds this order's fulfillment (awaiting payment)").isVisible(),
-      ).toBe(true);
-      const step = item.getByRole("button", {
-        name: "Release the fulfillment hold in Shopify for order #E2E-HOLD",
-      });
-      expect(await step.isVisible()).toBe(true);
-      await admin.screenshot("dashboard-fulfillment-hold");
-      await step.click();
-      await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${order.id}`);
-      expect(admin.pageErrors).toEqual([]);
-    } finally {
-      await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
-      await db.order.delete({ where: { id: order.id } });
-    }
+    );
   });
 
   it("lists an order kept back while Shopify has not said whose a new hold is, with nothing for the merchant to do", async () => {
     // As the forwarder leaves it (app/routes/webhooks.fulfillment-holds.test.ts, decision 006).
-    const shop = admin.stack.shop;
-    const order = await db.order.create({
-      data: {
-        shop,
-        shopifyOrderId: "7700202",
-        name: "#E2E-LOOKUP",
-        payload: JSON.stringify({
-          id: 7_700_202,
-          name: "#E2E-LOOKUP",
-          financial_status: "paid",
-          line_items: [{ id: 77_020_021, variant_id: 45_000_000_001, sku: "73002", quantity: 1 }],
-        }),
-        state: "held",
-        holdKind: "fulfillment_hold_lookup",
-        stateReason:
-          "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
-          "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
-          "it goes to Brilliant then unless the hold is its own.",
+    await withHeldOrder(
+      7_700_202,
+      "#E2E-LOOKUP",
+      "fulfillment_hold_lookup",
+      "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
+        "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
+        "it goes to Brilliant then unless the hold is its own.",
+      async (orderId) => {
+        const { page } = admin;
+        await admin.goto("/app");
+        const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
+        await expect.poll(() => held.isVisible()).toBe(true);
+        const item = held.locator("li", { hasText: "#E2E-LOOKUP" });
+        expect(await item.getByText("has not yet said which order it belongs to").isVisible()).toBe(true);
+        const step = item.getByRole("button", {
+          name: "Nothing to do: Shopify is asked whose hold it is every 30 s for order #E2E-LOOKUP",
+        });
+        expect(await step.isVisible()).toBe(true);
+        await admin.screenshot("dashboard-fulfillment-hold-lookup");
+        await step.click();
+        await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${orderId}`);
+        expect(await page.getByText("has not yet said which order it belongs to").first().isVisible()).toBe(
+          true,
+        );
+        await admin.screenshot("order-detail-fulfillment-hold-lookup");
+        expect(admin.pageErrors).toEqual([]);
       },
-    });
-    try {
-      const { page } = admin;
-      await admin.goto("/app");
-      const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
-      await expect.poll(() => held.isVisible()).toBe(true);
-      const item = held.locator("li", { hasText: "#E2E-LOOKUP" });
-      expect(await item.getByText("has not yet said which order it belongs to").isVisible()).toBe(true);
-      const step = item.getByRole("button", {
-        name: "Nothing to do: Shopify is asked whose hold it is every 30 s for order #E2E-LOOKUP",
-      });
-      expect(await step.isVisible()).toBe(true);
-      await admin.screenshot("dashboard-fulfillment-hold-lookup");
-      await step.click();
-      await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${order.id}`);
-      expect(await page.getByText("has not yet said which order it belongs to").first().isVisible()).toBe(
-        true,
-      );
-      await admin.screenshot("order-detail-fulfillment-hold-lookup");
-      expect(admin.pageErrors).toEqual([]);
-    } finally {
-      await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
-      await db.order.delete({ where: { id: order.id } });
-    }
+    );
   });
 });
