@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRequire } from "node:module";
+import pino from "pino";
 import prisma, { adapterOf, databaseKind } from "../db.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "../db/driver-adapter.server";
 import { FAILED_PASS_RETRY_MS } from "./forwarder.server";
@@ -428,7 +429,13 @@ describe("an idle worker on SQLite", () => {
   it.runIf(databaseKind() === "sqlite")(
     "GIVEN nothing to do WHEN another process commits an order THEN the worker sends it without waiting for its next poll",
     async () => {
-      const forwarder = makeForwarder(sim.url, { workerId: "idle" });
+      // An order recorded, but not due until another process (the web server, in production) says so.
+      await ingest(SHOP, testOrder(95, [{ variant: V.teeMedium, quantity: 1 }]));
+      await prisma.order.updateMany({ data: { nextAttemptAt: new Date(Date.now() + 60_000) } });
+
+      const lines: string[] = [];
+      const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+      const forwarder = makeForwarder(sim.url, { workerId: "idle", logger });
       const stop = new AbortController();
       // A poll far longer than the test may take: only the other process's commit can wake it.
       const loop = runWorkerLoop({
@@ -437,30 +444,39 @@ describe("an idle worker on SQLite", () => {
         concurrency: 4,
         perShopConcurrency: 4,
         signal: stop.signal,
+        logger,
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const before = await forwarder.othersCommits();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(0);
+        const before = await forwarder.othersCommits();
 
-      // The web server (another connection) records an order and makes it due.
-      const { adapter } = adapterOf(prisma);
-      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
-      await ingest(SHOP, testOrder(95, [{ variant: V.teeMedium, quantity: 1 }]));
-      await prisma.order.updateMany({ data: { nextAttemptAt: new Date(Date.now() + 60_000) } });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(0);
-      const other = new Database(adapter.file);
-      other
-        .prepare(`UPDATE "Order" SET "nextAttemptAt" = ?`)
-        .run(new Date(Date.now() - 1_000).toISOString().replace("Z", "+00:00"));
-      other.close();
-      expect(await forwarder.othersCommits()).not.toBe(before);
+        const { adapter } = adapterOf(prisma);
+        if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+        const other = new Database(adapter.file);
+        try {
+          // Without waiting in SQLite, which would stop this process (the worker too) while it waits.
+          other.prepare("PRAGMA busy_timeout = 0").run();
+          const due = new Date(Date.now() - 1_000).toISOString().replace("Z", "+00:00");
+          await vi.waitFor(() => other.prepare(`UPDATE "Order" SET "nextAttemptAt" = ?`).run(due), {
+            timeout: 5_000,
+            interval: 5,
+          });
+        } finally {
+          other.close();
+        }
+        expect(await forwarder.othersCommits()).not.toBe(before);
 
-      await vi.waitFor(
-        async () => expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(1),
-        { timeout: 10_000, interval: 20 },
-      );
-      stop.abort();
-      await loop;
+        await vi.waitFor(
+          async () =>
+            expect(await prisma.order.count({ where: { state: "forwarded" } }), lines.join("\n")).toBe(1),
+          { timeout: 10_000, interval: 20 },
+        );
+      } finally {
+        stop.abort();
+        await loop;
+      }
     },
+    20_000,
   );
 });

@@ -137,3 +137,28 @@ describe("runWorkerLoop with a shop at its limit", () => {
     await loop;
   });
 });
+
+describe("runWorkerLoop stopping", () => {
+  it("stops at once when stopped while it claims, without a last nap", async () => {
+    const stop = new AbortController();
+    const forwarder = {
+      settings: { leaseMs: 60_000 },
+      recoverAbandonedSends: async () => 0,
+      othersCommits: async () => null,
+      release: async () => undefined,
+      claimDue: async () => {
+        stop.abort();
+        return [];
+      },
+      process: async () => ({}),
+    } as unknown as Forwarder;
+    // With a 10-minute poll, a nap after the stop would outlast the test's timeout.
+    await runWorkerLoop({
+      forwarder,
+      pollMs: 600_000,
+      concurrency: 2,
+      perShopConcurrency: 2,
+      signal: stop.signal,
+    });
+  });
+});

@@ -153,12 +153,14 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         const nap = new AbortController();
         const stopNap = () => nap.abort();
         signal.addEventListener("abort", stopNap, { once: true });
+        // Stopped while this iteration ran: the event has passed, so no nap at all.
+        if (signal.aborted) nap.abort();
         try {
           await Promise.race([
             sleep(options.pollMs, nap.signal),
             ...inFlight.values(),
             // Idle on SQLite: up at once when another process commits (a webhook's order).
-            ...(inFlight.size + waiting.length === 0 ? [untilOthersCommit(forwarder, nap.signal)] : []),
+            ...(inFlight.size + waiting.length === 0 ? [untilOthersCommit(forwarder, nap.signal, log)] : []),
           ]);
         } finally {
           nap.abort();
@@ -183,14 +185,22 @@ const COMMIT_CHECK_MS = 20;
 /**
  * Resolves once another process commits to the SQLite database, looked at
  * every COMMIT_CHECK_MS (a read of a counter SQLite keeps in shared memory,
- * microseconds); never on PostgreSQL, where the poll alone wakes the worker.
+ * microseconds). Never on PostgreSQL, where the poll alone wakes the worker,
+ * nor after a failed read: the poll takes over, and the loop's iteration is
+ * not failed by its wake-up.
  */
-async function untilOthersCommit(forwarder: Forwarder, signal: AbortSignal): Promise<void> {
-  const start = await forwarder.othersCommits();
-  if (start === null) return new Promise(() => undefined);
-  while (!signal.aborted) {
-    await sleep(COMMIT_CHECK_MS, signal);
-    if (!signal.aborted && (await forwarder.othersCommits()) !== start) return;
+async function untilOthersCommit(forwarder: Forwarder, signal: AbortSignal, log: Logger): Promise<void> {
+  const never = new Promise<void>(() => undefined);
+  try {
+    const start = await forwarder.othersCommits();
+    if (start === null) return never;
+    while (!signal.aborted) {
+      await sleep(COMMIT_CHECK_MS, signal);
+      if (!signal.aborted && (await forwarder.othersCommits()) !== start) return;
+    }
+  } catch (error) {
+    log.warn({ err: error }, "could not read whether another process committed; polling instead");
+    return never;
   }
 }
 
