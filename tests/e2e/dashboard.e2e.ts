@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
+import type { Locator } from "playwright-core";
 
 import { createPrismaClient } from "../../app/db.server";
 import { openAdmin, type AdminBrowser } from "./harness";
@@ -96,13 +97,16 @@ describe("home page in Chromium", () => {
     expect(admin.pageErrors).toEqual([]);
   });
 
-  /** A held order as the hold's path leaves it, for `check`, removed afterwards. */
+  /**
+   * A held order as the hold's path leaves it, removed afterwards; `check`
+   * gets its entry in the home page's held orders.
+   */
   async function withHeldOrder(
     number: number,
     name: string,
     holdKind: string,
     stateReason: string,
-    check: (orderId: string) => Promise<void>,
+    check: (item: Locator, orderId: string) => Promise<void>,
   ) {
     const shop = admin.stack.shop;
     const order = await db.order.create({
@@ -122,7 +126,10 @@ describe("home page in Chromium", () => {
       },
     });
     try {
-      await check(order.id);
+      await admin.goto("/app");
+      const held = admin.page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
+      await expect.poll(() => held.isVisible()).toBe(true);
+      await check(held.locator("li", { hasText: name }), order.id);
     } finally {
       await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
       await db.order.delete({ where: { id: order.id } });
@@ -139,12 +146,8 @@ describe("home page in Chromium", () => {
       "fulfillment_hold",
       "Shopify holds this order's fulfillment (awaiting payment). " +
         "It goes to Brilliant once the hold is released in Shopify.",
-      async (orderId) => {
+      async (item, orderId) => {
         const { page } = admin;
-        await admin.goto("/app");
-        const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
-        await expect.poll(() => held.isVisible()).toBe(true);
-        const item = held.locator("li", { hasText: "#E2E-HOLD" });
         expect(
           await item.getByText("Shopify holds this order's fulfillment (awaiting payment)").isVisible(),
         ).toBe(true);
@@ -169,12 +172,8 @@ describe("home page in Chromium", () => {
       "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
         "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
         "it goes to Brilliant then unless the hold is its own.",
-      async (orderId) => {
+      async (item, orderId) => {
         const { page } = admin;
-        await admin.goto("/app");
-        const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
-        await expect.poll(() => held.isVisible()).toBe(true);
-        const item = held.locator("li", { hasText: "#E2E-LOOKUP" });
         expect(await item.getByText("has not yet said which order it belongs to").isVisible()).toBe(true);
         const step = item.getByRole("button", {
           name: "Nothing to do: Shopify is asked whose hold it is every 30 s for order #E2E-LOOKUP",
