@@ -24,7 +24,7 @@ import {
   type BrilliantStore,
   type CreateOrderRequest,
 } from "./schemas";
-import { nodeHttpFetch } from "./http-transport.server";
+import { nodeHttpTransport, type BrilliantTransport } from "./http-transport.server";
 
 // Brilliant's Storefront API over HTTP, and nothing else: no Shopify, no
 // database. Each call returns a typed outcome (./outcome.ts) and never throws
@@ -38,7 +38,7 @@ export interface BrilliantClientConfig {
   /** Per call, covering connect, answer and body. Default 15 s. */
   timeoutMs?: number;
   /** Default: node:http with keep-alive (http-transport.server.ts). */
-  fetch?: typeof fetch;
+  transport?: BrilliantTransport;
 }
 
 export interface BrilliantClient {
@@ -76,7 +76,7 @@ export function createBrilliantClient(config: BrilliantClientConfig): BrilliantC
   }
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const fetchImpl = config.fetch ?? nodeHttpFetch;
+  const transport = config.transport ?? nodeHttpTransport;
   // Built once and kept in this closure only, so no outcome can ever carry it.
   const authorization = `Basic ${Buffer.from(`${config.apiKey}:${config.apiSecret}`, "utf8").toString("base64")}`;
 
@@ -98,17 +98,10 @@ export function createBrilliantClient(config: BrilliantClientConfig): BrilliantC
     let status: number | null = null;
     let result: Exchange;
     try {
-      const response = await fetchImpl(url, {
-        method,
-        headers,
-        body: serialized,
-        // A redirected POST would be replayed as a GET; better to see the 3xx.
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = response.status;
-      const text = await response.text();
-      result = { type: "response", status, retryAfter: response.headers.get("retry-after"), text };
+      // Never follows a redirect: a redirected POST would be replayed as a GET; better to see the 3xx.
+      const answer = await transport({ method, url, headers, body: serialized, timeoutMs });
+      status = answer.status;
+      result = { type: "response", status, retryAfter: answer.retryAfter, text: answer.text };
     } catch (error) {
       result = { type: "error", error, status };
     }

@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { nodeHttpFetch } from "./http-transport.server";
+import { nodeHttpTransport, type TransportRequest } from "./http-transport.server";
 
-/** The transport keeps fetch's contract where the Brilliant client relies on it. */
+/** The transport keeps fetch's behaviour where the Brilliant client relies on it. */
 let server: http.Server;
 let base: string;
 const seen: Array<{ method?: string; url?: string; body: string; headers: http.IncomingHttpHeaders }> = [];
@@ -45,17 +45,20 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe("nodeHttpFetch", () => {
+const send = (path: string, request: Partial<TransportRequest> = {}) =>
+  nodeHttpTransport({ method: "GET", url: `${base}${path}`, headers: {}, timeoutMs: 5_000, ...request });
+
+describe("nodeHttpTransport", () => {
   it("sends method, headers and body, and answers with status, headers and text", async () => {
     seen.length = 0;
-    const response = await nodeHttpFetch(`${base}/json`, {
+    const answer = await send("/json", {
       method: "POST",
       headers: { Authorization: "Basic abc", "Content-Type": "application/json" },
       body: JSON.stringify({ note: "crème" }),
     });
-    expect(response.status).toBe(429);
-    expect(response.headers.get("retry-after")).toBe("7");
-    expect(await response.json()).toEqual({ code: 3501, message: "café" });
+    expect(answer.status).toBe(429);
+    expect(answer.retryAfter).toBe("7");
+    expect(JSON.parse(answer.text)).toEqual({ code: 3501, message: "café" });
     expect(seen[0]).toMatchObject({ method: "POST", url: "/json", body: '{"note":"crème"}' });
     expect(seen[0]!.headers.authorization).toBe("Basic abc");
     expect(seen[0]!.headers["content-length"]).toBe(String(Buffer.byteLength('{"note":"crème"}')));
@@ -63,22 +66,22 @@ describe("nodeHttpFetch", () => {
 
   it("never follows a redirect", async () => {
     seen.length = 0;
-    const response = await nodeHttpFetch(`${base}/redirect`, { method: "POST", body: "{}" });
-    expect(response.status).toBe(302);
+    const answer = await send("/redirect", { method: "POST", body: "{}" });
+    expect(answer).toMatchObject({ status: 302, retryAfter: null });
     expect(seen.map((request) => request.url)).toEqual(["/redirect"]);
   });
 
   it("answers a 204 without a body", async () => {
-    const response = await nodeHttpFetch(`${base}/empty`);
-    expect(response.status).toBe(204);
-    expect(await response.text()).toBe("");
+    const answer = await send("/empty");
+    expect(answer).toEqual({ status: 204, retryAfter: null, text: "" });
   });
 
-  it("rejects with the signal's TimeoutError when the answer is late", async () => {
-    const error = await nodeHttpFetch(`${base}/slow`, { signal: AbortSignal.timeout(100) }).catch(
-      (e: unknown) => e,
-    );
-    expect((error as Error).name).toBe("TimeoutError");
+  it("rejects with a TimeoutError when the answer is late, and drops the connection", async () => {
+    const error = await send("/slow", { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe("TimeoutError");
+    // The next exchange gets a connection of its own and its answer.
+    expect((await send("/empty")).status).toBe(204);
   });
 
   it("rejects as fetch does when nothing listens (ECONNREFUSED in the cause)", async () => {
@@ -86,16 +89,19 @@ describe("nodeHttpFetch", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await nodeHttpFetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    const error = await nodeHttpTransport({
+      method: "GET",
+      url: `http://127.0.0.1:${port}/`,
+      headers: {},
+      timeoutMs: 5_000,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(((error as Error).cause as { code?: string }).code).toBe("ECONNREFUSED");
   });
 
   it("rejects with ECONNRESET when the connection drops before or during the answer", async () => {
     for (const path of ["/hang-up", "/cut"]) {
-      const error = await nodeHttpFetch(`${base}${path}`, { method: "POST", body: "{}" }).catch(
-        (e: unknown) => e,
-      );
+      const error = await send(path, { method: "POST", body: "{}" }).catch((e: unknown) => e);
       expect(error, path).toBeInstanceOf(TypeError);
       expect(((error as Error).cause as { code?: string }).code, path).toBe("ECONNRESET");
     }
