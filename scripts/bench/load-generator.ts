@@ -40,6 +40,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** Answered after more than 5 s, or not at all: Shopify would count these deliveries as failed. */
   over5s: number;
+  /** The slowest answers: when each request was sent (ms after the first) and how long it took. */
+  slowest: Array<{ sentAtMs: number; ms: number }>;
   /** Requests sent in all, warm-up included. */
   sent: number;
   /** Answered 200 in all, warm-up included. */
@@ -66,6 +68,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let recording = warmupMs === 0;
   let stopped = false;
   const latencies: number[] = [];
+  const slowest: Array<{ sentAtMs: number; ms: number }> = [];
   const statuses: Record<string, number> = {};
   let failures = 0;
   let answered = 0;
@@ -144,6 +147,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       else {
         statuses[status] = (statuses[status] ?? 0) + 1;
         latencies.push(elapsed);
+        if (elapsed > 1_000 && slowest.length < 500) slowest.push({ sentAtMs: t0 - startedAt, ms: elapsed });
       }
       if (options.requests !== undefined && answered >= options.requests) stop();
     }
@@ -166,6 +170,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSecond: durationMs > 0 ? (answered / durationMs) * 1000 : 0,
     latencyMs: summarise(latencies),
     over5s: failures + latencies.filter((value) => value > 5_000).length,
+    slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 20),
     sent: seq,
     okIncludingWarmup,
     startedAt,
