@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { resetDatabase } from "../../tests/helpers/db";
 import prisma, { adapterOf, databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "./driver-adapter.server";
 import { rowAs, sqlFor, type Sql } from "./sql.server";
+import { logger } from "../logger.server";
 
 const shop = "direct-sql.myshopify.com";
 
@@ -155,6 +156,38 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
       clearInterval(ticker);
       other.close();
       expect(await prisma.order.count()).toBe(1);
+    },
+  );
+
+  it.runIf(databaseKind() === "sqlite")(
+    "logs a write that waited over a second for the write lock, and only such a write",
+    async () => {
+      // GIVEN another connection holding the write lock for a little over a second
+      await prisma.$connect();
+      const { adapter } = adapterOf(prisma);
+      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+      const other = new Database(adapter.file);
+      const warn = vi.spyOn(logger, "warn");
+      try {
+        other.prepare("BEGIN IMMEDIATE").run();
+        setTimeout(() => other.prepare("COMMIT").run(), 1_100);
+
+        // WHEN this process writes meanwhile, and again once the lock is free
+        await insertOrder("o4", new Date());
+        await insertOrder("o5", new Date());
+
+        // THEN the first write's wait is logged, with how long and how many tries
+        const waits = warn.mock.calls.filter(
+          ([, message]) => message === "a write waited over a second for SQLite's write lock",
+        );
+        expect(waits).toHaveLength(1);
+        expect(waits[0]![0]).toMatchObject({ waitedMs: expect.any(Number), tries: expect.any(Number) });
+        expect((waits[0]![0] as { waitedMs: number }).waitedMs).toBeGreaterThanOrEqual(1_000);
+        expect(await prisma.order.count()).toBe(2);
+      } finally {
+        warn.mockRestore();
+        other.close();
+      }
     },
   );
 });

@@ -16,6 +16,7 @@ import { Prisma, type PrismaClient } from "@prisma/client";
 import pg from "pg";
 
 import prisma, { adapterOf } from "../db.server";
+import { logger } from "../logger.server";
 import {
   SqliteAdapterFactory,
   postgresClientConfig,
@@ -27,6 +28,8 @@ import {
 
 /** How long a SQLite transaction waits for the write lock without blocking the process. */
 const BUSY_WAIT_LIMIT_MS = 2_000;
+/** A write that waited this long for SQLite's lock is logged: webhooks answer only after theirs. */
+const SLOW_LOCK_WAIT_MS = 1_000;
 
 export type SqlValue = string | number | boolean | Date | null;
 export type Row = Record<string, unknown>;
@@ -189,6 +192,10 @@ function sqliteSql(client: PrismaClient, factory: SqliteAdapterFactory): Sql {
         const block = Date.now() - startedAt >= BUSY_WAIT_LIMIT_MS;
         const outcome = await exclusive(async () => {
           if (!begin(database, block)) return BUSY;
+          const waitedMs = Date.now() - startedAt;
+          if (waitedMs >= SLOW_LOCK_WAIT_MS) {
+            logger.warn({ waitedMs, tries }, "a write waited over a second for SQLite's write lock");
+          }
           try {
             const result = await fn(runnerOn(database));
             prepare(database, "COMMIT").run();
