@@ -15,6 +15,14 @@ const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3")
   file: string,
 ) => BetterSqlite3Database & { close(): void };
 
+/** A second connection to the test database: another process, in production. */
+async function otherConnection(): Promise<BetterSqlite3Database & { close(): void }> {
+  await prisma.$connect();
+  const { adapter } = adapterOf(prisma);
+  if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+  return new Database(adapter.file);
+}
+
 async function insertOrder(id: string, at: Date) {
   await sqlFor().transaction((tx) =>
     tx.run(
@@ -136,10 +144,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "waits for another process's write lock without blocking the event loop",
     async () => {
       // GIVEN another connection (another process, in production) holding the write lock
-      await prisma.$connect();
-      const { adapter } = adapterOf(prisma);
-      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
-      const other = new Database(adapter.file);
+      const other = await otherConnection();
       other.prepare("BEGIN IMMEDIATE").run();
 
       // WHEN this process starts a write transaction
@@ -163,10 +168,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "logs a write that waited over a second for the write lock, and only such a write",
     async () => {
       // GIVEN another connection holding the write lock for a little over a second
-      await prisma.$connect();
-      const { adapter } = adapterOf(prisma);
-      if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
-      const other = new Database(adapter.file);
+      const other = await otherConnection();
       const warn = vi.spyOn(logger, "warn");
       try {
         other.prepare("BEGIN IMMEDIATE").run();
