@@ -47,7 +47,7 @@ import {
   orderBodyFactory,
   signedOrderRequests,
 } from "./bench/webhook-bodies";
-import type { RunningSimulator } from "../simulator/server";
+import type { AcceptedOrderRecord } from "../simulator/server";
 import { mappingScalePhase, type MappingScaleResults } from "./bench/mapping-scale";
 import { orderListScalePhase, type OrderListScaleResults } from "./bench/order-list-scale";
 
@@ -163,7 +163,6 @@ const children = new Set<Child>();
 /** The measured window of each profiled process, on the monotonic clock in µs. */
 const profileWindows: Record<string, { fromUs: number; toUs: number }> = {};
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-const simulators = new Set<RunningSimulator>();
 const clients = new Set<PrismaClient>();
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -374,16 +373,46 @@ async function stop(child: Child) {
   children.delete(child);
 }
 
-async function startBrilliant(): Promise<RunningSimulator> {
-  const { startSimulator } = await import("../simulator/server");
-  const simulator = await startSimulator({ port: 0, latencyMs: 0 });
-  simulators.add(simulator);
-  return simulator;
+/** The Brilliant simulator as a process of its own (`npm run simulator`), read through its control API. */
+interface BenchSimulator {
+  child: Child;
+  /** Brilliant's base URL, as the app is configured with it. */
+  url: string;
+  acceptedCount(): Promise<number>;
+  acceptedOrders(): Promise<AcceptedOrderRecord[]>;
 }
 
-async function closeBrilliant(simulator: RunningSimulator) {
-  simulators.delete(simulator);
-  await simulator.close();
+/**
+ * Brilliant is another machine to the worker: its simulator runs in a process
+ * of its own, so that its answers do not wait on this process's load
+ * generator (200 connections' worth of work on one event loop).
+ */
+async function startBrilliant(name: string): Promise<BenchSimulator> {
+  const port = await freePort();
+  const child = startChild(
+    name,
+    process.execPath,
+    ["--import", "tsx", "simulator/cli.ts", "--port", String(port), "--latency-ms", "0"],
+    {
+      env: { ...process.env, NODE_ENV: "production" },
+      logFile: resolve(WORKDIR, `${name}.log`),
+      logDirectly: true,
+    },
+  );
+  children.add(child);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/__sim/health`, 60_000, child);
+  const control = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${origin}/__sim${path}`);
+    if (!response.ok) throw new Error(`simulator control ${path}: HTTP ${response.status}`);
+    return (await response.json()) as T;
+  };
+  return {
+    child,
+    url: `${origin}/V2`,
+    acceptedCount: async () => (await control<{ accepted: number }>("/orders/count")).accepted,
+    acceptedOrders: async () => (await control<{ orders: AcceptedOrderRecord[] }>("/orders")).orders,
+  };
 }
 
 // ------------------------------------------------------------------ phase 1: ingest
@@ -526,7 +555,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
     `\n[2/3] End to end: ${config.orders} orders over ${config.shops} shops, ${config.workers} worker process(es)`,
   );
   const dbFile = freshDatabase("e2e");
-  const simulator = await startBrilliant();
+  const simulator = await startBrilliant("simulator-e2e");
   const app = await startApp("app-e2e", dbFile, simulator.url);
   const workers = await Promise.all(
     Array.from({ length: config.workers }, (_, i) =>
@@ -537,7 +566,8 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   const client = await openDatabase(dbFile);
   const processes: Record<string, number> = { app: app.child.process.pid! };
   workers.forEach((worker) => (processes[worker.name] = worker.process.pid!));
-  processes["bench (load + simulator)"] = process.pid;
+  processes.simulator = simulator.child.process.pid!;
+  processes["bench (load generator)"] = process.pid;
 
   const window = new CpuWindow(processes);
   const t0 = performance.now();
@@ -563,16 +593,15 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   let halfAt = 0;
   let p99At = 0;
   let nextProgress = 1;
-  // Progress is read from the simulator (in memory: the orders Brilliant
-  // accepted with 1200), not from the database: this process also runs the
-  // load generator and the simulator, and a query every 50 ms on SQLite
-  // (synchronous here) stalled both. The database is asked only once Brilliant
-  // has as many orders as were stored: the run ends when it holds every stored
-  // order as forwarded with 1200.
+  // Progress is read from the simulator (its count of the orders Brilliant
+  // accepted), not from the database: this process also runs the load
+  // generator, and a query every 50 ms on SQLite (synchronous here) stalled
+  // it. The database is asked only once Brilliant has as many orders as were
+  // stored: the run ends when it holds every stored order as forwarded with 1200.
   const acceptedNow = () => simulator.acceptedCount();
   while (performance.now() - t0 < config.e2eTimeoutMs) {
     await sleep(50);
-    const accepted = acceptedNow();
+    const accepted = await acceptedNow();
     const elapsed = (performance.now() - t0) / 1000;
     if (elapsed >= nextProgress) {
       progress.push({ second: Math.round(elapsed * 10) / 10, forwarded: accepted });
@@ -602,7 +631,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   const statesAtEnd = Object.fromEntries(groups.map((group) => [group.state, group._count._all]));
   const attemptsByWorker = await countAttemptsByWorker(client);
 
-  const received = simulator.acceptedOrders();
+  const received = await simulator.acceptedOrders();
   const distinct = new Set(
     received.map(
       (record) =>
@@ -611,7 +640,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   );
   await Promise.all(workers.map(stop));
   await stop(app.child);
-  await closeBrilliant(simulator);
+  await stop(simulator.child);
   await closeDatabase(client);
 
   const seconds = (end - t0) / 1000;
@@ -677,10 +706,10 @@ async function rssPhase(): Promise<RssResults> {
     `  inserted ${config.backlog.toLocaleString("en-US")} received orders in ${insertSeconds.toFixed(1)} s`,
   );
 
-  const simulator = await startBrilliant();
+  const simulator = await startBrilliant("simulator-rss");
   const worker = await startWorker("worker-rss", dbFile, simulator.url);
   const pid = worker.process.pid!;
-  const window = new CpuWindow({ worker: pid, "bench (simulator)": process.pid });
+  const window = new CpuWindow({ worker: pid, simulator: simulator.child.process.pid! });
   const forwardedNow = () => client.order.count({ where: { state: "forwarded" } });
   const forwardedAtStart = await forwardedNow();
   const samples: RssResults["samples"] = [];
@@ -702,7 +731,7 @@ async function rssPhase(): Promise<RssResults> {
   const forwarded = (await forwardedNow()) - forwardedAtStart;
   const attemptsByWorker = await countAttemptsByWorker(client);
   await stop(worker);
-  await closeBrilliant(simulator);
+  await stop(simulator.child);
   await closeDatabase(client);
 
   const values = samples.map((sample) => sample.rssMiB);
@@ -1110,7 +1139,6 @@ function removeDatabases() {
 
 async function shutdown() {
   await Promise.allSettled([...children].map((child) => child.stop()));
-  await Promise.allSettled([...simulators].map((simulator) => simulator.close()));
   await Promise.allSettled([...clients].map((client) => client.$disconnect()));
   removeDatabases();
 }

@@ -86,7 +86,7 @@ console.log(`Brilliant simulator listening
   base URL    ${simulator.url}
   API key     ${SIM_API_KEY}
   API secret  ${SIM_API_SECRET}
-  control     ${simulator.controlUrl}  (GET /orders, /requests, /faults, /webhooks; POST /faults, /script, /stock,
+  control     ${simulator.controlUrl}  (GET /orders, /orders/count, /requests, /faults, /webhooks; POST /faults, /script, /stock,
               /products/:id/inactive, /orders/:id/status, /options, /reset; DELETE /script)
   variants    untracked ${NOTABLE_VARIANT_IDS.untracked}, low stock ${NOTABLE_VARIANT_IDS.lowStock}, out of stock ${NOTABLE_VARIANT_IDS.outOfStock}, inactive ${NOTABLE_VARIANT_IDS.inactive}`);
 if (faultRate) console.log(`  faults      rate ${faultRate}, seed ${values.seed ?? 1}`);

@@ -578,6 +578,7 @@ describe("Brilliant simulator", () => {
         );
         const listed = await control(sim, "GET", "/orders?shopify_order_id=1001");
         expect(listed.json.orders).toHaveLength(1);
+        expect((await control(sim, "GET", "/orders/count")).json).toEqual({ accepted: 1 });
 
         const status = await control(sim, "POST", `/orders/${created.json.payload.id}/status`, {
           status: "processing",
@@ -596,6 +597,7 @@ describe("Brilliant simulator", () => {
 
         await control(sim, "POST", "/reset");
         expect((await control(sim, "GET", "/orders")).json.orders).toEqual([]);
+        expect((await control(sim, "GET", "/orders/count")).json).toEqual({ accepted: 0 });
         expect(stockOf((await call(sim, "GET", "/store")).json, NOTABLE_VARIANT_IDS.teeMedium)).toBe(55);
       } finally {
         await receiver.close();

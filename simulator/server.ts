@@ -1001,6 +1001,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             : control.ordersForShopifyOrder(shopifyOrderId, storeKey),
       });
     }
+    if (method === "GET" && path === "/orders/count")
+      return ok({ accepted: control.acceptedCount(storeKey) });
     if (method === "GET" && path === "/requests") return ok({ requests: control.requests });
     if (method === "GET" && path === "/webhooks") return ok({ deliveries: control.webhookDeliveries });
     if (method === "GET" && path === "/faults") {
