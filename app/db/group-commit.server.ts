@@ -1,3 +1,4 @@
+import { logger } from "../logger.server";
 import type { Sql, SqlRunner } from "./sql.server";
 
 /**
@@ -42,7 +43,11 @@ class GroupCommit<I, O> {
           return out;
         });
         batch.forEach((entry, index) => entry.resolve(results[index]!));
-      } catch {
+      } catch (error) {
+        logger.warn(
+          { err: error, writes: batch.length },
+          "a group commit failed as a whole; its writes are tried again one by one",
+        );
         for (const entry of batch) {
           try {
             entry.resolve(await this.sql().transaction((tx) => this.write(tx, entry.item)));

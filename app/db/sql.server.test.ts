@@ -80,6 +80,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
         ),
       );
     // The third one collides with the first (same primary key).
+    const warn = vi.spyOn(logger, "warn");
     const results = await Promise.allSettled([write("a"), write("b"), write("a"), write("c")]);
     expect(results.map((result) => result.status)).toEqual([
       "fulfilled",
@@ -87,6 +88,15 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
       "rejected",
       "fulfilled",
     ]);
+    // The failed batch is logged once, with how many writes it held.
+    expect(
+      warn.mock.calls.filter(
+        ([context, message]) =>
+          message === "a group commit failed as a whole; its writes are tried again one by one" &&
+          (context as { writes?: number }).writes === 4,
+      ),
+    ).toHaveLength(1);
+    warn.mockRestore();
     expect((await prisma.order.findMany({ orderBy: { id: "asc" } })).map((order) => order.id)).toEqual([
       "a",
       "b",
