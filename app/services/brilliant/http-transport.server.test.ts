@@ -49,7 +49,7 @@ const send = (path: string, request: Partial<TransportRequest> = {}) =>
   nodeHttpTransport({ method: "GET", url: `${base}${path}`, headers: {}, timeoutMs: 5_000, ...request });
 
 describe("nodeHttpTransport", () => {
-  it("sends method, headers and body, and answers with status, headers and text", async () => {
+  it("sends method, headers and body, and answers with status, Retry-After and text", async () => {
     seen.length = 0;
     const answer = await send("/json", {
       method: "POST",
