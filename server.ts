@@ -52,16 +52,64 @@ export function webhookActionFor(
   return actions.get(path);
 }
 
+/**
+ * How many webhooks may start their CPU-heavy part (the signature, the body's
+ * checks, the durable write's submission) in one turn of the event loop.
+ * Node accepts one new connection per turn; when every turn ran the
+ * requests of all busy keep-alive connections, a burst of new connections
+ * waited seconds in the kernel's accept queue (docs/benchmarks.md, session 5).
+ */
+export const WEBHOOKS_PER_TURN = 8;
+
+/**
+ * A turnstile of turns of the event loop: `enter()` resolves at once for the
+ * first `perTurn` callers of a turn, and the others, in order, `perTurn` per
+ * later turn (released from `setImmediate`, so a turn's poll phase, and with
+ * it accepting connections and reading sockets, comes round between them).
+ */
+export function turnstile(perTurn: number): { enter(): Promise<void>; waiting(): number } {
+  let entered = 0;
+  let scheduled = false;
+  const queue: Array<() => void> = [];
+  const nextTurn = () => {
+    scheduled = false;
+    entered = 0;
+    while (queue.length > 0 && entered < perTurn) {
+      entered += 1;
+      queue.shift()!();
+    }
+    if (queue.length > 0 || entered > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(nextTurn);
+  };
+  return {
+    enter() {
+      schedule();
+      if (entered < perTurn && queue.length === 0) {
+        entered += 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => queue.push(resolve));
+    },
+    waiting: () => queue.length,
+  };
+}
+
 /** Reads the body (up to the limit), calls the route's action, writes its Response. */
 export async function serveWebhook(
   build: ServerBuild,
   action: Action,
   req: http.IncomingMessage,
   res: http.ServerResponse,
+  turns: { enter(): Promise<void> } = { enter: () => Promise.resolve() },
 ): Promise<void> {
   const body = await readBody(req);
   if (body === "too large") return answer(res, new Response("Payload too large", { status: 413 }));
   if (body === "aborted") return;
+  await turns.enter();
 
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2)
@@ -139,10 +187,11 @@ export function createAppServer(
   app.all("*", createRequestHandler({ build, mode }));
 
   const actions = webhookActions(build);
+  const turns = turnstile(WEBHOOKS_PER_TURN);
   return http.createServer((req, res) => {
     const action = webhookActionFor(actions, req);
     if (!action) return void app(req, res);
-    serveWebhook(build, action, req, res).catch((error: unknown) => {
+    serveWebhook(build, action, req, res, turns).catch((error: unknown) => {
       console.error("webhook lane failed", error);
       if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
       res.end();

@@ -4,7 +4,13 @@ import { createServer, type Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { WEBHOOK_BODY_LIMIT_BYTES, createAppServer, startAppServer, webhookActions } from "../../server";
+import {
+  WEBHOOK_BODY_LIMIT_BYTES,
+  createAppServer,
+  startAppServer,
+  turnstile,
+  webhookActions,
+} from "../../server";
 
 /**
  * The production server's webhook lane (server.ts, decision 005) over a small
@@ -193,5 +199,49 @@ describe("startAppServer", () => {
       errors.mockRestore();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("the webhook lane's turnstile (a few webhooks per turn of the event loop)", () => {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it("lets a lone webhook in at once", async () => {
+    const turns = turnstile(3);
+    let entered = false;
+    void turns.enter().then(() => (entered = true));
+    await Promise.resolve();
+    expect(entered).toBe(true);
+    expect(turns.waiting()).toBe(0);
+  });
+
+  it("lets in at most its number per turn, in the order they came, and all of them in the end", async () => {
+    const turns = turnstile(3);
+    const order: number[] = [];
+    const all = Array.from({ length: 10 }, (_, i) => turns.enter().then(() => order.push(i)));
+    await Promise.resolve();
+    // The first three of this turn; seven wait.
+    expect(order).toEqual([0, 1, 2]);
+    expect(turns.waiting()).toBe(7);
+    await nextTurn();
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    await nextTurn();
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    await Promise.all(all);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(turns.waiting()).toBe(0);
+  });
+
+  it("keeps newcomers behind the ones already waiting", async () => {
+    const turns = turnstile(2);
+    const order: string[] = [];
+    for (const name of ["a", "b", "c", "d"]) void turns.enter().then(() => order.push(name));
+    await Promise.resolve();
+    expect(order).toEqual(["a", "b"]);
+    // A newcomer of the same turn waits behind c and d.
+    void turns.enter().then(() => order.push("e"));
+    await nextTurn();
+    expect(order).toEqual(["a", "b", "c", "d"]);
+    await nextTurn();
+    expect(order).toEqual(["a", "b", "c", "d", "e"]);
   });
 });
