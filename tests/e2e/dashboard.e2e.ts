@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
-import type { Locator } from "playwright-core";
+import type { Page } from "playwright-core";
 
 import { createPrismaClient } from "../../app/db.server";
 import { openAdmin, type AdminBrowser } from "./harness";
@@ -98,18 +98,22 @@ describe("home page in Chromium", () => {
   });
 
   /**
-   * A held order as the hold's path leaves it, removed afterwards; `check`
-   * gets its entry in the home page's held orders.
+   * Records a held order as the forwarder leaves it, then checks the home
+   * page's held list: the order's reason, its next step (a button), and that
+   * the step opens the order's page; `onOrderPage` checks that page further.
    */
   async function withHeldOrder(
-    number: number,
-    name: string,
-    holdKind: string,
-    stateReason: string,
-    check: (item: Locator, orderId: string) => Promise<void>,
+    order: { number: number; name: string; holdKind: string; stateReason: string },
+    expected: {
+      reason: string;
+      step: string;
+      screenshot: string;
+      onOrderPage?: (page: Page) => Promise<void>;
+    },
   ) {
     const shop = admin.stack.shop;
-    const order = await db.order.create({
+    const { number, name, holdKind, stateReason } = order;
+    const created = await db.order.create({
       data: {
         shop,
         shopifyOrderId: String(number),
@@ -126,13 +130,22 @@ describe("home page in Chromium", () => {
       },
     });
     try {
+      const { page } = admin;
       await admin.goto("/app");
-      const held = admin.page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
+      const held = page.locator(".Polaris-ShadowBevel", { hasText: "Held orders (5)" });
       await expect.poll(() => held.isVisible()).toBe(true);
-      await check(held.locator("li", { hasText: name }), order.id);
+      const item = held.locator("li", { hasText: name });
+      expect(await item.getByText(expected.reason).isVisible()).toBe(true);
+      const step = item.getByRole("button", { name: `${expected.step} for order ${name}` });
+      expect(await step.isVisible()).toBe(true);
+      await admin.screenshot(expected.screenshot);
+      await step.click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${created.id}`);
+      await expected.onOrderPage?.(page);
+      expect(admin.pageErrors).toEqual([]);
     } finally {
-      await db.orderTransition.deleteMany({ where: { shop, orderId: order.id } });
-      await db.order.delete({ where: { id: order.id } });
+      await db.orderTransition.deleteMany({ where: { shop, orderId: created.id } });
+      await db.order.delete({ where: { id: created.id } });
     }
   }
 
@@ -141,24 +154,18 @@ describe("home page in Chromium", () => {
     // app/routes/webhooks.fulfillment-holds.test.ts; here the order is
     // recorded as that path leaves it, to see what the merchant sees.
     await withHeldOrder(
-      7_700_201,
-      "#E2E-HOLD",
-      "fulfillment_hold",
-      "Shopify holds this order's fulfillment (awaiting payment). " +
-        "It goes to Brilliant once the hold is released in Shopify.",
-      async (item, orderId) => {
-        const { page } = admin;
-        expect(
-          await item.getByText("Shopify holds this order's fulfillment (awaiting payment)").isVisible(),
-        ).toBe(true);
-        const step = item.getByRole("button", {
-          name: "Release the fulfillment hold in Shopify for order #E2E-HOLD",
-        });
-        expect(await step.isVisible()).toBe(true);
-        await admin.screenshot("dashboard-fulfillment-hold");
-        await step.click();
-        await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${orderId}`);
-        expect(admin.pageErrors).toEqual([]);
+      {
+        number: 7_700_201,
+        name: "#E2E-HOLD",
+        holdKind: "fulfillment_hold",
+        stateReason:
+          "Shopify holds this order's fulfillment (awaiting payment). " +
+          "It goes to Brilliant once the hold is released in Shopify.",
+      },
+      {
+        reason: "Shopify holds this order's fulfillment (awaiting payment)",
+        step: "Release the fulfillment hold in Shopify",
+        screenshot: "dashboard-fulfillment-hold",
       },
     );
   });
@@ -166,27 +173,25 @@ describe("home page in Chromium", () => {
   it("lists an order kept back while Shopify has not said whose a new hold is, with nothing for the merchant to do", async () => {
     // As the forwarder leaves it (app/routes/webhooks.fulfillment-holds.test.ts, decision 006).
     await withHeldOrder(
-      7_700_202,
-      "#E2E-LOOKUP",
-      "fulfillment_hold_lookup",
-      "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
-        "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
-        "it goes to Brilliant then unless the hold is its own.",
-      async (item, orderId) => {
-        const { page } = admin;
-        expect(await item.getByText("has not yet said which order it belongs to").isVisible()).toBe(true);
-        const step = item.getByRole("button", {
-          name: "Nothing to do: Shopify is asked whose hold it is every 30 s for order #E2E-LOOKUP",
-        });
-        expect(await step.isVisible()).toBe(true);
-        await admin.screenshot("dashboard-fulfillment-hold-lookup");
-        await step.click();
-        await expect.poll(() => new URL(page.url()).pathname).toBe(`/app/orders/${orderId}`);
-        expect(await page.getByText("has not yet said which order it belongs to").first().isVisible()).toBe(
-          true,
-        );
-        await admin.screenshot("order-detail-fulfillment-hold-lookup");
-        expect(admin.pageErrors).toEqual([]);
+      {
+        number: 7_700_202,
+        name: "#E2E-LOOKUP",
+        holdKind: "fulfillment_hold_lookup",
+        stateReason:
+          "Shopify put a fulfillment order of this shop on hold after this order was placed, and has not yet " +
+          "said which order it belongs to (the app asks again every 30 s). This order waits until it knows; " +
+          "it goes to Brilliant then unless the hold is its own.",
+      },
+      {
+        reason: "has not yet said which order it belongs to",
+        step: "Nothing to do: Shopify is asked whose hold it is every 30 s",
+        screenshot: "dashboard-fulfillment-hold-lookup",
+        onOrderPage: async (page) => {
+          expect(await page.getByText("has not yet said which order it belongs to").first().isVisible()).toBe(
+            true,
+          );
+          await admin.screenshot("order-detail-fulfillment-hold-lookup");
+        },
       },
     );
   });
