@@ -1,27 +1,12 @@
-import { createRequire } from "node:module";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { resetDatabase } from "../../tests/helpers/db";
-import prisma, { adapterOf, databaseKind } from "../db.server";
+import { otherSqliteConnection, resetDatabase } from "../../tests/helpers/db";
+import prisma, { databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
-import { SqliteAdapterFactory, type BetterSqlite3Database } from "./driver-adapter.server";
 import { rowAs, sqlFor, type Sql } from "./sql.server";
 import { logger } from "../logger.server";
 
 const shop = "direct-sql.myshopify.com";
-
-// better-sqlite3 comes with Prisma's SQLite adapter (and has no types of its own here).
-const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3"))("better-sqlite3") as new (
-  file: string,
-) => BetterSqlite3Database & { close(): void };
-
-/** A second connection to the test database: another process, in production. */
-async function otherConnection(): Promise<BetterSqlite3Database & { close(): void }> {
-  await prisma.$connect();
-  const { adapter } = adapterOf(prisma);
-  if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
-  return new Database(adapter.file);
-}
 
 async function insertOrder(id: string, at: Date) {
   await sqlFor().transaction((tx) =>
@@ -154,7 +139,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "waits for another process's write lock without blocking the event loop",
     async () => {
       // GIVEN another connection (another process, in production) holding the write lock
-      const other = await otherConnection();
+      const other = await otherSqliteConnection(prisma);
       other.prepare("BEGIN IMMEDIATE").run();
 
       // WHEN this process starts a write transaction
@@ -178,7 +163,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "logs a write that waited over a second for the write lock, and only such a write",
     async () => {
       // GIVEN another connection holding the write lock for a little over a second
-      const other = await otherConnection();
+      const other = await otherSqliteConnection(prisma);
       const warn = vi.spyOn(logger, "warn");
       try {
         other.prepare("BEGIN IMMEDIATE").run();

@@ -137,7 +137,8 @@ export function prismaRunner(tx: Prisma.TransactionClient, kind: DatabaseKind): 
 
 // ---------------------------------------------------------------- SQLite
 
-function sqliteValue(value: SqlValue): unknown {
+/** A value as better-sqlite3 takes it, written as Prisma writes it. */
+export function sqliteValue(value: SqlValue): unknown {
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;

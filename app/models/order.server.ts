@@ -1,7 +1,6 @@
 import prisma from "../db.server";
-import { TransactionBatcher } from "../db/group-commit.server";
 import { newId } from "../db/ids";
-import { sqlFor, type SqlRunner } from "../db/sql.server";
+import { statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
 import type { ShopifyOrder } from "./shopify-order";
 import { raiseAlert } from "./alert.server";
 import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
@@ -27,63 +26,67 @@ interface PaidOrderInput {
  * worker picks the order up.
  *
  * The promise resolves once the order is committed. Orders arriving together
- * share one transaction (group commit), which is what lets one web process
- * take hundreds of webhooks a second; see docs/benchmarks.md.
+ * share one transaction (group commit), written off this process's event loop
+ * on SQLite (decision 008), which is what lets one web process take thousands
+ * of webhooks a second; see docs/benchmarks.md.
  */
-export function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
-  return ingest.run((tx) => writePaidOrder(tx, input));
+export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+  const id = newId();
+  const [upserted] = await statementWriterFor().write(paidOrderStatements(id, input));
+  const row = upserted?.[0] as { id: string; deliveries: number | bigint } | undefined;
+  if (!row) throw new Error(`Order ${input.order.id} of ${input.shop} neither inserted nor found`);
+  return row.id === id
+    ? { kind: "recorded", orderId: id }
+    : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
 }
 
-const ingest = new TransactionBatcher(() => sqlFor());
-
-async function writePaidOrder(tx: SqlRunner, input: PaidOrderInput): Promise<IngestResult> {
+/**
+ * The order as new (id `id`), or one more delivery of the one already there;
+ * its first transition only when the row is the new one.
+ */
+function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] {
   const { shop, order } = input;
   const now = new Date();
-  const inserted = await tx.all<{ id: string }>(
-    `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
-       "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt")
-     VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
-     ON CONFLICT ("shop", "shopifyOrderId") DO NOTHING
-     RETURNING "id"`,
-    [
-      newId(),
-      shop,
-      order.id,
-      order.name,
-      JSON.stringify(input.payload),
-      input.webhookId,
-      "Received from Shopify; waiting for the forwarder.",
-      now,
-      parseDate(order.created_at),
-      now,
-      now,
-    ],
-  );
-  const created = inserted[0];
-  if (created) {
-    await tx.run(
-      `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
-       VALUES (?, ?, ?, NULL, 'received', ?, ?, ?)`,
-      [
+  const payload = JSON.stringify(input.payload);
+  return [
+    {
+      sql: `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
+              "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt")
+            VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
+            ON CONFLICT ("shop", "shopifyOrderId")
+              DO UPDATE SET "deliveries" = "Order"."deliveries" + 1, "updatedAt" = excluded."updatedAt"
+            RETURNING "id", "deliveries"`,
+      params: [
+        id,
+        shop,
+        order.id,
+        order.name,
+        payload,
+        input.webhookId,
+        "Received from Shopify; waiting for the forwarder.",
+        now,
+        parseDate(order.created_at),
+        now,
+        now,
+      ],
+      returns: true,
+    },
+    {
+      sql: `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
+            SELECT ?, ?, ?, NULL, 'received', ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Order" WHERE "id" = ?)`,
+      params: [
         newId(),
-        created.id,
+        id,
         shop,
         input.source === "webhook"
           ? `orders/paid webhook ${input.webhookId ?? "(no id)"}`
           : "found by the reconciliation sweep",
         input.source === "webhook" ? "webhook" : "reconciliation",
         now,
+        id,
       ],
-    );
-    return { kind: "recorded", orderId: created.id };
-  }
-  const [existing] = await tx.all<{ id: string; deliveries: number | bigint }>(
-    `UPDATE "Order" SET "deliveries" = "deliveries" + 1, "updatedAt" = ?
-     WHERE "shop" = ? AND "shopifyOrderId" = ? RETURNING "id", "deliveries"`,
-    [now, shop, order.id],
-  );
-  if (!existing) throw new Error(`Order ${order.id} of ${shop} neither inserted nor found`);
-  return { kind: "duplicate", orderId: existing.id, deliveries: Number(existing.deliveries) };
+    },
+  ];
 }
 
 function parseDate(value: string | null | undefined): Date | null {

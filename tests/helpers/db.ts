@@ -2,9 +2,12 @@
 // own (tests/setup/test-env.ts); resetDatabase empties it between tests:
 //
 //   beforeEach(() => resetDatabase(prisma));
+import { createRequire } from "node:module";
+
 import type { PrismaClient } from "@prisma/client";
 
-import { databaseKind } from "../../app/db.server";
+import { adapterOf, databaseKind } from "../../app/db.server";
+import { SqliteAdapterFactory, type BetterSqlite3Database } from "../../app/db/driver-adapter.server";
 
 const MIGRATIONS_TABLE = "_prisma_migrations";
 
@@ -31,4 +34,19 @@ export async function resetDatabase(prisma: PrismaClient): Promise<void> {
     prisma.$executeRawUnsafe("PRAGMA defer_foreign_keys = ON"),
     ...tables.map(({ name }) => prisma.$executeRawUnsafe(`DELETE FROM "${name.replaceAll('"', '""')}"`)),
   ]);
+}
+
+// better-sqlite3 comes with Prisma's SQLite adapter (and has no types of its own here).
+const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3"))("better-sqlite3") as new (
+  file: string,
+) => BetterSqlite3Database & { close(): void };
+
+/** A second connection to the SQLite test database: another process (the worker), in production. */
+export async function otherSqliteConnection(
+  prisma: PrismaClient,
+): Promise<BetterSqlite3Database & { close(): void }> {
+  await prisma.$connect();
+  const { adapter } = adapterOf(prisma);
+  if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
+  return new Database(adapter.file);
 }

@@ -1,0 +1,103 @@
+// The SQLite writer thread (app/db/sqlite-writer.server.ts starts it; decision 008).
+// Plain JavaScript: it runs in a bare worker thread, with no TypeScript loader.
+//
+// It owns one better-sqlite3 connection and runs each message's writes in one
+// transaction, so the web process's event loop never waits on SQLite's inserts
+// and commits. A message is { id, writes }: each write is a list of statements
+// ({ sql, params, returns }), its values already in SQLite's form. The answer
+// is { id, results, waitedMs, failedAsAWhole? }: per write, the rows of each
+// statement or the error that failed it.
+import { createRequire } from "node:module";
+import { parentPort, workerData } from "node:worker_threads";
+
+const require = createRequire(import.meta.url);
+const Database = require("better-sqlite3");
+
+/** @type {{ file: string, lockWaitLimitMs: number }} */
+const { file, lockWaitLimitMs } = workerData;
+
+const db = new Database(file);
+// As every connection of the app (app/db/driver-adapter.server.ts). The lock
+// is waited for below, not in SQLite's busy handler, whose sleeps grow to 100 ms.
+db.pragma("journal_mode = WAL");
+db.pragma("synchronous = NORMAL");
+db.pragma("foreign_keys = ON");
+db.pragma("busy_timeout = 0");
+
+const prepared = new Map();
+const prepare = (sql) => {
+  let statement = prepared.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    prepared.set(sql, statement);
+  }
+  return statement;
+};
+
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/** BEGIN IMMEDIATE, waiting for another connection's write lock; how long it waited (ms). */
+const begin = () => {
+  const started = Date.now();
+  for (let tries = 0; ; tries += 1) {
+    try {
+      prepare("BEGIN IMMEDIATE").run();
+      return Date.now() - started;
+    } catch (error) {
+      if (error.code !== "SQLITE_BUSY" || Date.now() - started >= lockWaitLimitMs) throw error;
+      // This thread only writes: sleeping here holds up nothing else.
+      Atomics.wait(nap, 0, 0, 0.5 + Math.random() * Math.min(1 + tries, 10));
+    }
+  }
+};
+
+const runWrite = (statements) =>
+  statements.map(({ sql, params, returns }) => {
+    const statement = prepare(sql);
+    if (returns) return statement.all(...params);
+    statement.run(...params);
+    return [];
+  });
+
+const transaction = (writes) => {
+  const waitedMs = begin();
+  try {
+    const rows = writes.map(runWrite);
+    prepare("COMMIT").run();
+    return { waitedMs, rows };
+  } catch (error) {
+    if (db.inTransaction) prepare("ROLLBACK").run();
+    throw error;
+  }
+};
+
+const describe = (error) => ({ message: String(error?.message ?? error), code: error?.code ?? null });
+
+parentPort.on("message", ({ id, writes }) => {
+  try {
+    const { waitedMs, rows } = transaction(writes);
+    parentPort.postMessage({ id, waitedMs, results: rows.map((statementRows) => ({ rows: statementRows })) });
+  } catch (failure) {
+    if (failure?.code === "SQLITE_BUSY") {
+      // The write lock never came: trying each write again would wait as long again.
+      parentPort.postMessage({
+        id,
+        waitedMs: lockWaitLimitMs,
+        results: writes.map(() => ({ error: describe(failure) })),
+      });
+      return;
+    }
+    // One bad write fails only itself: each is tried again on its own.
+    let waitedMs = 0;
+    const results = writes.map((write) => {
+      try {
+        const done = transaction([write]);
+        waitedMs = Math.max(waitedMs, done.waitedMs);
+        return { rows: done.rows[0] };
+      } catch (error) {
+        return { error: describe(error) };
+      }
+    });
+    parentPort.postMessage({ id, waitedMs, results, failedAsAWhole: describe(failure) });
+  }
+});

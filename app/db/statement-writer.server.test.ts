@@ -1,0 +1,151 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { otherSqliteConnection, resetDatabase } from "../../tests/helpers/db";
+import prisma, { databaseKind } from "../db.server";
+import { logger } from "../logger.server";
+import { closeStatementWriter, statementWriterFor, type SqlStatement } from "./statement-writer.server";
+
+const shop = "statement-writer.myshopify.com";
+
+/** An order row, and its first transition only when a second statement is given an id. */
+function orderWrite(id: string, transitionId?: string): SqlStatement[] {
+  const at = new Date("2026-11-26T08:00:00.123Z");
+  const statements: SqlStatement[] = [
+    {
+      sql: `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "nextAttemptAt", "createdAt", "updatedAt")
+            VALUES (?, ?, ?, ?, '{}', ?, ?, ?) RETURNING "id", "deliveries"`,
+      params: [id, shop, id, `#${id}`, at, at, at],
+      returns: true,
+    },
+  ];
+  if (transitionId) {
+    statements.push({
+      sql: `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "toState", "reason", "actor", "at")
+            VALUES (?, ?, ?, 'received', 'test', 'test', ?)`,
+      params: [transitionId, id, shop, at],
+    });
+  }
+  return statements;
+}
+
+const warnings = (spy: ReturnType<typeof vi.spyOn>, message: string) =>
+  spy.mock.calls
+    .filter(([, logged]) => logged === message)
+    .map(([context]) => context as Record<string, unknown>);
+
+describe("statement writer (app/db/statement-writer.server.ts)", () => {
+  beforeEach(() => resetDatabase(prisma));
+  afterEach(() => vi.restoreAllMocks());
+  afterAll(async () => {
+    await closeStatementWriter();
+    await prisma.$disconnect();
+  });
+
+  it("answers each statement's rows once committed, and stores values as Prisma reads them", async () => {
+    const [inserted, transition] = await statementWriterFor().write(orderWrite("w1", "t1"));
+
+    expect(inserted).toEqual([{ id: "w1", deliveries: 1 }]);
+    expect(transition).toEqual([]);
+    const order = await prisma.order.findUniqueOrThrow({ where: { id: "w1" } });
+    expect(order.nextAttemptAt?.toISOString()).toBe("2026-11-26T08:00:00.123Z");
+    expect(await prisma.orderTransition.count({ where: { orderId: "w1" } })).toBe(1);
+  });
+
+  it("commits writes submitted together in one transaction; a failing write fails alone and leaves nothing of itself", async () => {
+    const warn = vi.spyOn(logger, "warn");
+    const writer = statementWriterFor();
+
+    // The third write's second statement collides with the first write's transition (same id).
+    const results = await Promise.allSettled([
+      writer.write(orderWrite("a", "ta")),
+      writer.write(orderWrite("b")),
+      writer.write(orderWrite("c", "ta")),
+      writer.write(orderWrite("d")),
+    ]);
+
+    expect(results.map((result) => result.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
+      message: expect.stringMatching(/UNIQUE|unique|duplicate/),
+    });
+    // Its first statement was rolled back with it.
+    expect((await prisma.order.findMany({ orderBy: { id: "asc" } })).map((order) => order.id)).toEqual([
+      "a",
+      "b",
+      "d",
+    ]);
+    // One transaction failed as a whole, holding all four writes.
+    expect(
+      warnings(warn, "a group commit failed as a whole; its writes are tried again one by one"),
+    ).toMatchObject([{ writes: 4 }]);
+  });
+
+  it.runIf(databaseKind() === "sqlite")(
+    "on SQLite, writes on a thread: the event loop runs on while another process holds the write lock",
+    async () => {
+      // GIVEN another connection holding the write lock for 1.2 s
+      const other = await otherSqliteConnection(prisma);
+      const warn = vi.spyOn(logger, "warn");
+      try {
+        other.prepare("BEGIN IMMEDIATE").run();
+        setTimeout(() => other.prepare("COMMIT").run(), 1_200);
+
+        // WHEN this process writes meanwhile
+        let ticks = 0;
+        const ticker = setInterval(() => (ticks += 1), 5);
+        const writing = statementWriterFor().write(orderWrite("w2"));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+
+        // THEN its timers kept running while the write waited, nothing is written yet,
+        expect(ticks).toBeGreaterThan(20);
+        expect(await prisma.order.count()).toBe(0);
+        // and it commits once the lock is free, its wait logged
+        await writing;
+        clearInterval(ticker);
+        expect(await prisma.order.count()).toBe(1);
+        const waits = warnings(warn, "a write waited over a second for SQLite's write lock");
+        expect(waits).toHaveLength(1);
+        expect(waits[0]!.waitedMs).toBeGreaterThanOrEqual(1_000);
+      } finally {
+        other.close();
+      }
+    },
+  );
+
+  it.runIf(databaseKind() === "sqlite")(
+    "on SQLite, a writer thread that dies fails the writes it held, and the next write starts another",
+    async () => {
+      const writer = statementWriterFor();
+      await writer.write(orderWrite("before"));
+      const error = vi.spyOn(logger, "error");
+
+      // GIVEN a write waiting in the thread for another connection's lock
+      const other = await otherSqliteConnection(prisma);
+      other.prepare("BEGIN IMMEDIATE").run();
+      const held = writer.write(orderWrite("held"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      // WHEN the thread dies
+      const thread = (writer as unknown as { worker: { terminate(): Promise<number> } }).worker;
+      await thread.terminate();
+      other.prepare("COMMIT").run();
+      other.close();
+
+      // THEN that write fails (its webhook is answered with an error; Shopify sends it again), and is logged
+      await expect(held).rejects.toThrow(/exited/);
+      expect(
+        error.mock.calls.filter(([, message]) => message === "the SQLite writer thread failed"),
+      ).toHaveLength(1);
+      // and the next write goes through a new thread
+      await writer.write(orderWrite("after"));
+      expect((await prisma.order.findMany({ orderBy: { id: "asc" } })).map((order) => order.id)).toEqual([
+        "after",
+        "before",
+      ]);
+    },
+  );
+});

@@ -1,0 +1,240 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+
+import type { PrismaClient } from "@prisma/client";
+
+import prisma, { adapterOf } from "../db.server";
+import { logger } from "../logger.server";
+import { SqliteAdapterFactory, SQLITE_BUSY_TIMEOUT_MS } from "./driver-adapter.server";
+import { TransactionBatcher } from "./group-commit.server";
+import { sqlFor, sqliteValue, type Row, type SqlRunner, type SqlValue } from "./sql.server";
+
+/** One SQL statement of a write; `returns`: its rows are wanted (a SELECT, or RETURNING). */
+export interface SqlStatement {
+  sql: string;
+  params: readonly SqlValue[];
+  returns?: boolean;
+}
+
+/**
+ * Writes made of fixed statements (none depends on another's result in
+ * JavaScript; SQL can), group-committed: `write` resolves with each
+ * statement's rows once the transaction holding the write committed.
+ */
+export interface StatementWriter {
+  write(statements: readonly SqlStatement[]): Promise<Row[][]>;
+  close(): Promise<void>;
+}
+
+/** How long a write waits for SQLite's write lock before it fails (as sql.server.ts's transactions). */
+const LOCK_WAIT_LIMIT_MS = 2_000 + SQLITE_BUSY_TIMEOUT_MS;
+/** A write that waited this long for SQLite's lock is logged: webhooks answer only after theirs. */
+const SLOW_LOCK_WAIT_MS = 1_000;
+
+const writers = new WeakMap<PrismaClient, StatementWriter>();
+
+/**
+ * The statement writer for the database `client` uses (decision 008): on a
+ * SQLite file, a thread of its own runs the writes, so that this process's
+ * event loop never waits on SQLite's inserts and commits; on PostgreSQL
+ * (whose driver already waits off the event loop) and in-memory SQLite, the
+ * process's own connection does, through a TransactionBatcher.
+ */
+export function statementWriterFor(client: PrismaClient = prisma): StatementWriter {
+  let writer = writers.get(client);
+  if (!writer) {
+    const { adapter } = adapterOf(client);
+    writer =
+      adapter instanceof SqliteAdapterFactory && adapter.file !== ":memory:"
+        ? new SqliteWriterThread(adapter.file)
+        : new TransactionWriter(() => sqlFor(client));
+    writers.set(client, writer);
+  }
+  return writer;
+}
+
+/** Closes `client`'s statement writer (its thread, on SQLite); the next write opens a new one. */
+export async function closeStatementWriter(client: PrismaClient = prisma): Promise<void> {
+  const writer = writers.get(client);
+  writers.delete(client);
+  await writer?.close();
+}
+
+class TransactionWriter implements StatementWriter {
+  private readonly batcher: TransactionBatcher;
+
+  constructor(sql: ConstructorParameters<typeof TransactionBatcher>[0]) {
+    this.batcher = new TransactionBatcher(sql);
+  }
+
+  write(statements: readonly SqlStatement[]): Promise<Row[][]> {
+    return this.batcher.run((tx) => runStatements(tx, statements));
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function runStatements(tx: SqlRunner, statements: readonly SqlStatement[]): Promise<Row[][]> {
+  const rows: Row[][] = [];
+  for (const statement of statements) {
+    if (statement.returns) {
+      rows.push(await tx.all(statement.sql, statement.params));
+    } else {
+      await tx.run(statement.sql, statement.params);
+      rows.push([]);
+    }
+  }
+  return rows;
+}
+
+interface Pending {
+  statements: Array<{ sql: string; params: unknown[]; returns: boolean }>;
+  resolve(rows: Row[][]): void;
+  reject(error: unknown): void;
+}
+
+type ThreadResult = { rows: Row[][] } | { error: { message: string; code: string | null } };
+
+interface ThreadAnswer {
+  id: number;
+  waitedMs: number;
+  results: ThreadResult[];
+  failedAsAWhole?: { message: string; code: string | null };
+}
+
+/** An error from the writer thread, as better-sqlite3 threw it there (its message and code). */
+export class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = "SqliteWriteError";
+  }
+}
+
+/**
+ * Group commit on a thread of its own (app/db/sqlite-writer.thread.mjs):
+ * writes submitted while a transaction is in the thread wait for the next
+ * one, and go in together, at most `maxBatch` to a transaction. The thread
+ * starts with the first write and is started again after it died; it keeps
+ * the process alive only while writes are pending.
+ */
+class SqliteWriterThread implements StatementWriter {
+  private worker: Worker | null = null;
+  private queue: Pending[] = [];
+  private inFlight: { id: number; batch: Pending[] } | null = null;
+  private scheduled = false;
+  private nextId = 1;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBatch = 256,
+  ) {}
+
+  write(statements: readonly SqlStatement[]): Promise<Row[][]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        statements: statements.map(({ sql, params, returns }) => ({
+          sql,
+          params: params.map(sqliteValue),
+          returns: returns ?? false,
+        })),
+        resolve,
+        reject,
+      });
+      if (!this.inFlight && !this.scheduled) {
+        this.scheduled = true;
+        // Let the other writes of this turn join the transaction.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.send();
+        });
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private send(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const id = this.nextId++;
+    this.inFlight = { id, batch };
+    const worker = this.thread();
+    worker.ref();
+    worker.postMessage({ id, writes: batch.map((pending) => pending.statements) });
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(writerThreadFile(), {
+      workerData: { file: this.file, lockWaitLimitMs: LOCK_WAIT_LIMIT_MS },
+      // Plain JavaScript: none of the process's loaders or preloads (tsx, a profiler's).
+      execArgv: [],
+    });
+    worker.on("message", (answer: ThreadAnswer) => this.settle(answer));
+    worker.on("error", (error) => this.failAll(worker, error));
+    worker.on("exit", (code) =>
+      this.failAll(worker, new Error(`the SQLite writer thread exited (code ${code})`)),
+    );
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(answer: ThreadAnswer): void {
+    const inFlight = this.inFlight;
+    if (!inFlight || inFlight.id !== answer.id) return;
+    this.inFlight = null;
+    if (answer.waitedMs >= SLOW_LOCK_WAIT_MS) {
+      logger.warn({ waitedMs: answer.waitedMs }, "a write waited over a second for SQLite's write lock");
+    }
+    if (answer.failedAsAWhole) {
+      logger.warn(
+        { err: answer.failedAsAWhole, writes: inFlight.batch.length },
+        "a group commit failed as a whole; its writes are tried again one by one",
+      );
+    }
+    inFlight.batch.forEach((pending, index) => {
+      const result = answer.results[index];
+      if (result && "rows" in result) pending.resolve(result.rows);
+      else
+        pending.reject(
+          new SqliteWriteError(result?.error.message ?? "no answer", result?.error.code ?? null),
+        );
+    });
+    if (this.queue.length > 0) this.send();
+    else this.worker?.unref();
+  }
+
+  /** The thread died: what it held and what waited for it fail; the next write starts a new one. */
+  private failAll(worker: Worker, error: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const failed = [...(this.inFlight?.batch ?? []), ...this.queue.splice(0)];
+    this.inFlight = null;
+    if (failed.length > 0)
+      logger.error({ err: error, writes: failed.length }, "the SQLite writer thread failed");
+    for (const pending of failed) pending.reject(error);
+  }
+}
+
+/**
+ * app/db/sqlite-writer.thread.mjs, found from this module's place: beside it
+ * when run from source, above it from the server build (build/server/index.js):
+ * `npm start` runs the build from the project's folder, sources included.
+ */
+function writerThreadFile(): string {
+  const relative = "app/db/sqlite-writer.thread.mjs";
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = resolve(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${relative} not found above ${import.meta.url}`);
+  }
+}
