@@ -111,12 +111,18 @@ export async function serveWebhook(
   if (body === "aborted") return;
   await turns.enter();
 
+  // From the raw headers: `req.headers` would build an object of them all first.
   const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2)
-    headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  let host = "localhost";
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers.append(name, value);
+    if (name.length === 4 && name.toLowerCase() === "host") host = value;
+  }
   let request: Request;
   try {
-    request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+    request = new Request(`http://${host}${req.url}`, {
       method: "POST",
       headers,
       // A Buffer is a Uint8Array, which Request takes as is; only the DOM typings disagree.

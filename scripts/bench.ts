@@ -270,7 +270,12 @@ async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
   const child = startChild(
     name,
     process.execPath,
-    [...(config.profile ? profileFlags(name) : ["--import", "tsx"]), resolve(ROOT, "server.ts"), serverBuild],
+    [
+      ...APP_NODE_FLAGS,
+      ...(config.profile ? profileFlags(name) : ["--import", "tsx"]),
+      resolve(ROOT, "server.ts"),
+      serverBuild,
+    ],
     {
       env: {
         ...baseEnv,
@@ -289,15 +294,22 @@ async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
   return { child, url };
 }
 
+const PACKAGE_SCRIPTS = (
+  JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
+
 /**
  * The heap limit `npm run worker` gives the worker (package.json), so that the
  * bench measures its memory as production runs it.
  */
-const WORKER_HEAP_FLAGS = (
-  JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-).scripts
-  .worker!.split(/\s+/)
-  .filter((word) => word.startsWith("--max-old-space-size"));
+const WORKER_HEAP_FLAGS = PACKAGE_SCRIPTS.worker!.split(/\s+/).filter((word) =>
+  word.startsWith("--max-old-space-size"),
+);
+
+/** The V8 flags `npm start` gives the web server (package.json): the bench runs it as production does. */
+const APP_NODE_FLAGS = PACKAGE_SCRIPTS.start!.split(/\s+/).filter((word) =>
+  /^--(max|single|min)-/.test(word),
+);
 
 async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
   const logFile = resolve(WORKDIR, `${name}.log`);
@@ -451,7 +463,7 @@ async function measureIngest(
     request: signedOrderRequests({ shops: SHOPS, secret: SECRET, firstOrderId }),
     onWindowStart: () => {
       fromUs = nowUs();
-      window = new CpuWindow({ ...processes, "bench (load generator)": process.pid });
+      window = new CpuWindow({ ...processes, "bench (load generator)": process.pid }, ["app"]);
     },
   });
   profileWindows[name] = { fromUs, toUs: nowUs() };
@@ -569,7 +581,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   processes.simulator = simulator.child.process.pid!;
   processes["bench (load generator)"] = process.pid;
 
-  const window = new CpuWindow(processes);
+  const window = new CpuWindow(processes, ["app"]);
   const t0 = performance.now();
   const t0Us = nowUs();
   let ackedAt = 0;

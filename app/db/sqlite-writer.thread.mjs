@@ -3,8 +3,10 @@
 //
 // It owns one better-sqlite3 connection and runs each message's writes in one
 // transaction, so the web process's event loop never waits on SQLite's inserts
-// and commits. A message is { id, writes }: each write is a list of statements
-// ({ sql, params, returns }), its values already in SQLite's form. The answer
+// and commits. A message is { id, texts, writes }: each write is a list of
+// statements ({ text, params, returns }), `text` the number of its SQL text
+// (the texts come once each, in `texts`, numbered in the order they came),
+// its values already in SQLite's form. The answer
 // is { id, results, waitedMs, failedAsAWhole? }: per write, the rows of each
 // statement or the error that failed it.
 import { createRequire } from "node:module";
@@ -51,9 +53,12 @@ const begin = () => {
   }
 };
 
+/** The SQL texts received so far: a statement names its text by its number here. */
+const texts = [];
+
 const runWrite = (statements) =>
-  statements.map(({ sql, params, returns }) => {
-    const statement = prepare(sql);
+  statements.map(({ text, params, returns }) => {
+    const statement = prepare(texts[text]);
     if (returns) return statement.all(...params);
     statement.run(...params);
     return [];
@@ -73,7 +78,8 @@ const transaction = (writes) => {
 
 const describe = (error) => ({ message: String(error?.message ?? error), code: error?.code ?? null });
 
-parentPort.on("message", ({ id, writes }) => {
+parentPort.on("message", ({ id, texts: newTexts, writes }) => {
+  texts.push(...newTexts);
   try {
     const { waitedMs, rows } = transaction(writes);
     parentPort.postMessage({ id, waitedMs, results: rows.map((statementRows) => ({ rows: statementRows })) });

@@ -90,7 +90,7 @@ async function runStatements(tx: SqlRunner, statements: readonly SqlStatement[])
 }
 
 interface Pending {
-  statements: Array<{ sql: string; params: unknown[]; returns: boolean }>;
+  statements: readonly SqlStatement[];
   resolve(rows: Row[][]): void;
   reject(error: unknown): void;
 }
@@ -128,6 +128,8 @@ class SqliteWriterThread implements StatementWriter {
   private inFlight: { id: number; batch: Pending[] } | null = null;
   private scheduled = false;
   private nextId = 1;
+  /** Each SQL text goes to the thread once, then by its number (in the order sent). */
+  private readonly texts = new Map<string, number>();
 
   constructor(
     private readonly file: string,
@@ -136,15 +138,7 @@ class SqliteWriterThread implements StatementWriter {
 
   write(statements: readonly SqlStatement[]): Promise<Row[][]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({
-        statements: statements.map(({ sql, params, returns }) => ({
-          sql,
-          params: params.map(sqliteValue),
-          returns: returns ?? false,
-        })),
-        resolve,
-        reject,
-      });
+      this.queue.push({ statements, resolve, reject });
       if (!this.inFlight && !this.scheduled) {
         this.scheduled = true;
         // Let the other writes of this turn join the transaction.
@@ -169,11 +163,24 @@ class SqliteWriterThread implements StatementWriter {
     this.inFlight = { id, batch };
     const worker = this.thread();
     worker.ref();
-    worker.postMessage({ id, writes: batch.map((pending) => pending.statements) });
+    const texts: string[] = [];
+    const writes = batch.map((pending) =>
+      pending.statements.map(({ sql, params, returns }) => {
+        let text = this.texts.get(sql);
+        if (text === undefined) {
+          text = this.texts.size;
+          this.texts.set(sql, text);
+          texts.push(sql);
+        }
+        return { text, params: params.map(sqliteValue), returns: returns ?? false };
+      }),
+    );
+    worker.postMessage({ id, texts, writes });
   }
 
   private thread(): Worker {
     if (this.worker) return this.worker;
+    this.texts.clear();
     const worker = new Worker(writerThreadFile(), {
       workerData: { file: this.file, lockWaitLimitMs: LOCK_WAIT_LIMIT_MS },
       // Plain JavaScript: none of the process's loaders or preloads (tsx, a profiler's).

@@ -56,11 +56,7 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     // which carries only Shopify's own headers: the library canonicalises every
     // header name again for each header it adds and each one it looks up
     // (quadratic in their number), and it reads none but these.
-    const copy = new Request(request.url, {
-      method: "POST",
-      headers: shopifyHeaders(request.headers),
-      body: rawBody,
-    });
+    const copy = new ReadRequest(request.url, shopifyHeaders(request.headers), rawBody);
     return { ok: true, context: await authenticate.webhook(copy) };
   } catch (thrown) {
     if (thrown instanceof Response) return { ok: false, response: thrown };
@@ -68,6 +64,25 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     if (thrown instanceof InvalidShopError) return malformed("Not a shop domain");
     logger.error({ err: thrown }, "webhook authentication failed unexpectedly");
     throw thrown;
+  }
+}
+
+/**
+ * A POST whose body was already read: `text()` gives that text back, without
+ * the stream a body would cost to make and to read again. The library reads
+ * a webhook's body through `text()` only.
+ */
+class ReadRequest extends Request {
+  constructor(
+    url: string,
+    headers: Headers,
+    private readonly rawBody: string,
+  ) {
+    super(url, { method: "POST", headers });
+  }
+
+  override text(): Promise<string> {
+    return Promise.resolve(this.rawBody);
   }
 }
 

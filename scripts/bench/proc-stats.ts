@@ -26,10 +26,16 @@ export function rssMiB(pid: number): number | null {
   }
 }
 
-/** User + system CPU seconds the process has used so far, or null once it is gone. */
-export function cpuSeconds(pid: number): number | null {
+/**
+ * User + system CPU seconds the process has used so far, or null once it is
+ * gone; with `thread`, that thread's only (the process's id is its main thread's).
+ */
+export function cpuSeconds(pid: number, thread?: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(
+      thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+      "utf8",
+    );
     // The command name (field 2) may hold spaces; fields after it are space separated.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
@@ -49,10 +55,20 @@ export class CpuWindow {
   private readonly startedAt = performance.now();
   private readonly machineStart = machineCpuSeconds();
 
-  constructor(private readonly processes: Record<string, number>) {
+  /**
+   * `mainThreadOf`: processes whose main thread (the event loop) is reported
+   * too, as "<name> main thread": a process that also runs other threads
+   * (the web process's SQLite writer) is bound by its busiest one.
+   */
+  constructor(
+    private readonly processes: Record<string, number>,
+    mainThreadOf: readonly string[] = [],
+  ) {
     for (const [name, pid] of Object.entries(processes)) {
       const used = pid === process.pid ? ownCpuSeconds() : cpuSeconds(pid);
       if (used !== null) this.start.set(name, used);
+      const main = mainThreadOf.includes(name) ? cpuSeconds(pid, pid) : null;
+      if (main !== null) this.start.set(`${name} main thread`, main);
     }
   }
 
@@ -71,6 +87,10 @@ export class CpuWindow {
       if (before === undefined || after === null || seconds <= 0) continue;
       ours += after - before;
       shares[name] = Math.round(((after - before) / seconds) * 100);
+      const mainBefore = this.start.get(`${name} main thread`);
+      const mainAfter = mainBefore === undefined ? null : cpuSeconds(pid, pid);
+      if (mainBefore !== undefined && mainAfter !== null)
+        shares[`${name} main thread`] = Math.round(((mainAfter - mainBefore) / seconds) * 100);
     }
     const machineEnd = machineCpuSeconds();
     if (this.machineStart && machineEnd && seconds > 0) {
