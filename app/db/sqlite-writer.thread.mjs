@@ -41,14 +41,16 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 /** BEGIN IMMEDIATE, waiting for another connection's write lock; how long it waited (ms). */
 const begin = () => {
   const started = Date.now();
-  for (let tries = 0; ; tries += 1) {
+  for (;;) {
     try {
       prepare("BEGIN IMMEDIATE").run();
       return Date.now() - started;
     } catch (error) {
       if (error.code !== "SQLITE_BUSY" || Date.now() - started >= lockWaitLimitMs) throw error;
-      // This thread only writes: sleeping here holds up nothing else.
-      Atomics.wait(nap, 0, 0, 0.5 + Math.random() * Math.min(1 + tries, 10));
+      // This thread only writes: sleeping here holds up nothing else. Short
+      // naps: the worker lets go of the lock for ~2 ms between its
+      // transactions (WORKER_WRITE_GAP_MS), and a longer nap would miss it.
+      Atomics.wait(nap, 0, 0, 0.2 + Math.random() * 0.8);
     }
   }
 };
