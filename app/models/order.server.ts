@@ -13,7 +13,10 @@ export type IngestResult =
 interface PaidOrderInput {
   shop: string;
   order: ShopifyOrder;
+  /** The order as Shopify sent it: stored as the webhook's `rawBody` when there is one, else as JSON. */
   payload: unknown;
+  /** The webhook's body exactly as it came (`payload` is its parse). */
+  rawBody?: string;
   webhookId: string | null;
   source: IngestSource;
 }
@@ -47,7 +50,7 @@ export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResu
 function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] {
   const { shop, order } = input;
   const now = new Date();
-  const payload = JSON.stringify(input.payload);
+  const payload = input.rawBody ?? JSON.stringify(input.payload);
   return [
     {
       sql: `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
@@ -182,12 +185,7 @@ export type CancellationResult =
  * webhook records the order as cancelled, so the late paid webhook is a
  * duplicate and nothing is sent.
  */
-export async function recordCancellation(input: {
-  shop: string;
-  order: ShopifyOrder;
-  payload: unknown;
-  webhookId: string | null;
-}): Promise<CancellationResult> {
+export async function recordCancellation(input: Omit<PaidOrderInput, "source">): Promise<CancellationResult> {
   const { shop, order } = input;
   const cancelledAt = parseDate(order.cancelled_at) ?? new Date();
   const existing = await getOrderByShopifyId(shop, order.id);

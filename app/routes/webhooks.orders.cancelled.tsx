@@ -14,6 +14,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     shop,
     order: parsed.data,
     payload,
+    rawBody: verified.rawBody,
     webhookId: webhookId ?? null,
   });
   logger.info({ shop, shopifyOrderId: parsed.data.id, result }, "orders/cancelled handled");

@@ -27,6 +27,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     shop,
     order: parsed.data,
     payload,
+    rawBody: verified.rawBody,
     webhookId: webhookId ?? null,
     source: "webhook",
   });

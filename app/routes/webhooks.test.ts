@@ -65,8 +65,10 @@ function signed(
 beforeEach(() => resetDatabase(prisma));
 
 describe("orders/paid", () => {
-  it("GIVEN a signed paid order WHEN delivered THEN it is recorded as received with its webhook id and answered 200", async () => {
-    const response = await call(ordersPaid, signed("orders/paid", paidOrder(), { webhookId: "wh-1" }));
+  it("GIVEN a signed paid order WHEN delivered THEN it is recorded as received with its webhook id and its body as it came, and answered 200", async () => {
+    // Spacing and key order as JSON.stringify would not write them: the body is kept as is.
+    const rawBody = JSON.stringify(paidOrder(), null, 1).replace('"email"', '"email" ');
+    const response = await call(ordersPaid, signed("orders/paid", null, { webhookId: "wh-1", rawBody }));
     expect(response.status).toBe(200);
     const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(order).toMatchObject({
@@ -76,6 +78,7 @@ describe("orders/paid", () => {
       firstWebhookId: "wh-1",
       deliveries: 1,
     });
+    expect(order.payload).toBe(rawBody);
     expect(JSON.parse(order.payload).email).toBe("buyer@example.com");
     const transitions = await prisma.orderTransition.findMany({ where: { orderId: order.id } });
     expect(transitions).toMatchObject([{ fromState: null, toState: "received", actor: "webhook" }]);

@@ -16,14 +16,17 @@ type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
  */
 export const WEBHOOK_ADMIN_READ_MS = 2_000;
 
-export type VerifiedWebhook = { ok: true; context: WebhookContext } | { ok: false; response: Response };
+export type VerifiedWebhook =
+  | { ok: true; context: WebhookContext; /** The body exactly as it came. */ rawBody: string }
+  | { ok: false; response: Response };
 
 /**
  * `authenticate.webhook` with the edges made explicit, so no webhook route can
  * answer 500 to bad input, and a bad signature is always a 401:
- * - the signature is checked here first, over whatever body came (the library
- *   answers 400 to an empty body before it looks at the HMAC): a missing,
- *   garbled or wrong HMAC is unauthenticated (401);
+ * - a missing, garbled or wrong HMAC is unauthenticated (401), whatever else
+ *   is wrong: the library checks the signature of a body before anything
+ *   else; an empty body it refuses (400) before it looks at the signature, so
+ *   that one's signature is checked here;
  * - other missing Shopify headers are a malformed request (400);
  * - a correctly signed body that is not JSON makes the library's JSON.parse
  *   throw: that is a malformed body (400), not a server error;
@@ -31,7 +34,7 @@ export type VerifiedWebhook = { ok: true; context: WebhookContext } | { ok: fals
  *   signed webhook whose X-Shopify-Topic names another topic is refused (400)
  *   before a route reads its body as something it is not;
  * - a shop header that is no shop domain is refused (400): routes key every
- *   row by it, and the library would throw on it.
+ *   row by it (the library throws on it, which is a 400 too).
  */
 export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> {
   if (request.method !== "POST") {
@@ -40,31 +43,38 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   const hmac = request.headers.get("x-shopify-hmac-sha256");
   if (!hmac) return { ok: false, response: new Response("Missing HMAC", { status: 401 }) };
   const rawBody = await request.text();
-  if (!signatureMatches(rawBody, hmac, env().SHOPIFY_API_SECRET)) {
+  if (rawBody.length === 0 && !signatureMatches(rawBody, hmac, env().SHOPIFY_API_SECRET)) {
     return { ok: false, response: new Response("Invalid HMAC", { status: 401 }) };
   }
   const malformed = (why: string) => ({ ok: false as const, response: new Response(why, { status: 400 }) });
-  const expectedTopic = topicOfWebhookUrl(request.url);
-  const sentTopic = request.headers.get("x-shopify-topic")?.trim().toLowerCase();
-  if (expectedTopic !== null && sentTopic && sentTopic !== expectedTopic) {
-    return malformed("Webhook topic does not match this endpoint");
-  }
-  const shop = request.headers.get("x-shopify-shop-domain");
-  if (shop && !isShopDomain(shop)) return malformed("Not a shop domain");
+  let context: WebhookContext;
   try {
     // The body was read above; the library reads it again from this copy,
     // which carries only Shopify's own headers: the library canonicalises every
     // header name again for each header it adds and each one it looks up
     // (quadratic in their number), and it reads none but these.
-    const copy = new ReadRequest(request.url, shopifyHeaders(request.headers), rawBody);
-    return { ok: true, context: await authenticate.webhook(copy) };
+    context = await authenticate.webhook(
+      new ReadRequest(request.url, shopifyHeaders(request.headers), rawBody),
+    );
   } catch (thrown) {
-    if (thrown instanceof Response) return { ok: false, response: thrown };
+    if (thrown instanceof Response) {
+      return {
+        ok: false,
+        response: thrown.status === 401 ? new Response("Invalid HMAC", { status: 401 }) : thrown,
+      };
+    }
     if (thrown instanceof SyntaxError) return malformed("Body is not JSON");
     if (thrown instanceof InvalidShopError) return malformed("Not a shop domain");
     logger.error({ err: thrown }, "webhook authentication failed unexpectedly");
     throw thrown;
   }
+  const expectedTopic = topicOfWebhookUrl(request.url);
+  const sentTopic = request.headers.get("x-shopify-topic")?.trim().toLowerCase();
+  if (expectedTopic !== null && sentTopic && sentTopic !== expectedTopic) {
+    return malformed("Webhook topic does not match this endpoint");
+  }
+  if (!isShopDomain(context.shop)) return malformed("Not a shop domain");
+  return { ok: true, context, rawBody };
 }
 
 /**
