@@ -90,7 +90,8 @@ async function runStatements(tx: SqlRunner, statements: readonly SqlStatement[])
 }
 
 interface Pending {
-  statements: readonly SqlStatement[];
+  /** Until sent to the thread; then let go (a webhook's body need not live until its commit). */
+  statements: readonly SqlStatement[] | null;
   resolve(rows: Row[][]): void;
   reject(error: unknown): void;
 }
@@ -164,8 +165,10 @@ class SqliteWriterThread implements StatementWriter {
     const worker = this.thread();
     worker.ref();
     const texts: string[] = [];
-    const writes = batch.map((pending) =>
-      pending.statements.map(({ sql, params, returns }) => {
+    const writes = batch.map((pending) => {
+      const statements = pending.statements ?? [];
+      pending.statements = null;
+      return statements.map(({ sql, params, returns }) => {
         let text = this.texts.get(sql);
         if (text === undefined) {
           text = this.texts.size;
@@ -173,8 +176,8 @@ class SqliteWriterThread implements StatementWriter {
           texts.push(sql);
         }
         return { text, params: params.map(sqliteValue), returns: returns ?? false };
-      }),
-    );
+      });
+    });
     worker.postMessage({ id, texts, writes });
   }
 

@@ -35,9 +35,12 @@ interface PaidOrderInput {
  */
 export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
   const id = newId();
+  // Only these outlive the write: the order's parsed body is let go while it commits.
+  const { shop, order } = input;
+  const shopifyOrderId = order.id;
   const [upserted] = await statementWriterFor().write(paidOrderStatements(id, input));
   const row = upserted?.[0] as { id: string; deliveries: number | bigint } | undefined;
-  if (!row) throw new Error(`Order ${input.order.id} of ${input.shop} neither inserted nor found`);
+  if (!row) throw new Error(`Order ${shopifyOrderId} of ${shop} neither inserted nor found`);
   return row.id === id
     ? { kind: "recorded", orderId: id }
     : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
