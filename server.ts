@@ -24,6 +24,8 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 
+import { BufferedRequest } from "./app/services/buffered-request";
+
 /** Larger webhook bodies are refused (413): Shopify's largest orders are far below this. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -122,12 +124,8 @@ export async function serveWebhook(
   }
   let request: Request;
   try {
-    request = new Request(`http://${host}${req.url}`, {
-      method: "POST",
-      headers,
-      // A Buffer is a Uint8Array, which Request takes as is; only the DOM typings disagree.
-      body: body as Uint8Array as BodyInit,
-    });
+    // Its body is already in memory: the action reads it from there, as often as it needs.
+    request = new BufferedRequest(`http://${host}${req.url}`, headers, body);
   } catch {
     return answer(res, new Response("Bad request", { status: 400 }));
   }

@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { InvalidShopError } from "@shopify/shopify-api";
 
 import { authenticate } from "../shopify.server";
+import { BufferedRequest, isBuffered } from "./buffered-request";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 
@@ -49,13 +50,13 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   const malformed = (why: string) => ({ ok: false as const, response: new Response(why, { status: 400 }) });
   let context: WebhookContext;
   try {
-    // The body was read above; the library reads it again from this copy,
-    // which carries only Shopify's own headers: the library canonicalises every
-    // header name again for each header it adds and each one it looks up
-    // (quadratic in their number), and it reads none but these.
-    context = await authenticate.webhook(
-      new ReadRequest(request.url, shopifyHeaders(request.headers), rawBody),
-    );
+    // The library reads the body again: from the same request when its body
+    // is in memory (the production server's webhook lane), else from a copy
+    // with only Shopify's own headers, all that the library reads.
+    const again = isBuffered(request)
+      ? request
+      : new BufferedRequest(request.url, shopifyHeaders(request.headers), Buffer.from(rawBody));
+    context = await authenticate.webhook(again);
   } catch (thrown) {
     if (thrown instanceof Response) {
       return {
@@ -75,25 +76,6 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   }
   if (!isShopDomain(context.shop)) return malformed("Not a shop domain");
   return { ok: true, context, rawBody };
-}
-
-/**
- * A POST whose body was already read: `text()` gives that text back, without
- * the stream a body would cost to make and to read again. The library reads
- * a webhook's body through `text()` only.
- */
-class ReadRequest extends Request {
-  constructor(
-    url: string,
-    headers: Headers,
-    private readonly rawBody: string,
-  ) {
-    super(url, { method: "POST", headers });
-  }
-
-  override text(): Promise<string> {
-    return Promise.resolve(this.rawBody);
-  }
 }
 
 /** The X-Shopify-* headers of a request: all that `authenticate.webhook` reads. */

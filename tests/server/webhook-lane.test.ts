@@ -19,7 +19,15 @@ import {
  * failure is a 500 reported to the build's handleError, and everything else
  * still goes through Remix.
  */
-const seen: Array<{ url: string; method: string; body: string; headers: Record<string, string> }> = [];
+const seen: Array<{
+  url: string;
+  method: string;
+  body: string;
+  /** The body read a second time, then as a stream. */
+  again: string;
+  streamed: string;
+  headers: Record<string, string>;
+}> = [];
 const handleError = vi.fn();
 
 function route(id: string, path: string | undefined, module: Record<string, unknown>) {
@@ -42,6 +50,8 @@ const build = {
           url: request.url,
           method: request.method,
           body: await request.text(),
+          again: await request.text(),
+          streamed: await new Response(request.body).text(),
           headers: Object.fromEntries(request.headers),
         });
         return new Response("recorded", { status: 200, headers: { "x-answer": "yes" } });
@@ -93,7 +103,7 @@ describe("webhook lane", () => {
     ]);
   });
 
-  it("calls the route's action with the request as sent and sends its answer back", async () => {
+  it("calls the route's action with the request as sent, its body readable again, and sends its answer back", async () => {
     seen.length = 0;
     const body = JSON.stringify({ id: 1, note: "café ☕" });
     const response = await fetch(`${base}/webhooks/orders/paid?x=1`, {
@@ -108,6 +118,8 @@ describe("webhook lane", () => {
     expect(seen[0]).toMatchObject({
       method: "POST",
       body,
+      again: body,
+      streamed: body,
       url: expect.stringMatching(/\/webhooks\/orders\/paid\?x=1$/),
     });
     expect(seen[0]!.headers["x-shopify-topic"]).toBe("orders/paid");

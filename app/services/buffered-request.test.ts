@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+
+import { BufferedRequest, isBuffered } from "./buffered-request";
+
+const URL_ = "https://app.example/webhooks/orders/paid";
+
+function request(body: string | Buffer, contentType = "application/json") {
+  return new BufferedRequest(
+    URL_,
+    new Headers({ "content-type": contentType, "x-shopify-topic": "orders/paid" }),
+    Buffer.isBuffer(body) ? body : Buffer.from(body),
+  );
+}
+
+/** The same request as undici's own Request, to compare answers with. */
+function plain(body: string | Buffer, contentType = "application/json") {
+  return new Request(URL_, {
+    method: "POST",
+    headers: { "content-type": contentType, "x-shopify-topic": "orders/paid" },
+    body: Buffer.isBuffer(body) ? new Uint8Array(body) : body,
+  });
+}
+
+describe("BufferedRequest", () => {
+  it("is a Request with the method, URL and headers it was given", () => {
+    const buffered = request("{}");
+    expect(buffered).toBeInstanceOf(Request);
+    expect([buffered.method, buffered.url, buffered.headers.get("x-shopify-topic")]).toEqual([
+      "POST",
+      URL_,
+      "orders/paid",
+    ]);
+    expect(isBuffered(buffered)).toBe(true);
+    expect(isBuffered(plain("{}"))).toBe(false);
+  });
+
+  it("reads its body as often as asked, each way as undici's Request reads it once", async () => {
+    const text = '{"id":1,"name":"#1001","note":"caf\u00e9 \u2615"}';
+    const buffered = request(text);
+    expect(await buffered.text()).toBe(await plain(text).text());
+    expect(await buffered.text()).toBe(text);
+    expect(await buffered.json()).toEqual(await plain(text).json());
+    expect(new Uint8Array(await buffered.arrayBuffer())).toEqual(
+      new Uint8Array(await plain(text).arrayBuffer()),
+    );
+    expect(await buffered.bytes()).toEqual(await plain(text).bytes());
+    const blob = await buffered.blob();
+    expect([blob.type, await blob.text()]).toEqual(["application/json", text]);
+    expect(await new Response(buffered.body).text()).toBe(text);
+    expect(await buffered.clone().text()).toBe(text);
+  });
+
+  it("drops a UTF-8 byte order mark from its text, as fetch does", async () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
+    expect(await request(withBom).text()).toBe(await plain(withBom).text());
+    expect(await request(withBom).text()).toBe('{"a":1}');
+  });
+
+  it("reads a form body as form data", async () => {
+    const form = "a=1&b=two";
+    const data = await request(form, "application/x-www-form-urlencoded").formData();
+    expect([data.get("a"), data.get("b")]).toEqual(["1", "two"]);
+  });
+
+  it("gives back copies: changing what it gave does not change its body", async () => {
+    const buffered = request("abc");
+    new Uint8Array(await buffered.arrayBuffer()).fill(0);
+    (await buffered.bytes()).fill(0);
+    expect(await buffered.clone().text()).toBe("abc");
+  });
+});
