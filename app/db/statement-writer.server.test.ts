@@ -117,6 +117,36 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
   );
 
   it.runIf(databaseKind() === "sqlite")(
+    "on SQLite, writes that pile up behind a transaction go to the thread before it commits, and all commit",
+    async () => {
+      // GIVEN a write held in the thread by another connection's lock
+      const other = await otherSqliteConnection(prisma);
+      other.prepare("BEGIN IMMEDIATE").run();
+      const writer = statementWriterFor();
+      const first = writer.write(orderWrite("p-first"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      // WHEN 20 more come (a second transaction goes to the thread meanwhile), then 5 more
+      const piled = Array.from({ length: 20 }, (_, i) => writer.write(orderWrite(`p-${i}`, `pt-${i}`)));
+      const after = Array.from({ length: 5 }, (_, i) => writer.write(orderWrite(`q-${i}`)));
+      const sent = (writer as unknown as { inFlight: unknown[] }).inFlight.length;
+      other.prepare("COMMIT").run();
+      other.close();
+
+      // THEN two transactions were in the thread at once, and every write committed with its rows
+      expect(sent).toBe(2);
+      const rows = await Promise.all([first, ...piled, ...after]);
+      expect(rows.map(([inserted]) => inserted![0]!.id)).toEqual([
+        "p-first",
+        ...piled.map((_, i) => `p-${i}`),
+        ...after.map((_, i) => `q-${i}`),
+      ]);
+      expect(await prisma.order.count()).toBe(26);
+      expect(await prisma.orderTransition.count()).toBe(20);
+    },
+  );
+
+  it.runIf(databaseKind() === "sqlite")(
     "on SQLite, a writer thread that dies fails the writes it held, and the next write starts another",
     async () => {
       const writer = statementWriterFor();
