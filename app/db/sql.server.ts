@@ -28,8 +28,10 @@ import {
 
 /** How long a SQLite transaction waits for the write lock without blocking the process. */
 const BUSY_WAIT_LIMIT_MS = 2_000;
+/** How long a SQLite write waits for the write lock in all before it fails. */
+export const LOCK_WAIT_LIMIT_MS = BUSY_WAIT_LIMIT_MS + SQLITE_BUSY_TIMEOUT_MS;
 /** A write that waited this long for SQLite's lock is logged: webhooks answer only after theirs. */
-const SLOW_LOCK_WAIT_MS = 1_000;
+export const SLOW_LOCK_WAIT_MS = 1_000;
 
 export type SqlValue = string | number | boolean | Date | null;
 export type Row = Record<string, unknown>;

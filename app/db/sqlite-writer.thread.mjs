@@ -1,14 +1,16 @@
-// The SQLite writer thread (app/db/sqlite-writer.server.ts starts it; decision 008).
-// Plain JavaScript: it runs in a bare worker thread, with no TypeScript loader.
+// The SQLite writer thread (app/db/statement-writer.server.ts starts it;
+// decision 008). Plain JavaScript: it runs in a bare worker thread, with no
+// TypeScript loader.
 //
 // It owns one better-sqlite3 connection and runs each message's writes in one
-// transaction, so the web process's event loop never waits on SQLite's inserts
-// and commits. A message is { id, texts, writes }: each write is a list of
-// statements ({ text, params, returns }), `text` the number of its SQL text
-// (the texts come once each, in `texts`, numbered in the order they came),
-// its values already in SQLite's form. The answer
-// is { id, results, waitedMs, failedAsAWhole? }: per write, the rows of each
-// statement or the error that failed it.
+// transaction, so the web process's event loop never waits on SQLite's
+// inserts and commits.
+// - A message is { id, texts, writes }. Each write is a list of statements
+//   ({ text, params, returns }): `text` is the number of its SQL text (each
+//   text comes once, in `texts`, numbered in the order they came), and the
+//   values are already in SQLite's form.
+// - The answer is { id, results, waitedMs, failedAsAWhole? }: per write, the
+//   rows of each of its statements, or the error that failed it.
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 

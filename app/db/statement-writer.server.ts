@@ -7,9 +7,17 @@ import type { PrismaClient } from "@prisma/client";
 
 import prisma, { adapterOf } from "../db.server";
 import { logger } from "../logger.server";
-import { SqliteAdapterFactory, SQLITE_BUSY_TIMEOUT_MS } from "./driver-adapter.server";
+import { SqliteAdapterFactory } from "./driver-adapter.server";
 import { TransactionBatcher } from "./group-commit.server";
-import { sqlFor, sqliteValue, type Row, type SqlRunner, type SqlValue } from "./sql.server";
+import {
+  LOCK_WAIT_LIMIT_MS,
+  SLOW_LOCK_WAIT_MS,
+  sqlFor,
+  sqliteValue,
+  type Row,
+  type SqlRunner,
+  type SqlValue,
+} from "./sql.server";
 
 /** One SQL statement of a write; `returns`: its rows are wanted (a SELECT, or RETURNING). */
 export interface SqlStatement {
@@ -27,11 +35,6 @@ export interface StatementWriter {
   write(statements: readonly SqlStatement[]): Promise<Row[][]>;
   close(): Promise<void>;
 }
-
-/** How long a write waits for SQLite's write lock before it fails (as sql.server.ts's transactions). */
-const LOCK_WAIT_LIMIT_MS = 2_000 + SQLITE_BUSY_TIMEOUT_MS;
-/** A write that waited this long for SQLite's lock is logged: webhooks answer only after theirs. */
-const SLOW_LOCK_WAIT_MS = 1_000;
 
 const writers = new WeakMap<PrismaClient, StatementWriter>();
 
