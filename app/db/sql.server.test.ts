@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { otherSqliteConnection, resetDatabase } from "../../tests/helpers/db";
+import { holdSqliteWriteLock, resetDatabase } from "../../tests/helpers/db";
 import prisma, { databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
 import { rowAs, sqlFor, type Sql } from "./sql.server";
@@ -139,8 +139,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "waits for another process's write lock without blocking the event loop",
     async () => {
       // GIVEN another connection (another process, in production) holding the write lock
-      const other = await otherSqliteConnection(prisma);
-      other.prepare("BEGIN IMMEDIATE").run();
+      const lock = await holdSqliteWriteLock(prisma);
 
       // WHEN this process starts a write transaction
       let ticks = 0;
@@ -151,10 +150,9 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
       // THEN its timers kept running while it waited, and it commits once the lock is free
       expect(ticks).toBeGreaterThan(5);
       expect(await prisma.order.count()).toBe(0);
-      other.prepare("COMMIT").run();
+      lock.release();
       await writing;
       clearInterval(ticker);
-      other.close();
       expect(await prisma.order.count()).toBe(1);
     },
   );
@@ -163,12 +161,9 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     "logs a write that waited over a second for the write lock, and only such a write",
     async () => {
       // GIVEN another connection holding the write lock for a little over a second
-      const other = await otherSqliteConnection(prisma);
+      const lock = await holdSqliteWriteLock(prisma, { releaseAfterMs: 1_100 });
       const warn = vi.spyOn(logger, "warn");
       try {
-        other.prepare("BEGIN IMMEDIATE").run();
-        setTimeout(() => other.prepare("COMMIT").run(), 1_100);
-
         // WHEN this process writes meanwhile, and again once the lock is free
         await insertOrder("o4", new Date());
         await insertOrder("o5", new Date());
@@ -183,7 +178,7 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
         expect(await prisma.order.count()).toBe(2);
       } finally {
         warn.mockRestore();
-        other.close();
+        lock.release();
       }
     },
   );

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { otherSqliteConnection, resetDatabase } from "../../tests/helpers/db";
+import { holdSqliteWriteLock, resetDatabase } from "../../tests/helpers/db";
 import prisma, { databaseKind } from "../db.server";
 import { logger } from "../logger.server";
 import { closeStatementWriter, statementWriterFor, type SqlStatement } from "./statement-writer.server";
@@ -88,12 +88,9 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
     "on SQLite, writes on a thread: the event loop runs on while another process holds the write lock",
     async () => {
       // GIVEN another connection holding the write lock for 1.2 s
-      const other = await otherSqliteConnection(prisma);
+      const lock = await holdSqliteWriteLock(prisma, { releaseAfterMs: 1_200 });
       const warn = vi.spyOn(logger, "warn");
       try {
-        other.prepare("BEGIN IMMEDIATE").run();
-        setTimeout(() => other.prepare("COMMIT").run(), 1_200);
-
         // WHEN this process writes meanwhile
         let ticks = 0;
         const ticker = setInterval(() => (ticks += 1), 5);
@@ -111,7 +108,7 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
         expect(waits).toHaveLength(1);
         expect(waits[0]!.waitedMs).toBeGreaterThanOrEqual(1_000);
       } finally {
-        other.close();
+        lock.release();
       }
     },
   );
@@ -120,8 +117,7 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
     "on SQLite, writes that pile up behind a transaction go to the thread before it commits, and all commit",
     async () => {
       // GIVEN a write held in the thread by another connection's lock
-      const other = await otherSqliteConnection(prisma);
-      other.prepare("BEGIN IMMEDIATE").run();
+      const lock = await holdSqliteWriteLock(prisma);
       const writer = statementWriterFor();
       const first = writer.write(orderWrite("p-first"));
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -130,8 +126,7 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       const piled = Array.from({ length: 20 }, (_, i) => writer.write(orderWrite(`p-${i}`, `pt-${i}`)));
       const after = Array.from({ length: 5 }, (_, i) => writer.write(orderWrite(`q-${i}`)));
       const sent = (writer as unknown as { inFlight: unknown[] }).inFlight.length;
-      other.prepare("COMMIT").run();
-      other.close();
+      lock.release();
 
       // THEN two transactions were in the thread at once, and every write committed with its rows
       expect(sent).toBe(2);
@@ -154,16 +149,14 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       const error = vi.spyOn(logger, "error");
 
       // GIVEN a write waiting in the thread for another connection's lock
-      const other = await otherSqliteConnection(prisma);
-      other.prepare("BEGIN IMMEDIATE").run();
+      const lock = await holdSqliteWriteLock(prisma);
       const held = writer.write(orderWrite("held"));
       await new Promise((resolve) => setTimeout(resolve, 50));
 
       // WHEN the thread dies
       const thread = (writer as unknown as { worker: { terminate(): Promise<number> } }).worker;
       await thread.terminate();
-      other.prepare("COMMIT").run();
-      other.close();
+      lock.release();
 
       // THEN that write fails (its webhook is answered with an error; Shopify sends it again), and is logged
       await expect(held).rejects.toThrow(/exited/);

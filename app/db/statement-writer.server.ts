@@ -109,7 +109,7 @@ interface ThreadAnswer {
 }
 
 /** An error from the writer thread, as better-sqlite3 threw it there (its message and code). */
-export class SqliteWriteError extends Error {
+class SqliteWriteError extends Error {
   constructor(
     message: string,
     readonly code: string | null,

@@ -52,10 +52,10 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   try {
     // The library reads the body again: from the same request when its body
     // is in memory (the production server's webhook lane), else from a copy
-    // with only Shopify's own headers, all that the library reads.
+    // holding the body read above.
     const again = isBuffered(request)
       ? request
-      : new BufferedRequest(request.url, shopifyHeaders(request.headers), Buffer.from(rawBody));
+      : new BufferedRequest(request.url, request.headers, Buffer.from(rawBody));
     context = await authenticate.webhook(again);
   } catch (thrown) {
     if (thrown instanceof Response) {
@@ -76,15 +76,6 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   }
   if (!isShopDomain(context.shop)) return malformed("Not a shop domain");
   return { ok: true, context, rawBody };
-}
-
-/** The X-Shopify-* headers of a request: all that `authenticate.webhook` reads. */
-function shopifyHeaders(headers: Headers): Headers {
-  const kept = new Headers();
-  for (const [name, value] of headers) {
-    if (name.startsWith("x-shopify-")) kept.append(name, value);
-  }
-  return kept;
 }
 
 /** HMAC-SHA256 of the raw body with the app's secret, base64, compared in constant time. */

@@ -41,12 +41,29 @@ const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3")
   file: string,
 ) => BetterSqlite3Database & { close(): void };
 
-/** A second connection to the SQLite test database: another process (the worker), in production. */
-export async function otherSqliteConnection(
+/**
+ * Another connection to the SQLite test database (another process, the
+ * worker, in production) takes the write lock and holds it until `release()`,
+ * or for `releaseAfterMs`. `release()` may be called again: it does nothing.
+ */
+export async function holdSqliteWriteLock(
   prisma: PrismaClient,
-): Promise<BetterSqlite3Database & { close(): void }> {
+  options: { releaseAfterMs?: number } = {},
+): Promise<{ release(): void }> {
   await prisma.$connect();
   const { adapter } = adapterOf(prisma);
   if (!(adapter instanceof SqliteAdapterFactory)) throw new Error("expected SQLite");
-  return new Database(adapter.file);
+  const other = new Database(adapter.file);
+  other.prepare("BEGIN IMMEDIATE").run();
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    clearTimeout(timer);
+    other.prepare("COMMIT").run();
+    other.close();
+  };
+  const timer =
+    options.releaseAfterMs === undefined ? undefined : setTimeout(release, options.releaseAfterMs);
+  return { release };
 }
