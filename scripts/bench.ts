@@ -70,6 +70,7 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     "keep-db": { type: "boolean", default: false },
     rebuild: { type: "boolean", default: false },
+    "app-node-flags": { type: "string" },
     help: { type: "boolean", default: false },
   },
   strict: true,
@@ -93,6 +94,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --profile                 CPU profiles (--cpu-prof) and SQL statement counts of the app and workers
   --keep-db                 keep the SQLite files in .tmp/bench-<time>/
   --rebuild                 rebuild the app even when build/ is fresh
+  --app-node-flags="FLAGS"  Node flags for the web process instead of npm start's (to try V8 settings)
 `;
 
 if (args.help) {
@@ -307,9 +309,10 @@ const WORKER_HEAP_FLAGS = PACKAGE_SCRIPTS.worker!.split(/\s+/).filter((word) =>
 );
 
 /** The V8 flags `npm start` gives the web server (package.json): the bench runs it as production does. */
-const APP_NODE_FLAGS = PACKAGE_SCRIPTS.start!.split(/\s+/).filter((word) =>
-  /^--(max|single|min)-/.test(word),
-);
+const APP_NODE_FLAGS =
+  args["app-node-flags"] !== undefined
+    ? args["app-node-flags"].split(/\s+/).filter(Boolean)
+    : PACKAGE_SCRIPTS.start!.split(/\s+/).filter((word) => /^--(max|single|min)-/.test(word));
 
 async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
   const logFile = resolve(WORKDIR, `${name}.log`);

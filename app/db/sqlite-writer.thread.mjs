@@ -25,6 +25,7 @@ const db = new Database(file);
 // is waited for below, not in SQLite's busy handler, whose sleeps grow to 100 ms.
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
+db.pragma("temp_store = MEMORY");
 db.pragma("foreign_keys = ON");
 db.pragma("busy_timeout = 0");
 

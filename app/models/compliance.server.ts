@@ -1,4 +1,5 @@
 import prisma from "../db.server";
+import { forgetSessionsOf } from "../services/session-storage.server";
 
 /**
  * What Shopify's compliance webhooks ask of the app. Customer personal data
@@ -336,4 +337,5 @@ export async function deleteShopData(shop: string): Promise<void> {
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shopSettings.deleteMany({ where: { shop } }),
   ]);
+  forgetSessionsOf(prisma, shop);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import prisma from "../db.server";
 import { sqlFor } from "../db/sql.server";
+import { forgetSessionsOf } from "../services/session-storage.server";
 import {
   CredentialsDecryptionError,
   decryptSecret,
@@ -132,10 +133,12 @@ export async function markShopUninstalled(shop: string): Promise<void> {
     prisma.session.deleteMany({ where: { shop } }),
     prisma.shopSettings.updateMany({ where: { shop }, data: { uninstalledAt: new Date() } }),
   ]);
+  forgetSessionsOf(prisma, shop);
 }
 
 export async function updateSessionScopes(shop: string, scopes: string[]): Promise<void> {
   await prisma.session.updateMany({ where: { shop }, data: { scope: scopes.join(",") } });
+  forgetSessionsOf(prisma, shop);
 }
 
 /** Where Brilliant reports status changes for this shop's orders (see contract.md). */

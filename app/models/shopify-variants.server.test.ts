@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
 import { resetEnvCache } from "../env.server";
+import { forgetSessionsOf } from "../services/session-storage.server";
 import { unauthenticated } from "../shopify.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import {
@@ -62,6 +63,8 @@ async function seedOfflineSession(accessToken: string) {
     },
     update: { accessToken },
   });
+  // Written past the session storage: this process reads it afresh.
+  forgetSessionsOf(prisma, SHOP);
 }
 
 async function adminGraphql(): Promise<AdminGraphql> {

@@ -1,10 +1,12 @@
 import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { resetDatabase } from "../../tests/helpers/db";
 import prisma from "../db.server";
-import { AppSessionStorage } from "./session-storage.server";
+import { deleteShopData } from "../models/compliance.server";
+import { markShopUninstalled, updateSessionScopes } from "../models/shop.server";
+import { AppSessionStorage, SESSION_REUSE_MS } from "./session-storage.server";
 
 describe("AppSessionStorage", () => {
   beforeEach(() => resetDatabase(prisma));
@@ -56,14 +58,81 @@ describe("AppSessionStorage", () => {
     expect(await storage.loadSession("offline_nobody.myshopify.com")).toBeUndefined();
   });
 
-  it("sees a token another process stored at once (nothing is cached)", async () => {
+  it("reuses a session it read for a moment, then reads another process's change", async () => {
     const storage = new AppSessionStorage(prisma);
     const id = "offline_b.myshopify.com";
     await storage.storeSession(
       new Session({ id, shop: "b.myshopify.com", state: "", isOnline: false, accessToken: "old" }),
     );
-    expect((await storage.loadSession(id))?.accessToken).toBe("old");
-    await prisma.session.update({ where: { id }, data: { accessToken: "new" } });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      expect((await storage.loadSession(id))?.accessToken).toBe("old");
+      // Another process (another web server, say) stores a new token.
+      await prisma.session.update({ where: { id }, data: { accessToken: "new" } });
+      expect((await storage.loadSession(id))?.accessToken).toBe("old");
+      vi.advanceTimersByTime(SESSION_REUSE_MS + 1);
+      expect((await storage.loadSession(id))?.accessToken).toBe("new");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("sees what this process stores or deletes at once, through the storage or the models", async () => {
+    const storage = new AppSessionStorage(prisma);
+    const shop = "c.myshopify.com";
+    const id = `offline_${shop}`;
+    const session = (accessToken: string) =>
+      new Session({ id, shop, state: "", isOnline: false, scope: "read_orders", accessToken });
+
+    await storage.storeSession(session("first"));
+    expect((await storage.loadSession(id))?.accessToken).toBe("first");
+    await storage.storeSession(session("second"));
+    expect((await storage.loadSession(id))?.accessToken).toBe("second");
+    await storage.deleteSession(id);
+    expect(await storage.loadSession(id)).toBeUndefined();
+
+    await storage.storeSession(session("third"));
+    expect((await storage.loadSession(id))?.accessToken).toBe("third");
+    await storage.deleteSessions([id]);
+    expect(await storage.loadSession(id)).toBeUndefined();
+
+    // app/scopes_update and app/uninstalled change the table through Prisma.
+    await storage.storeSession(session("fourth"));
+    expect((await storage.loadSession(id))?.scope).toBe("read_orders");
+    await updateSessionScopes(shop, ["read_orders", "write_orders"]);
+    expect((await storage.loadSession(id))?.scope).toBe("read_orders,write_orders");
+    await markShopUninstalled(shop);
+    expect(await storage.loadSession(id)).toBeUndefined();
+
+    // shop/redact too.
+    await storage.storeSession(session("fifth"));
+    expect((await storage.loadSession(id))?.accessToken).toBe("fifth");
+    await deleteShopData(shop);
+    expect(await storage.loadSession(id)).toBeUndefined();
+  });
+
+  it("gives each caller a Session of its own", async () => {
+    const storage = new AppSessionStorage(prisma);
+    const id = "offline_d.myshopify.com";
+    await storage.storeSession(
+      new Session({ id, shop: "d.myshopify.com", state: "", isOnline: false, accessToken: "token" }),
+    );
+    const first = await storage.loadSession(id);
+    first!.accessToken = "changed by a caller";
+    const second = await storage.loadSession(id);
+    expect(second).not.toBe(first);
+    expect(second?.accessToken).toBe("token");
+  });
+
+  it("does not keep a read that raced a change of the session", async () => {
+    const storage = new AppSessionStorage(prisma);
+    const id = "offline_e.myshopify.com";
+    const session = (accessToken: string) =>
+      new Session({ id, shop: "e.myshopify.com", state: "", isOnline: false, accessToken });
+    await storage.storeSession(session("old"));
+    // A load and a store at once: whichever the load saw, the next load sees the store.
+    const [raced] = await Promise.all([storage.loadSession(id), storage.storeSession(session("new"))]);
+    expect(["old", "new"]).toContain(raced?.accessToken);
     expect((await storage.loadSession(id))?.accessToken).toBe("new");
   });
 });

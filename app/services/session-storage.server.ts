@@ -5,22 +5,104 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { rowAs, sqlFor, type Row } from "../db/sql.server";
 
 /**
- * Shopify's Prisma session storage, with `loadSession` read by direct SQL.
- * Every webhook makes `authenticate.webhook` load the shop's offline session;
- * through Prisma that one read was a large share of a webhook's cost
- * (docs/benchmarks.md). The row is turned into a Session by the library's
- * own conversion, so what comes back is exactly what Prisma's read gives, and
- * nothing is cached: a token stored by another process is seen at once.
+ * How long a session read from the database is reused by the same process.
+ * Every webhook makes `authenticate.webhook` load its shop's offline session;
+ * re-reading it each time cost ~15% of the event loop under load, because
+ * each read after another connection's commit starts with a cold page cache
+ * (docs/benchmarks.md, session 7). A token another process stores, or
+ * sessions it deletes, are seen after at most this long; this process's own
+ * changes are seen at once.
+ */
+export const SESSION_REUSE_MS = 1_000;
+
+/** At most this many sessions are held; the oldest goes first. */
+const MAX_REUSED_SESSIONS = 10_000;
+
+/** The rows, and a count of changes, so a read that raced a change is not kept. */
+type Recent = { rows: Map<string, { row: Row; until: number }>; changes: number };
+
+/** Per database (tests use several): session id → its row, while it may be reused. */
+const recentByClient = new WeakMap<PrismaClient, Recent>();
+
+function recentOf(client: PrismaClient): Recent {
+  let recent = recentByClient.get(client);
+  if (!recent) recentByClient.set(client, (recent = { rows: new Map(), changes: 0 }));
+  return recent;
+}
+
+/**
+ * For code that changes the Session table without the storage (uninstall,
+ * shop/redact, scope updates; tests that empty or seed the table): the
+ * shop's sessions, or without a shop every session, are read afresh next time.
+ */
+export function forgetSessionsOf(client: PrismaClient, shop?: string): void {
+  const recent = recentOf(client);
+  recent.changes += 1;
+  for (const [id, { row }] of recent.rows) {
+    if (shop === undefined || row.shop === shop) recent.rows.delete(id);
+  }
+}
+
+/**
+ * Shopify's Prisma session storage, with `loadSession` read by direct SQL and
+ * reused for SESSION_REUSE_MS. Through Prisma that one read was a large share
+ * of a webhook's cost (docs/benchmarks.md). The row is turned into a Session
+ * by the library's own conversion on every load, so what comes back is
+ * exactly what Prisma's read gives, and each caller gets a Session of its own.
  */
 export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
+  private readonly recent: Recent;
+
   constructor(private readonly client: PrismaClient) {
     super(client);
+    this.recent = recentOf(client);
   }
 
   override async loadSession(id: string): Promise<Session | undefined> {
-    const [row] = await sqlFor(this.client).all<Row>(`SELECT * FROM "Session" WHERE "id" = ?`, [id]);
-    if (!row) return undefined;
+    const { rows } = this.recent;
+    const now = Date.now();
+    const held = rows.get(id);
+    let row = held && held.until > now ? held.row : undefined;
+    if (!row) {
+      const changes = this.recent.changes;
+      [row] = await sqlFor(this.client).all<Row>(`SELECT * FROM "Session" WHERE "id" = ?`, [id]);
+      if (!row) return undefined;
+      if (changes === this.recent.changes) {
+        rows.delete(id);
+        if (rows.size >= MAX_REUSED_SESSIONS) rows.delete(rows.keys().next().value!);
+        rows.set(id, { row, until: now + SESSION_REUSE_MS });
+      }
+    }
     const library = this as unknown as { rowToSession(row: unknown): Session };
     return library.rowToSession(rowAs("Session", row));
+  }
+
+  override async storeSession(session: Session): Promise<boolean> {
+    try {
+      return await super.storeSession(session);
+    } finally {
+      this.forget([session.id]);
+    }
+  }
+
+  override async deleteSession(id: string): Promise<boolean> {
+    try {
+      return await super.deleteSession(id);
+    } finally {
+      this.forget([id]);
+    }
+  }
+
+  override async deleteSessions(ids: string[]): Promise<boolean> {
+    try {
+      return await super.deleteSessions(ids);
+    } finally {
+      this.forget(ids);
+    }
+  }
+
+  private forget(ids: readonly string[]): void {
+    this.recent.changes += 1;
+    for (const id of ids) this.recent.rows.delete(id);
   }
 }

@@ -9,9 +9,12 @@ import "@shopify/shopify-api/adapters/web-api";
 import "@shopify/shopify-app-remix/adapters/node";
 import { shopifyApi, ApiVersion, LogSeverity } from "@shopify/shopify-api";
 import {
+  addHeader,
   canonicalizeHeaderName,
+  canonicalizeHeaders,
   createSHA256HMAC,
   getHeader,
+  getHeaders,
   HashFormat,
 } from "@shopify/shopify-api/runtime";
 import { describe, expect, it } from "vitest";
@@ -19,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 
 /**
- * patches/@shopify+shopify-api+*.patch (decision 007) makes two functions of
+ * patches/@shopify+shopify-api+*.patch (decision 007) makes functions of
  * the library cheaper on Node without changing what they return. These tests
  * hold the patched functions to what the library computed before, and fail
  * when `npm ci` did not apply the patch (the postinstall step).
@@ -32,6 +35,35 @@ function canonicalAsBefore(name: string): string {
     (_match, start: string, letters: string) =>
       start + letters.slice(0, 1).toUpperCase() + letters.slice(1).toLowerCase(),
   );
+}
+
+type HeaderObject = Record<string, string | number | Array<string | number>>;
+/** The library types header values as text; at run time it takes numbers too (canonicalizeValue). */
+type LibraryHeaders = NonNullable<Parameters<typeof getHeaders>[0]>;
+
+/** The library's header lookup, as it was before the patch. */
+function getHeadersAsBefore(headers: HeaderObject, needle: string): Array<string | number> {
+  const result: Array<string | number> = [];
+  for (const [key, values] of Object.entries(headers)) {
+    if (canonicalAsBefore(key) !== canonicalAsBefore(needle)) continue;
+    if (Array.isArray(values)) result.push(...values);
+    else result.push(values);
+  }
+  return result;
+}
+
+/** The library's canonicalisation of a whole header object, as it was before the patch. */
+function canonicalizeHeadersAsBefore(hdr: Record<string, unknown>): Record<string, unknown> {
+  const asText = (value: unknown) => (typeof value === "number" ? value.toString() : value);
+  for (const [key, values] of Object.entries(hdr)) {
+    const canonKey = canonicalAsBefore(key);
+    if (!hdr[canonKey]) hdr[canonKey] = [];
+    if (!Array.isArray(hdr[canonKey])) hdr[canonKey] = [asText(hdr[canonKey])];
+    if (key === canonKey) continue;
+    delete hdr[key];
+    (hdr[canonKey] as unknown[]).push(...[values].flat().map(asText));
+  }
+  return hdr;
 }
 
 /** The library's Web Crypto HMAC, as it was before the patch. */
@@ -88,6 +120,61 @@ describe("the patched @shopify/shopify-api", () => {
       expect(canonicalizeHeaderName(name)).toBe(canonicalAsBefore(name));
     }
     expect(getHeader({ "X-Custom-1499-Header": ["late"] }, "x-custom-1499-header")).toBe("late");
+  });
+
+  it("reads and canonicalises header objects exactly as before", () => {
+    const shapes = (): Array<Record<string, unknown>> => [
+      {},
+      { "X-Shopify-Topic": ["orders/paid"], "Content-Type": ["application/json"] },
+      { "x-shopify-topic": "orders/paid", "X-Shopify-Topic": ["twice"], "content-length": 42 },
+      { "X-Shopify-Topic": "not a list", "X-Shopify-Hmac-Sha256": ["a", "b"] },
+      { "x-empty": [], "X-Empty": "", "X-Zero": 0, "x-zero": [1] },
+      { "X-Shopify-Api-Version": ["2025-01"], "x-shopify-api-version": ["2024-10"], Host: ["h"] },
+    ];
+    const needles = [
+      "x-shopify-topic",
+      "X-SHOPIFY-HMAC-SHA256",
+      "content-length",
+      "x-empty",
+      "x-zero",
+      "host",
+    ];
+    for (const [index, shape] of shapes().entries()) {
+      for (const needle of needles) {
+        expect(getHeaders(shape as LibraryHeaders, needle), `${index} ${needle}`).toEqual(
+          getHeadersAsBefore(shape as HeaderObject, needle),
+        );
+      }
+    }
+    const before = shapes();
+    for (const [index, shape] of shapes().entries()) {
+      const after = canonicalizeHeaders(shape as LibraryHeaders);
+      const expected = canonicalizeHeadersAsBefore(before[index]!);
+      expect(after, String(index)).toEqual(expected);
+      expect(Object.keys(after), String(index)).toEqual(Object.keys(expected));
+      // A second time changes nothing, as before.
+      expect(canonicalizeHeaders(after)).toEqual(canonicalizeHeadersAsBefore(structuredClone(expected)));
+    }
+
+    // An enumerable property the object only inherits was never a header.
+    const inherited = Object.create({ "X-Shopify-Topic": ["inherited"] }) as LibraryHeaders;
+    inherited["Content-Type"] = ["application/json"];
+    expect(getHeader(inherited, "x-shopify-topic")).toBeUndefined();
+    expect(Object.keys(canonicalizeHeaders(inherited))).toEqual(["Content-Type"]);
+
+    // The Web API adapter adds a request's headers one by one.
+    const added = {};
+    for (const [name, value] of [
+      ["x-shopify-topic", "orders/paid"],
+      ["X-Shopify-Topic", "again"],
+      ["content-type", "application/json"],
+    ] as const) {
+      addHeader(added, name, value);
+    }
+    expect(added).toEqual({
+      "X-Shopify-Topic": ["orders/paid", "again"],
+      "Content-Type": ["application/json"],
+    });
   });
 
   it("signs as Web Crypto did: base64 and hex, text and bytes, any characters", async () => {

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
+import { forgetSessionsOf } from "../../app/services/session-storage.server";
 import { unauthenticated } from "../../app/shopify.server";
 import type { AdminGraphql } from "../../app/models/shopify-variants.server";
 import {
@@ -58,6 +59,8 @@ export async function seedStandInSession(shop: string) {
     },
     update: { accessToken },
   });
+  // Written past the session storage: this process reads it afresh.
+  forgetSessionsOf(prisma, shop);
 }
 
 /** The admin client the worker uses for a shop. */

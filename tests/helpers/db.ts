@@ -8,11 +8,14 @@ import type { PrismaClient } from "@prisma/client";
 
 import { adapterOf, databaseKind } from "../../app/db.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "../../app/db/driver-adapter.server";
+import { forgetSessionsOf } from "../../app/services/session-storage.server";
 
 const MIGRATIONS_TABLE = "_prisma_migrations";
 
 /** Deletes every row of every app table; the schema and migration history stay. */
 export async function resetDatabase(prisma: PrismaClient): Promise<void> {
+  // Sessions this process read a moment ago are gone with the table.
+  forgetSessionsOf(prisma);
   if (databaseKind() === "postgresql") {
     const tables = await prisma.$queryRawUnsafe<Array<{ name: string }>>(
       `SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> $1`,
