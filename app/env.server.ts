@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 /**
  * Every setting the web server and the worker read from the environment,
@@ -6,6 +6,9 @@ import { z } from "zod";
  * with a message that names it, instead of failing later mid-order.
  */
 const intFromEnv = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+// Any value `new URL` parses, kept as written. Not `z.url()`: that would hand
+// back `URL.href` instead (host lower-cased, default port dropped).
+const urlFromEnv = (message: string) => z.string().refine((value) => URL.canParse(value), { error: message });
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -15,7 +18,7 @@ const EnvSchema = z.object({
   SHOPIFY_API_SECRET: z
     .string()
     .min(1, "SHOPIFY_API_SECRET is required: webhooks and session tokens are verified with it"),
-  SHOPIFY_APP_URL: z.string().url("SHOPIFY_APP_URL must be the app's public https URL"),
+  SHOPIFY_APP_URL: urlFromEnv("SHOPIFY_APP_URL must be the app's public https URL"),
   // Orders and products to forward and map; merchant-managed fulfillment orders
   // to mark an order fulfilled once Brilliant ships it.
   SCOPES: z
@@ -31,25 +34,22 @@ const EnvSchema = z.object({
   // build against the stand-in). See app/services/shopify-admin-origin.server.ts.
   SHOPIFY_ADMIN_API_ORIGIN: z.preprocess(
     (value) => (value === "" ? undefined : value),
-    z
-      .string()
-      .url("SHOPIFY_ADMIN_API_ORIGIN must be an origin such as http://127.0.0.1:4020")
+    urlFromEnv("SHOPIFY_ADMIN_API_ORIGIN must be an origin such as http://127.0.0.1:4020")
       .refine((value) => URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ""), {
-        message: "SHOPIFY_ADMIN_API_ORIGIN must be an origin only (scheme, host, port), without a path",
+        error: "SHOPIFY_ADMIN_API_ORIGIN must be an origin only (scheme, host, port), without a path",
       })
       .optional(),
   ),
   SHOPIFY_ADMIN_API_ORIGIN_ALLOW_PRODUCTION: z.enum(["0", "1", "false", "true"]).optional(),
 
-  BRILLIANT_API_BASE_URL: z
-    .string()
-    .url("BRILLIANT_API_BASE_URL must be a URL such as https://api.brilliantmade.com/V2")
-    .default("https://api.brilliantmade.com/V2"),
+  BRILLIANT_API_BASE_URL: urlFromEnv(
+    "BRILLIANT_API_BASE_URL must be a URL such as https://api.brilliantmade.com/V2",
+  ).default("https://api.brilliantmade.com/V2"),
   BRILLIANT_TIMEOUT_MS: intFromEnv(15_000),
 
   // 32 bytes, base64 or hex: encrypts each shop's Brilliant key and secret at rest.
   CREDENTIALS_ENCRYPTION_KEY: z.string().refine((value) => decodeKey(value) !== null, {
-    message: "CREDENTIALS_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64",
+    error: "CREDENTIALS_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64",
   }),
 
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

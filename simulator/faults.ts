@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 // What can go wrong between the app and Brilliant, as data: the simulator's
 // server turns a chosen FaultSpec into bytes (or silence) on the wire.
@@ -54,7 +54,7 @@ export function canFollowCreation(spec: { kind: FaultKind; code?: number }): boo
 }
 
 export const faultSpecSchema = z
-  .object({
+  .strictObject({
     kind: z.enum(FAULT_KINDS),
     /**
      * POST /store/order only: insert the order first (if it validates), then
@@ -74,64 +74,52 @@ export const faultSpecSchema = z
     body: z.string().optional(),
     contentType: z.string().optional(),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (spec.kind === "code" && spec.code === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "fault kind 'code' needs a code" });
-    }
+  .check((ctx) => {
+    const spec = ctx.value;
+    const problem = (message: string) => ctx.issues.push({ code: "custom", input: spec, message });
+    if (spec.kind === "code" && spec.code === undefined) problem("fault kind 'code' needs a code");
     if (spec.kind === "raw" && (spec.httpStatus === undefined || spec.body === undefined)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: "fault kind 'raw' needs httpStatus and body",
-      });
+      problem("fault kind 'raw' needs httpStatus and body");
     }
     if (spec.created && !canFollowCreation(spec)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `fault kind '${spec.kind}' cannot follow an inserted order`,
-      });
+      problem(`fault kind '${spec.kind}' cannot follow an inserted order`);
     }
   });
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
-export const faultRuleSchema = z
-  .object({
-    /** Every given field must match; an empty or missing match fires on any API request. */
-    match: z
-      .object({
-        method: z.string(),
-        /** Path below the base path, without query: "/store/order", "/store/order/50001". */
-        path: z.string(),
-        pathPrefix: z.string(),
-        endpoint: z.enum(ENDPOINTS),
-        storeKey: z.string(),
-        shopifyOrderId: z.union([z.string(), z.number()]),
-        shopifyOrderName: z.string(),
-      })
-      .partial()
-      .strict()
-      .optional(),
-    fault: faultSpecSchema,
-    /** How many matching requests it fires on (default 1). */
-    times: z.union([z.number().int().positive(), z.literal("always")]).optional(),
-  })
-  .strict();
+export const faultRuleSchema = z.strictObject({
+  /** Every given field must match; an empty or missing match fires on any API request. */
+  match: z
+    .strictObject({
+      method: z.string(),
+      /** Path below the base path, without query: "/store/order", "/store/order/50001". */
+      path: z.string(),
+      pathPrefix: z.string(),
+      endpoint: z.enum(ENDPOINTS),
+      storeKey: z.string(),
+      shopifyOrderId: z.union([z.string(), z.number()]),
+      shopifyOrderName: z.string(),
+    })
+    .partial()
+    .optional(),
+  fault: faultSpecSchema,
+  /** How many matching requests it fires on (default 1). */
+  times: z.union([z.number().int().positive(), z.literal("always")]).optional(),
+});
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 
-export const randomFaultConfigSchema = z
-  .object({
-    /** Probability (0..1) that an API request gets a fault. */
-    rate: z.number().min(0).max(1),
-    seed: z.number().int().optional(),
-    kinds: z.array(z.enum(NAMED_FAULT_KINDS)).nonempty().optional(),
-    endpoints: z.array(z.enum(ENDPOINTS)).nonempty().optional(),
-    /** Probability that a fault on POST /store/order that can follow an insert does (default 0.5). */
-    createdRate: z.number().min(0).max(1).optional(),
-    latencyMs: z.number().int().nonnegative().optional(),
-    holdMs: z.number().int().nonnegative().optional(),
-    retryAfterSeconds: z.number().int().nonnegative().optional(),
-  })
-  .strict();
+export const randomFaultConfigSchema = z.strictObject({
+  /** Probability (0..1) that an API request gets a fault. */
+  rate: z.number().min(0).max(1),
+  seed: z.number().int().optional(),
+  kinds: z.array(z.enum(NAMED_FAULT_KINDS)).nonempty().optional(),
+  endpoints: z.array(z.enum(ENDPOINTS)).nonempty().optional(),
+  /** Probability that a fault on POST /store/order that can follow an insert does (default 0.5). */
+  createdRate: z.number().min(0).max(1).optional(),
+  latencyMs: z.number().int().nonnegative().optional(),
+  holdMs: z.number().int().nonnegative().optional(),
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+});
 export type RandomFaultConfig = z.infer<typeof randomFaultConfigSchema>;
 
 /** What a request looks like to the fault plan. */

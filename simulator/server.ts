@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { defaultCatalog, type SimProduct, type SimVariant } from "./catalog";
 import {
   FaultPlan,
@@ -1023,39 +1023,36 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (method === "POST" && path === "/options") {
       control.configure(
         z
-          .object({
+          .strictObject({
             omitOrderIdInCreateResponse: z.boolean(),
             latencyMs: z.number().int().nonnegative(),
           })
           .partial()
-          .strict()
           .parse(body),
       );
       return ok({ ok: true });
     }
     if (method === "POST" && path === "/stock") {
       const input = z
-        .object({
+        .strictObject({
           variantId: z.number().int(),
           inventoryCount: z.number().int(),
           storeKey: z.string().optional(),
         })
-        .strict()
         .parse(body);
       control.setStock(input.variantId, input.inventoryCount, input.storeKey);
       return ok({ ok: true });
     }
     const productInactive = /^\/products\/(\d+)\/inactive$/.exec(path);
     if (method === "POST" && productInactive) {
-      const input = z.object({ inactive: z.boolean(), storeKey: z.string().optional() }).strict().parse(body);
+      const input = z.strictObject({ inactive: z.boolean(), storeKey: z.string().optional() }).parse(body);
       control.setProductInactive(Number(productInactive[1]), input.inactive, input.storeKey);
       return ok({ ok: true });
     }
     const orderStatus = /^\/orders\/(\d+)\/status$/.exec(path);
     if (method === "POST" && orderStatus) {
       const input = z
-        .object({ status: z.string().min(1), shipStatus: z.string().nullable() })
-        .strict()
+        .strictObject({ status: z.string().min(1), shipStatus: z.string().nullable() })
         .parse(body);
       return ok(await control.setOrderStatus(orderStatus[1] ?? "", input.status, input.shipStatus));
     }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 import prisma from "../db.server";
 import type { BrilliantClient } from "../services/brilliant/client.server";
 import { queueFulfillmentWriteBack, trackingFrom, type Tracking } from "./fulfillment-write-back.server";
@@ -8,20 +8,17 @@ import { queueFulfillmentWriteBack, trackingFrom, type Tracking } from "./fulfil
  * from the status webhook Brilliant calls (body undocumented, so every call is
  * stored as received) and, as the fallback, by polling GET /store/order/{id}.
  */
-const CallbackSchema = z
-  .object({
-    id: z.union([z.number(), z.string()]).nullish(),
-    status: z.string().nullish(),
-    ship_status: z.string().nullish(),
-    custom_data: z
-      .object({
-        shopify_shop: z.string().nullish(),
-        shopify_order_id: z.union([z.string(), z.number()]).nullish(),
-      })
-      .passthrough()
-      .nullish(),
-  })
-  .passthrough();
+const CallbackSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]).nullish(),
+  status: z.string().nullish(),
+  ship_status: z.string().nullish(),
+  custom_data: z
+    .looseObject({
+      shopify_shop: z.string().nullish(),
+      shopify_order_id: z.union([z.string(), z.number()]).nullish(),
+    })
+    .nullish(),
+});
 
 export type StatusCallbackResult =
   | { kind: "unknown_token" }

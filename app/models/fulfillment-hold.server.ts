@@ -1,5 +1,5 @@
 import { Prisma } from "@prisma/client";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import prisma from "../db.server";
 import { sqlFor } from "../db/sql.server";
@@ -39,25 +39,19 @@ import {
  * lookup answers, its own order stays held and the others go.
  */
 
-const HoldSchema = z
-  .object({ reason: z.string().nullish(), reason_notes: z.string().nullish() })
-  .passthrough();
+const HoldSchema = z.looseObject({ reason: z.string().nullish(), reason_notes: z.string().nullish() });
 
-const HoldWebhookSchema = z
-  .object({
-    fulfillment_order: z
-      .object({
-        id: z.union([
-          z.string().regex(/^(gid:\/\/shopify\/FulfillmentOrder\/)?\d+$/, "not a fulfillment order id"),
-          z.number().int().nonnegative(),
-        ]),
-        status: z.string().nullish(),
-        fulfillment_holds: z.array(HoldSchema).nullish(),
-      })
-      .passthrough(),
-    created_fulfillment_hold: HoldSchema.nullish(),
-  })
-  .passthrough();
+const HoldWebhookSchema = z.looseObject({
+  fulfillment_order: z.looseObject({
+    id: z.union([
+      z.string().regex(/^(gid:\/\/shopify\/FulfillmentOrder\/)?\d+$/, "not a fulfillment order id"),
+      z.number().int().nonnegative(),
+    ]),
+    status: z.string().nullish(),
+    fulfillment_holds: z.array(HoldSchema).nullish(),
+  }),
+  created_fulfillment_hold: HoldSchema.nullish(),
+});
 
 export type FulfillmentHoldWebhook = z.infer<typeof HoldWebhookSchema>;
 

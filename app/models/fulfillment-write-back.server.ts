@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";

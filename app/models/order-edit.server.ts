@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
@@ -34,18 +34,14 @@ import {
  *   reconciliation sweep brings the order as it is now.
  */
 
-const OrderEditWebhookSchema = z
-  .object({
-    order_edit: z
-      .object({
-        order_id: z.union([
-          z.number().int().nonnegative(),
-          z.string().regex(/^(gid:\/\/shopify\/Order\/)?\d+$/, "not an order id"),
-        ]),
-      })
-      .passthrough(),
-  })
-  .passthrough();
+const OrderEditWebhookSchema = z.looseObject({
+  order_edit: z.looseObject({
+    order_id: z.union([
+      z.number().int().nonnegative(),
+      z.string().regex(/^(gid:\/\/shopify\/Order\/)?\d+$/, "not an order id"),
+    ]),
+  }),
+});
 
 export function parseOrderEditWebhook(payload: unknown) {
   return OrderEditWebhookSchema.safeParse(payload);

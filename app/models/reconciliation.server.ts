@@ -1,5 +1,5 @@
 import type { SyncRun } from "@prisma/client";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import prisma from "../db.server";
 import { failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 /**
  * An order read through the Admin GraphQL API (the reconciliation sweep),

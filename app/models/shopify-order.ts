@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 /**
  * The parts of Shopify's REST `orders/paid` webhook body the app relies on.
@@ -8,53 +8,47 @@ import { z } from "zod";
 const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 const nullableString = z.string().nullish();
 
-export const ShopifyAddressSchema = z
-  .object({
-    name: nullableString,
-    first_name: nullableString,
-    last_name: nullableString,
-    company: nullableString,
-    address1: nullableString,
-    address2: nullableString,
-    city: nullableString,
-    province: nullableString,
-    province_code: nullableString,
-    zip: nullableString,
-    country: nullableString,
-    country_code: nullableString,
-    phone: nullableString,
-  })
-  .passthrough();
+export const ShopifyAddressSchema = z.looseObject({
+  name: nullableString,
+  first_name: nullableString,
+  last_name: nullableString,
+  company: nullableString,
+  address1: nullableString,
+  address2: nullableString,
+  city: nullableString,
+  province: nullableString,
+  province_code: nullableString,
+  zip: nullableString,
+  country: nullableString,
+  country_code: nullableString,
+  phone: nullableString,
+});
 
-export const ShopifyLineItemSchema = z
-  .object({
-    id,
-    variant_id: id.nullish(),
-    product_id: id.nullish(),
-    sku: nullableString,
-    title: nullableString,
-    variant_title: nullableString,
-    quantity: z.number().int().nonnegative(),
-    // Quantity after edits and removals; absent on older API versions.
-    current_quantity: z.number().int().nonnegative().nullish(),
-    requires_shipping: z.boolean().nullish(),
-    gift_card: z.boolean().nullish(),
-  })
-  .passthrough();
+export const ShopifyLineItemSchema = z.looseObject({
+  id,
+  variant_id: id.nullish(),
+  product_id: id.nullish(),
+  sku: nullableString,
+  title: nullableString,
+  variant_title: nullableString,
+  quantity: z.number().int().nonnegative(),
+  // Quantity after edits and removals; absent on older API versions.
+  current_quantity: z.number().int().nonnegative().nullish(),
+  requires_shipping: z.boolean().nullish(),
+  gift_card: z.boolean().nullish(),
+});
 
-export const ShopifyOrderSchema = z
-  .object({
-    id,
-    admin_graphql_api_id: nullableString,
-    name: z.string().min(1),
-    created_at: z.string().nullish(),
-    cancelled_at: z.string().nullish(),
-    financial_status: nullableString,
-    tags: z.string().nullish(),
-    line_items: z.array(ShopifyLineItemSchema),
-    shipping_address: ShopifyAddressSchema.nullish(),
-  })
-  .passthrough();
+export const ShopifyOrderSchema = z.looseObject({
+  id,
+  admin_graphql_api_id: nullableString,
+  name: z.string().min(1),
+  created_at: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
+  financial_status: nullableString,
+  tags: z.string().nullish(),
+  line_items: z.array(ShopifyLineItemSchema),
+  shipping_address: ShopifyAddressSchema.nullish(),
+});
 
 export type ShopifyOrder = z.infer<typeof ShopifyOrderSchema>;
 export type ShopifyLineItem = z.infer<typeof ShopifyLineItemSchema>;

@@ -1,5 +1,5 @@
 import { Prisma, type ShopifyVariant, type SyncRun } from "@prisma/client";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import prisma, { databaseKind } from "../db.server";
 import { SYNC_RUN_ABANDONED_AFTER_MS, failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";

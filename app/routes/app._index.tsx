@@ -19,7 +19,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
 import { getDashboard, type DashboardAlert } from "../models/dashboard.server";
 import { SETTINGS_PATH } from "../models/next-step";

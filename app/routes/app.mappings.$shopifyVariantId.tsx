@@ -17,7 +17,7 @@ import {
   Thumbnail,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import {
   getShopifyVariantForMapping,

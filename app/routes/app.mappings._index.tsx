@@ -27,7 +27,7 @@ import {
   Thumbnail,
 } from "@shopify/polaris";
 import { Fragment, useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import { SyncRunLine } from "../components/sync-run-line";
 import { syncBrilliantCatalogNow } from "../models/brilliant-connection.server";

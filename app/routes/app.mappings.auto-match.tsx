@@ -17,7 +17,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import type { MatchRule } from "../models/auto-match";
 import { applyAutoMatchReview, reviewAutoMatches } from "../models/mapping-page.server";
@@ -32,14 +32,16 @@ import { authenticate } from "../shopify.server";
 const RuleSchema = z
   .object({
     rule: z.enum(["sku_equals_id", "sku_prefix", "sku_suffix", "barcode_equals_id"], {
-      errorMap: () => ({ message: "Choose a rule." }),
+      error: "Choose a rule.",
     }),
     value: z.string().trim().max(60, "At most 60 characters.").optional().default(""),
   })
-  .superRefine((input, context) => {
+  .check((context) => {
+    const input = context.value;
     if ((input.rule === "sku_prefix" || input.rule === "sku_suffix") && !input.value) {
-      context.addIssue({
-        code: z.ZodIssueCode.custom,
+      context.issues.push({
+        code: "custom",
+        input,
         path: ["value"],
         message: input.rule === "sku_prefix" ? "Enter the prefix." : "Enter the suffix.",
       });

@@ -15,7 +15,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import {
   applyMappingCsv,

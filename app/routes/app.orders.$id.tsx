@@ -21,7 +21,7 @@ import {
 } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
 import { retryNow, resubmitOrders, skipOrders, type ActionSummary } from "../models/order-actions.server";
 import {
@@ -49,7 +49,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return json({ order });
 };
 
-const trimmed = (max: number) => z.string().trim().max(max);
+const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 
 export const AddressSchema = z.object({
   name: trimmed(100).min(1, "Enter the recipient's name"),
@@ -131,7 +131,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         return json(
           {
             error: "Check the highlighted fields.",
-            fieldErrors: parsed.error.flatten().fieldErrors as Partial<Record<AddressField, string[]>>,
+            fieldErrors: z.flattenError(parsed.error).fieldErrors as Partial<Record<AddressField, string[]>>,
           } as const,
           { status: 422 },
         );

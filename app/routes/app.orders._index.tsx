@@ -19,7 +19,7 @@ import {
 } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useCallback, useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
 import {
   InvalidCursorError,

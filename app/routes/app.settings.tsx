@@ -17,7 +17,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "zod/v4";
 
 import {
   lastCatalogSyncView,
@@ -62,13 +62,9 @@ const wholeNumber = (label: string) =>
 const SettingsFormSchema = z.object({
   brilliantApiKey: z.string().trim().max(200, "That is too long for an API key.").optional(),
   brilliantApiSecret: z.string().trim().max(200, "That is too long for an API secret.").optional(),
-  forwardingMode: z.enum(["automatic", "review"], {
-    errorMap: () => ({ message: "Choose automatic or review-first forwarding." }),
-  }),
+  forwardingMode: z.enum(["automatic", "review"], { error: "Choose automatic or review-first forwarding." }),
   forwardingDelay: wholeNumber("a delay"),
-  forwardingDelayUnit: z.enum(["seconds", "minutes"], {
-    errorMap: () => ({ message: "Choose seconds or minutes." }),
-  }),
+  forwardingDelayUnit: z.enum(["seconds", "minutes"], { error: "Choose seconds or minutes." }),
   holdTags: tagList,
   skipTags: tagList,
   lowStockThreshold: wholeNumber("a threshold").pipe(
@@ -76,7 +72,7 @@ const SettingsFormSchema = z.object({
   ),
   // Left out by older pages: then the saved value stays.
   fulfillmentWriteBack: z
-    .enum(["true", "false"], { errorMap: () => ({ message: "Choose on or off." }) })
+    .enum(["true", "false"], { error: "Choose on or off." })
     .transform((value) => value === "true")
     .optional(),
   reconcileDays: wholeNumber("a number of days")

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { verifyWebhook } from "../services/webhook-auth.server";
 import { updateSessionScopes } from "../models/shop.server";
 

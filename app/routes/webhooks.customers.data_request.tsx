@@ -1,15 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { logger } from "../logger.server";
 import { customerDataSummary } from "../models/compliance.server";
 import { verifyWebhook } from "../services/webhook-auth.server";
 
 const DataRequest = z.object({
-  orders_requested: z.array(z.union([z.number(), z.string()]).transform(String)).default([]),
-  data_request: z
-    .object({ id: z.union([z.number(), z.string()]) })
-    .passthrough()
-    .optional(),
+  orders_requested: z.array(z.union([z.number(), z.string()]).transform(String)).default(() => []),
+  data_request: z.looseObject({ id: z.union([z.number(), z.string()]) }).optional(),
 });
 
 /**

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "zod/v4";
 import { logger } from "../logger.server";
 import { redactCustomerOrders } from "../models/compliance.server";
 import { verifyWebhook } from "../services/webhook-auth.server";
 
 const CustomersRedact = z.object({
-  orders_to_redact: z.array(z.union([z.number(), z.string()]).transform(String)).default([]),
-  customer: z.object({ email: z.string().nullish(), phone: z.string().nullish() }).passthrough().nullish(),
+  orders_to_redact: z.array(z.union([z.number(), z.string()]).transform(String)).default(() => []),
+  customer: z.looseObject({ email: z.string().nullish(), phone: z.string().nullish() }).nullish(),
 });
 
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -1,4 +1,4 @@
-import type { ZodType, ZodTypeDef } from "zod";
+import type { z } from "zod/v4";
 import {
   classifyCreate,
   classifyRead,
@@ -125,7 +125,7 @@ export function createBrilliantClient(config: BrilliantClientConfig): BrilliantC
 
   async function read<T>(
     path: string,
-    schema: ZodType<T, ZodTypeDef, unknown>,
+    schema: z.ZodType<T, unknown>,
     notFoundOn404 = false,
   ): Promise<ReadOutcome<T>> {
     const { exchange: answer, attempt } = await exchange("GET", path);

@@ -1,4 +1,4 @@
-import type { ZodType, ZodTypeDef } from "zod";
+import type { z } from "zod/v4";
 import { codedBodySchema, createSuccessBodySchema, type BrilliantCreatedOrder } from "./schemas";
 
 // Every answer from Brilliant (or the lack of one) becomes one of these
@@ -233,7 +233,7 @@ function bodyCode(json: Json): { code: number; message: string | null; invalidRe
 }
 
 function describeIssues(
-  issues: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
 ): string {
   return issues
     .slice(0, 5)
@@ -364,7 +364,7 @@ export function classifyCreate(exchange: Exchange): Verdict<CreateOrderOutcome> 
 
 export function classifyRead<T>(
   exchange: Exchange,
-  schema: ZodType<T, ZodTypeDef, unknown>,
+  schema: z.ZodType<T, unknown>,
   options: { notFoundOn404: boolean },
 ): Verdict<ReadOutcome<T>> {
   const common = classifyCommon(exchange, (failure) => ({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/v4";
 
 // The shapes of Brilliant's Storefront API V2 (shared/brilliant-api/contract.md).
 // Lenient on purpose: extra fields pass through, optional-looking fields may be
@@ -15,108 +15,90 @@ const flag = z
   .nullish()
   .transform((value) => value === true);
 
-export const variantImagesSchema = z
-  .object({
-    thumb: optionalText,
-    medium: optionalText,
-    large: optionalText,
-    xlarge: optionalText,
-  })
-  .passthrough();
+export const variantImagesSchema = z.looseObject({
+  thumb: optionalText,
+  medium: optionalText,
+  large: optionalText,
+  xlarge: optionalText,
+});
 
-export const variantSchema = z
-  .object({
-    id: brilliantIdSchema,
-    product_id: brilliantIdSchema.nullish(),
-    /** Stock on hand; -1 = not tracked (never blocks an order). null = not reported. */
-    inventory_count: z.number().int().nullish(),
-    size: optionalText,
-    color: optionalText,
-    flavor: optionalText,
-    images: variantImagesSchema.nullish(),
-  })
-  .passthrough();
+export const variantSchema = z.looseObject({
+  id: brilliantIdSchema,
+  product_id: brilliantIdSchema.nullish(),
+  /** Stock on hand; -1 = not tracked (never blocks an order). null = not reported. */
+  inventory_count: z.number().int().nullish(),
+  size: optionalText,
+  color: optionalText,
+  flavor: optionalText,
+  images: variantImagesSchema.nullish(),
+});
 export type BrilliantVariant = z.infer<typeof variantSchema>;
 
-export const productSchema = z
-  .object({
-    id: brilliantIdSchema,
-    name: z.string(),
-    description: optionalText,
-    inactive: flag,
-    inventory_required: flag,
-    variants: z
-      .array(variantSchema)
-      .nullish()
-      .transform((variants) => variants ?? []),
-  })
-  .passthrough();
+export const productSchema = z.looseObject({
+  id: brilliantIdSchema,
+  name: z.string(),
+  description: optionalText,
+  inactive: flag,
+  inventory_required: flag,
+  variants: z
+    .array(variantSchema)
+    .nullish()
+    .transform((variants) => variants ?? []),
+});
 export type BrilliantProduct = z.infer<typeof productSchema>;
 
-export const storeSchema = z
-  .object({
-    name: optionalText,
-    inactive: flag,
-    products: z
-      .array(productSchema)
-      .nullish()
-      .transform((products) => products ?? []),
-  })
-  .passthrough();
+export const storeSchema = z.looseObject({
+  name: optionalText,
+  inactive: flag,
+  products: z
+    .array(productSchema)
+    .nullish()
+    .transform((products) => products ?? []),
+});
 export type BrilliantStore = z.infer<typeof storeSchema>;
 
-export const orderSummarySchema = z
-  .object({
-    id: brilliantIdSchema,
-    created_at: optionalText,
-    updated_at: optionalText,
-    status: optionalText,
-    ship_status: optionalText,
-    order_item_count: z.number().int().nullish(),
-  })
-  .passthrough();
+export const orderSummarySchema = z.looseObject({
+  id: brilliantIdSchema,
+  created_at: optionalText,
+  updated_at: optionalText,
+  status: optionalText,
+  ship_status: optionalText,
+  order_item_count: z.number().int().nullish(),
+});
 export type BrilliantOrderSummary = z.infer<typeof orderSummarySchema>;
 
-export const paginationSchema = z
-  .object({
-    page: z.number().int(),
-    per_page: z.number().int(),
-    total_pages: z.number().int(),
-    total_orders: z.number().int(),
-  })
-  .passthrough();
+export const paginationSchema = z.looseObject({
+  page: z.number().int(),
+  per_page: z.number().int(),
+  total_pages: z.number().int(),
+  total_orders: z.number().int(),
+});
 export type BrilliantPagination = z.infer<typeof paginationSchema>;
 
-export const orderListSchema = z
-  .object({
-    orders: z.array(orderSummarySchema),
-    pagination: paginationSchema,
-  })
-  .passthrough();
+export const orderListSchema = z.looseObject({
+  orders: z.array(orderSummarySchema),
+  pagination: paginationSchema,
+});
 export type BrilliantOrderList = z.infer<typeof orderListSchema>;
 
-export const shippingAddressSchema = z
-  .object({
-    name: optionalText,
-    company: optionalText,
-    address_1: optionalText,
-    address_2: optionalText,
-    city: optionalText,
-    state: optionalText,
-    postal_code: optionalText,
-    country: optionalText,
-    phone: optionalText,
-  })
-  .passthrough();
+export const shippingAddressSchema = z.looseObject({
+  name: optionalText,
+  company: optionalText,
+  address_1: optionalText,
+  address_2: optionalText,
+  city: optionalText,
+  state: optionalText,
+  postal_code: optionalText,
+  country: optionalText,
+  phone: optionalText,
+});
 
-export const orderItemSchema = z
-  .object({
-    variant_id: brilliantIdSchema,
-    quantity: z.number().int(),
-    /** Responses say `notes` where requests say `note`. */
-    notes: optionalText,
-  })
-  .passthrough();
+export const orderItemSchema = z.looseObject({
+  variant_id: brilliantIdSchema,
+  quantity: z.number().int(),
+  /** Responses say `notes` where requests say `note`. */
+  notes: optionalText,
+});
 
 const orderFields = {
   created_at: optionalText,
@@ -126,33 +108,29 @@ const orderFields = {
   shipping_address: shippingAddressSchema.nullish(),
   order_items: z.array(orderItemSchema).nullish(),
   webhook_url: optionalText,
-  custom_data: z.record(z.unknown()).nullish(),
+  custom_data: z.record(z.string(), z.unknown()).nullish(),
 };
 
-export const orderSchema = z.object({ id: brilliantIdSchema, ...orderFields }).passthrough();
+export const orderSchema = z.looseObject({ id: brilliantIdSchema, ...orderFields });
 export type BrilliantOrder = z.infer<typeof orderSchema>;
 
 /** The 1200 payload: the docs' example carries no id, so it may be missing. */
-export const createdOrderSchema = z.object({ id: brilliantIdSchema.nullish(), ...orderFields }).passthrough();
+export const createdOrderSchema = z.looseObject({ id: brilliantIdSchema.nullish(), ...orderFields });
 export type BrilliantCreatedOrder = z.infer<typeof createdOrderSchema>;
 
-export const createSuccessBodySchema = z
-  .object({
-    code: z.literal(1200),
-    message: optionalText,
-    payload: createdOrderSchema,
-  })
-  .passthrough();
+export const createSuccessBodySchema = z.looseObject({
+  code: z.literal(1200),
+  message: optionalText,
+  payload: createdOrderSchema,
+});
 
 /** Anything carrying a numeric body code: the code is the outcome, whatever the HTTP status. */
-export const codedBodySchema = z
-  .object({
-    code: z.number().int(),
-    message: z.unknown().optional(),
-    invalid_records: z.unknown().optional(),
-    body: z.unknown().optional(),
-  })
-  .passthrough();
+export const codedBodySchema = z.looseObject({
+  code: z.number().int(),
+  message: z.unknown().optional(),
+  invalid_records: z.unknown().optional(),
+  body: z.unknown().optional(),
+});
 
 // What we send. Mirrors the contract's field names, so it goes on the wire as is.
 export interface BrilliantShippingAddress {
