@@ -114,18 +114,15 @@ export async function serveWebhook(
   await turns.enter();
 
   // From the raw headers: `req.headers` would build an object of them all first.
-  const headers = new Headers();
   let host = "localhost";
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    headers.append(name, value);
-    if (name.length === 4 && name.toLowerCase() === "host") host = value;
+    if (name.length === 4 && name.toLowerCase() === "host") host = req.rawHeaders[i + 1]!;
   }
   let request: Request;
   try {
     // Its body is already in memory: the action reads it from there, as often as it needs.
-    request = new BufferedRequest(`http://${host}${req.url}`, headers, body);
+    request = new BufferedRequest(`http://${host}${req.url}`, req.rawHeaders, body);
   } catch {
     return answer(res, new Response("Bad request", { status: 400 }));
   }

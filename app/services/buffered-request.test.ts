@@ -34,6 +34,29 @@ describe("BufferedRequest", () => {
     expect(isBuffered(plain("{}"))).toBe(false);
   });
 
+  it("takes Node's raw header list as a Headers with the same names and values", () => {
+    const raw = [
+      "Host",
+      "app.example",
+      "X-Shopify-Topic",
+      "orders/paid",
+      "X-Custom",
+      "one",
+      "x-custom",
+      "two",
+      "Content-Type",
+      "application/json",
+    ];
+    const fromRaw = new BufferedRequest(URL_, raw, Buffer.from("{}"));
+    const headers = new Headers();
+    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+    const fromHeaders = new BufferedRequest(URL_, headers, Buffer.from("{}"));
+    expect([...fromRaw.headers]).toEqual([...headers]);
+    expect([...fromHeaders.headers]).toEqual([...headers]);
+    expect(fromRaw.headers.get("x-custom")).toBe("one, two");
+    expect(fromRaw.headers.get("host")).toBe("app.example");
+  });
+
   it("reads its body as often as asked, each way as undici's Request reads it once", async () => {
     const text = '{"id":1,"name":"#1001","note":"caf\u00e9 \u2615"}';
     const buffered = request(text);

@@ -18,8 +18,16 @@ export class BufferedRequest extends Request {
   readonly [BUFFERED_BODY]: Buffer;
   private decoded: string | undefined;
 
-  constructor(url: string, headers: Headers, body: Buffer) {
-    super(url, { method: "POST", headers });
+  /**
+   * `headers`: a Headers, or Node's raw list (`IncomingMessage.rawHeaders`:
+   * name, value, name, value…), appended as they came without a Headers of
+   * their own first (which the base class would copy again).
+   */
+  constructor(url: string, headers: Headers | readonly string[], body: Buffer) {
+    super(url, { method: "POST" });
+    const own = this.headers;
+    if (headers instanceof Headers) headers.forEach((value, name) => own.append(name, value));
+    else for (let i = 0; i + 1 < headers.length; i += 2) own.append(headers[i]!, headers[i + 1]!);
     this[BUFFERED_BODY] = body;
     let stream: ReadableStream<Uint8Array> | undefined;
     // An own property: the base class has no body, and its getter would say so.
