@@ -49,10 +49,13 @@ describe("AppSessionStorage", () => {
     await storage.storeSession(offline);
     await storage.storeSession(online);
 
-    for (const id of [offline.id, online.id]) {
+    // Read, then reused.
+    for (const id of [offline.id, online.id, offline.id, online.id]) {
       const mine = await storage.loadSession(id);
       const theirs = await library.loadSession(id);
+      expect(mine?.constructor).toBe(theirs?.constructor);
       expect(mine?.toPropertyArray(true)).toEqual(theirs?.toPropertyArray(true));
+      expect(mine?.toObject()).toEqual(theirs?.toObject());
       expect(mine?.isActive("read_orders")).toBe(true);
     }
     expect(await storage.loadSession("offline_nobody.myshopify.com")).toBeUndefined();

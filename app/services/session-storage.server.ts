@@ -18,15 +18,15 @@ export const SESSION_REUSE_MS = 1_000;
 /** At most this many sessions are held; the oldest goes first. */
 const MAX_REUSED_SESSIONS = 10_000;
 
-/** The rows, and a count of changes, so a read that raced a change is not kept. */
-type Recent = { rows: Map<string, { row: Row; until: number }>; changes: number };
+/** The sessions, and a count of changes, so a read that raced a change is not kept. */
+type Recent = { sessions: Map<string, { session: Session; until: number }>; changes: number };
 
 /** Per database (tests use several): session id → its row, while it may be reused. */
 const recentByClient = new WeakMap<PrismaClient, Recent>();
 
 function recentOf(client: PrismaClient): Recent {
   let recent = recentByClient.get(client);
-  if (!recent) recentByClient.set(client, (recent = { rows: new Map(), changes: 0 }));
+  if (!recent) recentByClient.set(client, (recent = { sessions: new Map(), changes: 0 }));
   return recent;
 }
 
@@ -38,8 +38,8 @@ function recentOf(client: PrismaClient): Recent {
 export function forgetSessionsOf(client: PrismaClient, shop?: string): void {
   const recent = recentOf(client);
   recent.changes += 1;
-  for (const [id, { row }] of recent.rows) {
-    if (shop === undefined || row.shop === shop) recent.rows.delete(id);
+  for (const [id, { session }] of recent.sessions) {
+    if (shop === undefined || session.shop === shop) recent.sessions.delete(id);
   }
 }
 
@@ -47,8 +47,8 @@ export function forgetSessionsOf(client: PrismaClient, shop?: string): void {
  * Shopify's Prisma session storage, with `loadSession` read by direct SQL and
  * reused for SESSION_REUSE_MS. Through Prisma that one read was a large share
  * of a webhook's cost (docs/benchmarks.md). The row is turned into a Session
- * by the library's own conversion on every load, so what comes back is
- * exactly what Prisma's read gives, and each caller gets a Session of its own.
+ * by the library's own conversion, so what comes back is what Prisma's read
+ * gives; each caller gets a copy of its own.
  */
 export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
   private readonly recent: Recent;
@@ -59,22 +59,21 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
   }
 
   override async loadSession(id: string): Promise<Session | undefined> {
-    const { rows } = this.recent;
+    const { sessions } = this.recent;
     const now = Date.now();
-    const held = rows.get(id);
-    let row = held && held.until > now ? held.row : undefined;
-    if (!row) {
-      const changes = this.recent.changes;
-      [row] = await sqlFor(this.client).all<Row>(`SELECT * FROM "Session" WHERE "id" = ?`, [id]);
-      if (!row) return undefined;
-      if (changes === this.recent.changes) {
-        rows.delete(id);
-        if (rows.size >= MAX_REUSED_SESSIONS) rows.delete(rows.keys().next().value!);
-        rows.set(id, { row, until: now + SESSION_REUSE_MS });
-      }
-    }
+    const held = sessions.get(id);
+    if (held && held.until > now) return copyOf(held.session);
+    const changes = this.recent.changes;
+    const [row] = await sqlFor(this.client).all<Row>(`SELECT * FROM "Session" WHERE "id" = ?`, [id]);
+    if (!row) return undefined;
     const library = this as unknown as { rowToSession(row: unknown): Session };
-    return library.rowToSession(rowAs("Session", row));
+    const session = library.rowToSession(rowAs("Session", row));
+    if (changes === this.recent.changes) {
+      sessions.delete(id);
+      if (sessions.size >= MAX_REUSED_SESSIONS) sessions.delete(sessions.keys().next().value!);
+      sessions.set(id, { session: copyOf(session), until: now + SESSION_REUSE_MS });
+    }
+    return session;
   }
 
   override async storeSession(session: Session): Promise<boolean> {
@@ -103,6 +102,16 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
 
   private forget(ids: readonly string[]): void {
     this.recent.changes += 1;
-    for (const id of ids) this.recent.rows.delete(id);
+    for (const id of ids) this.recent.sessions.delete(id);
   }
+}
+
+/**
+ * A Session of the same class (the library's CommonJS build makes the
+ * storage's; the app's own imports get the ES module build's) with the same
+ * properties, which a caller may change without changing the one held.
+ */
+function copyOf(session: Session): Session {
+  const SessionClass = session.constructor as new (params: ReturnType<Session["toObject"]>) => Session;
+  return new SessionClass(session.toObject());
 }
