@@ -130,8 +130,9 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
       // an insert whose last unique index refuses it) stays in memory. On a
       // file it cost a write() per page: ~13 per order inserted, 40% of an
       // insert's CPU (docs/benchmarks.md, session 7). It holds at most a
-      // transaction's changed pages, and the app sorts nothing large without
-      // an index.
+      // transaction's changed pages. Sorts SQLite makes without an index go
+      // to memory too: the app's are of rows it then holds in memory anyway
+      // (the mapping exports read whole lists).
       await adapter.executeScript(
         `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`,
       );

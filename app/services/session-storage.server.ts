@@ -21,7 +21,7 @@ const MAX_REUSED_SESSIONS = 10_000;
 /** The sessions, and a count of changes, so a read that raced a change is not kept. */
 type Recent = { sessions: Map<string, { session: Session; until: number }>; changes: number };
 
-/** Per database (tests use several): session id → its row, while it may be reused. */
+/** Per database (tests use several): session id → its Session, while it may be reused. */
 const recentByClient = new WeakMap<PrismaClient, Recent>();
 
 function recentOf(client: PrismaClient): Recent {
