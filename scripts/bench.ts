@@ -5,7 +5,9 @@
  * 1. Ingest: signed orders/paid webhooks at 200 keep-alive connections, first
  *    to a bare node:http server that only checks the HMAC, then to the app's
  *    /webhooks/orders/paid (the real Remix build behind server.ts, fresh
- *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio.
+ *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio;
+ *    then the same app paced at Shopify's peak-minute rate (700/s), for the
+ *    acks at that pace.
  * 2. End to end: N signed webhooks with the workers running against the
  *    Brilliant simulator; orders/s from the first send until the database
  *    holds all N as forwarded with code 1200, and a duplicate check at the
@@ -152,6 +154,14 @@ const TARGETS = {
   endToEndOrdersPerSecond: 700,
   workerRssMiB: 256,
 };
+
+/**
+ * Shopify's peak-minute order rate, as the issue puts it (the end-to-end
+ * target): the app is also measured at this pace, beside flat out, to show
+ * the acks a merchant's webhooks get at their busiest minute rather than
+ * the queueing of a server driven past its capacity.
+ */
+const PEAK_WEBHOOKS_PER_SECOND = TARGETS.endToEndOrdersPerSecond;
 
 const SECRET = `bench-secret-${randomBytes(8).toString("hex")}`;
 const SHOPS = Array.from({ length: config.shops }, (_, i) => `bench-shop-${i + 1}.myshopify.com`);
@@ -445,6 +455,8 @@ interface IngestRun extends LoadResult {
 interface IngestResults {
   bare: IngestRun;
   app: IngestRun & { storedOrders: number };
+  /** The same app at PEAK_WEBHOOKS_PER_SECOND over the same connections, after the flat-out run. */
+  appAtPeakRate: IngestRun & { ratePerSecond: number };
   ratio: number;
   /** bare / app CPU time per request: the ratio the servers would reach with a core each to themselves. */
   cpuRatio: number | null;
@@ -455,12 +467,14 @@ async function measureIngest(
   url: string,
   processes: Record<string, number>,
   firstOrderId: number,
+  ratePerSecond?: number,
 ): Promise<IngestRun> {
   let window: CpuWindow | null = null;
   let fromUs = 0;
   const result = await runLoad({
     url: `${url}/webhooks/orders/paid`,
     connections: config.connections,
+    ratePerSecond,
     warmupMs: config.warmupMs,
     durationMs: config.durationMs,
     request: signedOrderRequests({ shops: SHOPS, secret: SECRET, firstOrderId }),
@@ -515,17 +529,28 @@ async function ingestPhase(): Promise<IngestResults> {
   const dbFile = freshDatabase("ingest");
   const app = await startApp("app-ingest", dbFile);
   const appRun = await measureIngest("app-ingest", app.url, { app: app.child.process.pid! }, 7_100_000_000);
+  const pacedRun = await measureIngest(
+    "app-ingest-paced",
+    app.url,
+    { app: app.child.process.pid! },
+    7_200_000_000,
+    PEAK_WEBHOOKS_PER_SECOND,
+  );
   await stop(app.child);
   const client = await openDatabase(dbFile);
   const storedOrders = await client.order.count();
   await closeDatabase(client);
   say(
-    `  app /webhooks/orders/paid: ${rate(appRun.requestsPerSecond)} req/s, p50 ${ms(appRun.latencyMs.p50)}, p99 ${ms(appRun.latencyMs.p99)}; ${storedOrders} orders stored for ${appRun.okIncludingWarmup} acks`,
+    `  app /webhooks/orders/paid: ${rate(appRun.requestsPerSecond)} req/s, p50 ${ms(appRun.latencyMs.p50)}, p99 ${ms(appRun.latencyMs.p99)}; ${storedOrders} orders stored for ${appRun.okIncludingWarmup + pacedRun.okIncludingWarmup} acks (both runs)`,
+  );
+  say(
+    `  app at ${PEAK_WEBHOOKS_PER_SECOND} webhooks/s: ${rate(pacedRun.requestsPerSecond)} req/s, p50 ${ms(pacedRun.latencyMs.p50)}, p99 ${ms(pacedRun.latencyMs.p99)}`,
   );
 
   return {
     bare: bareRun,
     app: { ...appRun, storedOrders },
+    appAtPeakRate: { ...pacedRun, ratePerSecond: PEAK_WEBHOOKS_PER_SECOND },
     ratio: bareRun.requestsPerSecond > 0 ? appRun.requestsPerSecond / bareRun.requestsPerSecond : 0,
     cpuRatio:
       bareRun.serverCpuMsPerRequest && appRun.serverCpuMsPerRequest
@@ -979,6 +1004,13 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
           ingest.app.non200 + ingest.app.failures === 0,
       ),
     ]);
+    // Beside the target, not instead of it: the target is measured flat out.
+    rows.push([
+      `  same app at ${ingest.appAtPeakRate.ratePerSecond} webhooks/s (Shopify's peak minute)`,
+      line(ingest.appAtPeakRate),
+      "",
+      "",
+    ]);
   }
   if (e2e) {
     rows.push([
@@ -1042,6 +1074,7 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
   if (ingest) {
     cpuLine("ingest, bare", ingest.bare.cpu);
     cpuLine("ingest, app", ingest.app.cpu);
+    cpuLine(`ingest, app at ${ingest.appAtPeakRate.ratePerSecond}/s`, ingest.appAtPeakRate.cpu);
   }
   if (e2e) cpuLine("end to end", e2e.cpu);
   if (rss) cpuLine("worker memory", rss.cpu);

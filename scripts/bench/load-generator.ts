@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 /**
  * A small closed-loop HTTP load generator: `connections` keep-alive
  * connections, each sending its next request as soon as the previous answer
- * arrived. It runs for a warm-up (not recorded) and then either a fixed time
+ * arrived (or, with `ratePerSecond`, at its next turn of an even pace). It runs for a warm-up (not recorded) and then either a fixed time
  * or until a fixed number of requests were answered. Every request is built
  * by `request(seq)`, so each one can carry its own order id and signature.
  */
@@ -22,6 +22,13 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Called when the measured window opens (after the warm-up). */
   onWindowStart?: () => void;
+  /**
+   * Paced instead of as fast as answers come: this many requests per second
+   * in all, spread evenly over the connections (each one sends every
+   * `connections / ratePerSecond` seconds; one whose answer came later than
+   * its turn sends at once). Latency is still from send to answer.
+   */
+  ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -130,8 +137,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       req.end(body);
     });
 
-  const connection = async () => {
+  const intervalMs = options.ratePerSecond ? (options.connections / options.ratePerSecond) * 1000 : 0;
+  const connection = async (index: number) => {
+    // Paced connections start staggered, so the sends are spread over each interval.
+    let turn = startedAt + (intervalMs * index) / options.connections;
     while (!stopped) {
+      if (intervalMs > 0) {
+        const wait = turn - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        turn = Math.max(turn + intervalMs, performance.now());
+        if (stopped) break;
+      }
       // With a request budget, no request beyond it is started once recording.
       if (recording && options.requests !== undefined && answered + inFlight >= options.requests) break;
       const countThis = recording;
@@ -153,7 +169,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   };
 
-  await Promise.all(Array.from({ length: options.connections }, connection));
+  await Promise.all(Array.from({ length: options.connections }, (_, index) => connection(index)));
   if (!windowEnd) windowEnd = performance.now();
   agent.destroy();
 
