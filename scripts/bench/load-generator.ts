@@ -4,9 +4,10 @@ import { performance } from "node:perf_hooks";
 /**
  * A small closed-loop HTTP load generator: `connections` keep-alive
  * connections, each sending its next request as soon as the previous answer
- * arrived (or, with `ratePerSecond`, at its next turn of an even pace). It runs for a warm-up (not recorded) and then either a fixed time
- * or until a fixed number of requests were answered. Every request is built
- * by `request(seq)`, so each one can carry its own order id and signature.
+ * arrived (or, with `ratePerSecond`, at its next turn of an even pace). It
+ * runs for a warm-up (not recorded) and then either a fixed time or until a
+ * fixed number of requests were answered. Every request is built by
+ * `request(seq)`, so each one can carry its own order id and signature.
  */
 export interface LoadOptions {
   url: string;
