@@ -104,10 +104,11 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     };
     const at = new Date();
     let count = 0;
-    const writeWith = (batcher: TransactionBatcher, gate?: Promise<void>) => {
+    const writeWith = (batcher: TransactionBatcher, gate?: Promise<void>, started?: () => void) => {
       const id = `g${++count}`;
       return batcher.run(async (tx) => {
         sizes[sizes.length - 1]! += 1;
+        started?.();
         await gate;
         return tx.run(
           `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "createdAt", "updatedAt")
@@ -120,9 +121,13 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
       sizes.length = 0;
       const batcher = new TransactionBatcher(counting, { gapMs });
       let open!: () => void;
-      // The first transaction stays open until the gate opens; the second write queues behind it.
-      const first = writeWith(batcher, new Promise<void>((resolve) => (open = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      // The first transaction stays open until the gate opens; the second write, submitted once
+      // the first is running inside it (not after a fixed wait, which a busy machine outlasts),
+      // queues behind it.
+      const first = writeWith(batcher, new Promise<void>((resolve) => (open = resolve)), started);
+      await running;
       const second = writeWith(batcher);
       open();
       await first;

@@ -33,6 +33,13 @@ const warnings = (spy: ReturnType<typeof vi.spyOn>, message: string) =>
     .filter(([, logged]) => logged === message)
     .map(([context]) => context as Record<string, unknown>);
 
+/** How many transactions the writer has handed to its thread and not yet had answered. */
+const inFlightOf = (writer: ReturnType<typeof statementWriterFor>) =>
+  (writer as unknown as { inFlight: unknown[] }).inFlight.length;
+/** Waits until the writer has handed `count` transactions to its thread (not a fixed time, which a busy machine outlasts). */
+const inTheThread = (writer: ReturnType<typeof statementWriterFor>, count: number) =>
+  vi.waitFor(() => expect(inFlightOf(writer)).toBe(count), { timeout: 5_000, interval: 2 });
+
 describe("statement writer (app/db/statement-writer.server.ts)", () => {
   beforeEach(() => resetDatabase(prisma));
   afterEach(() => vi.restoreAllMocks());
@@ -120,12 +127,12 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       const lock = await holdSqliteWriteLock(prisma);
       const writer = statementWriterFor();
       const first = writer.write(orderWrite("p-first"));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await inTheThread(writer, 1);
 
       // WHEN 20 more come (a second transaction goes to the thread meanwhile), then 5 more
       const piled = Array.from({ length: 20 }, (_, i) => writer.write(orderWrite(`p-${i}`, `pt-${i}`)));
       const after = Array.from({ length: 5 }, (_, i) => writer.write(orderWrite(`q-${i}`)));
-      const sent = (writer as unknown as { inFlight: unknown[] }).inFlight.length;
+      const sent = inFlightOf(writer);
       lock.release();
 
       // THEN two transactions were in the thread at once, and every write committed with its rows
@@ -151,7 +158,7 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       // GIVEN a write waiting in the thread for another connection's lock
       const lock = await holdSqliteWriteLock(prisma);
       const held = writer.write(orderWrite("held"));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await inTheThread(writer, 1);
 
       // WHEN the thread dies
       const thread = (writer as unknown as { worker: { terminate(): Promise<number> } }).worker;
