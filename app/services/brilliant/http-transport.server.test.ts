@@ -3,12 +3,15 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { nodeHttpTransport, type TransportRequest } from "./http-transport.server";
+import { BRILLIANT_CONNECTIONS, nodeHttpTransport, type TransportRequest } from "./http-transport.server";
 
 /** The transport keeps fetch's behaviour where the Brilliant client relies on it. */
 let server: http.Server;
 let base: string;
 const seen: Array<{ method?: string; url?: string; body: string; headers: http.IncomingHttpHeaders }> = [];
+let connections = 0;
+/** Requests to /gather, held until BRILLIANT_CONNECTIONS of them wait, then answered together. */
+const gathered: http.ServerResponse[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -33,9 +36,13 @@ beforeAll(async () => {
         setTimeout(() => res.socket?.destroy(), 20);
       } else if (req.url === "/hang-up") {
         req.socket.destroy();
+      } else if (req.url === "/gather") {
+        gathered.push(res);
+        if (gathered.length === BRILLIANT_CONNECTIONS) for (const held of gathered.splice(0)) held.end("ok");
       }
     });
   });
+  server.on("connection", () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -105,5 +112,16 @@ describe("nodeHttpTransport", () => {
       expect(error, path).toBeInstanceOf(TypeError);
       expect(((error as Error).cause as { code?: string }).code, path).toBe("ECONNRESET");
     }
+  });
+
+  it("GIVEN as many exchanges at once as it has connections WHEN they end together THEN the next as many reuse every connection", async () => {
+    const burst = () => Promise.all(Array.from({ length: BRILLIANT_CONNECTIONS }, () => send("/gather")));
+    const before = connections;
+    expect((await burst()).every((answer) => answer.text === "ok")).toBe(true);
+    const opened = connections - before;
+    expect(opened).toBe(BRILLIANT_CONNECTIONS);
+
+    expect((await burst()).every((answer) => answer.text === "ok")).toBe(true);
+    expect(connections - before).toBe(opened);
   });
 });

@@ -39,9 +39,28 @@ export interface TransportAnswer {
 
 export type BrilliantTransport = (request: TransportRequest) => Promise<TransportAnswer>;
 
+/**
+ * At most this many connections to Brilliant at once, and as many kept open
+ * between exchanges: the worker's default concurrency (64 orders in flight).
+ * With fewer kept (16 before), every burst of answers closed the rest and the
+ * next burst opened them again: a connect and a close per order, ~10% of the
+ * worker's CPU in the bench (docs/benchmarks.md, session 8), and over HTTPS a
+ * TLS handshake each. Node drops an idle connection Brilliant closed, and
+ * closes its own before the timeout a server announces (Keep-Alive: timeout=…).
+ */
+export const BRILLIANT_CONNECTIONS = 64;
+
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-  "https:": new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+  "http:": new http.Agent({
+    keepAlive: true,
+    maxSockets: BRILLIANT_CONNECTIONS,
+    maxFreeSockets: BRILLIANT_CONNECTIONS,
+  }),
+  "https:": new https.Agent({
+    keepAlive: true,
+    maxSockets: BRILLIANT_CONNECTIONS,
+    maxFreeSockets: BRILLIANT_CONNECTIONS,
+  }),
 };
 
 export const nodeHttpTransport: BrilliantTransport = ({ method, url, headers, body, timeoutMs }) => {
