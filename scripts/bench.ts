@@ -405,6 +405,8 @@ interface BenchSimulator {
   url: string;
   acceptedCount(): Promise<number>;
   acceptedOrders(): Promise<AcceptedOrderRecord[]>;
+  /** TCP connections the simulator accepted since it started. */
+  connectionsOpened(): Promise<number>;
 }
 
 /**
@@ -436,6 +438,7 @@ async function startBrilliant(name: string): Promise<BenchSimulator> {
     child,
     url: `${origin}/V2`,
     acceptedCount: async () => (await control<{ accepted: number }>("/orders/count")).accepted,
+    connectionsOpened: async () => (await control<{ opened: number }>("/connections")).opened,
     acceptedOrders: async () => (await control<{ orders: AcceptedOrderRecord[] }>("/orders")).orders,
   };
 }
@@ -580,6 +583,8 @@ interface EndToEndResults {
   brilliantReceived: number;
   brilliantDistinct: number;
   duplicates: number;
+  /** TCP connections the simulator accepted during the run (the workers', and the bench's own reads). */
+  brilliantConnections: number;
   progress: Array<{ second: number; forwarded: number }>;
   /** Orders each worker sent (ForwardAttempt.workerId). */
   attemptsByWorker: Record<string, number>;
@@ -609,6 +614,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   processes.simulator = simulator.child.process.pid!;
   processes["bench (load generator)"] = process.pid;
 
+  const connectionsBefore = await simulator.connectionsOpened();
   const window = new CpuWindow(processes, ["app"]);
   const t0 = performance.now();
   const t0Us = nowUs();
@@ -672,6 +678,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   const attemptsByWorker = await countAttemptsByWorker(client);
 
   const received = await simulator.acceptedOrders();
+  const brilliantConnections = (await simulator.connectionsOpened()) - connectionsBefore;
   const distinct = new Set(
     received.map(
       (record) =>
@@ -700,13 +707,14 @@ async function endToEndPhase(): Promise<EndToEndResults> {
     brilliantReceived: received.length,
     brilliantDistinct: distinct.size,
     duplicates: received.length - distinct.size,
+    brilliantConnections,
     progress,
     attemptsByWorker,
     cpu,
     ...perOrderCpu(cpu, seconds, forwarded),
   };
   say(
-    `  ${forwarded}/${storedOrders} forwarded with 1200 in ${seconds.toFixed(1)} s: ${rate(result.ordersPerSecond)} orders/s (all acked after ${result.ackSeconds.toFixed(1)} s; 50% forwarded after ${seconds1(result.halfSeconds)}, 99% after ${seconds1(result.p99Seconds)}); Brilliant received ${received.length}, duplicates ${result.duplicates}`,
+    `  ${forwarded}/${storedOrders} forwarded with 1200 in ${seconds.toFixed(1)} s: ${rate(result.ordersPerSecond)} orders/s (all acked after ${result.ackSeconds.toFixed(1)} s; 50% forwarded after ${seconds1(result.halfSeconds)}, 99% after ${seconds1(result.p99Seconds)}); Brilliant received ${received.length} on ${brilliantConnections} connections, duplicates ${result.duplicates}`,
   );
   return result;
 }

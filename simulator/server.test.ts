@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NOTABLE_VARIANT_IDS, defaultCatalog } from "./catalog";
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type RunningSimulator } from "./server";
@@ -548,6 +549,35 @@ describe("Brilliant simulator", () => {
   });
 
   describe("control over HTTP (/__sim)", () => {
+    it("counts the connections it accepted: one per request without keep-alive, one for many with it", async () => {
+      const health = `${sim.controlUrl}/health`;
+      const get = (agent: http.Agent | false) =>
+        new Promise<void>((resolve, reject) => {
+          http
+            .get(health, { agent }, (res) => {
+              res.resume();
+              res.on("end", resolve);
+            })
+            .on("error", reject);
+        });
+      const opened = async () => (await control(sim, "GET", "/connections")).json.opened as number;
+
+      const before = await opened();
+      for (let i = 0; i < 3; i += 1) await get(false);
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 3; i += 1) await get(keepAlive);
+      } finally {
+        keepAlive.destroy();
+      }
+      // Three without keep-alive, one shared by the next three, and the one reading the count
+      // (fetch keeps its connection from the first count, or opens one).
+      const after = await opened();
+      expect(after - before).toBeGreaterThanOrEqual(4);
+      expect(after - before).toBeLessThanOrEqual(5);
+      expect(sim.connectionsOpened()).toBe(after);
+    });
+
     it("scripts faults, sets stock, changes status, lists orders and resets", async () => {
       const receiver = await startWebhookReceiver();
       try {

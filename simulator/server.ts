@@ -154,6 +154,12 @@ export interface RunningSimulator {
   acceptedOrders(storeKey?: string): AcceptedOrderRecord[];
   /** How many orders were inserted (acceptedOrders().length, without copying them). */
   acceptedCount(storeKey?: string): number;
+  /**
+   * How many TCP connections the server accepted since it started (control
+   * requests' included; `reset` leaves it): a client that reuses its
+   * connections opens a handful for any number of requests.
+   */
+  connectionsOpened(): number;
   /** Inserted orders whose custom_data.shopify_order_id is this one: more than one is a duplicate. */
   ordersForShopifyOrder(shopifyOrderId: string | number, storeKey?: string): AcceptedOrderRecord[];
   readonly requests: RequestLogEntry[];
@@ -534,6 +540,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let nextOrderId = options.firstOrderId ?? 50001;
   let orders: StoredOrder[] = [];
   let accepted: AcceptedOrderRecord[] = [];
+  let connectionsOpened = 0;
   let requests: RequestLogEntry[] = [];
   let webhookDeliveries: WebhookDelivery[] = [];
   let closed = false;
@@ -956,6 +963,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (storeKey === undefined) return accepted.length;
       return accepted.reduce((count, record) => count + (record.storeKey === storeKey ? 1 : 0), 0);
     },
+    connectionsOpened: () => connectionsOpened,
     ordersForShopifyOrder(shopifyOrderId: string | number, storeKey?: string): AcceptedOrderRecord[] {
       return control
         .acceptedOrders(storeKey)
@@ -1003,6 +1011,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }
     if (method === "GET" && path === "/orders/count")
       return ok({ accepted: control.acceptedCount(storeKey) });
+    if (method === "GET" && path === "/connections") return ok({ opened: control.connectionsOpened() });
     if (method === "GET" && path === "/requests") return ok({ requests: control.requests });
     if (method === "GET" && path === "/webhooks") return ok({ deliveries: control.webhookDeliveries });
     if (method === "GET" && path === "/faults") {
@@ -1079,6 +1088,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
 
+  server.on("connection", () => (connectionsOpened += 1));
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -1115,6 +1126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setOrderStatus: control.setOrderStatus,
     acceptedOrders: control.acceptedOrders,
     acceptedCount: control.acceptedCount,
+    connectionsOpened: control.connectionsOpened,
     ordersForShopifyOrder: control.ordersForShopifyOrder,
     get requests() {
       return control.requests;
