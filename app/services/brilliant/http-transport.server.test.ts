@@ -3,14 +3,15 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { BRILLIANT_CONNECTIONS, nodeHttpTransport, type TransportRequest } from "./http-transport.server";
+import { resetEnvCache } from "../../env.server";
+import { brilliantConnections, nodeHttpTransport, type TransportRequest } from "./http-transport.server";
 
 /** The transport keeps fetch's behaviour where the Brilliant client relies on it. */
 let server: http.Server;
 let base: string;
 const seen: Array<{ method?: string; url?: string; body: string; headers: http.IncomingHttpHeaders }> = [];
 let connections = 0;
-/** Requests to /gather, held until BRILLIANT_CONNECTIONS of them wait, then answered together. */
+/** Requests to /gather, held until brilliantConnections() of them wait, then answered together. */
 const gathered: http.ServerResponse[] = [];
 
 beforeAll(async () => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
         req.socket.destroy();
       } else if (req.url === "/gather") {
         gathered.push(res);
-        if (gathered.length === BRILLIANT_CONNECTIONS) for (const held of gathered.splice(0)) held.end("ok");
+        if (gathered.length === brilliantConnections()) for (const held of gathered.splice(0)) held.end("ok");
       }
     });
   });
@@ -115,13 +116,33 @@ describe("nodeHttpTransport", () => {
   });
 
   it("GIVEN as many exchanges at once as it has connections WHEN they end together THEN the next as many reuse every connection", async () => {
-    const burst = () => Promise.all(Array.from({ length: BRILLIANT_CONNECTIONS }, () => send("/gather")));
+    const burst = () => Promise.all(Array.from({ length: brilliantConnections() }, () => send("/gather")));
     const before = connections;
     expect((await burst()).every((answer) => answer.text === "ok")).toBe(true);
     const opened = connections - before;
-    expect(opened).toBe(BRILLIANT_CONNECTIONS);
+    expect(opened).toBe(brilliantConnections());
 
     expect((await burst()).every((answer) => answer.text === "ok")).toBe(true);
     expect(connections - before).toBe(opened);
+  });
+
+  it("keeps as many connections as the worker has orders in flight (WORKER_CONCURRENCY), at least one", () => {
+    const before = process.env.WORKER_CONCURRENCY;
+    try {
+      for (const [set, expected] of [
+        ["128", 128],
+        ["0", 1],
+        [undefined, 64],
+      ] as const) {
+        if (set === undefined) delete process.env.WORKER_CONCURRENCY;
+        else process.env.WORKER_CONCURRENCY = set;
+        resetEnvCache();
+        expect(brilliantConnections()).toBe(expected);
+      }
+    } finally {
+      if (before === undefined) delete process.env.WORKER_CONCURRENCY;
+      else process.env.WORKER_CONCURRENCY = before;
+      resetEnvCache();
+    }
   });
 });

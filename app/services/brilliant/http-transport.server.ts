@@ -1,6 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 
+import { env } from "../../env.server";
+
 /**
  * The Brilliant client's transport: one HTTP exchange, on `node:http` /
  * `node:https` with keep-alive agents. A worker makes at least one exchange
@@ -41,27 +43,29 @@ export type BrilliantTransport = (request: TransportRequest) => Promise<Transpor
 
 /**
  * At most this many connections to Brilliant at once, and as many kept open
- * between exchanges: the worker's default concurrency (64 orders in flight).
- * With fewer kept (16 before), every burst of answers closed the rest and the
- * next burst opened them again: a connect and a close per order, ~10% of the
- * worker's CPU in the bench (docs/benchmarks.md, session 8), and over HTTPS a
- * TLS handshake each. Node drops an idle connection Brilliant closed, and
- * closes its own before the timeout a server announces (Keep-Alive: timeout=…).
+ * between exchanges: the worker's orders in flight (`WORKER_CONCURRENCY`, 64
+ * by default), so none waits for a connection, a wait its timeout would
+ * count. With fewer kept (16 before), every burst of answers closed the rest
+ * and the next burst opened them again: a connect and a close per order,
+ * ~10% of the worker's CPU in the bench (docs/benchmarks.md, session 8), and
+ * over HTTPS a TLS handshake each. Node drops an idle connection Brilliant
+ * closed, and closes its own before the timeout a server announces
+ * (Keep-Alive: timeout=…).
  */
-export const BRILLIANT_CONNECTIONS = 64;
+export function brilliantConnections(): number {
+  return Math.max(1, env().WORKER_CONCURRENCY);
+}
 
-const agents = {
-  "http:": new http.Agent({
-    keepAlive: true,
-    maxSockets: BRILLIANT_CONNECTIONS,
-    maxFreeSockets: BRILLIANT_CONNECTIONS,
-  }),
-  "https:": new https.Agent({
-    keepAlive: true,
-    maxSockets: BRILLIANT_CONNECTIONS,
-    maxFreeSockets: BRILLIANT_CONNECTIONS,
-  }),
-};
+let agents: { "http:": http.Agent; "https:": https.Agent } | null = null;
+
+function agentFor(protocol: "http:" | "https:"): http.Agent {
+  if (!agents) {
+    const size = brilliantConnections();
+    const options = { keepAlive: true, maxSockets: size, maxFreeSockets: size };
+    agents = { "http:": new http.Agent(options), "https:": new https.Agent(options) };
+  }
+  return agents[protocol];
+}
 
 export const nodeHttpTransport: BrilliantTransport = ({ method, url, headers, body, timeoutMs }) => {
   const protocol = url.startsWith("https:") ? "https:" : url.startsWith("http:") ? "http:" : null;
@@ -80,7 +84,7 @@ export const nodeHttpTransport: BrilliantTransport = ({ method, url, headers, bo
     const failed = (error: Error) => finish(() => reject(new TypeError("fetch failed", { cause: error })));
     const request = (protocol === "https:" ? https : http).request(
       url,
-      { method, headers: sent, agent: agents[protocol] },
+      { method, headers: sent, agent: agentFor(protocol) },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
