@@ -36,7 +36,10 @@ const warnings = (spy: ReturnType<typeof vi.spyOn>, message: string) =>
 /** How many transactions the writer has handed to its thread and not yet had answered. */
 const inFlightOf = (writer: ReturnType<typeof statementWriterFor>) =>
   (writer as unknown as { inFlight: unknown[] }).inFlight.length;
-/** Waits until the writer has handed `count` transactions to its thread (not a fixed time, which a busy machine outlasts). */
+/**
+ * Waits until the writer has handed `count` transactions to its thread (not a
+ * fixed time, which a busy machine outlasts).
+ */
 const inTheThread = (writer: ReturnType<typeof statementWriterFor>, count: number) =>
   vi.waitFor(() => expect(inFlightOf(writer)).toBe(count), { timeout: 5_000, interval: 2 });
 
