@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { resetEnvCache } from "../env.server";
-import { forgetSessionsOf } from "../services/session-storage.server";
-import { unauthenticated } from "../shopify.server";
 import { resetDatabase } from "../../tests/helpers/db";
+import {
+  FAST_BUCKET,
+  adminGraphqlFor,
+  seedStandInSession,
+  startStandIn,
+  stopStandIn,
+} from "../../tests/helpers/admin-graphql";
 import {
   DEFAULT_BUCKET,
   generateProducts,
-  standInAccessToken,
-  startAdminGraphqlStandIn,
   type AdminGraphqlStandIn,
   type StandInProduct,
 } from "../../shopify-stand-in/admin-graphql";
@@ -26,51 +28,23 @@ import {
 // through SHOPIFY_ADMIN_API_ORIGIN.
 
 const SHOP = "variants-test.myshopify.com";
-const FAST_BUCKET = { maximumAvailable: 1000, restoreRate: 100_000 };
 
 let standIn: AdminGraphqlStandIn;
 
 beforeAll(async () => {
-  standIn = await startAdminGraphqlStandIn({ shops: { [SHOP]: { products: [] } }, bucket: FAST_BUCKET });
-  process.env.SHOPIFY_ADMIN_API_ORIGIN = standIn.origin;
-  resetEnvCache();
+  standIn = await startStandIn([SHOP]);
 });
 
-afterAll(async () => {
-  delete process.env.SHOPIFY_ADMIN_API_ORIGIN;
-  resetEnvCache();
-  await standIn.close();
-});
+afterAll(() => stopStandIn(standIn));
 
 beforeEach(async () => {
   await resetDatabase(prisma);
-  await seedOfflineSession(standInAccessToken(SHOP));
+  await seedStandInSession(SHOP);
   standIn.setBucket(FAST_BUCKET);
   standIn.requests.length = 0;
 });
 
-/** The shop's offline session, as OAuth leaves it. */
-async function seedOfflineSession(accessToken: string) {
-  await prisma.session.upsert({
-    where: { id: `offline_${SHOP}` },
-    create: {
-      id: `offline_${SHOP}`,
-      shop: SHOP,
-      state: "",
-      isOnline: false,
-      scope: "read_products",
-      accessToken,
-    },
-    update: { accessToken },
-  });
-  // Written past the session storage: this process reads it afresh.
-  forgetSessionsOf(prisma, SHOP);
-}
-
-async function adminGraphql(): Promise<AdminGraphql> {
-  const { admin } = await unauthenticated.admin(SHOP);
-  return admin.graphql;
-}
+const adminGraphql = () => adminGraphqlFor(SHOP);
 
 function pageRequests() {
   return standIn.requests.filter((request) => request.operation === "ShopifyVariantsPage");
@@ -216,7 +190,7 @@ describe("syncShopifyVariants", () => {
 
   it("GIVEN the app's token is refused WHEN synced THEN the run is failed with why, and nothing is written", async () => {
     standIn.setProducts(SHOP, generateProducts(5, 1));
-    await seedOfflineSession("shpat_revoked");
+    await seedStandInSession(SHOP, "shpat_revoked");
 
     const result = await syncShopifyVariants(SHOP, await adminGraphql());
 

@@ -43,9 +43,11 @@ export async function stopStandIn(standIn: AdminGraphqlStandIn | undefined) {
   await standIn?.close();
 }
 
-/** The shop's offline session, as OAuth leaves it, with the token the stand-in expects. */
-export async function seedStandInSession(shop: string) {
-  const accessToken = standInAccessToken(shop);
+/**
+ * The shop's offline session, as OAuth leaves it, with the token the stand-in
+ * expects (or another, e.g. one it refuses).
+ */
+export async function seedStandInSession(shop: string, accessToken = standInAccessToken(shop)) {
   await prisma.session.upsert({
     where: { id: `offline_${shop}` },
     create: {
