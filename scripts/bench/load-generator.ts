@@ -45,7 +45,9 @@ export interface LoadResult {
   statuses: Record<string, number>;
   durationMs: number;
   requestsPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  latencyMs: LatencySummary;
+  /** Every answered request's latency (ms), in the measured window: to merge windows (mergeLoadResults). */
+  latencies: number[];
   /** Answered after more than 5 s, or not at all: Shopify would count these deliveries as failed. */
   over5s: number;
   /** The slowest answers: when each request was sent (ms after the first) and how long it took. */
@@ -185,7 +187,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     statuses,
     durationMs,
     requestsPerSecond: durationMs > 0 ? (answered / durationMs) * 1000 : 0,
-    latencyMs: summarise(latencies),
+    latencyMs: summariseLatencies(latencies),
+    latencies,
     over5s: failures + latencies.filter((value) => value > 5_000).length,
     slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 20),
     sent: seq,
@@ -195,7 +198,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-function summarise(values: number[]): LoadResult["latencyMs"] {
+export type LatencySummary = { p50: number; p90: number; p99: number; max: number; mean: number };
+
+export function summariseLatencies(values: readonly number[]): LatencySummary {
   if (values.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
   const sorted = Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -207,5 +212,45 @@ function summarise(values: number[]): LoadResult["latencyMs"] {
     p99: at(0.99),
     max: sorted[sorted.length - 1] ?? 0,
     mean: sum / sorted.length,
+  };
+}
+
+/**
+ * Several measured windows of one server as one: counts added, req/s over
+ * their total time, percentiles of all their answers together.
+ */
+export function mergeLoadResults(runs: readonly LoadResult[]): LoadResult {
+  if (runs.length === 1) return runs[0]!;
+  const add = (pick: (run: LoadResult) => number) => runs.reduce((sum, run) => sum + pick(run), 0);
+  const addCounts = (pick: (run: LoadResult) => Record<string, number>) => {
+    const total: Record<string, number> = {};
+    for (const run of runs) {
+      for (const [key, count] of Object.entries(pick(run))) total[key] = (total[key] ?? 0) + count;
+    }
+    return total;
+  };
+  const latencies = runs.flatMap((run) => run.latencies);
+  const requests = add((run) => run.requests);
+  const durationMs = add((run) => run.durationMs);
+  return {
+    requests,
+    ok: add((run) => run.ok),
+    non200: add((run) => run.non200),
+    failures: add((run) => run.failures),
+    failureCauses: addCounts((run) => run.failureCauses),
+    statuses: addCounts((run) => run.statuses),
+    durationMs,
+    requestsPerSecond: durationMs > 0 ? (requests / durationMs) * 1000 : 0,
+    latencyMs: summariseLatencies(latencies),
+    latencies,
+    over5s: add((run) => run.over5s),
+    slowest: runs
+      .flatMap((run) => run.slowest)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 20),
+    sent: add((run) => run.sent),
+    okIncludingWarmup: add((run) => run.okIncludingWarmup),
+    startedAt: runs[0]!.startedAt,
+    endedAt: runs[runs.length - 1]!.endedAt,
   };
 }
