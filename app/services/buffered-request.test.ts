@@ -73,6 +73,17 @@ describe("BufferedRequest", () => {
     expect(await buffered.clone().text()).toBe(text);
   });
 
+  it("makes its body stream once, from a getter it shares with every other request (no own property)", async () => {
+    const first = request('{"id":1}');
+    const second = request('{"id":2}');
+    // A getter of each request's own gave each a hidden class of its own,
+    // which kept every webhook's request alive through young-generation GCs.
+    expect(Object.getOwnPropertyNames(first)).not.toContain("body");
+    expect(first.body).toBe(first.body);
+    expect(first.body).not.toBe(second.body);
+    expect(await new Response(second.body).text()).toBe('{"id":2}');
+  });
+
   it("drops a UTF-8 byte order mark from its text, as fetch does", async () => {
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
     expect(await request(withBom).text()).toBe(await plain(withBom).text());

@@ -17,6 +17,21 @@ export const BUFFERED_BODY = Symbol.for("brilliant-sync.buffered-body");
 export class BufferedRequest extends Request {
   readonly [BUFFERED_BODY]: Buffer;
   private decoded: string | undefined;
+  private stream: ReadableStream<Uint8Array> | undefined;
+
+  static {
+    // `body` is the base class's property (no body, it would say); here a
+    // getter making the stream the first time it is read. Defined once, on
+    // the prototype: a getter defined on each request gave each its own
+    // hidden class, which V8 keeps in the old generation, and through it the
+    // getter's closure kept the request, its headers and body alive through
+    // every young-generation GC until a full one (docs/benchmarks.md, session 9).
+    Object.defineProperty(BufferedRequest.prototype, "body", {
+      get(this: BufferedRequest) {
+        return (this.stream ??= new Blob([this.bytesView()]).stream());
+      },
+    });
+  }
 
   /**
    * `headers`: a Headers, or Node's raw list (`IncomingMessage.rawHeaders`:
@@ -29,11 +44,6 @@ export class BufferedRequest extends Request {
     if (headers instanceof Headers) headers.forEach((value, name) => own.append(name, value));
     else for (let i = 0; i + 1 < headers.length; i += 2) own.append(headers[i]!, headers[i + 1]!);
     this[BUFFERED_BODY] = body;
-    let stream: ReadableStream<Uint8Array> | undefined;
-    // An own property: the base class has no body, and its getter would say so.
-    Object.defineProperty(this, "body", {
-      get: () => (stream ??= new Blob([this.bytesView()]).stream()),
-    });
   }
 
   override text(): Promise<string> {
