@@ -62,7 +62,11 @@ describe("mergeLoadResults (the bench's ingest rounds as one run)", () => {
     // 4 answers at 10 ms and 8 at 50 ms: the median is 50, the mean 110/3.
     expect(merged.latencyMs.p50).toBe(50);
     expect(merged.latencyMs.mean).toBeCloseTo((4 * 10 + 8 * 50) / 12);
-    expect(merged.slowest.map((slow) => slow.ms)).toEqual([2_500, 1_500]);
+    // The second window's slow answer was sent 7 ms after its start, 2,907 ms after the first's.
+    expect(merged.slowest).toEqual([
+      { sentAtMs: 2_907, ms: 2_500 },
+      { sentAtMs: 5, ms: 1_500 },
+    ]);
     expect([merged.startedAt, merged.endedAt]).toEqual([100, 4_000]);
   });
 

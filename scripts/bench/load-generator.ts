@@ -244,8 +244,14 @@ export function mergeLoadResults(runs: readonly LoadResult[]): LoadResult {
     latencyMs: summariseLatencies(latencies),
     latencies,
     over5s: add((run) => run.over5s),
+    // Send times counted from the first window's start, as in one run.
     slowest: runs
-      .flatMap((run) => run.slowest)
+      .flatMap((run) =>
+        run.slowest.map((slow) => ({
+          ...slow,
+          sentAtMs: slow.sentAtMs + run.startedAt - runs[0]!.startedAt,
+        })),
+      )
       .sort((a, b) => b.ms - a.ms)
       .slice(0, 20),
     sent: add((run) => run.sent),
