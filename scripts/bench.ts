@@ -543,7 +543,7 @@ async function ingestPhase(): Promise<IngestResults> {
   const windowMs = config.durationMs / rounds;
   const laterWarmupMs = Math.min(config.warmupMs, 1_000);
   say(
-    `\n[1/3] Ingest: ${config.connections} connections; the bare server and the app take turns, ${rounds} round${rounds === 1 ? "" : "s"} of ${secs(windowMs)} s each (warm-up ${secs(config.warmupMs)} s, then ${secs(laterWarmupMs)} s)`,
+    `\n[1/3] Ingest: ${config.connections} connections; the bare server and the app take turns, ${rounds} round${rounds === 1 ? "" : "s"} of ${seconds1(windowMs / 1000)} each (warm-up ${seconds1(config.warmupMs / 1000)}, then ${seconds1(laterWarmupMs / 1000)})`,
   );
 
   const barePort = await freePort();
@@ -1025,8 +1025,6 @@ const rate = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const cpuMs = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)} ms CPU`);
-/** Milliseconds as seconds, to one decimal when not whole. */
-const secs = (valueMs: number) => String(round1(valueMs / 1000));
 const seconds1 = (value: number | null) => (value === null ? "never" : `${value.toFixed(1)} s`);
 const mark = (pass: boolean) => (pass ? "PASS" : "MISS");
 
