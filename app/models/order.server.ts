@@ -35,15 +35,20 @@ interface PaidOrderInput {
  */
 export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
   const id = newId();
-  // Only these outlive the write: the order's parsed body is let go while it commits.
-  const { shop, order } = input;
-  const shopifyOrderId = order.id;
-  const [upserted] = await statementWriterFor().write(paidOrderStatements(id, input));
-  const row = upserted?.[0] as { id: string; deliveries: number | bigint } | undefined;
-  if (!row) throw new Error(`Order ${shopifyOrderId} of ${shop} neither inserted nor found`);
-  return row.id === id
-    ? { kind: "recorded", orderId: id }
-    : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
+  const { shop } = input;
+  const shopifyOrderId = input.order.id;
+  // Only the callback's three values wait for the commit. Awaited here, the
+  // order's parsed body would too: a suspended async function keeps every
+  // local and argument of its frame (docs/benchmarks.md, session 9).
+  return statementWriterFor()
+    .write(paidOrderStatements(id, input))
+    .then(([upserted]) => {
+      const row = upserted?.[0] as { id: string; deliveries: number | bigint } | undefined;
+      if (!row) throw new Error(`Order ${shopifyOrderId} of ${shop} neither inserted nor found`);
+      return row.id === id
+        ? { kind: "recorded", orderId: id }
+        : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
+    });
 }
 
 /**

@@ -23,14 +23,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return new Response("The body is not a Shopify order", { status: 400 });
   }
 
-  const result = await recordPaidOrder({
+  // Returned, not awaited: this frame (the request, the parsed body) is let go while the order commits.
+  return recordPaidOrder({
     shop,
     order: parsed.data,
     payload,
     rawBody: verified.rawBody,
     webhookId: webhookId ?? null,
     source: "webhook",
+  }).then((result) => {
+    logger.debug({ shop, orderId: result.orderId, result: result.kind }, "orders/paid recorded");
+    return new Response(null, { status: 200 });
   });
-  logger.debug({ shop, orderId: result.orderId, result: result.kind }, "orders/paid recorded");
-  return new Response(null, { status: 200 });
 };
