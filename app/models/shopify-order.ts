@@ -2,13 +2,15 @@ import { z } from "zod/v4";
 
 /**
  * The parts of Shopify's REST `orders/paid` webhook body the app relies on.
- * Everything else is kept untouched in the stored payload; fields Shopify may
+ * Everything else is kept untouched in the stored payload, and left out of
+ * a parse's output (objects, not loose objects: copying an order's other
+ * fields cost every webhook CPU and young-generation GC); fields Shopify may
  * omit or null are optional here so that a real order never fails ingest.
  */
 const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 const nullableString = z.string().nullish();
 
-export const ShopifyAddressSchema = z.looseObject({
+export const ShopifyAddressSchema = z.object({
   name: nullableString,
   first_name: nullableString,
   last_name: nullableString,
@@ -24,7 +26,7 @@ export const ShopifyAddressSchema = z.looseObject({
   phone: nullableString,
 });
 
-export const ShopifyLineItemSchema = z.looseObject({
+export const ShopifyLineItemSchema = z.object({
   id,
   variant_id: id.nullish(),
   product_id: id.nullish(),
@@ -38,7 +40,7 @@ export const ShopifyLineItemSchema = z.looseObject({
   gift_card: z.boolean().nullish(),
 });
 
-export const ShopifyOrderSchema = z.looseObject({
+export const ShopifyOrderSchema = z.object({
   id,
   admin_graphql_api_id: nullableString,
   name: z.string().min(1),

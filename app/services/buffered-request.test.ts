@@ -22,16 +22,33 @@ function plain(body: string | Buffer, contentType = "application/json") {
 }
 
 describe("BufferedRequest", () => {
-  it("is a Request with the method, URL and headers it was given", () => {
+  it("has the fields undici's Request has for the same POST, its method, URL and headers", () => {
     const buffered = request("{}");
-    expect(buffered).toBeInstanceOf(Request);
-    expect([buffered.method, buffered.url, buffered.headers.get("x-shopify-topic")]).toEqual([
-      "POST",
-      URL_,
-      "orders/paid",
-    ]);
+    const undici = plain("{}");
+    const fields = Object.entries(Object.getOwnPropertyDescriptors(Request.prototype))
+      .filter(([name, descriptor]) => descriptor.get && !["body", "headers", "signal"].includes(name))
+      .map(([name]) => name as keyof Request);
+    expect(fields).toContain("url");
+    expect(fields).toContain("bodyUsed");
+    for (const name of fields) expect([name, buffered[name]]).toEqual([name, undici[name]]);
+    expect([...buffered.headers]).toEqual([...undici.headers].filter(([name]) => name !== "content-length"));
+    expect(String(buffered)).toBe(String(undici));
     expect(isBuffered(buffered)).toBe(true);
-    expect(isBuffered(plain("{}"))).toBe(false);
+    expect(isBuffered(undici)).toBe(false);
+  });
+
+  it("is no undici Request; its abort signal never fires", () => {
+    const buffered = request("{}");
+    expect(buffered).not.toBeInstanceOf(Request);
+    expect(buffered.signal).toBeInstanceOf(AbortSignal);
+    expect(buffered.signal).toBe(buffered.signal);
+    expect(buffered.signal.aborted).toBe(false);
+  });
+
+  it("refuses a URL that is not absolute, as new Request does", () => {
+    expect(() => new BufferedRequest("/webhooks/orders/paid", [], Buffer.from("{}"))).toThrow(TypeError);
+    expect(() => new BufferedRequest("http://a b/", [], Buffer.from("{}"))).toThrow(TypeError);
+    expect(new BufferedRequest("http://App.Example/x?y", [], Buffer.from("")).url).toBe("http://app.example/x?y");
   });
 
   it("takes Node's raw header list as a Headers with the same names and values", () => {
@@ -73,12 +90,14 @@ describe("BufferedRequest", () => {
     expect(await buffered.clone().text()).toBe(text);
   });
 
-  it("makes its body stream once, from a getter it shares with every other request (no own property)", async () => {
+  it("makes its body stream once, from a getter it shares with every other request (no own getters)", async () => {
     const first = request('{"id":1}');
     const second = request('{"id":2}');
     // A getter of each request's own gave each a hidden class of its own,
     // which kept every webhook's request alive through young-generation GCs.
-    expect(Object.getOwnPropertyNames(first)).not.toContain("body");
+    const own = Object.getOwnPropertyNames(first);
+    expect(own.filter((name) => Object.getOwnPropertyDescriptor(first, name)!.get)).toEqual([]);
+    expect(own).not.toContain("body");
     expect(first.body).toBe(first.body);
     expect(first.body).not.toBe(second.body);
     expect(await new Response(second.body).text()).toBe('{"id":2}');

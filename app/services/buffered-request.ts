@@ -9,44 +9,101 @@ export const BUFFERED_BODY = Symbol.for("brilliant-sync.buffered-body");
 
 /**
  * A POST whose body was read whole beforehand (the webhook lane reads it to
- * enforce its size limit). `text()`, `json()`, `arrayBuffer()`, `bytes()`,
- * `blob()` and `formData()` answer from memory, as often as asked; the body stream is made
- * only when `body` is read. Undici's Request makes a stream for every body,
- * and reading it again needs a copy of the whole Request (~30 µs a webhook).
+ * enforce its size limit), with the whole of the Fetch API's `Request`
+ * interface. `text()`, `json()`, `arrayBuffer()`, `bytes()`, `blob()` and
+ * `formData()` answer from memory, as often as asked; the body stream is
+ * made only when `body` is read, and the abort `signal` (which never fires)
+ * only when `signal` is.
+ *
+ * It is not an undici `Request` (`instanceof Request` is false; give
+ * `new Request(…)` its `url` and its fields, not the object itself). An
+ * undici Request cost a webhook ~9% of the event loop's time to build (it
+ * parses its URL twice, makes an AbortController and a stream for every
+ * body) and its AbortSignal, which V8 keeps through every young-generation
+ * GC, kept each webhook's request alive until a full one (docs/benchmarks.md,
+ * sessions 9 and 10). Remix, `@shopify/shopify-app-remix` and
+ * `@shopify/shopify-api` only read a request's fields and body, which is
+ * what `tests/server/webhook-lane.test.ts` runs through them.
  */
-export class BufferedRequest extends Request {
+export class BufferedRequest implements Request {
   readonly [BUFFERED_BODY]: Buffer;
+  readonly url: string;
+  readonly headers: Headers;
   private decoded: string | undefined;
-  private stream: ReadableStream<Uint8Array> | undefined;
-
-  static {
-    // `body` is the base class's property (no body, it would say); here a
-    // getter making the stream the first time it is read. Defined once, on
-    // the prototype: a getter defined on each request gave each its own
-    // hidden class, which V8 keeps in the old generation, and through it the
-    // getter's closure kept the request, its headers and body alive through
-    // every young-generation GC until a full one (docs/benchmarks.md, session 9).
-    Object.defineProperty(BufferedRequest.prototype, "body", {
-      get(this: BufferedRequest) {
-        return (this.stream ??= new Blob([this.bytesView()]).stream());
-      },
-    });
-  }
+  private stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
+  private abort: AbortSignal | undefined;
 
   /**
+   * `url`: absolute (a TypeError otherwise, as `new Request` throws).
    * `headers`: a Headers, or Node's raw list (`IncomingMessage.rawHeaders`:
-   * name, value, name, value…), appended as they came without a Headers of
-   * their own first (which the base class would copy again).
+   * name, value, name, value…), appended as they came.
    */
   constructor(url: string, headers: Headers | readonly string[], body: Buffer) {
-    super(url, { method: "POST" });
-    const own = this.headers;
+    this.url = new URL(url).href;
+    const own = new Headers();
     if (headers instanceof Headers) headers.forEach((value, name) => own.append(name, value));
     else for (let i = 0; i + 1 < headers.length; i += 2) own.append(headers[i]!, headers[i + 1]!);
+    this.headers = own;
     this[BUFFERED_BODY] = body;
   }
 
-  override text(): Promise<string> {
+  // What `new Request(url, { method: "POST" })` has; getters on the
+  // prototype, so each request carries only its own fields. (Getters of each
+  // request's own would give each a hidden class of its own, which V8 keeps
+  // in the old generation: session 9.)
+  get method(): string {
+    return "POST";
+  }
+  get cache(): RequestCache {
+    return "default";
+  }
+  get credentials(): RequestCredentials {
+    return "same-origin";
+  }
+  get destination(): RequestDestination {
+    return "";
+  }
+  get integrity(): string {
+    return "";
+  }
+  get keepalive(): boolean {
+    return false;
+  }
+  get mode(): RequestMode {
+    return "cors";
+  }
+  get redirect(): RequestRedirect {
+    return "follow";
+  }
+  get referrer(): string {
+    return "about:client";
+  }
+  get referrerPolicy(): ReferrerPolicy {
+    return "";
+  }
+  get isHistoryNavigation(): boolean {
+    return false;
+  }
+  get isReloadNavigation(): boolean {
+    return false;
+  }
+  get duplex(): "half" {
+    return "half";
+  }
+  /** Its body can always be read (again). */
+  get bodyUsed(): boolean {
+    return false;
+  }
+
+  get signal(): AbortSignal {
+    return (this.abort ??= new AbortController().signal);
+  }
+
+  get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return (this.stream ??= new Blob([this.bytesView()]).stream());
+  }
+
+  text(): Promise<string> {
     if (this.decoded === undefined) {
       const body = this[BUFFERED_BODY];
       // As fetch decodes a body: UTF-8, a byte order mark dropped.
@@ -56,26 +113,26 @@ export class BufferedRequest extends Request {
     return Promise.resolve(this.decoded);
   }
 
-  override async json(): Promise<unknown> {
+  async json(): Promise<unknown> {
     return JSON.parse(await this.text()) as unknown;
   }
 
-  override arrayBuffer(): Promise<ArrayBuffer> {
+  arrayBuffer(): Promise<ArrayBuffer> {
     const body = this[BUFFERED_BODY];
     return Promise.resolve(
       body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
     );
   }
 
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+  bytes(): Promise<Uint8Array<ArrayBuffer>> {
     return Promise.resolve(new Uint8Array(this.bytesView()));
   }
 
-  override blob(): Promise<Blob> {
+  blob(): Promise<Blob> {
     return Promise.resolve(new Blob([this.bytesView()], { type: this.headers.get("content-type") ?? "" }));
   }
 
-  override formData(): Promise<FormData> {
+  formData(): Promise<FormData> {
     return new Response(this.bytesView(), { headers: this.headers }).formData();
   }
 
@@ -84,8 +141,12 @@ export class BufferedRequest extends Request {
     return this[BUFFERED_BODY] as Uint8Array<ArrayBuffer>;
   }
 
-  override clone(): BufferedRequest {
-    return new BufferedRequest(this.url, new Headers(this.headers), this[BUFFERED_BODY]);
+  clone(): BufferedRequest {
+    return new BufferedRequest(this.url, this.headers, this[BUFFERED_BODY]);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Request";
   }
 }
 
