@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { holdSqliteWriteLock, resetDatabase } from "../../tests/helpers/db";
 import prisma, { databaseKind } from "../db.server";
 import { TransactionBatcher } from "./group-commit.server";
-import { rowAs, sqlFor, type Sql } from "./sql.server";
+import { rowAs, sqlFor, sqliteValue, type Sql } from "./sql.server";
 import { logger } from "../logger.server";
 
 const shop = "direct-sql.myshopify.com";
@@ -37,6 +37,23 @@ describe("direct SQL (app/db/sql.server.ts)", () => {
     expect(viaSql).toEqual(viaPrisma);
     expect(await prisma.order.count({ where: { nextAttemptAt: { lte: at } } })).toBe(1);
     expect(await prisma.order.count({ where: { nextAttemptAt: { lt: at } } })).toBe(0);
+  });
+
+  it("gives each date as Prisma writes it on SQLite, whichever came before it", () => {
+    const first = new Date("2026-03-04T05:06:07.891Z");
+    const same = new Date(first.getTime());
+    expect(sqliteValue(first)).toBe("2026-03-04T05:06:07.891+00:00");
+    expect(sqliteValue(same)).toBe("2026-03-04T05:06:07.891+00:00");
+    first.setTime(first.getTime() + 1);
+    expect(sqliteValue(first)).toBe("2026-03-04T05:06:07.892+00:00");
+    expect(sqliteValue(same)).toBe("2026-03-04T05:06:07.891+00:00");
+    expect(() => sqliteValue(new Date(Number.NaN))).toThrow(RangeError);
+    expect([sqliteValue(true), sqliteValue(false), sqliteValue("x"), sqliteValue(null)]).toEqual([
+      1,
+      0,
+      "x",
+      null,
+    ]);
   });
 
   it("rolls back everything a failed transaction wrote", async () => {

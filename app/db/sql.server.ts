@@ -139,9 +139,21 @@ export function prismaRunner(tx: Prisma.TransactionClient, kind: DatabaseKind): 
 
 // ---------------------------------------------------------------- SQLite
 
+let lastTime = Number.NaN;
+let lastTimeText = "";
+
 /** A value as better-sqlite3 takes it, written as Prisma writes it. */
 export function sqliteValue(value: SqlValue): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (value instanceof Date) {
+    // A write gives the same time several times (createdAt, updatedAt…), and
+    // writes of the same millisecond come together: each is formatted once.
+    const time = value.getTime();
+    if (time !== lastTime) {
+      lastTime = time;
+      lastTimeText = value.toISOString().replace("Z", "+00:00");
+    }
+    return lastTimeText;
+  }
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
 }

@@ -48,7 +48,9 @@ describe("BufferedRequest", () => {
   it("refuses a URL that is not absolute, as new Request does", () => {
     expect(() => new BufferedRequest("/webhooks/orders/paid", [], Buffer.from("{}"))).toThrow(TypeError);
     expect(() => new BufferedRequest("http://a b/", [], Buffer.from("{}"))).toThrow(TypeError);
-    expect(new BufferedRequest("http://App.Example/x?y", [], Buffer.from("")).url).toBe("http://app.example/x?y");
+    expect(new BufferedRequest("http://App.Example/x?y", [], Buffer.from("")).url).toBe(
+      "http://app.example/x?y",
+    );
   });
 
   it("takes Node's raw header list as a Headers with the same names and values", () => {
