@@ -11,14 +11,27 @@
 //   values are already in SQLite's form.
 // - The answer is { id, results, waitedMs, failedAsAWhole? }: per write, the
 //   rows of each of its statements, or the error that failed it.
+// - { close: true } closes the connection; the thread then ends.
+// - `control` (shared memory) stops it from the outside: once STOP is 1 it
+//   starts no transaction and stops waiting for the write lock (those writes
+//   fail with code WRITER_STOPPING); BUSY is 1 while it handles a message.
+//   A thread terminated while better-sqlite3 throws an error aborts the
+//   whole process (the error object cannot be made while V8 terminates the
+//   thread: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"), and waiting
+//   for the lock throws SQLITE_BUSY every millisecond or so; the web process
+//   sets STOP and waits for BUSY to clear before it lets the thread be
+//   terminated (app/db/statement-writer.server.ts).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
 const require = createRequire(import.meta.url);
 const Database = require("better-sqlite3");
 
-/** @type {{ file: string, lockWaitLimitMs: number }} */
-const { file, lockWaitLimitMs } = workerData;
+/** @type {{ file: string, lockWaitLimitMs: number, control: SharedArrayBuffer }} */
+const { file, lockWaitLimitMs, control: controlMemory } = workerData;
+const control = new Int32Array(controlMemory);
+const STOP = 0;
+const BUSY = 1;
 
 const db = new Database(file);
 // As every connection of the app (app/db/driver-adapter.server.ts). The lock
@@ -39,12 +52,15 @@ const prepare = (sql) => {
   return statement;
 };
 
-const nap = new Int32Array(new SharedArrayBuffer(4));
+class StoppingError extends Error {
+  code = "WRITER_STOPPING";
+}
 
 /** BEGIN IMMEDIATE, waiting for another connection's write lock; how long it waited (ms). */
 const begin = () => {
   const started = Date.now();
   for (;;) {
+    if (Atomics.load(control, STOP) === 1) throw new StoppingError("the SQLite writer thread is stopping");
     try {
       prepare("BEGIN IMMEDIATE").run();
       return Date.now() - started;
@@ -53,7 +69,8 @@ const begin = () => {
       // This thread only writes: sleeping here holds up nothing else. Short
       // naps: the worker lets go of the lock for ~2 ms between its
       // transactions (WORKER_WRITE_GAP_MS), and a longer nap would miss it.
-      Atomics.wait(nap, 0, 0, 0.2 + Math.random() * 0.8);
+      // Woken at once by a stop.
+      Atomics.wait(control, STOP, 0, 0.2 + Math.random() * 0.8);
     }
   }
 };
@@ -83,17 +100,18 @@ const transaction = (writes) => {
 
 const describe = (error) => ({ message: String(error?.message ?? error), code: error?.code ?? null });
 
-parentPort.on("message", ({ id, texts: newTexts, writes }) => {
+const handle = ({ id, texts: newTexts, writes }) => {
   texts.push(...newTexts);
   try {
     const { waitedMs, rows } = transaction(writes);
     parentPort.postMessage({ id, waitedMs, results: rows.map((statementRows) => ({ rows: statementRows })) });
   } catch (failure) {
-    if (failure?.code === "SQLITE_BUSY") {
-      // The write lock never came: trying each write again would wait as long again.
+    if (failure?.code === "SQLITE_BUSY" || failure instanceof StoppingError) {
+      // The write lock never came (trying each write again would wait as
+      // long again), or the thread is stopping.
       parentPort.postMessage({
         id,
-        waitedMs: lockWaitLimitMs,
+        waitedMs: failure instanceof StoppingError ? 0 : lockWaitLimitMs,
         results: writes.map(() => ({ error: describe(failure) })),
       });
       return;
@@ -110,5 +128,20 @@ parentPort.on("message", ({ id, texts: newTexts, writes }) => {
       }
     });
     parentPort.postMessage({ id, waitedMs, results, failedAsAWhole: describe(failure) });
+  }
+};
+
+parentPort.on("message", (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  Atomics.store(control, BUSY, 1);
+  try {
+    handle(message);
+  } finally {
+    Atomics.store(control, BUSY, 0);
+    Atomics.notify(control, BUSY);
   }
 });

@@ -1,3 +1,5 @@
+import type { Worker } from "node:worker_threads";
+
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { holdSqliteWriteLock, resetDatabase } from "../../tests/helpers/db";
@@ -158,18 +160,28 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       await writer.write(orderWrite("before"));
       const error = vi.spyOn(logger, "error");
 
-      // GIVEN a write waiting in the thread for another connection's lock
+      // GIVEN a write waiting in the thread for another connection's lock, a
+      // message after it that kills the thread (an error it does not catch),
+      // and a second transaction sent after that
       const lock = await holdSqliteWriteLock(prisma);
-      const held = writer.write(orderWrite("held"));
+      const first = writer.write(orderWrite("first"));
       await inTheThread(writer, 1);
+      const thread = (writer as unknown as { worker: Worker }).worker;
+      thread.postMessage({ id: -1, texts: null, writes: [] });
+      const held = Promise.allSettled(
+        Array.from({ length: 16 }, (_, i) => writer.write(orderWrite(`held-${i}`))),
+      );
+      await inTheThread(writer, 2);
 
-      // WHEN the thread dies
-      const thread = (writer as unknown as { worker: { terminate(): Promise<number> } }).worker;
-      await thread.terminate();
+      // WHEN the lock is free: the first commits, then the thread dies (its
+      // answer and its death reach this thread in either order)
       lock.release();
+      await Promise.allSettled([first]);
 
-      // THEN that write fails (its webhook is answered with an error; Shopify sends it again), and is logged
-      await expect(held).rejects.toThrow(/exited/);
+      // THEN the writes it held fail (their webhooks are answered with an error; Shopify sends them again), logged once
+      const outcomes = await held;
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(16).fill("rejected"));
+      expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
       expect(
         error.mock.calls.filter(([, message]) => message === "the SQLite writer thread failed"),
       ).toHaveLength(1);
@@ -178,7 +190,42 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       expect((await prisma.order.findMany({ orderBy: { id: "asc" } })).map((order) => order.id)).toEqual([
         "after",
         "before",
+        "first",
       ]);
+    },
+  );
+
+  it.runIf(databaseKind() === "sqlite")(
+    "on SQLite, closing stops a write waiting for the write lock at once and ends the thread without terminating it",
+    async () => {
+      // GIVEN a write waiting in the thread for another connection's lock
+      // (a thread terminated while it waits can abort the whole process)
+      const lock = await holdSqliteWriteLock(prisma);
+      try {
+        const writer = statementWriterFor();
+        const waiting = writer.write(orderWrite("waiting")).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        await inTheThread(writer, 1);
+        const thread = (writer as unknown as { worker: Worker }).worker;
+        const terminate = vi.spyOn(thread, "terminate");
+        const exited = new Promise<number>((resolve) => thread.once("exit", resolve));
+
+        // WHEN the writer is closed
+        await closeStatementWriter();
+
+        // THEN the write fails as stopped, and the thread ended by itself
+        expect(await waiting).toMatchObject({ code: "WRITER_STOPPING" });
+        expect(await exited).toBe(0);
+        expect(terminate).not.toHaveBeenCalled();
+      } finally {
+        lock.release();
+      }
+      expect(await prisma.order.count()).toBe(0);
+      // and the next write opens a new thread
+      await statementWriterFor().write(orderWrite("later"));
+      expect(await prisma.order.count()).toBe(1);
     },
   );
 });

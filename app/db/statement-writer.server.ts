@@ -132,6 +132,8 @@ class SqliteWriteError extends Error {
  */
 class SqliteWriterThread implements StatementWriter {
   private worker: Worker | null = null;
+  /** The thread's control words (sqlite-writer.thread.mjs): STOP, BUSY. */
+  private control: Int32Array | null = null;
   private queue: Pending[] = [];
   /** Sent and not yet answered, oldest first: at most two (the thread answers in order). */
   private inFlight: Array<{ id: number; batch: Pending[] }> = [];
@@ -161,10 +163,23 @@ class SqliteWriterThread implements StatementWriter {
     });
   }
 
+  /**
+   * Stops the thread without terminating it in the middle of a SQLite call:
+   * a write waiting for the write lock fails at once (WRITER_STOPPING), one
+   * being written commits, and the thread closes its connection and ends.
+   * Terminated only if it has not ended after CLOSE_GRACE_MS.
+   */
   async close(): Promise<void> {
-    const worker = this.worker;
+    const { worker, control } = this;
+    if (!worker || !control) return;
     this.worker = null;
-    await worker?.terminate();
+    this.control = null;
+    requestStop(control);
+    const ended = new Promise((resolve) => worker.once("exit", resolve));
+    worker.postMessage({ close: true });
+    const deadline = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+    await ended;
+    clearTimeout(deadline);
   }
 
   private send(): void {
@@ -194,17 +209,21 @@ class SqliteWriterThread implements StatementWriter {
   private thread(): Worker {
     if (this.worker) return this.worker;
     this.texts.clear();
+    const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    stopWhenTheProcessExits(control);
     const worker = new Worker(writerThreadFile(), {
-      workerData: { file: this.file, lockWaitLimitMs: LOCK_WAIT_LIMIT_MS },
+      workerData: { file: this.file, lockWaitLimitMs: LOCK_WAIT_LIMIT_MS, control: control.buffer },
       // Plain JavaScript: none of the process's loaders or preloads (tsx, a profiler's).
       execArgv: [],
     });
     worker.on("message", (answer: ThreadAnswer) => this.settle(answer));
     worker.on("error", (error) => this.failAll(worker, error));
-    worker.on("exit", (code) =>
-      this.failAll(worker, new Error(`the SQLite writer thread exited (code ${code})`)),
-    );
+    worker.on("exit", (code) => {
+      liveControls.delete(control);
+      this.failAll(worker, new Error(`the SQLite writer thread exited (code ${code})`));
+    });
     this.worker = worker;
+    this.control = control;
     return worker;
   }
 
@@ -243,6 +262,42 @@ class SqliteWriterThread implements StatementWriter {
       logger.error({ err: error, writes: failed.length }, "the SQLite writer thread failed");
     for (const pending of failed) pending.reject(error);
   }
+}
+
+/** The writer thread's control words (shared memory; sqlite-writer.thread.mjs). */
+const STOP = 0;
+const BUSY = 1;
+/** How long `close()` lets the thread finish what it is writing before terminating it. */
+const CLOSE_GRACE_MS = 5_000;
+/** How long the exiting process waits for a thread to be between SQLite calls. */
+const EXIT_GRACE_MS = 250;
+/** The control words of the threads running. */
+const liveControls = new Set<Int32Array>();
+let exitHookInstalled = false;
+
+/** Tells the thread to stop: it starts no transaction, and stops waiting for the write lock. */
+function requestStop(control: Int32Array): void {
+  Atomics.store(control, STOP, 1);
+  Atomics.notify(control, STOP);
+}
+
+/**
+ * When the process exits, Node terminates its threads wherever they are; a
+ * thread terminated while better-sqlite3 throws (as it does every
+ * millisecond or so while waiting for the write lock) aborts the whole
+ * process with "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal". On exit,
+ * each live thread is told to stop, and the process waits (at most
+ * EXIT_GRACE_MS) until it is between messages, where no SQLite call is left.
+ */
+function stopWhenTheProcessExits(control: Int32Array): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const live of liveControls) requestStop(live);
+      for (const live of liveControls) Atomics.wait(live, BUSY, 1, EXIT_GRACE_MS);
+    });
+  }
+  liveControls.add(control);
 }
 
 /**
