@@ -17,7 +17,7 @@ import {
   getHeaders,
   HashFormat,
 } from "@shopify/shopify-api/runtime";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 
@@ -90,6 +90,10 @@ describe("the patched @shopify/shopify-api", () => {
       "cjs/runtime/http/headers.js",
       "esm/runtime/crypto/utils.mjs",
       "cjs/runtime/crypto/utils.js",
+      "esm/lib/webhooks/validate.mjs",
+      "cjs/lib/webhooks/validate.js",
+      "esm/lib/utils/hmac-validator.mjs",
+      "cjs/lib/utils/hmac-validator.js",
     ]) {
       expect(readFileSync(join(dist, file), "utf8"), file).toContain("Brilliant Sync patch");
     }
@@ -230,5 +234,15 @@ describe("the patched @shopify/shopify-api", () => {
       domain: "patch-test.myshopify.com",
     });
     expect(await check(forged)).toMatchObject({ valid: false, reason: "invalid_hmac" });
+
+    // It reads the request's headers once: validate hands its conversion on to the HMAC check.
+    const again = genuine.clone();
+    const entries = vi.spyOn(again.headers, "entries");
+    expect(await check(again)).toMatchObject({ valid: true });
+    expect(entries).toHaveBeenCalledTimes(1);
+    // A request with no HMAC header is still refused (the check reads the same conversion).
+    const unsigned = genuine.clone();
+    unsigned.headers.delete("x-shopify-hmac-sha256");
+    expect(await check(unsigned)).toMatchObject({ valid: false, reason: "missing_hmac" });
   });
 });
