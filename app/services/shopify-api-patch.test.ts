@@ -80,6 +80,18 @@ async function webCryptoHmac(secret: string, payload: string, format: "base64" |
   return signature.toString(format);
 }
 
+/** The library as the app configures it, quiet, with the tests' secret. */
+function testApi() {
+  return shopifyApi({
+    apiKey: "key",
+    apiSecretKey: "patch-test-secret",
+    hostName: "brilliant-sync.test",
+    apiVersion: ApiVersion.January25,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error, log: () => {} },
+  });
+}
+
 describe("the patched @shopify/shopify-api", () => {
   it("is what npm ci installed (the postinstall step applied the patch to both builds)", () => {
     const require = createRequire(import.meta.url);
@@ -94,6 +106,8 @@ describe("the patched @shopify/shopify-api", () => {
       "cjs/lib/webhooks/validate.js",
       "esm/lib/utils/hmac-validator.mjs",
       "cjs/lib/utils/hmac-validator.js",
+      "esm/lib/utils/shop-validator.mjs",
+      "cjs/lib/utils/shop-validator.js",
     ]) {
       expect(readFileSync(join(dist, file), "utf8"), file).toContain("Brilliant Sync patch");
     }
@@ -181,6 +195,36 @@ describe("the patched @shopify/shopify-api", () => {
     });
   });
 
+  it("sanitizes shop domains exactly as before, each time (its expressions are built once)", () => {
+    const api = testApi();
+    // The library's own expressions, as it built them on every call before the patch.
+    const domains = "myshopify\\.com|shopify\\.com|myshopify\\.io|shop\\.dev";
+    const shopUrl = new RegExp(`^[a-zA-Z0-9][a-zA-Z0-9-_]*\\.(${domains})[/]*$`);
+    const shopAdmin = new RegExp(`^admin\\.(${domains})/store/([a-zA-Z0-9][a-zA-Z0-9-_]*)$`);
+    const asBefore = (shop: string) => {
+      const admin = shopAdmin.exec(shop);
+      const url = admin ? `${admin[2]}.myshopify.com` : shop;
+      return shopUrl.test(url) ? url : null;
+    };
+    const shops = [
+      "a.myshopify.com",
+      "A-b_c.myshopify.com/",
+      "admin.shopify.com/store/abc",
+      "x.shop.dev",
+      "x.myshopify.io",
+      "bad shop.myshopify.com",
+      "-x.myshopify.com",
+      "x.example.com",
+      "x.myshopify.com.evil.com",
+      "",
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const shop of shops) expect([shop, api.utils.sanitizeShop(shop)]).toEqual([shop, asBefore(shop)]);
+    }
+    expect(() => api.utils.sanitizeShop("x.example.com", true)).toThrow();
+    expect(api.session.getOfflineId("a.myshopify.com")).toBe("offline_a.myshopify.com");
+  });
+
   it("signs as Web Crypto did: base64 and hex, text and bytes, any characters", async () => {
     const cases = [
       { secret: "s3cret", payload: '{"id":1}' },
@@ -203,14 +247,7 @@ describe("the patched @shopify/shopify-api", () => {
   });
 
   it("still accepts Shopify's signature and refuses a forged one (webhooks.validate)", async () => {
-    const api = shopifyApi({
-      apiKey: "key",
-      apiSecretKey: "patch-test-secret",
-      hostName: "brilliant-sync.test",
-      apiVersion: ApiVersion.January25,
-      isEmbeddedApp: true,
-      logger: { level: LogSeverity.Error, log: () => {} },
-    });
+    const api = testApi();
     const url = "https://brilliant-sync.test/webhooks/orders/paid";
     const body = { id: 1, name: "#1" };
     const genuine = signedWebhookRequest(url, {
