@@ -8,6 +8,28 @@
 export const BUFFERED_BODY = Symbol.for("brilliant-sync.buffered-body");
 
 /**
+ * What `new Request(url, { method: "POST" })` has for the fields no
+ * BufferedRequest changes (a test compares each with undici's). `bodyUsed`
+ * stays false: its body can always be read again.
+ */
+const POST_REQUEST = {
+  method: "POST",
+  cache: "default",
+  credentials: "same-origin",
+  destination: "",
+  integrity: "",
+  keepalive: false,
+  mode: "cors",
+  redirect: "follow",
+  referrer: "about:client",
+  referrerPolicy: "",
+  bodyUsed: false,
+  isHistoryNavigation: false,
+  isReloadNavigation: false,
+  duplex: "half",
+} as const satisfies Partial<Request> & Record<string, unknown>;
+
+/**
  * A POST whose body was read whole beforehand (the webhook lane reads it to
  * enforce its size limit), with the whole of the Fetch API's `Request`
  * interface. `text()`, `json()`, `arrayBuffer()`, `bytes()`, `blob()` and
@@ -22,10 +44,33 @@ export const BUFFERED_BODY = Symbol.for("brilliant-sync.buffered-body");
  * body) and its AbortSignal, which V8 keeps through every young-generation
  * GC, kept each webhook's request alive until a full one (docs/benchmarks.md,
  * sessions 9 and 10). Remix, `@shopify/shopify-app-remix` and
- * `@shopify/shopify-api` only read a request's fields and body, which is
- * what `tests/server/webhook-lane.test.ts` runs through them.
+ * `@shopify/shopify-api` only read a request's fields and body; the
+ * bad-input suite (tests/security/bad-input.test.ts) sends every other
+ * webhook through them as a BufferedRequest.
  */
 export class BufferedRequest implements Request {
+  // The fields of POST_REQUEST (above), getters on the prototype.
+  declare readonly method: string;
+  declare readonly cache: RequestCache;
+  declare readonly credentials: RequestCredentials;
+  declare readonly destination: RequestDestination;
+  declare readonly integrity: string;
+  declare readonly keepalive: boolean;
+  declare readonly mode: RequestMode;
+  declare readonly redirect: RequestRedirect;
+  declare readonly referrer: string;
+  declare readonly referrerPolicy: ReferrerPolicy;
+  declare readonly bodyUsed: boolean;
+
+  static {
+    // On the prototype, so each request carries only its own fields (getters
+    // of each request's own would give each a hidden class of its own, which
+    // V8 keeps in the old generation: session 9).
+    for (const [name, value] of Object.entries(POST_REQUEST)) {
+      Object.defineProperty(BufferedRequest.prototype, name, { get: () => value });
+    }
+  }
+
   readonly [BUFFERED_BODY]: Buffer;
   readonly url: string;
   readonly headers: Headers;
@@ -45,54 +90,6 @@ export class BufferedRequest implements Request {
     else for (let i = 0; i + 1 < headers.length; i += 2) own.append(headers[i]!, headers[i + 1]!);
     this.headers = own;
     this[BUFFERED_BODY] = body;
-  }
-
-  // What `new Request(url, { method: "POST" })` has; getters on the
-  // prototype, so each request carries only its own fields. (Getters of each
-  // request's own would give each a hidden class of its own, which V8 keeps
-  // in the old generation: session 9.)
-  get method(): string {
-    return "POST";
-  }
-  get cache(): RequestCache {
-    return "default";
-  }
-  get credentials(): RequestCredentials {
-    return "same-origin";
-  }
-  get destination(): RequestDestination {
-    return "";
-  }
-  get integrity(): string {
-    return "";
-  }
-  get keepalive(): boolean {
-    return false;
-  }
-  get mode(): RequestMode {
-    return "cors";
-  }
-  get redirect(): RequestRedirect {
-    return "follow";
-  }
-  get referrer(): string {
-    return "about:client";
-  }
-  get referrerPolicy(): ReferrerPolicy {
-    return "";
-  }
-  get isHistoryNavigation(): boolean {
-    return false;
-  }
-  get isReloadNavigation(): boolean {
-    return false;
-  }
-  get duplex(): "half" {
-    return "half";
-  }
-  /** Its body can always be read (again). */
-  get bodyUsed(): boolean {
-    return false;
   }
 
   get signal(): AbortSignal {
