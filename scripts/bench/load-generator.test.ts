@@ -79,11 +79,29 @@ describe("mergeLoadResults (the bench's ingest rounds as one run)", () => {
 describe("runLoad", () => {
   let server: http.Server;
   let url: string;
+  let received: Array<{ seq: number; topic: unknown; length: unknown }> = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      req.resume();
-      req.on("end", () => res.end("ok"));
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        const seq = Number((JSON.parse(body) as { seq: number }).seq);
+        received.push({ seq, topic: req.headers["x-topic"], length: req.headers["content-length"] });
+        if (seq % 10 === 3) {
+          res.writeHead(503).end("busy");
+        } else if (seq % 10 === 7 && req.url?.includes("drop")) {
+          req.socket.destroy();
+        } else if (seq % 10 === 5) {
+          // Chunked, and closing the connection: the next request comes on a new one.
+          res.writeHead(200, { connection: "close" });
+          res.write("o");
+          res.end("k");
+        } else {
+          res.end("ok");
+        }
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/orders/paid`;
@@ -103,8 +121,65 @@ describe("runLoad", () => {
     });
 
     expect(run.requests).toBe(40);
-    expect(run.ok).toBe(40);
     expect(run.latencies).toHaveLength(40);
     expect(run.latencyMs).toEqual(summariseLatencies(run.latencies));
+    // Every tenth request (seq ending in 3) is answered 503; the rest 200,
+    // those ending in 5 chunked and with the connection closed after them.
+    expect(run.ok + run.non200).toBe(40);
+    expect(run.statuses["503"]).toBe(run.non200);
+    expect(run.non200).toBeGreaterThanOrEqual(3);
+    expect(run.failures).toBe(0);
+  });
+
+  it("sends each request's own headers and body, with its length", async () => {
+    received = [];
+    const run = await runLoad({
+      url,
+      connections: 3,
+      requests: 12,
+      request: (seq) => ({ headers: { "x-topic": `t${seq}` }, body: `{"seq":${seq}}` }),
+    });
+
+    expect(run.sent).toBe(received.length);
+    for (const { seq, topic, length } of received) {
+      expect(topic).toBe(`t${seq}`);
+      expect(length).toBe(String(`{"seq":${seq}}`.length));
+    }
+    expect(new Set(received.map((r) => r.seq)).size).toBe(received.length);
+  });
+
+  it("counts a request whose connection is dropped as unanswered, by cause, and goes on", async () => {
+    const run = await runLoad({
+      url: `${url}?drop=1`,
+      connections: 2,
+      requests: 30,
+      request: (seq) => ({ headers: {}, body: `{"seq":${seq}}` }),
+    });
+
+    expect(run.requests).toBe(30);
+    expect(run.failures).toBeGreaterThanOrEqual(2);
+    expect(run.ok + run.non200 + run.failures).toBe(30);
+    expect(Object.values(run.failureCauses).reduce((a, b) => a + b, 0)).toBe(run.failures);
+    expect(run.latencies).toHaveLength(run.ok + run.non200);
+  });
+
+  it("gives up on a request not answered within its timeout", async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const run = await runLoad({
+        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`,
+        connections: 2,
+        requests: 2,
+        timeoutMs: 200,
+        request: () => ({ headers: {}, body: "{}" }),
+      });
+      expect(run.failures).toBe(2);
+      expect(run.ok).toBe(0);
+      expect(Object.keys(run.failureCauses)).toEqual(["UND_ERR_HEADERS_TIMEOUT"]);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
