@@ -79,7 +79,8 @@ class TransactionWriter implements StatementWriter {
   async close(): Promise<void> {}
 }
 
-async function runStatements(tx: SqlRunner, statements: readonly SqlStatement[]): Promise<Row[][]> {
+/** Runs `statements` in order on `tx` (inside a transaction the caller holds): each one's rows. */
+export async function runStatements(tx: SqlRunner, statements: readonly SqlStatement[]): Promise<Row[][]> {
   const rows: Row[][] = [];
   for (const statement of statements) {
     if (statement.returns) {

@@ -1,5 +1,6 @@
 import prisma from "../db.server";
 import { forgetSessionsOf } from "../services/session-storage.server";
+import { settleInbox } from "./order-inbox.server";
 
 /**
  * What Shopify's compliance webhooks ask of the app. Customer personal data
@@ -152,6 +153,7 @@ export async function redactCustomerOrders(
   customer: { email?: string | null; phone?: string | null } = {},
 ): Promise<number> {
   if (shopifyOrderIds.length === 0) return 0;
+  await settleInbox(shop);
   const orders = await prisma.order.findMany({
     where: { shop, shopifyOrderId: { in: shopifyOrderIds } },
     select: { id: true, payload: true },
@@ -317,6 +319,7 @@ async function scrubElsewhereInShop(shop: string, orderIds: string[], values: Pe
 
 /** customers/data_request: what the app holds for these orders, for the merchant to pass on. */
 export async function customerDataSummary(shop: string, shopifyOrderIds: string[]) {
+  await settleInbox(shop);
   const orders = await prisma.order.findMany({
     where: { shop, shopifyOrderId: { in: shopifyOrderIds } },
     select: { shopifyOrderId: true, name: true, state: true, brilliantOrderId: true, createdAt: true },
@@ -329,6 +332,7 @@ export async function deleteShopData(shop: string): Promise<void> {
   await prisma.$transaction([
     prisma.alert.deleteMany({ where: { shop } }),
     prisma.order.deleteMany({ where: { shop } }),
+    prisma.orderInbox.deleteMany({ where: { shop } }),
     prisma.variantMapping.deleteMany({ where: { shop } }),
     prisma.brilliantVariant.deleteMany({ where: { shop } }),
     prisma.shopifyVariant.deleteMany({ where: { shop } }),

@@ -13,6 +13,7 @@ import {
   throttledAdminQuery,
   type AdminGraphql,
 } from "./shopify-variants.server";
+import { settleInbox } from "./order-inbox.server";
 
 /**
  * Shopify fulfillment holds (fraud checks, awaiting payment, a Flow rule, the
@@ -343,6 +344,7 @@ export async function applyFulfillmentHolds(
   shopifyOrderId: string,
   actor: Actor,
 ): Promise<OrderHoldOutcome> {
+  await settleInbox(shop, shopifyOrderId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const order = await prisma.order.findUnique({
       where: { shop_shopifyOrderId: { shop, shopifyOrderId } },

@@ -13,6 +13,7 @@ import {
   type AdminGraphql,
   type AdminThrottling,
 } from "./shopify-variants.server";
+import { settleInbox } from "./order-inbox.server";
 
 /**
  * Order edits (orders/edited): the merchant added, removed or changed lines of
@@ -101,6 +102,7 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
       select: { id: true, name: true, state: true, holdKind: true, payload: true, brilliantOrderId: true },
     });
 
+  await settleInbox(shop, shopifyOrderId);
   let order = await find();
   if (!order) return "order_not_recorded";
   if (AT_BRILLIANT.includes(order.state as OrderState)) return alertAfterForward(shop, order);

@@ -3,6 +3,7 @@ import { nextStepForHold, orderPath, stateLabel } from "./next-step";
 import { resubmitOrders, retryNow } from "./order-actions.server";
 import type { OrderState } from "./order-state.server";
 import { numericOrderId, type OrderSyncStatus } from "./order-sync-status";
+import { settleInbox } from "./order-inbox.server";
 
 /**
  * One order's Brilliant sync state as the order page block (admin UI
@@ -26,6 +27,7 @@ export async function getOrderSyncStatus(
 ): Promise<OrderSyncStatus | null> {
   const id = numericOrderId(shopifyOrderId);
   if (!id) return null;
+  await settleInbox(shop, id);
   const order = await prisma.order.findUnique({
     where: { shop_shopifyOrderId: { shop, shopifyOrderId: id } },
   });

@@ -3,6 +3,7 @@ import { newId } from "../db/ids";
 import { statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
 import type { ShopifyOrder } from "./shopify-order";
 import { raiseAlert } from "./alert.server";
+import { parseDate, RECEIVED_REASON, settleInbox } from "./order-inbox.server";
 import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
 
 export type IngestSource = "webhook" | "reconciliation";
@@ -10,7 +11,7 @@ export type IngestSource = "webhook" | "reconciliation";
 export type IngestResult =
   { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
 
-interface PaidOrderInput {
+export interface PaidOrderInput {
   shop: string;
   order: ShopifyOrder;
   /** The order as Shopify sent it: stored as the webhook's `rawBody` when there is one, else as JSON. */
@@ -22,7 +23,11 @@ interface PaidOrderInput {
 }
 
 /**
- * Records a paid order exactly once per shop and Shopify order id. Shopify
+ * Records a paid order straight in Order, exactly once per shop and Shopify
+ * order id: for orders found by the reconciliation sweep and cancellations of
+ * orders never seen. Shopify's orders/paid webhooks take the inbox instead
+ * (receivePaidOrder, decision 010), whose move into Order keeps the same
+ * guarantee. Shopify
  * delivers webhooks at least once, sometimes concurrently: the unique
  * (shop, shopifyOrderId) index decides which delivery creates the order, and
  * every later one only counts itself. Nothing is sent to Brilliant here; the
@@ -74,7 +79,7 @@ function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] 
         order.name,
         payload,
         input.webhookId,
-        "Received from Shopify; waiting for the forwarder.",
+        RECEIVED_REASON,
         now,
         parseDate(order.created_at),
         now,
@@ -98,12 +103,6 @@ function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] 
       ],
     },
   ];
-}
-
-function parseDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 export type OrderStateCounts = Record<OrderState, number>;
@@ -155,7 +154,9 @@ export async function getOrder(shop: string, orderId: string) {
   return prisma.order.findFirst({ where: { shop, id: orderId } });
 }
 
+/** The order, moved from the inbox first if it is still there. */
 export async function getOrderByShopifyId(shop: string, shopifyOrderId: string) {
+  await settleInbox(shop, shopifyOrderId);
   return prisma.order.findUnique({ where: { shop_shopifyOrderId: { shop, shopifyOrderId } } });
 }
 

@@ -22,6 +22,7 @@ import {
   type AdminThrottling,
 } from "./shopify-variants.server";
 import { MAX_RECONCILE_DAYS } from "./reconciliation";
+import { settleInbox } from "./order-inbox.server";
 
 /**
  * The reconciliation sweep: Shopify delivers webhooks at least once, but a
@@ -264,6 +265,8 @@ export async function reconcileShop(
           else unreadable.push(nameOf(node));
         }
         seen += nodes.length;
+        // Orders still in the inbox were not missed: moved first, they are known.
+        await settleInbox(shop);
         const known = new Set(
           (
             await prisma.order.findMany({

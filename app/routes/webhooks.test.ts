@@ -4,6 +4,7 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { countInbox, settleInbox } from "../models/order-inbox.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { action as ordersCancelled } from "./webhooks.orders.cancelled";
 import { action as appUninstalled } from "./webhooks.app.uninstalled";
@@ -68,8 +69,14 @@ describe("orders/paid", () => {
   it("GIVEN a signed paid order WHEN delivered THEN it is recorded as received with its webhook id and its body as it came, and answered 200", async () => {
     // Spacing and key order as JSON.stringify would not write them: the body is kept as is.
     const rawBody = JSON.stringify(paidOrder(), null, 1).replace('"email"', '"email" ');
+    const before = new Date();
     const response = await call(ordersPaid, signed("orders/paid", null, { webhookId: "wh-1", rawBody }));
     expect(response.status).toBe(200);
+    // Answered once it is in the inbox (decision 010); Order has it once moved.
+    expect(await countInbox(SHOP)).toBe(1);
+    expect(await prisma.order.count()).toBe(0);
+    expect(await settleInbox(SHOP)).toEqual({ moved: 1, created: 1 });
+    expect(await countInbox()).toBe(0);
     const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(order).toMatchObject({
       shopifyOrderId: "820001",
@@ -81,7 +88,14 @@ describe("orders/paid", () => {
     expect(order.payload).toBe(rawBody);
     expect(JSON.parse(order.payload).email).toBe("buyer@example.com");
     const transitions = await prisma.orderTransition.findMany({ where: { orderId: order.id } });
-    expect(transitions).toMatchObject([{ fromState: null, toState: "received", actor: "webhook" }]);
+    expect(transitions).toMatchObject([
+      { fromState: null, toState: "received", actor: "webhook", reason: "orders/paid webhook wh-1" },
+    ]);
+    // Dated when Shopify's webhook came, not when the order was moved.
+    expect(transitions[0]!.at.getTime()).toBe(order.createdAt.getTime());
+    expect(order.createdAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);
+    expect(order.nextAttemptAt).toEqual(order.createdAt);
+    expect(order.shopifyCreatedAt).toEqual(new Date("2026-11-25T10:00:00Z"));
   });
 
   it("GIVEN one order delivered three times at once WHEN recorded THEN exactly one order exists, counting three deliveries", async () => {
@@ -91,9 +105,19 @@ describe("orders/paid", () => {
       ),
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await countInbox(SHOP)).toBe(1);
+    await settleInbox(SHOP);
     const orders = await prisma.order.findMany({ where: { shop: SHOP } });
     expect(orders).toHaveLength(1);
     expect(orders[0]!.deliveries).toBe(3);
+
+    // A fourth, after the move, only counts itself on the order.
+    expect((await call(ordersPaid, signed("orders/paid", paidOrder()))).status).toBe(200);
+    expect(await countInbox()).toBe(0);
+    expect(await prisma.order.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({
+      id: orders[0]!.id,
+      deliveries: 4,
+    });
   });
 
   it("answers 401 to a wrong HMAC and to a missing one, writing nothing", async () => {
@@ -148,6 +172,7 @@ describe("orders/cancelled", () => {
 
   it("raises an alert when Brilliant already has the cancelled order", async () => {
     await call(ordersPaid, signed("orders/paid", paidOrder()));
+    await settleInbox(SHOP);
     await prisma.order.updateMany({
       where: { shop: SHOP },
       data: { state: "forwarded", brilliantOrderId: "50001" },
@@ -177,6 +202,7 @@ describe("app/uninstalled and compliance topics", () => {
 
   it("customers/redact scrubs the customer's personal data from orders and attempts", async () => {
     await call(ordersPaid, signed("orders/paid", paidOrder()));
+    await settleInbox(SHOP);
     const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     await prisma.forwardAttempt.create({
       data: {
@@ -221,11 +247,16 @@ describe("app/uninstalled and compliance topics", () => {
         )
       ).status,
     ).toBe(200);
+    // The data request moved the first order into Order to read it; a second waits in the inbox.
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(1);
+    await call(ordersPaid, signed("orders/paid", paidOrder(820009)));
+    expect(await countInbox(SHOP)).toBe(1);
     expect((await call(shopRedact, signed("shop/redact", { shop_id: 1, shop_domain: SHOP }))).status).toBe(
       200,
     );
     expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.orderTransition.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await countInbox(SHOP)).toBe(0);
   });
 
   it("every compliance topic answers 401 to a bad HMAC", async () => {

@@ -18,6 +18,7 @@ import {
   fulfillmentHoldReason,
   openFulfillmentHold,
 } from "../models/fulfillment-hold.server";
+import { inboxHolds, moveInboxIn } from "../models/order-inbox.server";
 import { raiseCancelledAfterForward } from "../models/order.server";
 import {
   applyTransition,
@@ -48,6 +49,12 @@ export const FAILED_PASS_RETRY_MS = 10_000;
  * the next claim, which starts elsewhere in the list.
  */
 const MAX_CLAIM_BRANCHES = 200;
+/**
+ * Inbox rows a claim moves into Order (decision 010): enough to keep far
+ * ahead of the sends, few enough that the claim's transaction holds the
+ * write lock (on SQLite, which the webhooks' appends wait for) ~10 ms at most.
+ */
+const WORKER_INBOX_MOVE_LIMIT = 200;
 /** How long such a claim reuses its list of the shops with orders in each due state. */
 const CLAIM_SHOPS_TTL_MS = 1_000;
 
@@ -168,6 +175,7 @@ export class Forwarder {
     excludeOrderIds: readonly string[] = [],
   ): Promise<ClaimedOrder[]> {
     if (limit <= 0) return [];
+    await this.moveFromInbox();
     const now = this.now();
     const leaseExpiresAt = new Date(now.getTime() + this.options.leaseMs);
     const postgres = databaseKind() === "postgresql";
@@ -231,6 +239,18 @@ export class Forwarder {
     return rows
       .map((row) => rowAs<ClaimedOrder>("Order", row))
       .sort((a, b) => (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0));
+  }
+
+  /**
+   * Orders Shopify sent since the last claim come from the inbox into Order
+   * (decision 010), up to WORKER_INBOX_MOVE_LIMIT at a time; a read first,
+   * so that a claim with nothing to move takes no write lock for it.
+   */
+  private async moveFromInbox(): Promise<void> {
+    if (!(await inboxHolds())) return;
+    const move = await this.writes.run((tx) => moveInboxIn(tx, {}, WORKER_INBOX_MOVE_LIMIT));
+    // New shops may have due orders now.
+    if (move.created > 0) this.dueShopList = null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import prisma from "../../app/db.server";
+import { countInbox } from "../../app/models/order-inbox.server";
 import { recordPaidOrder } from "../../app/models/order.server";
 import { saveMappings } from "../../app/models/mapping.server";
 import { parseShopifyOrder } from "../../app/models/shopify-order";
@@ -108,7 +109,8 @@ export async function forwardUntilSettled(
       }),
     );
     const open = await prisma.order.count({ where: { state: { notIn: [...SETTLED_STATES] } } });
-    if (open === 0) return rounds;
+    // Orders still in the inbox (decision 010) are not settled either.
+    if (open === 0 && (await countInbox()) === 0) return rounds;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const left = await prisma.order.findMany({

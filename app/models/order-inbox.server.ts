@@ -1,0 +1,240 @@
+// The orders/paid inbox (decision 010). A webhook's order is first appended
+// to OrderInbox, a narrow table keyed by (shop, Shopify order id): about a
+// third of the database work of writing Order with its indexes and first
+// transition, on the path Shopify waits on. Rows are moved into Order, with
+// the id the webhook gave them and their first transition dated when they
+// came, by:
+// - the worker, before each claim (Forwarder.claimDue), many at a time;
+// - anything about to read one shop's orders (settleInbox): the admin's
+//   pages, the other order webhooks, reconciliation, compliance requests.
+// No other module reads the table, so everywhere else an order is in Order.
+//
+// Exactly once (decision 003): the inbox's key and Order's unique
+// (shop, shopifyOrderId) are the same; a delivery for an order already in
+// Order only counts itself there; a move that meets the order already in
+// Order (recorded meanwhile by reconciliation, or a late duplicate) adds its
+// deliveries to it and creates nothing; a row leaves the inbox only in the
+// transaction that put its order in Order.
+import { databaseKind } from "../db.server";
+import { newId } from "../db/ids";
+import { sqlFor, toNumber, type SqlRunner, type SqlValue } from "../db/sql.server";
+import { runStatements, statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
+import type { IngestResult, PaidOrderInput } from "./order.server";
+
+/** The first state's reason, as the order shows it until the worker takes it. */
+export const RECEIVED_REASON = "Received from Shopify; waiting for the forwarder.";
+
+/** Rows moved per transaction: a settle or a claim moves at most this many at once. */
+export const INBOX_MOVE_LIMIT = 500;
+
+/**
+ * Appends a paid order from Shopify's orders/paid webhook to the inbox, or
+ * counts one more delivery of it (in the inbox, or in Order once moved). The
+ * promise resolves once that is committed: the order is then durable, and
+ * its id (`orderId`) is the one its Order row will have.
+ */
+export async function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+  const id = newId();
+  const { shop } = input;
+  const shopifyOrderId = input.order.id;
+  // As recordPaidOrder: only these values wait for the commit, not the parsed body.
+  const statements = appendStatements(id, input);
+  for (let attempt = 1; ; attempt += 1) {
+    const [counted, appended] = await statementWriterFor().write(statements);
+    const row = (counted?.[0] ?? appended?.[0]) as { id: string; deliveries: number | bigint } | undefined;
+    if (row) {
+      return row.id === id && counted?.length === 0
+        ? { kind: "recorded", orderId: id }
+        : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
+    }
+    // Only on PostgreSQL: a move committed between the two statements (the
+    // first missed the order in Order, the second found it there). Once more
+    // finds it in Order. SQLite runs both under one write lock.
+    if (attempt >= 3) throw new Error(`Order ${shopifyOrderId} of ${shop} neither appended nor found`);
+  }
+}
+
+function appendStatements(id: string, input: PaidOrderInput): SqlStatement[] {
+  const { shop, order } = input;
+  const now = new Date();
+  const payload = input.rawBody ?? JSON.stringify(input.payload);
+  return [
+    {
+      sql: `UPDATE "Order" SET "deliveries" = "deliveries" + 1, "updatedAt" = ?
+            WHERE "shop" = ? AND "shopifyOrderId" = ? RETURNING "id", "deliveries"`,
+      params: [now, shop, order.id],
+      returns: true,
+    },
+    {
+      sql: `INSERT INTO "OrderInbox" ("shop", "shopifyOrderId", "id", "name", "payload", "webhookId", "deliveries",
+              "shopifyCreatedAt", "receivedAt")
+            SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?
+            WHERE NOT EXISTS (SELECT 1 FROM "Order" WHERE "shop" = ? AND "shopifyOrderId" = ?)
+            ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET "deliveries" = "OrderInbox"."deliveries" + 1
+            RETURNING "id", "deliveries"`,
+      params: [
+        shop,
+        order.id,
+        id,
+        order.name,
+        payload,
+        input.webhookId,
+        parseDate(order.created_at),
+        now,
+        shop,
+        order.id,
+      ],
+      returns: true,
+    },
+  ];
+}
+
+export function parseDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Which inbox rows a move takes: all shops', one shop's, or one order's. */
+export interface InboxScope {
+  shop?: string;
+  shopifyOrderId?: string;
+}
+
+export interface InboxMove {
+  /** Rows that left the inbox. */
+  moved: number;
+  /** Of those, orders that were new to Order (the rest only added their deliveries). */
+  created: number;
+}
+
+/**
+ * The statements of one move of up to `limit` rows, oldest first, run in one
+ * transaction. The first transition's id is its order's id and "r": made in
+ * SQL, and never made twice for one order.
+ * - SQLite: three statements that pick the same rows (no other connection
+ *   writes between them: the transaction holds the database's write lock).
+ * - PostgreSQL: one statement; the rows it takes are locked, and rows another
+ *   move is taking are skipped.
+ */
+export function inboxMoveStatements(scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT): SqlStatement[] {
+  const now = new Date();
+  const { where, params: scopeParams } = scopeCondition(scope);
+  const orderColumns = `"id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
+    "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt"`;
+  const orderValues = `i."id", i."shop", i."shopifyOrderId", i."name", i."payload", i."webhookId", i."deliveries",
+    'received', ?, 0, i."receivedAt", i."shopifyCreatedAt", i."receivedAt", ?`;
+  const onConflict = `ON CONFLICT ("shop", "shopifyOrderId")
+    DO UPDATE SET "deliveries" = "Order"."deliveries" + excluded."deliveries", "updatedAt" = excluded."updatedAt"`;
+  const transitionColumns = `"id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at"`;
+  const transitionValues = `i."id" || 'r', i."id", i."shop", NULL, 'received',
+    'orders/paid webhook ' || COALESCE(i."webhookId", '(no id)'), 'webhook', i."receivedAt"`;
+
+  if (databaseKind() === "postgresql") {
+    return [
+      {
+        sql: `WITH picked AS (
+                SELECT "shop", "shopifyOrderId" FROM "OrderInbox" ${where}
+                ORDER BY "receivedAt" LIMIT ? FOR UPDATE SKIP LOCKED),
+              i AS (
+                DELETE FROM "OrderInbox" AS d USING picked AS p
+                WHERE d."shop" = p."shop" AND d."shopifyOrderId" = p."shopifyOrderId"
+                RETURNING d.*),
+              inserted AS (
+                INSERT INTO "Order" (${orderColumns}) SELECT ${orderValues} FROM i ${onConflict}
+                RETURNING "id"),
+              transitions AS (
+                INSERT INTO "OrderTransition" (${transitionColumns})
+                SELECT ${transitionValues} FROM i JOIN inserted AS n ON n."id" = i."id"
+                RETURNING "orderId")
+              SELECT (SELECT COUNT(*) FROM i) AS "moved", (SELECT COUNT(*) FROM transitions) AS "created"`,
+        params: [...scopeParams, limit, RECEIVED_REASON, now],
+        returns: true,
+      },
+    ];
+  }
+  const picked = `i."rowid" IN (SELECT "rowid" FROM "OrderInbox" ${where} ORDER BY "rowid" LIMIT ?)`;
+  const pickedParams = [...scopeParams, limit];
+  return [
+    {
+      // `WHERE` after FROM: SQLite's parser needs one before an upsert's ON CONFLICT.
+      sql: `INSERT INTO "Order" (${orderColumns}) SELECT ${orderValues} FROM "OrderInbox" AS i WHERE ${picked} ${onConflict}`,
+      params: [RECEIVED_REASON, now, ...pickedParams],
+    },
+    {
+      sql: `INSERT INTO "OrderTransition" (${transitionColumns})
+            SELECT ${transitionValues} FROM "OrderInbox" AS i JOIN "Order" AS o ON o."id" = i."id" WHERE ${picked}
+            RETURNING "orderId"`,
+      params: pickedParams,
+      returns: true,
+    },
+    {
+      sql: `DELETE FROM "OrderInbox" AS i WHERE ${picked} RETURNING 1 AS "moved"`,
+      params: pickedParams,
+      returns: true,
+    },
+  ];
+}
+
+/** What one move's statements answered, as counts. */
+export function inboxMoveResult(rows: readonly (readonly Record<string, unknown>[])[]): InboxMove {
+  if (rows.length === 1) {
+    const [counts] = rows[0] ?? [];
+    return { moved: toNumber(counts?.moved) ?? 0, created: toNumber(counts?.created) ?? 0 };
+  }
+  return { moved: rows[2]?.length ?? 0, created: rows[1]?.length ?? 0 };
+}
+
+/** One move, inside a transaction the caller holds (the worker's group commit). */
+export async function moveInboxIn(tx: SqlRunner, scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT) {
+  return inboxMoveResult(await runStatements(tx, inboxMoveStatements(scope, limit)));
+}
+
+/**
+ * Moves the inbox rows of `shop` (or of one of its orders) into Order, so
+ * that what is read next sees every order Shopify has sent. Call it before
+ * reading a shop's orders outside the worker. Costs one index seek when
+ * there is nothing to move, which is nearly always.
+ */
+export async function settleInbox(shop: string, shopifyOrderId?: string): Promise<InboxMove> {
+  const scope: InboxScope = shopifyOrderId === undefined ? { shop } : { shop, shopifyOrderId };
+  const total: InboxMove = { moved: 0, created: 0 };
+  for (;;) {
+    if (!(await inboxHolds(scope))) return total;
+    const move = inboxMoveResult(await statementWriterFor().write(inboxMoveStatements(scope)));
+    total.moved += move.moved;
+    total.created += move.created;
+    // Fewer than a full move: what is left came after it (or is being moved by another process).
+    if (move.moved < INBOX_MOVE_LIMIT) return total;
+  }
+}
+
+/** Whether any row waits in the inbox (all shops', one shop's, or one order's): one index seek. */
+export async function inboxHolds(scope: InboxScope = {}): Promise<boolean> {
+  const { where, params } = scopeCondition(scope);
+  const rows = await sqlFor().all(`SELECT 1 AS "one" FROM "OrderInbox" ${where} LIMIT 1`, params);
+  return rows.length > 0;
+}
+
+function scopeCondition(scope: InboxScope): { where: string; params: SqlValue[] } {
+  const conditions: string[] = [];
+  const params: SqlValue[] = [];
+  if (scope.shop !== undefined) {
+    conditions.push(`"shop" = ?`);
+    params.push(scope.shop);
+  }
+  if (scope.shopifyOrderId !== undefined) {
+    conditions.push(`"shopifyOrderId" = ?`);
+    params.push(scope.shopifyOrderId);
+  }
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
+}
+
+/** How many orders wait in the inbox (all shops', or one shop's): for tests, the bench and diagnostics. */
+export async function countInbox(shop?: string): Promise<number> {
+  const [row] = await sqlFor().all<{ count: unknown }>(
+    `SELECT COUNT(*) AS "count" FROM "OrderInbox"${shop === undefined ? "" : ` WHERE "shop" = ?`}`,
+    shop === undefined ? [] : [shop],
+  );
+  return toNumber(row?.count) ?? 0;
+}
