@@ -228,4 +228,39 @@ describe("statement writer (app/db/statement-writer.server.ts)", () => {
       expect(await prisma.order.count()).toBe(1);
     },
   );
+
+  it.runIf(databaseKind() === "sqlite")(
+    "on SQLite, a closed writer fails the writes it had not handed to its thread yet, and any written after, and starts no other thread",
+    async () => {
+      const outcome = (write: Promise<unknown>) =>
+        write.then(
+          () => "written",
+          (error: { code?: string }) => error.code,
+        );
+      const lock = await holdSqliteWriteLock(prisma);
+      const writer = statementWriterFor();
+      let queued: Promise<string | undefined>;
+      let inThread: Promise<string | undefined>;
+      try {
+        // GIVEN one write in the thread, waiting for the lock, and one queued behind it
+        inThread = outcome(writer.write(orderWrite("in-thread")));
+        await inTheThread(writer, 1);
+        queued = outcome(writer.write(orderWrite("queued")));
+
+        // WHEN the writer is closed
+        await closeStatementWriter();
+      } finally {
+        lock.release();
+      }
+
+      // THEN both fail as stopping, as does a write to the closed writer
+      expect(await inThread).toBe("WRITER_STOPPING");
+      expect(await queued).toBe("WRITER_STOPPING");
+      expect(await outcome(writer.write(orderWrite("after-close")))).toBe("WRITER_STOPPING");
+      // and no thread was started for them
+      await new Promise((resolve) => setImmediate(resolve));
+      expect((writer as unknown as { worker: Worker | null }).worker).toBeNull();
+      expect(await prisma.order.count()).toBe(0);
+    },
+  );
 });

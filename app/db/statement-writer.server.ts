@@ -139,6 +139,8 @@ class SqliteWriterThread implements StatementWriter {
   /** Sent and not yet answered, oldest first: at most two (the thread answers in order). */
   private inFlight: Array<{ id: number; batch: Pending[] }> = [];
   private scheduled = false;
+  /** Set by `close()`: no write is taken, and no thread started, after it. */
+  private closed = false;
   private nextId = 1;
   /** Each SQL text goes to the thread once, then by its number (in the order sent). */
   private readonly texts = new Map<string, number>();
@@ -150,6 +152,7 @@ class SqliteWriterThread implements StatementWriter {
   ) {}
 
   write(statements: readonly SqlStatement[]): Promise<Row[][]> {
+    if (this.closed) return Promise.reject(stoppingError());
     return new Promise((resolve, reject) => {
       this.queue.push({ statements, resolve, reject });
       if (this.inFlight.length === 1 && this.queue.length >= this.pipelineAt) this.send();
@@ -168,9 +171,13 @@ class SqliteWriterThread implements StatementWriter {
    * Stops the thread without terminating it in the middle of a SQLite call:
    * a write waiting for the write lock fails at once (WRITER_STOPPING), one
    * being written commits, and the thread closes its connection and ends.
-   * Terminated only if it has not ended after CLOSE_GRACE_MS.
+   * Terminated only if it has not ended after CLOSE_GRACE_MS. Writes not yet
+   * handed to the thread, and any written after, fail as stopping too: a
+   * closed writer never starts another thread.
    */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(stoppingError());
     const { worker, control } = this;
     if (!worker || !control) return;
     this.worker = null;
@@ -184,7 +191,7 @@ class SqliteWriterThread implements StatementWriter {
   }
 
   private send(): void {
-    if (this.inFlight.length >= 2 || this.queue.length === 0) return;
+    if (this.closed || this.inFlight.length >= 2 || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     const id = this.nextId++;
     this.inFlight.push({ id, batch });
@@ -263,6 +270,11 @@ class SqliteWriterThread implements StatementWriter {
       logger.error({ err: error, writes: failed.length }, "the SQLite writer thread failed");
     for (const pending of failed) pending.reject(error);
   }
+}
+
+/** What a write gets from a writer that is closing or closed: the thread's own code for it. */
+function stoppingError(): SqliteWriteError {
+  return new SqliteWriteError("the SQLite writer is closed", "WRITER_STOPPING");
 }
 
 /** The writer thread's control words (shared memory; sqlite-writer.thread.mjs). */
