@@ -10,6 +10,7 @@ import {
 import { isbot } from "isbot";
 import { warmUpDatabase } from "./db/warm-up.server";
 import { logger } from "./logger.server";
+import { moveInboxWhenQuiet } from "./models/order-inbox.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -18,8 +19,16 @@ export const streamTimeout = 5000;
  * Called by the production server (server.ts) before it accepts connections,
  * so that the first requests, which after a restart at a busy moment come by
  * the hundred at once, do not all wait on the database (warmUpDatabase).
+ * It also starts the process's inbox mover, which moves orders/paid
+ * webhooks' orders into Order whenever webhooks pause (decision 010).
  */
-export const warmUp = warmUpDatabase;
+export async function warmUp(): Promise<void> {
+  try {
+    await warmUpDatabase();
+  } finally {
+    moveInboxWhenQuiet();
+  }
+}
 
 /**
  * Every error a loader, action or render threw: logged in full here, never

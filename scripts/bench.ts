@@ -581,8 +581,9 @@ async function ingestPhase(): Promise<IngestResults> {
     appRuns.push(
       await measureIngest("app-ingest", app.url, { app: app.child.process.pid! }, firstOrderId, window),
     );
+    const drain = await inboxDrained(dbFile);
     say(
-      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s`,
+      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}`,
     );
   }
   await stop(bare);
@@ -602,7 +603,7 @@ async function ingestPhase(): Promise<IngestResults> {
   await stop(app.child);
   const client = await openDatabase(dbFile);
   const storedOrders = await storedOrderCount(client);
-  // No worker runs in this phase: every order it stored waits in the inbox.
+  // No worker runs in this phase: the web process moves its inbox once webhooks pause.
   const inInbox = await client.orderInbox.count();
   await closeDatabase(client);
   say(
@@ -626,6 +627,30 @@ async function ingestPhase(): Promise<IngestResults> {
         ? bareRun.serverCpuMsPerRequest / appRun.serverCpuMsPerRequest
         : null,
   };
+}
+
+/**
+ * Waits until the app's web process has moved its orders/paid inbox into
+ * Order (it does once webhooks pause: decision 010), so that the moves use
+ * no CPU during the next measurement (the bare server's, which they would
+ * slow). Says how many orders that was and how long it took.
+ */
+async function inboxDrained(dbFile: string, timeoutMs = 120_000): Promise<string> {
+  const client = await openDatabase(dbFile);
+  try {
+    const started = performance.now();
+    const first = await client.orderInbox.count();
+    let left = first;
+    while (left > 0 && performance.now() - started < timeoutMs) {
+      await sleep(100);
+      left = await client.orderInbox.count();
+    }
+    if (left > 0) throw new Error(`the app's inbox still held ${left} orders after ${timeoutMs / 1000} s`);
+    const seconds = (performance.now() - started) / 1000;
+    return `the ${first.toLocaleString("en-US")} orders still there after the round in ${seconds1(seconds)}${first > 0 ? ` (~${rate(first / seconds)}/s)` : ""}`;
+  } finally {
+    await closeDatabase(client);
+  }
 }
 
 /**

@@ -17,6 +17,7 @@
 // transaction that put its order in Order.
 import { databaseKind } from "../db.server";
 import { newId } from "../db/ids";
+import { logger } from "../logger.server";
 import { sqlFor, toNumber, type SqlRunner, type SqlValue } from "../db/sql.server";
 import { runStatements, statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
 import type { IngestResult, PaidOrderInput } from "./order.server";
@@ -43,6 +44,7 @@ export async function receivePaidOrder(input: PaidOrderInput): Promise<IngestRes
     const [counted, appended] = await statementWriterFor().write(statements);
     const row = (counted?.[0] ?? appended?.[0]) as { id: string; deliveries: number | bigint } | undefined;
     if (row) {
+      quietMover?.received();
       return row.id === id && counted?.length === 0
         ? { kind: "recorded", orderId: id }
         : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
@@ -188,6 +190,75 @@ export function inboxMoveResult(rows: readonly (readonly Record<string, unknown>
 /** One move, inside a transaction the caller holds (the worker's group commit). */
 export async function moveInboxIn(tx: SqlRunner, scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT) {
   return inboxMoveResult(await runStatements(tx, inboxMoveStatements(scope, limit)));
+}
+
+/** One move, in a transaction of its own, through the statement writer (decision 008). */
+export async function moveInbox(scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT): Promise<InboxMove> {
+  return inboxMoveResult(await statementWriterFor().write(inboxMoveStatements(scope, limit)));
+}
+
+/** How long webhooks must pause before the web process moves the inbox itself. */
+export const INBOX_QUIET_MS = 20;
+
+/**
+ * The web process's own mover (started by the production server's warm-up):
+ * once orders/paid webhooks have paused for `quietMs`, it moves the inbox
+ * into Order through the statement writer (on SQLite, off the event loop),
+ * a batch at a time, and stops as soon as webhooks come again. Under a
+ * burst, acknowledgements keep the write lock to themselves, and the worker
+ * moves what it needs before each claim; once the burst passes, the web
+ * process takes that work off the worker. Either may move any row: moves
+ * are safe against each other (inboxMoveStatements).
+ */
+class QuietInboxMover {
+  private lastReceivedAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private moving = false;
+
+  constructor(private readonly quietMs: number) {}
+
+  received(): void {
+    this.lastReceivedAt = performance.now();
+    if (!this.timer && !this.moving) this.wake(this.quietMs);
+  }
+
+  private wake(afterMs: number): void {
+    this.timer = setTimeout(() => void this.tick(), afterMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    const quietFor = performance.now() - this.lastReceivedAt;
+    if (quietFor < this.quietMs) return this.wake(this.quietMs - quietFor);
+    this.moving = true;
+    let interrupted = false;
+    try {
+      for (;;) {
+        const since = this.lastReceivedAt;
+        const move = await moveInbox();
+        if (move.moved < INBOX_MOVE_LIMIT) break;
+        if (this.lastReceivedAt !== since) {
+          interrupted = true;
+          break;
+        }
+      }
+    } catch (error) {
+      // Nothing is lost: the rows stay, for the worker's next claim or the next quiet moment.
+      logger.warn({ err: error }, "moving the orders/paid inbox failed; trying again later");
+      interrupted = true;
+    } finally {
+      this.moving = false;
+    }
+    if (interrupted && !this.timer) this.wake(this.quietMs);
+  }
+}
+
+let quietMover: QuietInboxMover | null = null;
+
+/** Starts this process's QuietInboxMover (once; later calls do nothing). */
+export function moveInboxWhenQuiet(quietMs = INBOX_QUIET_MS): void {
+  quietMover ??= new QuietInboxMover(quietMs);
 }
 
 /**
