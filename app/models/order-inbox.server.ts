@@ -34,61 +34,74 @@ export const INBOX_MOVE_LIMIT = 500;
  * promise resolves once that is committed: the order is then durable, and
  * its id (`orderId`) is the one its Order row will have.
  */
-export async function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+export function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
   const id = newId();
   const { shop } = input;
   const shopifyOrderId = input.order.id;
-  // As recordPaidOrder: only these values wait for the commit, not the parsed body.
-  const statements = appendStatements(id, input);
-  for (let attempt = 1; ; attempt += 1) {
-    const [counted, appended] = await statementWriterFor().write(statements);
-    const row = (counted?.[0] ?? appended?.[0]) as { id: string; deliveries: number | bigint } | undefined;
-    if (row) {
-      quietMover?.received();
-      return row.id === id && counted?.length === 0
-        ? { kind: "recorded", orderId: id }
-        : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
-    }
-    // Only on PostgreSQL: a move committed between the two statements (the
-    // first missed the order in Order, the second found it there). Once more
-    // finds it in Order. SQLite runs both under one write lock.
-    if (attempt >= 3) throw new Error(`Order ${shopifyOrderId} of ${shop} neither appended nor found`);
-  }
+  // Not an async function, as recordPaidOrder: only these three values wait
+  // for the commit; a suspended async frame would keep the parsed body too
+  // (docs/benchmarks.md, session 9).
+  return statementWriterFor()
+    .write([countDelivery(shop, shopifyOrderId), append(id, input)])
+    .then(([counted, appended]) => {
+      const row = (counted?.[0] ?? appended?.[0]) as DeliveryRow | undefined;
+      if (row) return ingestResult(id, row, counted?.length === 0);
+      // Only on PostgreSQL: a move committed between the two statements (the
+      // first missed the order in Order, the second found it there). Counting
+      // again finds it in Order. SQLite runs both under one write lock.
+      return statementWriterFor()
+        .write([countDelivery(shop, shopifyOrderId)])
+        .then(([again]) => {
+          const moved = again?.[0] as DeliveryRow | undefined;
+          if (!moved) throw new Error(`Order ${shopifyOrderId} of ${shop} neither appended nor found`);
+          return ingestResult(id, moved, false);
+        });
+    });
 }
 
-function appendStatements(id: string, input: PaidOrderInput): SqlStatement[] {
+type DeliveryRow = { id: string; deliveries: number | bigint };
+
+function ingestResult(id: string, row: DeliveryRow, appended: boolean): IngestResult {
+  quietMover?.received();
+  return appended && row.id === id
+    ? { kind: "recorded", orderId: id }
+    : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
+}
+
+/** One more delivery of an order already in Order; its id and count, if it is there. */
+function countDelivery(shop: string, shopifyOrderId: string): SqlStatement {
+  return {
+    sql: `UPDATE "Order" SET "deliveries" = "deliveries" + 1, "updatedAt" = ?
+          WHERE "shop" = ? AND "shopifyOrderId" = ? RETURNING "id", "deliveries"`,
+    params: [new Date(), shop, shopifyOrderId],
+    returns: true,
+  };
+}
+
+/** The order appended to the inbox, or one more delivery of its row there; nothing if it is in Order. */
+function append(id: string, input: PaidOrderInput): SqlStatement {
   const { shop, order } = input;
-  const now = new Date();
-  const payload = input.rawBody ?? JSON.stringify(input.payload);
-  return [
-    {
-      sql: `UPDATE "Order" SET "deliveries" = "deliveries" + 1, "updatedAt" = ?
-            WHERE "shop" = ? AND "shopifyOrderId" = ? RETURNING "id", "deliveries"`,
-      params: [now, shop, order.id],
-      returns: true,
-    },
-    {
-      sql: `INSERT INTO "OrderInbox" ("shop", "shopifyOrderId", "id", "name", "payload", "webhookId", "deliveries",
-              "shopifyCreatedAt", "receivedAt")
-            SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?
-            WHERE NOT EXISTS (SELECT 1 FROM "Order" WHERE "shop" = ? AND "shopifyOrderId" = ?)
-            ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET "deliveries" = "OrderInbox"."deliveries" + 1
-            RETURNING "id", "deliveries"`,
-      params: [
-        shop,
-        order.id,
-        id,
-        order.name,
-        payload,
-        input.webhookId,
-        parseDate(order.created_at),
-        now,
-        shop,
-        order.id,
-      ],
-      returns: true,
-    },
-  ];
+  return {
+    sql: `INSERT INTO "OrderInbox" ("shop", "shopifyOrderId", "id", "name", "payload", "webhookId", "deliveries",
+            "shopifyCreatedAt", "receivedAt")
+          SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?
+          WHERE NOT EXISTS (SELECT 1 FROM "Order" WHERE "shop" = ? AND "shopifyOrderId" = ?)
+          ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET "deliveries" = "OrderInbox"."deliveries" + 1
+          RETURNING "id", "deliveries"`,
+    params: [
+      shop,
+      order.id,
+      id,
+      order.name,
+      input.rawBody ?? JSON.stringify(input.payload),
+      input.webhookId,
+      parseDate(order.created_at),
+      new Date(),
+      shop,
+      order.id,
+    ],
+    returns: true,
+  };
 }
 
 export function parseDate(value: string | null | undefined): Date | null {

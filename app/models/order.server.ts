@@ -27,10 +27,9 @@ export interface PaidOrderInput {
  * order id: for orders found by the reconciliation sweep and cancellations of
  * orders never seen. Shopify's orders/paid webhooks take the inbox instead
  * (receivePaidOrder, decision 010), whose move into Order keeps the same
- * guarantee. Shopify
- * delivers webhooks at least once, sometimes concurrently: the unique
- * (shop, shopifyOrderId) index decides which delivery creates the order, and
- * every later one only counts itself. Nothing is sent to Brilliant here; the
+ * guarantee. Shopify delivers webhooks at least once, sometimes concurrently:
+ * the unique (shop, shopifyOrderId) index decides which delivery creates the
+ * order, and every later one only counts itself. Nothing is sent to Brilliant here; the
  * worker picks the order up.
  *
  * The promise resolves once the order is committed. Orders arriving together
