@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { statementWriterFor } from "../db/statement-writer.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { makeForwarder, seedShopForForwarding, testOrder } from "../../tests/helpers/forwarding";
+import { redactCustomerOrders } from "./compliance.server";
 import { getDashboard } from "./dashboard.server";
 import {
   countInbox,
@@ -11,6 +12,8 @@ import {
   receivePaidOrder,
   settleInbox,
 } from "./order-inbox.server";
+import { listOrders } from "./order-list.server";
+import { getOrderSyncStatus } from "./order-sync-status.server";
 import { getOrderByShopifyId, recordPaidOrder } from "./order.server";
 import { parseShopifyOrder } from "./shopify-order";
 
@@ -113,6 +116,28 @@ describe("settleInbox", () => {
     const order = paid(SHOP, 10);
     const { orderId } = await order.receive();
     expect((await getOrderByShopifyId(SHOP, order.shopifyOrderId))?.id).toBe(orderId);
+  });
+
+  it("the orders list, the order block's status and a customer's redaction find orders still in the inbox", async () => {
+    const listed = await paid(SHOP, 13).receive();
+    expect((await listOrders(SHOP, {})).orders.map((order) => order.id)).toEqual([listed.orderId]);
+
+    const blocked = paid(SHOP, 14);
+    const { orderId } = await blocked.receive();
+    expect(await getOrderSyncStatus(SHOP, blocked.shopifyOrderId)).toMatchObject({
+      orderId,
+      state: "received",
+    });
+
+    const redacted = paid(SHOP, 15);
+    await redacted.receive();
+    expect(await countInbox(SHOP)).toBe(1);
+    expect(await redactCustomerOrders(SHOP, [redacted.shopifyOrderId])).toBe(1);
+    const { payload } = await prisma.order.findFirstOrThrow({
+      where: { shopifyOrderId: redacted.shopifyOrderId },
+    });
+    expect(payload).not.toContain("Test Buyer");
+    expect(payload).not.toContain("1 Test St");
   });
 
   it("the admin's home page counts orders still in the inbox", async () => {
