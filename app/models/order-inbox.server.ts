@@ -4,6 +4,7 @@
 // transition, on the path Shopify waits on. Rows are moved into Order, with
 // the id the webhook gave them and their first transition dated when they
 // came, by:
+// - the web process, once webhooks pause (moveInboxWhenQuiet);
 // - the worker, before each claim (Forwarder.claimDue), many at a time;
 // - anything about to read one shop's orders (settleInbox): the admin's
 //   pages, the other order webhooks, reconciliation, compliance requests.
@@ -25,7 +26,7 @@ import type { IngestResult, PaidOrderInput } from "./order.server";
 /** The first state's reason, as the order shows it until the worker takes it. */
 export const RECEIVED_REASON = "Received from Shopify; waiting for the forwarder.";
 
-/** Rows moved per transaction: a settle or a claim moves at most this many at once. */
+/** Rows moved per transaction by a settle and by the web process's mover (a claim moves fewer). */
 export const INBOX_MOVE_LIMIT = 500;
 
 /**
@@ -245,25 +246,24 @@ class QuietInboxMover {
     const quietFor = performance.now() - this.lastReceivedAt;
     if (quietFor < this.quietMs) return this.wake(this.quietMs - quietFor);
     this.moving = true;
-    let interrupted = false;
+    let since = this.lastReceivedAt;
+    let failed = false;
     try {
       for (;;) {
-        const since = this.lastReceivedAt;
+        since = this.lastReceivedAt;
         const move = await moveInbox();
-        if (move.moved < INBOX_MOVE_LIMIT) break;
-        if (this.lastReceivedAt !== since) {
-          interrupted = true;
-          break;
-        }
+        if (move.moved < INBOX_MOVE_LIMIT || this.lastReceivedAt !== since) break;
       }
     } catch (error) {
       // Nothing is lost: the rows stay, for the worker's next claim or the next quiet moment.
       logger.warn({ err: error }, "moving the orders/paid inbox failed; trying again later");
-      interrupted = true;
+      failed = true;
     } finally {
       this.moving = false;
     }
-    if (interrupted && !this.timer) this.wake(this.quietMs);
+    // Webhooks that came during the last move (received() does not wake a
+    // mover that is moving), or a failed move: the next quiet moment.
+    if ((failed || this.lastReceivedAt !== since) && !this.timer) this.wake(this.quietMs);
   }
 }
 
@@ -285,7 +285,7 @@ export async function settleInbox(shop: string, shopifyOrderId?: string): Promis
   const total: InboxMove = { moved: 0, created: 0 };
   for (;;) {
     if (!(await inboxHolds(scope))) return total;
-    const move = inboxMoveResult(await statementWriterFor().write(inboxMoveStatements(scope)));
+    const move = await moveInbox(scope);
     total.moved += move.moved;
     total.created += move.created;
     // Fewer than a full move: what is left came after it (or is being moved by another process).
@@ -316,9 +316,10 @@ function scopeCondition(scope: InboxScope): { where: string; params: SqlValue[] 
 
 /** How many orders wait in the inbox (all shops', or one shop's): for tests, the bench and diagnostics. */
 export async function countInbox(shop?: string): Promise<number> {
+  const { where, params } = scopeCondition({ shop });
   const [row] = await sqlFor().all<{ count: unknown }>(
-    `SELECT COUNT(*) AS "count" FROM "OrderInbox"${shop === undefined ? "" : ` WHERE "shop" = ?`}`,
-    shop === undefined ? [] : [shop],
+    `SELECT COUNT(*) AS "count" FROM "OrderInbox" ${where}`,
+    params,
   );
   return toNumber(row?.count) ?? 0;
 }
