@@ -1,8 +1,14 @@
-import { beforeEach, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { testOrder } from "../../tests/helpers/forwarding";
-import { countInbox, moveInboxWhenQuiet, receivePaidOrder } from "./order-inbox.server";
+import {
+  countInbox,
+  INBOX_MOVE_LIMIT,
+  moveInboxWhenQuiet,
+  QuietInboxMover,
+  receivePaidOrder,
+} from "./order-inbox.server";
 import { parseShopifyOrder } from "./shopify-order";
 
 // A file of its own: the mover, once started, runs for the rest of the process.
@@ -38,4 +44,52 @@ it("GIVEN the web process's mover started WHEN webhooks pause THEN their orders 
       .sort((a, b) => a.id.localeCompare(b.id)),
   );
   expect(await prisma.orderTransition.count({ where: { toState: "received" } })).toBe(3);
+});
+
+describe("QuietInboxMover", () => {
+  const idle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+  it("GIVEN a webhook committed while it moves WHEN that move was its last THEN it moves again at the next quiet moment", async () => {
+    let moves = 0;
+    const mover: QuietInboxMover = new QuietInboxMover(5, async () => {
+      moves += 1;
+      // The first move: a webhook commits meanwhile, and the move takes less than a full batch.
+      if (moves === 1) mover.received();
+      return { moved: 1, created: 1 };
+    });
+    mover.received();
+    await vi.waitFor(() => expect(moves).toBe(2), { timeout: 5_000, interval: 5 });
+    await idle();
+    expect(moves).toBe(2);
+  });
+
+  it("GIVEN a move that fails THEN it tries again at the next quiet moment", async () => {
+    let moves = 0;
+    const mover = new QuietInboxMover(5, async () => {
+      moves += 1;
+      if (moves === 1) throw new Error("the database is away");
+      return { moved: 0, created: 0 };
+    });
+    mover.received();
+    await vi.waitFor(() => expect(moves).toBe(2), { timeout: 5_000, interval: 5 });
+    await idle();
+    expect(moves).toBe(2);
+  });
+
+  it("GIVEN full batches THEN it keeps moving until one is not full, unless webhooks come again", async () => {
+    let moves = 0;
+    const mover: QuietInboxMover = new QuietInboxMover(5, async () => {
+      moves += 1;
+      if (moves === 3) mover.received();
+      // Full batches until the fifth.
+      const moved = moves < 5 ? INBOX_MOVE_LIMIT : 1;
+      return { moved, created: moved };
+    });
+    mover.received();
+    // Three full moves; the third saw a webhook, so the mover stopped and
+    // waited for quiet again; then full moves until one was not full.
+    await vi.waitFor(() => expect(moves).toBe(5), { timeout: 5_000, interval: 5 });
+    await idle();
+    expect(moves).toBe(5);
+  });
 });

@@ -224,12 +224,16 @@ export const INBOX_QUIET_MS = 20;
  * process takes that work off the worker. Either may move any row: moves
  * are safe against each other (inboxMoveStatements).
  */
-class QuietInboxMover {
+export class QuietInboxMover {
   private lastReceivedAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private moving = false;
 
-  constructor(private readonly quietMs: number) {}
+  constructor(
+    private readonly quietMs: number,
+    /** One move of up to INBOX_MOVE_LIMIT rows (another in tests). */
+    private readonly move: () => Promise<InboxMove> = () => moveInbox(),
+  ) {}
 
   received(): void {
     this.lastReceivedAt = performance.now();
@@ -251,7 +255,7 @@ class QuietInboxMover {
     try {
       for (;;) {
         since = this.lastReceivedAt;
-        const move = await moveInbox();
+        const move = await this.move();
         if (move.moved < INBOX_MOVE_LIMIT || this.lastReceivedAt !== since) break;
       }
     } catch (error) {
