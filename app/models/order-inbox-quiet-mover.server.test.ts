@@ -5,6 +5,7 @@ import { testOrder } from "../../tests/helpers/forwarding";
 import {
   countInbox,
   INBOX_MOVE_LIMIT,
+  type InboxMove,
   moveInboxWhenQuiet,
   QuietInboxMover,
   receivePaidOrder,
@@ -47,49 +48,47 @@ it("GIVEN the web process's mover started WHEN webhooks pause THEN their orders 
 });
 
 describe("QuietInboxMover", () => {
-  const idle = () => new Promise((resolve) => setTimeout(resolve, 30));
+  /** A mover (quiet after 5 ms) whose nth move answers `answer(n, mover)`; started by one webhook. */
+  function startMover(answer: (move: number, mover: QuietInboxMover) => InboxMove) {
+    let moves = 0;
+    const mover: QuietInboxMover = new QuietInboxMover(5, async () => answer(++moves, mover));
+    mover.received();
+    return () => moves;
+  }
+
+  /** Waits for the `count`th move, then checks that no other follows. */
+  async function expectMovesToStopAt(moves: () => number, count: number) {
+    await vi.waitFor(() => expect(moves()).toBe(count), { timeout: 5_000, interval: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(moves()).toBe(count);
+  }
 
   it("GIVEN a webhook committed while it moves WHEN that move was its last THEN it moves again at the next quiet moment", async () => {
-    let moves = 0;
-    const mover: QuietInboxMover = new QuietInboxMover(5, async () => {
-      moves += 1;
+    const moves = startMover((move, mover) => {
       // The first move: a webhook commits meanwhile, and the move takes less than a full batch.
-      if (moves === 1) mover.received();
+      if (move === 1) mover.received();
       return { moved: 1, created: 1 };
     });
-    mover.received();
-    await vi.waitFor(() => expect(moves).toBe(2), { timeout: 5_000, interval: 5 });
-    await idle();
-    expect(moves).toBe(2);
+    await expectMovesToStopAt(moves, 2);
   });
 
   it("GIVEN a move that fails THEN it tries again at the next quiet moment", async () => {
-    let moves = 0;
-    const mover = new QuietInboxMover(5, async () => {
-      moves += 1;
-      if (moves === 1) throw new Error("the database is away");
+    const moves = startMover((move) => {
+      if (move === 1) throw new Error("the database is away");
       return { moved: 0, created: 0 };
     });
-    mover.received();
-    await vi.waitFor(() => expect(moves).toBe(2), { timeout: 5_000, interval: 5 });
-    await idle();
-    expect(moves).toBe(2);
+    await expectMovesToStopAt(moves, 2);
   });
 
   it("GIVEN full batches THEN it keeps moving until one is not full, unless webhooks come again", async () => {
-    let moves = 0;
-    const mover: QuietInboxMover = new QuietInboxMover(5, async () => {
-      moves += 1;
-      if (moves === 3) mover.received();
+    const moves = startMover((move, mover) => {
+      if (move === 3) mover.received();
       // Full batches until the fifth.
-      const moved = moves < 5 ? INBOX_MOVE_LIMIT : 1;
+      const moved = move < 5 ? INBOX_MOVE_LIMIT : 1;
       return { moved, created: moved };
     });
-    mover.received();
     // Three full moves; the third saw a webhook, so the mover stopped and
     // waited for quiet again; then full moves until one was not full.
-    await vi.waitFor(() => expect(moves).toBe(5), { timeout: 5_000, interval: 5 });
-    await idle();
-    expect(moves).toBe(5);
+    await expectMovesToStopAt(moves, 5);
   });
 });

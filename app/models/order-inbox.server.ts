@@ -26,6 +26,13 @@ import type { IngestResult, PaidOrderInput } from "./order.server";
 /** The first state's reason, as the order shows it until the worker takes it. */
 export const RECEIVED_REASON = "Received from Shopify; waiting for the forwarder.";
 
+/**
+ * The columns a just-received order is written with, the same from the
+ * inbox's move and from recordPaidOrder (straight into Order).
+ */
+export const ORDER_INGEST_COLUMNS = `"id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
+  "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt"`;
+
 /** Rows moved per transaction by a settle and by the web process's mover (a claim moves fewer). */
 export const INBOX_MOVE_LIMIT = 500;
 
@@ -136,8 +143,6 @@ export interface InboxMove {
 export function inboxMoveStatements(scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT): SqlStatement[] {
   const now = new Date();
   const { where, params: scopeParams } = scopeCondition(scope);
-  const orderColumns = `"id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
-    "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt"`;
   const orderValues = `i."id", i."shop", i."shopifyOrderId", i."name", i."payload", i."webhookId", i."deliveries",
     'received', ?, 0, i."receivedAt", i."shopifyCreatedAt", i."receivedAt", ?`;
   const onConflict = `ON CONFLICT ("shop", "shopifyOrderId")
@@ -157,7 +162,7 @@ export function inboxMoveStatements(scope: InboxScope = {}, limit = INBOX_MOVE_L
                 WHERE d."shop" = p."shop" AND d."shopifyOrderId" = p."shopifyOrderId"
                 RETURNING d.*),
               inserted AS (
-                INSERT INTO "Order" (${orderColumns}) SELECT ${orderValues} FROM i ${onConflict}
+                INSERT INTO "Order" (${ORDER_INGEST_COLUMNS}) SELECT ${orderValues} FROM i ${onConflict}
                 RETURNING "id"),
               transitions AS (
                 INSERT INTO "OrderTransition" (${transitionColumns})
@@ -174,7 +179,7 @@ export function inboxMoveStatements(scope: InboxScope = {}, limit = INBOX_MOVE_L
   return [
     {
       // `WHERE` after FROM: SQLite's parser needs one before an upsert's ON CONFLICT.
-      sql: `INSERT INTO "Order" (${orderColumns}) SELECT ${orderValues} FROM "OrderInbox" AS i WHERE ${picked} ${onConflict}`,
+      sql: `INSERT INTO "Order" (${ORDER_INGEST_COLUMNS}) SELECT ${orderValues} FROM "OrderInbox" AS i WHERE ${picked} ${onConflict}`,
       params: [RECEIVED_REASON, now, ...pickedParams],
     },
     {

@@ -3,7 +3,7 @@ import { newId } from "../db/ids";
 import { statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
 import type { ShopifyOrder } from "./shopify-order";
 import { raiseAlert } from "./alert.server";
-import { parseDate, RECEIVED_REASON, settleInbox } from "./order-inbox.server";
+import { ORDER_INGEST_COLUMNS, parseDate, RECEIVED_REASON, settleInbox } from "./order-inbox.server";
 import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
 
 export type IngestSource = "webhook" | "reconciliation";
@@ -29,8 +29,8 @@ export interface PaidOrderInput {
  * (receivePaidOrder, decision 010), whose move into Order keeps the same
  * guarantee. Shopify delivers webhooks at least once, sometimes concurrently:
  * the unique (shop, shopifyOrderId) index decides which delivery creates the
- * order, and every later one only counts itself. Nothing is sent to Brilliant here; the
- * worker picks the order up.
+ * order, and every later one only counts itself. Nothing is sent to Brilliant
+ * here; the worker picks the order up.
  *
  * The promise resolves once the order is committed. Orders arriving together
  * share one transaction (group commit), written off this process's event loop
@@ -65,8 +65,7 @@ function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] 
   const payload = input.rawBody ?? JSON.stringify(input.payload);
   return [
     {
-      sql: `INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
-              "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt")
+      sql: `INSERT INTO "Order" (${ORDER_INGEST_COLUMNS})
             VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
             ON CONFLICT ("shop", "shopifyOrderId")
               DO UPDATE SET "deliveries" = "Order"."deliveries" + 1, "updatedAt" = excluded."updatedAt"
