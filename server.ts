@@ -100,9 +100,13 @@ export function turnstile(perTurn: number): { enter(): Promise<void>; waiting():
   };
 }
 
-/** Reads the body (up to the limit), calls the route's action, writes its Response. */
+/**
+ * Reads the body (up to the limit), calls the route's action, writes its
+ * Response. `onError` is told of anything the action throws that is not a
+ * Response (the answer is then a 500): the build's `handleError`, in the app.
+ */
 export async function serveWebhook(
-  build: ServerBuild,
+  onError: (error: unknown, request: Request) => void,
   action: Action,
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -135,7 +139,7 @@ export async function serveWebhook(
     if (thrown instanceof Response) {
       response = thrown;
     } else {
-      build.entry.module.handleError?.(thrown, { request, params: {}, context: {} });
+      onError(thrown, request);
       response = new Response("Unexpected Server Error", { status: 500 });
     }
   }
@@ -189,10 +193,12 @@ export function createAppServer(
 
   const actions = webhookActions(build);
   const turns = turnstile(WEBHOOKS_PER_TURN);
+  const onError = (error: unknown, request: Request) =>
+    build.entry.module.handleError?.(error, { request, params: {}, context: {} });
   return http.createServer((req, res) => {
     const action = webhookActionFor(actions, req);
     if (!action) return void app(req, res);
-    serveWebhook(build, action, req, res, turns).catch((error: unknown) => {
+    serveWebhook(onError, action, req, res, turns).catch((error: unknown) => {
       console.error("webhook lane failed", error);
       if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
       res.end();

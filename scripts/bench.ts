@@ -6,8 +6,10 @@
  *    to a bare node:http server that only checks the HMAC, then to the app's
  *    /webhooks/orders/paid (the real Remix build behind server.ts, fresh
  *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio;
- *    then the same app paced at Shopify's peak-minute rate (700/s), for the
- *    acks at that pace.
+ *    beside them, the app's own webhook lane doing nothing but
+ *    `authenticate.webhook` (scripts/bench/authenticate-only-server.ts: the
+ *    least the app can cost here); then the same app paced at Shopify's
+ *    peak-minute rate (700/s), for the acks at that pace.
  * 2. End to end: N signed webhooks with the workers running against the
  *    Brilliant simulator; orders/s from the first send until the database
  *    holds all N as forwarded with code 1200, and a duplicate check at the
@@ -463,6 +465,13 @@ interface IngestResults {
   bare: IngestRun;
   /** The app's rounds together. */
   app: IngestRun & { storedOrders: number };
+  /**
+   * The app's webhook lane with an action that only authenticates
+   * (scripts/bench/authenticate-only-server.ts), its rounds together: the
+   * most the app can reach here while every webhook goes through
+   * `authenticate.webhook`.
+   */
+  authenticateOnly: IngestRun;
   /** The same app at PEAK_WEBHOOKS_PER_SECOND over the same connections, after the flat-out rounds. */
   appAtPeakRate: IngestRun & { ratePerSecond: number };
   /** App / bare req/s, over all rounds. */
@@ -562,35 +571,52 @@ async function ingestPhase(): Promise<IngestResults> {
   await waitForHttp(`${bareUrl}/`, 30_000, bare);
   const dbFile = freshDatabase("ingest");
   const app = await startApp("app-ingest", dbFile);
+  const authPort = await freePort();
+  const authUrl = `http://127.0.0.1:${authPort}`;
+  const authOnly = startChild(
+    "authenticate-only-server",
+    process.execPath,
+    [...APP_NODE_FLAGS, "--import", "tsx", resolve(ROOT, "scripts/bench/authenticate-only-server.ts")],
+    {
+      // The app's environment and database (its sessions); it writes nothing.
+      env: { ...baseEnv, PORT: String(authPort), DATABASE_URL: `file:${dbFile}`, SHOPIFY_APP_URL: authUrl },
+      logFile: resolve(WORKDIR, "authenticate-only-server.log"),
+      logDirectly: true,
+    },
+  );
+  children.add(authOnly);
+  await waitForHttp(`${authUrl}/`, 60_000, authOnly);
 
   const bareRuns: IngestRun[] = [];
   const appRuns: IngestRun[] = [];
+  const authRuns: IngestRun[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const window = { warmupMs: round === 0 ? config.warmupMs : laterWarmupMs, durationMs: windowMs };
     // Each round's orders are new to the app: a repeated order id would be a cheaper duplicate.
     const firstOrderId = 7_100_000_000 + round * 100_000_000;
-    bareRuns.push(
-      await measureIngest(
-        "bare-hmac-server",
-        bareUrl,
-        { "bare server": bare.process.pid! },
-        firstOrderId,
-        window,
-      ),
-    );
-    appRuns.push(
-      await measureIngest("app-ingest", app.url, { app: app.child.process.pid! }, firstOrderId, window),
-    );
+    const measure = (name: string, url: string, server: string, pid: number) =>
+      measureIngest(name, url, { [server]: pid }, firstOrderId, window);
+    bareRuns.push(await measure("bare-hmac-server", bareUrl, "bare server", bare.process.pid!));
+    appRuns.push(await measure("app-ingest", app.url, "app", app.child.process.pid!));
     const drain = await inboxDrained(dbFile);
+    // After the app's moves, which would take CPU from it.
+    authRuns.push(
+      await measure("authenticate-only-server", authUrl, "authenticate-only lane", authOnly.process.pid!),
+    );
     say(
-      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}`,
+      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}; authenticate-only lane ${rate(authRuns[round]!.requestsPerSecond)} req/s`,
     );
   }
   await stop(bare);
+  await stop(authOnly);
   const bareRun = mergeIngestRuns(bareRuns);
   const appRun = mergeIngestRuns(appRuns);
+  const authRun = mergeIngestRuns(authRuns);
   say(
     `  bare node:http + HMAC: ${rate(bareRun.requestsPerSecond)} req/s, p50 ${ms(bareRun.latencyMs.p50)}, p99 ${ms(bareRun.latencyMs.p99)}`,
+  );
+  say(
+    `  the app's lane, authenticate.webhook only: ${rate(authRun.requestsPerSecond)} req/s, p50 ${ms(authRun.latencyMs.p50)}, p99 ${ms(authRun.latencyMs.p99)}`,
   );
 
   const pacedRun = await measureIngest(
@@ -616,6 +642,7 @@ async function ingestPhase(): Promise<IngestResults> {
   return {
     bare: bareRun,
     app: { ...appRun, storedOrders },
+    authenticateOnly: authRun,
     appAtPeakRate: { ...pacedRun, ratePerSecond: PEAK_WEBHOOKS_PER_SECOND },
     ratio: bareRun.requestsPerSecond > 0 ? appRun.requestsPerSecond / bareRun.requestsPerSecond : 0,
     roundRatios: appRuns.map((run, round) => {
@@ -1087,6 +1114,8 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
         : `${rate(run.requestsPerSecond)} req/s, p50 ${ms(run.latencyMs.p50)}, p99 ${ms(run.latencyMs.p99)}, non-200 ${run.non200}, no answer ${run.failures}`;
     rows.push(["Ingest, bare node:http + HMAC", line(ingest.bare), "", ""]);
     rows.push(["Ingest, app /webhooks/orders/paid", line(ingest.app), "", ""]);
+    // What the app cannot go below on this machine: no target of its own.
+    rows.push(["  the app's lane, authenticate.webhook only", line(ingest.authenticateOnly), "", ""]);
     rows.push([
       "Ingest ratio app / bare",
       ingest.roundRatios.length > 1
@@ -1183,6 +1212,7 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
   if (ingest) {
     cpuLine("ingest, bare", ingest.bare.cpu);
     cpuLine("ingest, app", ingest.app.cpu);
+    cpuLine("ingest, authenticate-only lane", ingest.authenticateOnly.cpu);
     cpuLine(`ingest, app at ${ingest.appAtPeakRate.ratePerSecond}/s`, ingest.appAtPeakRate.cpu);
   }
   if (e2e) cpuLine("end to end", e2e.cpu);
