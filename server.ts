@@ -178,6 +178,29 @@ async function answer(res: http.ServerResponse, response: Response): Promise<voi
   res.end(body);
 }
 
+/**
+ * The webhook lane as a request listener: a POST whose URL is one of
+ * `actions`' goes to its action (`serveWebhook`, its turns shared by all),
+ * and a failure of the lane itself is a 500; anything else goes to
+ * `otherwise`.
+ */
+export function webhookLane(
+  actions: Map<string, Action>,
+  onError: (error: unknown, request: Request) => void,
+  otherwise: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const turns = turnstile(WEBHOOKS_PER_TURN);
+  return (req, res) => {
+    const action = webhookActionFor(actions, req);
+    if (!action) return otherwise(req, res);
+    serveWebhook(onError, action, req, res, turns).catch((error: unknown) => {
+      console.error("webhook lane failed", error);
+      if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
+      res.end();
+    });
+  };
+}
+
 /** The whole server: Remix behind Express as remix-serve runs it, webhook POSTs in their lane. */
 export function createAppServer(
   build: ServerBuild,
@@ -191,19 +214,9 @@ export function createAppServer(
   app.use(morgan("tiny"));
   app.all("*", createRequestHandler({ build, mode }));
 
-  const actions = webhookActions(build);
-  const turns = turnstile(WEBHOOKS_PER_TURN);
   const onError = (error: unknown, request: Request) =>
     build.entry.module.handleError?.(error, { request, params: {}, context: {} });
-  return http.createServer((req, res) => {
-    const action = webhookActionFor(actions, req);
-    if (!action) return void app(req, res);
-    serveWebhook(onError, action, req, res, turns).catch((error: unknown) => {
-      console.error("webhook lane failed", error);
-      if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
-      res.end();
-    });
-  });
+  return http.createServer(webhookLane(webhookActions(build), onError, (req, res) => void app(req, res)));
 }
 
 /**

@@ -281,7 +281,15 @@ function profileEnv(name: string): Record<string, string> {
   };
 }
 
-async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
+/**
+ * The app's web server (server.ts with the build, as `npm start` runs it),
+ * or `entry` (a script and its arguments) with the same flags and environment.
+ */
+async function startApp(
+  name: string,
+  dbFile: string,
+  { brilliantUrl, entry }: { brilliantUrl?: string; entry?: string[] } = {},
+) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = startChild(
@@ -290,8 +298,7 @@ async function startApp(name: string, dbFile: string, brilliantUrl?: string) {
     [
       ...APP_NODE_FLAGS,
       ...(config.profile ? profileFlags(name) : ["--import", "tsx"]),
-      resolve(ROOT, "server.ts"),
-      serverBuild,
+      ...(entry ?? [resolve(ROOT, "server.ts"), serverBuild]),
     ],
     {
       env: {
@@ -571,21 +578,10 @@ async function ingestPhase(): Promise<IngestResults> {
   await waitForHttp(`${bareUrl}/`, 30_000, bare);
   const dbFile = freshDatabase("ingest");
   const app = await startApp("app-ingest", dbFile);
-  const authPort = await freePort();
-  const authUrl = `http://127.0.0.1:${authPort}`;
-  const authOnly = startChild(
-    "authenticate-only-server",
-    process.execPath,
-    [...APP_NODE_FLAGS, "--import", "tsx", resolve(ROOT, "scripts/bench/authenticate-only-server.ts")],
-    {
-      // The app's environment and database (its sessions); it writes nothing.
-      env: { ...baseEnv, PORT: String(authPort), DATABASE_URL: `file:${dbFile}`, SHOPIFY_APP_URL: authUrl },
-      logFile: resolve(WORKDIR, "authenticate-only-server.log"),
-      logDirectly: true,
-    },
-  );
-  children.add(authOnly);
-  await waitForHttp(`${authUrl}/`, 60_000, authOnly);
+  // The app's environment and database (its sessions); it writes nothing.
+  const authOnly = await startApp("authenticate-only-server", dbFile, {
+    entry: [resolve(ROOT, "scripts/bench/authenticate-only-server.ts")],
+  });
 
   const bareRuns: IngestRun[] = [];
   const appRuns: IngestRun[] = [];
@@ -601,14 +597,19 @@ async function ingestPhase(): Promise<IngestResults> {
     const drain = await inboxDrained(dbFile);
     // After the app's moves, which would take CPU from it.
     authRuns.push(
-      await measure("authenticate-only-server", authUrl, "authenticate-only lane", authOnly.process.pid!),
+      await measure(
+        "authenticate-only-server",
+        authOnly.url,
+        "authenticate-only lane",
+        authOnly.child.process.pid!,
+      ),
     );
     say(
       `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}; authenticate-only lane ${rate(authRuns[round]!.requestsPerSecond)} req/s`,
     );
   }
   await stop(bare);
-  await stop(authOnly);
+  await stop(authOnly.child);
   const bareRun = mergeIngestRuns(bareRuns);
   const appRun = mergeIngestRuns(appRuns);
   const authRun = mergeIngestRuns(authRuns);
@@ -727,7 +728,7 @@ async function endToEndPhase(): Promise<EndToEndResults> {
   );
   const dbFile = freshDatabase("e2e");
   const simulator = await startBrilliant("simulator-e2e");
-  const app = await startApp("app-e2e", dbFile, simulator.url);
+  const app = await startApp("app-e2e", dbFile, { brilliantUrl: simulator.url });
   const workers = await Promise.all(
     Array.from({ length: config.workers }, (_, i) =>
       startWorker(`worker-e2e-${i + 1}`, dbFile, simulator.url),

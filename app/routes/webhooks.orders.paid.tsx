@@ -6,8 +6,9 @@ import { verifyWebhook } from "../services/webhook-auth.server";
 
 /**
  * Records the paid order (in the inbox, decision 010) and answers once that
- * is committed. It never calls Brilliant and never waits on the worker: Shopify gives a webhook five seconds, and retries
- * (and eventually drops the subscription) when it gets no 2xx.
+ * is committed. It never calls Brilliant and never waits on the worker:
+ * Shopify gives a webhook five seconds, and retries (and eventually drops the
+ * subscription) when it gets no 2xx.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const verified = await verifyWebhook(request);

@@ -26,7 +26,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { installGlobals } from "@remix-run/node";
 
 import { verifyWebhook } from "../../app/services/webhook-auth.server";
-import { serveWebhook, turnstile, WEBHOOKS_PER_TURN } from "../../server";
+import { webhookLane } from "../../server";
 
 /** The lane's action: the app's authentication, then 200 (or the answer authentication gave). */
 export async function authenticateOnly({ request }: ActionFunctionArgs): Promise<Response> {
@@ -36,20 +36,13 @@ export async function authenticateOnly({ request }: ActionFunctionArgs): Promise
 
 /** POSTs to /webhooks/orders/paid through the app's lane to `authenticateOnly`; anything else 404. */
 export function createAuthenticateOnlyServer(): http.Server {
-  const turns = turnstile(WEBHOOKS_PER_TURN);
   const onError = (error: unknown) => console.error("authenticate-only action failed", error);
-  return http.createServer((req, res) => {
-    if (req.method !== "POST" || !req.url?.startsWith("/webhooks/orders/paid")) {
+  return http.createServer(
+    webhookLane(new Map([["/webhooks/orders/paid", authenticateOnly]]), onError, (_req, res) => {
       res.writeHead(404, { "content-length": "0" });
       res.end();
-      return;
-    }
-    serveWebhook(onError, authenticateOnly, req, res, turns).catch((error: unknown) => {
-      console.error("authenticate-only lane failed", error);
-      if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
-      res.end();
-    });
-  });
+    }),
+  );
 }
 
 function main(): void {
