@@ -10,7 +10,7 @@ import { logger } from "./logger.server";
 
 const settings = env();
 
-export const apiVersion = ApiVersion.January25;
+export const apiVersion = ApiVersion.October26;
 
 const shopify = shopifyApp({
   apiKey: settings.SHOPIFY_API_KEY,

@@ -33,7 +33,7 @@ export function signedWebhookHeaders(input: SignedWebhookInput): {
       "x-shopify-shop-domain": input.shop,
       "x-shopify-hmac-sha256": signBody(body, input.secret),
       "x-shopify-webhook-id": input.webhookId ?? randomUUID(),
-      "x-shopify-api-version": input.apiVersion ?? "2025-01",
+      "x-shopify-api-version": input.apiVersion ?? "2026-10",
       "x-shopify-event-id": randomUUID(),
       "x-shopify-triggered-at": new Date().toISOString(),
     },

@@ -56,13 +56,13 @@ describe("redirectAdminApiRequest", () => {
       body: "{}",
     };
     const redirected = redirectAdminApiRequest(
-      "https://shop-one.myshopify.com/admin/api/2025-01/graphql.json",
+      "https://shop-one.myshopify.com/admin/api/2026-10/graphql.json",
       init,
       STAND_IN,
     );
     expect(redirected).not.toBeNull();
     const [url, sent] = redirected!;
-    expect(String(url)).toBe(`${STAND_IN}/admin/api/2025-01/graphql.json`);
+    expect(String(url)).toBe(`${STAND_IN}/admin/api/2026-10/graphql.json`);
     const headers = new Headers(sent!.headers);
     expect(headers.get("x-forwarded-host")).toBe("shop-one.myshopify.com");
     expect(headers.get("x-shopify-access-token")).toBe("shpat_x");

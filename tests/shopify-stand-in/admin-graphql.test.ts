@@ -51,7 +51,7 @@ async function start(options: Partial<AdminGraphqlStandInOptions> = {}) {
 async function post(
   body: unknown,
   headers: Record<string, string> = {},
-  path = "/admin/api/2025-01/graphql.json",
+  path = "/admin/api/2026-10/graphql.json",
 ): Promise<{ status: number; body: StandInAnswer }> {
   const response = await fetch(`${standIn!.origin}${path}`, {
     method: "POST",
@@ -95,7 +95,7 @@ describe("Admin GraphQL stand-in", () => {
     expect((await post({ query: PAGE_QUERY }, { "x-forwarded-host": "other.myshopify.com" })).status).toBe(
       404,
     );
-    expect((await post({ query: PAGE_QUERY }, {}, "/admin/api/2025-01/products.json")).status).toBe(404);
+    expect((await post({ query: PAGE_QUERY }, {}, "/admin/api/2026-10/products.json")).status).toBe(404);
   });
 
   it("answers an operation it does not play with a GraphQL error naming it", async () => {
