@@ -1,41 +1,42 @@
-import { useEffect, useState } from "react";
+/** @jsxImportSource preact */
+// (The pragma repeats this folder's tsconfig for the root `npm run typecheck`,
+// which also compiles this file and otherwise uses React's JSX.)
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+
 import {
-  AdminBlock,
-  Badge,
-  Banner,
-  BlockStack,
-  Button,
-  InlineStack,
-  Link,
-  ProgressIndicator,
-  Text,
-  reactExtension,
-  useApi,
-} from "@shopify/ui-extensions-react/admin";
+  afterRetry,
+  describeStatus,
+  loadSyncStatus,
+  msg,
+  retrySync,
+  say,
+  type BlockState,
+  type Message,
+  type SyncStatus,
+} from "./sync-status";
 
-import { describeStatus, loadSyncStatus, retrySync, type SyncStatus } from "./sync-status";
+// admin.order-details.block.render: the runtime calls this with the global
+// `shopify` object (typed by ../shopify.d.ts) already in place.
+export default async () => {
+  render(<OrderSyncBlock />, document.body);
+};
 
-const TARGET = "admin.order-details.block.render";
-
-export default reactExtension(TARGET, () => <OrderSyncBlock />);
-
-type View =
-  | { kind: "loading" }
-  | { kind: "ok"; status: SyncStatus }
-  | { kind: "not_found" }
-  | { kind: "error"; message: string };
+/** Words for a message, in the admin's language. */
+function t(message: Message): string {
+  return say((key, params) => shopify.i18n.translate(key, params), message);
+}
 
 function OrderSyncBlock() {
-  const { data } = useApi(TARGET);
-  const orderGid = data.selected[0]?.id ?? "";
-  const [view, setView] = useState<View>({ kind: "loading" });
+  const orderGid = shopify.data.selected[0]?.id ?? "";
+  const [state, setState] = useState<BlockState>({ view: { kind: "loading" }, notice: null });
   const [retrying, setRetrying] = useState(false);
-  const [notice, setNotice] = useState<{ tone: "success" | "critical" | "info"; text: string } | null>(null);
 
   useEffect(() => {
     let current = true;
-    void loadSyncStatus(fetch, orderGid).then((result) => {
-      if (current) setView(result);
+    void loadSyncStatus(fetch, orderGid).then((view) => {
+      if (current) setState({ view, notice: null });
     });
     return () => {
       current = false;
@@ -44,68 +45,77 @@ function OrderSyncBlock() {
 
   const onRetry = async () => {
     setRetrying(true);
-    setNotice(null);
+    setState((previous) => ({ ...previous, notice: null }));
     const result = await retrySync(fetch, orderGid);
     setRetrying(false);
-    if (result.kind === "ok") {
-      setView({ kind: "ok", status: result.status });
-      setNotice({
-        tone: "success",
-        text: "Sent for another try. This block shows the outcome when you reload.",
-      });
-    } else if (result.kind === "refused") {
-      if (result.status) setView({ kind: "ok", status: result.status });
-      setNotice({ tone: "info", text: result.message });
-    } else if (result.kind === "not_found") {
-      setView({ kind: "not_found" });
-    } else {
-      setNotice({ tone: "critical", text: result.message });
-    }
+    setState((previous) => afterRetry(previous.view, result));
   };
+
+  const { view, notice } = state;
+  const heading = t(msg("block.heading"));
 
   if (view.kind === "loading") {
     return (
-      <AdminBlock title="Brilliant">
-        <ProgressIndicator size="small-200" />
-      </AdminBlock>
+      <s-admin-block heading={heading}>
+        <s-spinner accessibilityLabel={t(msg("block.loading"))} />
+      </s-admin-block>
     );
   }
   if (view.kind === "not_found") {
     return (
-      <AdminBlock title="Brilliant">
-        <Text>This order has not reached Brilliant Sync (unpaid, or paid before the app was installed).</Text>
-      </AdminBlock>
+      <s-admin-block heading={heading}>
+        <s-text>{t(msg("block.notFound"))}</s-text>
+      </s-admin-block>
     );
   }
   if (view.kind === "error") {
     return (
-      <AdminBlock title="Brilliant">
-        <Banner tone="critical">{view.message}</Banner>
-      </AdminBlock>
+      <s-admin-block heading={heading}>
+        <s-banner tone="critical">{t(view.message)}</s-banner>
+      </s-admin-block>
     );
   }
 
-  const shown = describeStatus(view.status);
   return (
-    <AdminBlock title="Brilliant" collapsedSummary={view.status.stateLabel}>
-      <BlockStack gap="base">
-        <InlineStack gap="base" blockAlignment="center">
-          <Badge tone={shown.tone}>{view.status.stateLabel}</Badge>
-          <Text fontWeight="bold">{shown.headline}</Text>
-        </InlineStack>
-        {shown.detail ? <Text>{shown.detail}</Text> : null}
-        {shown.codeLine ? <Text fontStyle="italic">{shown.codeLine}</Text> : null}
-        {notice ? <Banner tone={notice.tone}>{notice.text}</Banner> : null}
-        <InlineStack gap="base" blockAlignment="center">
+    <StatusBlock
+      heading={heading}
+      status={view.status}
+      notice={notice}
+      retrying={retrying}
+      onRetry={() => void onRetry()}
+    />
+  );
+}
+
+function StatusBlock(props: {
+  heading: string;
+  status: SyncStatus;
+  notice: BlockState["notice"];
+  retrying: boolean;
+  onRetry: () => void;
+}) {
+  const { heading, status, notice, retrying, onRetry } = props;
+  const shown = describeStatus(status);
+  return (
+    <s-admin-block heading={heading} collapsedSummary={shown.badge}>
+      <s-stack direction="block" gap="base">
+        <s-stack direction="inline" gap="base" alignItems="center">
+          <s-badge tone={shown.tone}>{shown.badge}</s-badge>
+          <s-text type="strong">{t(shown.headline)}</s-text>
+        </s-stack>
+        {shown.detail ? <s-text>{t(shown.detail)}</s-text> : null}
+        {shown.codeLine ? <s-text color="subdued">{t(shown.codeLine)}</s-text> : null}
+        {notice ? <s-banner tone={notice.tone}>{t(notice.message)}</s-banner> : null}
+        <s-stack direction="inline" gap="base" alignItems="center">
           {shown.retryLabel ? (
-            <Button onPress={() => void onRetry()} disabled={retrying}>
-              {retrying ? "Retrying…" : shown.retryLabel}
-            </Button>
+            <s-button onClick={onRetry} disabled={retrying} loading={retrying}>
+              {retrying ? t(msg("retry.inProgress")) : t(shown.retryLabel)}
+            </s-button>
           ) : null}
-          {shown.nextStep ? <Link href={shown.nextStep.href}>{shown.nextStep.label}</Link> : null}
-          <Link href={shown.appHref}>Open in Brilliant Sync</Link>
-        </InlineStack>
-      </BlockStack>
-    </AdminBlock>
+          {shown.nextStep ? <s-link href={shown.nextStep.href}>{shown.nextStep.label}</s-link> : null}
+          <s-link href={shown.appHref}>{t(msg("block.openInApp"))}</s-link>
+        </s-stack>
+      </s-stack>
+    </s-admin-block>
   );
 }
