@@ -2,14 +2,17 @@
  * `npm run bench`: how fast Brilliant Sync takes webhooks and forwards orders,
  * all on loopback, each figure measured in the same run:
  *
- * 1. Ingest: signed orders/paid webhooks at 200 keep-alive connections, first
- *    to a bare node:http server that only checks the HMAC, then to the app's
- *    /webhooks/orders/paid (the real Remix build behind server.ts, fresh
- *    SQLite, no worker running). req/s, p50/p99 ack latency, the ratio;
- *    beside them, the app's own webhook lane doing nothing but
- *    `authenticate.webhook` (scripts/bench/authenticate-only-server.ts: the
- *    least the app can cost here); then the same app paced at Shopify's
- *    peak-minute rate (700/s), for the acks at that pace.
+ * 1. Ingest: signed orders/paid webhooks at 200 keep-alive connections, in
+ *    rounds, to a bare node:http server that only checks the HMAC, to the
+ *    app's /webhooks/orders/paid (the real Remix build behind server.ts,
+ *    fresh SQLite, no worker running), to the app's own webhook lane doing
+ *    nothing but `authenticate.webhook` (scripts/bench/authenticate-only-server.ts:
+ *    the least the app can cost here) and to the peer a user would otherwise
+ *    write (scripts/bench/template-peer-server.ts: the app template's
+ *    `authenticate.webhook` with PrismaSessionStorage, then one Prisma
+ *    insert). Acks/s, p50/p99 ack latency, app / peer and app / bare; then
+ *    the same app paced at Shopify's peak-minute rate (700/s) and at twice
+ *    it (1,400/s), for the acks at those paces.
  * 2. End to end: N signed webhooks with the workers running against the
  *    Brilliant simulator; orders/s from the first send until the database
  *    holds all N as forwarded with code 1200, and a duplicate check at the
@@ -87,7 +90,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections N           concurrent keep-alive connections (default 200)
   --duration S              seconds measured per ingest server, over all rounds (default 10)
   --warmup S                seconds of warm-up before an ingest server's first round (default 2; later rounds at most 1)
-  --rounds N                ingest rounds: the bare server and the app take turns N times (default 3)
+  --rounds N                ingest rounds: the bare server, the app, its authenticate-only lane and the template peer take turns N times (default 3)
   --orders N                orders sent end to end (default 5000)
   --workers N               worker processes end to end (default 1: on SQLite a second one mostly waits for the write lock)
   --shops N                 shops the orders are spread over (default 8)
@@ -154,7 +157,11 @@ if (args["per-shop-concurrency"]) workerKnobs.WORKER_PER_SHOP_CONCURRENCY = args
 if (args["poll-ms"]) workerKnobs.WORKER_POLL_MS = args["poll-ms"];
 
 const TARGETS = {
-  ingestRatio: 0.5,
+  /** The app's acks (200s) per second flat out, on `--connections` (200) connections. */
+  appAcksPerSecond: 1_400,
+  /** …and at least this many times the template peer's, measured in the same rounds. */
+  appOverPeer: 5,
+  /** p99 of the app's acks paced at each of PACED_WEBHOOKS_PER_SECOND. */
   ackP99Ms: 50,
   endToEndOrdersPerSecond: 700,
   workerRssMiB: 256,
@@ -162,11 +169,14 @@ const TARGETS = {
 
 /**
  * Shopify's peak-minute order rate, as the issue puts it (the end-to-end
- * target): the app is also measured at this pace, beside flat out, to show
- * the acks a merchant's webhooks get at their busiest minute rather than
- * the queueing of a server driven past its capacity.
+ * target), and twice it: the app is measured at these paces after the
+ * flat-out rounds, for the acks a merchant's webhooks get at their busiest
+ * minute rather than the queueing of a server driven past its capacity
+ * (flat out on 200 connections, a closed loop, the mean ack is 200 /
+ * throughput whatever the app does).
  */
 const PEAK_WEBHOOKS_PER_SECOND = TARGETS.endToEndOrdersPerSecond;
+const PACED_WEBHOOKS_PER_SECOND = [PEAK_WEBHOOKS_PER_SECOND, 2 * PEAK_WEBHOOKS_PER_SECOND] as const;
 
 const SECRET = `bench-secret-${randomBytes(8).toString("hex")}`;
 const SHOPS = Array.from({ length: config.shops }, (_, i) => `bench-shop-${i + 1}.myshopify.com`);
@@ -479,15 +489,33 @@ interface IngestResults {
    * `authenticate.webhook`.
    */
   authenticateOnly: IngestRun;
-  /** The same app at PEAK_WEBHOOKS_PER_SECOND over the same connections, after the flat-out rounds. */
-  appAtPeakRate: IngestRun & { ratePerSecond: number };
-  /** App / bare req/s, over all rounds. */
+  /**
+   * The peer a user would otherwise write (scripts/bench/template-peer-server.ts:
+   * the template's `authenticate.webhook`, then one Prisma insert), its
+   * rounds together; `storedRows`: rows in its table at the end (one per 200).
+   */
+  templatePeer: IngestRun & { storedRows: number };
+  /** The same app at each of PACED_WEBHOOKS_PER_SECOND over the same connections, after the flat-out rounds. */
+  appPaced: Array<IngestRun & { ratePerSecond: number }>;
+  /** Acks (200s) per second flat out, over all rounds: the app and the template peer. */
+  appAcksPerSecond: number;
+  peerAcksPerSecond: number;
+  /** App / peer acks per second, over all rounds, and of each round. */
+  appOverPeer: number;
+  roundAppOverPeer: number[];
+  /** peer / app CPU time per request: app / peer with a core each to themselves. */
+  cpuAppOverPeer: number | null;
+  /** App / bare req/s, over all rounds (information; no longer a target). */
   ratio: number;
   /** App / bare req/s of each round (the app against the bare server measured just before it). */
   roundRatios: number[];
   /** bare / app CPU time per request: the ratio the servers would reach with a core each to themselves. */
   cpuRatio: number | null;
 }
+
+/** 200 answers per second in a run's measured window. */
+const acksPerSecond = (run: LoadResult) => (run.durationMs > 0 ? (run.ok / run.durationMs) * 1000 : 0);
+const ratioOf = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 async function measureIngest(
   name: string,
@@ -548,18 +576,19 @@ function mergeIngestRuns(runs: readonly IngestRun[]): IngestRun {
 }
 
 /**
- * The bare server and the app take turns (`--rounds`, 3 by default): bare,
- * app, bare, app… each measured for its share of `--duration`. This VM's
- * speed drifts by tens of percent within a minute; measured one after the
- * other, the two servers could each meet a different stretch of it, and the
- * ratio moved with that (docs/benchmarks.md, session 9).
+ * The servers take turns (`--rounds`, 3 by default): bare, app, (the app
+ * moves its inbox), authenticate-only lane, template peer, then again… each
+ * measured for its share of `--duration`. This VM's speed drifts by tens of
+ * percent within a minute; measured one after the other, the servers could
+ * each meet a different stretch of it, and the ratios moved with that
+ * (docs/benchmarks.md, session 9).
  */
 async function ingestPhase(): Promise<IngestResults> {
   const rounds = config.ingestRounds;
   const windowMs = config.durationMs / rounds;
   const laterWarmupMs = Math.min(config.warmupMs, 1_000);
   say(
-    `\n[1/3] Ingest: ${config.connections} connections; the bare server and the app take turns, ${rounds} round${rounds === 1 ? "" : "s"} of ${seconds1(windowMs / 1000)} each (warm-up ${seconds1(config.warmupMs / 1000)}, then ${seconds1(laterWarmupMs / 1000)})`,
+    `\n[1/3] Ingest: ${config.connections} connections; the bare server, the app, its authenticate-only lane and the template peer take turns, ${rounds} round${rounds === 1 ? "" : "s"} of ${seconds1(windowMs / 1000)} each (warm-up ${seconds1(config.warmupMs / 1000)}, then ${seconds1(laterWarmupMs / 1000)})`,
   );
 
   const barePort = await freePort();
@@ -582,10 +611,17 @@ async function ingestPhase(): Promise<IngestResults> {
   const authOnly = await startApp("authenticate-only-server", dbFile, {
     entry: [resolve(ROOT, "scripts/bench/authenticate-only-server.ts")],
   });
+  // A database of its own (a copy of the template: the same sessions), so it
+  // disturbs nothing of the app's; the same flags and environment.
+  const peerDbFile = freshDatabase("template-peer");
+  const peer = await startApp("template-peer-server", peerDbFile, {
+    entry: [resolve(ROOT, "scripts/bench/template-peer-server.ts")],
+  });
 
   const bareRuns: IngestRun[] = [];
   const appRuns: IngestRun[] = [];
   const authRuns: IngestRun[] = [];
+  const peerRuns: IngestRun[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const window = { warmupMs: round === 0 ? config.warmupMs : laterWarmupMs, durationMs: windowMs };
     // Each round's orders are new to the app: a repeated order id would be a cheaper duplicate.
@@ -604,29 +640,47 @@ async function ingestPhase(): Promise<IngestResults> {
         authOnly.child.process.pid!,
       ),
     );
+    peerRuns.push(await measure("template-peer-server", peer.url, "template peer", peer.child.process.pid!));
     say(
-      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}; authenticate-only lane ${rate(authRuns[round]!.requestsPerSecond)} req/s`,
+      `  round ${round + 1}: bare ${rate(bareRuns[round]!.requestsPerSecond)} req/s, app ${rate(appRuns[round]!.requestsPerSecond)} req/s; then the app moved its inbox into Order, ${drain}; authenticate-only lane ${rate(authRuns[round]!.requestsPerSecond)} req/s; template peer ${rate(acksPerSecond(peerRuns[round]!))} acks/s`,
     );
   }
   await stop(bare);
   await stop(authOnly.child);
+  await stop(peer.child);
   const bareRun = mergeIngestRuns(bareRuns);
   const appRun = mergeIngestRuns(appRuns);
   const authRun = mergeIngestRuns(authRuns);
+  const peerRun = mergeIngestRuns(peerRuns);
+  const peerClient = await openDatabase(peerDbFile);
+  const counted = await peerClient.$queryRawUnsafe<Array<{ rows: bigint | number }>>(
+    `SELECT COUNT(*) AS "rows" FROM "TemplatePeerOrder"`,
+  );
+  await closeDatabase(peerClient);
+  const storedPeerRows = Number(counted[0]?.rows ?? 0);
   say(
     `  bare node:http + HMAC: ${rate(bareRun.requestsPerSecond)} req/s, p50 ${ms(bareRun.latencyMs.p50)}, p99 ${ms(bareRun.latencyMs.p99)}`,
   );
   say(
     `  the app's lane, authenticate.webhook only: ${rate(authRun.requestsPerSecond)} req/s, p50 ${ms(authRun.latencyMs.p50)}, p99 ${ms(authRun.latencyMs.p99)}`,
   );
-
-  const pacedRun = await measureIngest(
-    "app-ingest-paced",
-    app.url,
-    { app: app.child.process.pid! },
-    7_000_000_000,
-    { warmupMs: config.warmupMs, durationMs: config.durationMs, ratePerSecond: PEAK_WEBHOOKS_PER_SECOND },
+  say(
+    `  template peer (authenticate.webhook + one Prisma insert): ${rate(acksPerSecond(peerRun))} acks/s, p50 ${ms(peerRun.latencyMs.p50)}, p99 ${ms(peerRun.latencyMs.p99)}; ${storedPeerRows} rows stored for ${peerRun.okIncludingWarmup} acks (all rounds)`,
   );
+
+  const pacedRuns: IngestResults["appPaced"] = [];
+  for (const [i, ratePerSecond] of PACED_WEBHOOKS_PER_SECOND.entries()) {
+    // Each paced run starts with the app's inbox moved, as the rounds do.
+    if (i > 0) say(`  then the app moved its inbox into Order, ${await inboxDrained(dbFile)}`);
+    const run = await measureIngest(
+      `app-ingest-paced-${ratePerSecond}`,
+      app.url,
+      { app: app.child.process.pid! },
+      7_000_000_000 - i * 100_000_000,
+      { warmupMs: config.warmupMs, durationMs: config.durationMs, ratePerSecond },
+    );
+    pacedRuns.push({ ...run, ratePerSecond });
+  }
   await stop(app.child);
   const client = await openDatabase(dbFile);
   const storedOrders = await storedOrderCount(client);
@@ -634,22 +688,34 @@ async function ingestPhase(): Promise<IngestResults> {
   const inInbox = await client.orderInbox.count();
   await closeDatabase(client);
   say(
-    `  app /webhooks/orders/paid: ${rate(appRun.requestsPerSecond)} req/s, p50 ${ms(appRun.latencyMs.p50)}, p99 ${ms(appRun.latencyMs.p99)}; ${storedOrders} orders stored (${inInbox} in the inbox) for ${appRun.okIncludingWarmup + pacedRun.okIncludingWarmup} acks (all runs)`,
+    `  app /webhooks/orders/paid: ${rate(acksPerSecond(appRun))} acks/s, p50 ${ms(appRun.latencyMs.p50)}, p99 ${ms(appRun.latencyMs.p99)}; ${storedOrders} orders stored (${inInbox} in the inbox) for ${appRun.okIncludingWarmup + pacedRuns.reduce((sum, run) => sum + run.okIncludingWarmup, 0)} acks (all runs)`,
   );
-  say(
-    `  app at ${PEAK_WEBHOOKS_PER_SECOND} webhooks/s: ${rate(pacedRun.requestsPerSecond)} req/s, p50 ${ms(pacedRun.latencyMs.p50)}, p99 ${ms(pacedRun.latencyMs.p99)}`,
-  );
+  for (const run of pacedRuns) {
+    say(
+      `  app at ${rate(run.ratePerSecond)} webhooks/s: ${rate(acksPerSecond(run))} acks/s, p50 ${ms(run.latencyMs.p50)}, p99 ${ms(run.latencyMs.p99)}`,
+    );
+  }
 
   return {
     bare: bareRun,
     app: { ...appRun, storedOrders },
     authenticateOnly: authRun,
-    appAtPeakRate: { ...pacedRun, ratePerSecond: PEAK_WEBHOOKS_PER_SECOND },
-    ratio: bareRun.requestsPerSecond > 0 ? appRun.requestsPerSecond / bareRun.requestsPerSecond : 0,
-    roundRatios: appRuns.map((run, round) => {
-      const bareRate = bareRuns[round]!.requestsPerSecond;
-      return bareRate > 0 ? run.requestsPerSecond / bareRate : 0;
-    }),
+    templatePeer: { ...peerRun, storedRows: storedPeerRows },
+    appPaced: pacedRuns,
+    appAcksPerSecond: acksPerSecond(appRun),
+    peerAcksPerSecond: acksPerSecond(peerRun),
+    appOverPeer: ratioOf(acksPerSecond(appRun), acksPerSecond(peerRun)),
+    roundAppOverPeer: appRuns.map((run, round) =>
+      ratioOf(acksPerSecond(run), acksPerSecond(peerRuns[round]!)),
+    ),
+    cpuAppOverPeer:
+      peerRun.serverCpuMsPerRequest && appRun.serverCpuMsPerRequest
+        ? peerRun.serverCpuMsPerRequest / appRun.serverCpuMsPerRequest
+        : null,
+    ratio: ratioOf(appRun.requestsPerSecond, bareRun.requestsPerSecond),
+    roundRatios: appRuns.map((run, round) =>
+      ratioOf(run.requestsPerSecond, bareRuns[round]!.requestsPerSecond),
+    ),
     cpuRatio:
       bareRun.serverCpuMsPerRequest && appRun.serverCpuMsPerRequest
         ? bareRun.serverCpuMsPerRequest / appRun.serverCpuMsPerRequest
@@ -1109,47 +1175,70 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
   const rows: Array<[string, string, string, string]> = [];
   const { ingest, e2e, rss } = results;
   if (ingest) {
-    const line = (run: IngestRun) =>
+    const line = (run: IngestRun, unit = "req/s") =>
       run.requests === 0
         ? `no answer within the ${config.durationMs / 1000} s measured (${run.okIncludingWarmup} acks in all)`
-        : `${rate(run.requestsPerSecond)} req/s, p50 ${ms(run.latencyMs.p50)}, p99 ${ms(run.latencyMs.p99)}, non-200 ${run.non200}, no answer ${run.failures}`;
+        : `${rate(unit === "acks/s" ? acksPerSecond(run) : run.requestsPerSecond)} ${unit}, p50 ${ms(run.latencyMs.p50)}, p99 ${ms(run.latencyMs.p99)}, non-200 ${run.non200}, no answer ${run.failures}, ${cpuMs(run.serverCpuMsPerRequest)} per webhook`;
+    const rounds = (ratios: number[]) =>
+      ratios.length > 1 ? ` (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(", ")})` : "";
+    const clean = (run: LoadResult) => run.requests > 0 && run.non200 + run.failures === 0;
     rows.push(["Ingest, bare node:http + HMAC", line(ingest.bare), "", ""]);
-    rows.push(["Ingest, app /webhooks/orders/paid", line(ingest.app), "", ""]);
+    rows.push([
+      `Ingest, app /webhooks/orders/paid, flat out, ${config.connections} conns`,
+      line(ingest.app, "acks/s"),
+      `≥ ${rate(TARGETS.appAcksPerSecond)} acks/s`,
+      mark(clean(ingest.app) && ingest.appAcksPerSecond >= TARGETS.appAcksPerSecond),
+    ]);
     // What the app cannot go below on this machine: no target of its own.
     rows.push(["  the app's lane, authenticate.webhook only", line(ingest.authenticateOnly), "", ""]);
     rows.push([
-      "Ingest ratio app / bare",
-      ingest.roundRatios.length > 1
-        ? `${ingest.ratio.toFixed(2)} (rounds: ${ingest.roundRatios.map((ratio) => ratio.toFixed(2)).join(", ")})`
-        : ingest.ratio.toFixed(2),
-      `≥ ${TARGETS.ingestRatio}`,
-      mark(ingest.ratio >= TARGETS.ingestRatio),
+      "Ingest, peer (template route: authenticate.webhook + one Prisma insert)",
+      `${line(ingest.templatePeer, "acks/s")}; ${ingest.templatePeer.storedRows} rows for ${ingest.templatePeer.okIncludingWarmup} acks`,
+      "",
+      "",
     ]);
+    rows.push([
+      "Ingest acks app / peer",
+      `${ingest.appOverPeer.toFixed(2)}×${rounds(ingest.roundAppOverPeer)}`,
+      `≥ ${TARGETS.appOverPeer}×`,
+      mark(clean(ingest.app) && ingest.appOverPeer >= TARGETS.appOverPeer),
+    ]);
+    rows.push([
+      "  by CPU per request (peer / app)",
+      ingest.cpuAppOverPeer === null
+        ? "n/a"
+        : `${ingest.cpuAppOverPeer.toFixed(2)}× (${cpuMs(ingest.templatePeer.serverCpuMsPerRequest)} vs ${cpuMs(ingest.app.serverCpuMsPerRequest)} per webhook)`,
+      "",
+      "",
+    ]);
+    // Information since the targets above replaced it.
+    rows.push(["Ingest ratio app / bare", `${ingest.ratio.toFixed(2)}${rounds(ingest.roundRatios)}`, "", ""]);
     rows.push([
       "  by CPU per request (bare / app)",
       ingest.cpuRatio === null
         ? "n/a"
         : `${ingest.cpuRatio.toFixed(3)} (${cpuMs(ingest.bare.serverCpuMsPerRequest)} vs ${cpuMs(ingest.app.serverCpuMsPerRequest)} per webhook)`,
-      `≥ ${TARGETS.ingestRatio}`,
-      ingest.cpuRatio === null ? "" : mark(ingest.cpuRatio >= TARGETS.ingestRatio),
-    ]);
-    rows.push([
-      `Ack latency p99, app, ${config.connections} conns`,
-      ingest.app.requests === 0 ? "n/a: no answer in the window" : ms(ingest.app.latencyMs.p99),
-      `≤ ${TARGETS.ackP99Ms} ms`,
-      mark(
-        ingest.app.requests > 0 &&
-          ingest.app.latencyMs.p99 <= TARGETS.ackP99Ms &&
-          ingest.app.non200 + ingest.app.failures === 0,
-      ),
-    ]);
-    // Beside the target, not instead of it: the target is measured flat out.
-    rows.push([
-      `  same app at ${ingest.appAtPeakRate.ratePerSecond} webhooks/s (Shopify's peak minute)`,
-      line(ingest.appAtPeakRate),
       "",
       "",
     ]);
+    // Information, not a target: in a closed loop every connection always has
+    // a request waiting, so the acks queue for ~connections / throughput.
+    rows.push([
+      `Ack latency p99, app flat out, ${config.connections} conns`,
+      ingest.app.requests === 0
+        ? "n/a: no answer in the window"
+        : `${ms(ingest.app.latencyMs.p99)} (closed loop: ≈ 2 × ${config.connections} / ${rate(ingest.app.requestsPerSecond)} req/s = ${ms((2 * config.connections * 1000) / Math.max(ingest.app.requestsPerSecond, 1))})`,
+      "",
+      "",
+    ]);
+    for (const run of ingest.appPaced) {
+      rows.push([
+        `Ack latency p99, app paced at ${rate(run.ratePerSecond)} webhooks/s`,
+        line(run, "acks/s"),
+        `≤ ${TARGETS.ackP99Ms} ms`,
+        mark(clean(run) && run.latencyMs.p99 <= TARGETS.ackP99Ms),
+      ]);
+    }
   }
   if (e2e) {
     rows.push([
@@ -1166,11 +1255,12 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
         mark((e2e.cpuBoundOrdersPerSecond ?? 0) >= TARGETS.endToEndOrdersPerSecond),
       ]);
     }
+    // Flat out on `--connections`, a closed loop like the ingest rounds': information, not a target.
     rows.push([
       "Webhook acks while the workers run",
       `p50 ${ms(e2e.sent.latencyMs.p50)}, p99 ${ms(e2e.sent.latencyMs.p99)}; ${e2e.sent.over5s} of ${e2e.orders} over 5 s or unanswered`,
-      `≤ ${TARGETS.ackP99Ms} ms`,
-      mark(e2e.sent.latencyMs.p99 <= TARGETS.ackP99Ms && e2e.sent.over5s === 0),
+      "",
+      "",
     ]);
     rows.push([
       "Each stored order sent to Brilliant once",
@@ -1214,7 +1304,8 @@ function printTable(results: { ingest?: IngestResults; e2e?: EndToEndResults; rs
     cpuLine("ingest, bare", ingest.bare.cpu);
     cpuLine("ingest, app", ingest.app.cpu);
     cpuLine("ingest, authenticate-only lane", ingest.authenticateOnly.cpu);
-    cpuLine(`ingest, app at ${ingest.appAtPeakRate.ratePerSecond}/s`, ingest.appAtPeakRate.cpu);
+    cpuLine("ingest, template peer", ingest.templatePeer.cpu);
+    for (const run of ingest.appPaced) cpuLine(`ingest, app at ${rate(run.ratePerSecond)}/s`, run.cpu);
   }
   if (e2e) cpuLine("end to end", e2e.cpu);
   if (rss) cpuLine("worker memory", rss.cpu);
