@@ -31,6 +31,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (postinstall) and the SQLite writer thread.
+    files: ["**/*.mjs"],
+    languageOptions: { globals: globals.node },
+  },
+  {
     // Business code logs through app/logger.server.ts, never the console.
     files: ["app/**/*.{ts,tsx}"],
     rules: { "no-console": "error" },

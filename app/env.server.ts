@@ -70,6 +70,12 @@ const EnvSchema = z.object({
   // How often the worker lists each shop's paid orders of the last days and records any it missed
   // (0: never, and "Reconcile now" waits too); the sweep is checked for at most every 30 s.
   RECONCILE_INTERVAL_MS: intFromEnv(6 * 60 * 60_000),
+  // Expiring offline tokens (Shopify: an hour) are renewed this long before they expire. More than
+  // the library's own 5 minutes, so it never renews one itself (app/services/session-storage.server.ts).
+  SHOPIFY_TOKEN_REFRESH_MARGIN_MS: intFromEnv(330_000),
+  // How often the worker moves shops still on non-expiring tokens to expiring ones, and renews
+  // refresh tokens within a week of their 90 days (0: never).
+  TOKEN_SWEEP_INTERVAL_MS: intFromEnv(10 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
 });

@@ -1,9 +1,15 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import { HttpResponseError, shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
 import "./services/shopify-admin-origin.server";
 import prisma from "./db.server";
-import { AppSessionStorage } from "./services/session-storage.server";
+import {
+  AppSessionStorage,
+  TokenRenewalRefusedError,
+  type RenewOfflineToken,
+} from "./services/session-storage.server";
+import { shopifyConnectionLost, shopifyConnectionRestored } from "./models/shopify-connection.server";
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
@@ -19,7 +25,12 @@ const shopify = shopifyApp({
   scopes: settings.SCOPES.split(",").map((scope) => scope.trim()),
   appUrl: settings.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new AppSessionStorage(prisma),
+  sessionStorage: new AppSessionStorage(prisma, {
+    renew: (input) => renewOfflineToken(input),
+    refreshMarginMs: () => env().SHOPIFY_TOKEN_REFRESH_MARGIN_MS,
+    onRefused: shopifyConnectionLost,
+    onConnected: shopifyConnectionRestored,
+  }),
   distribution: AppDistribution.AppStore,
   // The library's own messages go through our structured logger.
   logger: {
@@ -37,9 +48,51 @@ const shopify = shopifyApp({
   },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
+    // Shopify refuses non-expiring offline tokens of public apps from 2027-01-01 (decision 011).
+    expiringOfflineAccessTokens: true,
   },
   ...(settings.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [settings.SHOP_CUSTOM_DOMAIN] } : {}),
 });
+
+/**
+ * The Remix package keeps its @shopify/shopify-api instance to itself; token
+ * renewal uses one of its own with the same app credentials and shop domains.
+ */
+const tokenApi = shopifyApi({
+  apiKey: settings.SHOPIFY_API_KEY,
+  apiSecretKey: settings.SHOPIFY_API_SECRET,
+  apiVersion,
+  scopes: settings.SCOPES.split(",").map((scope) => scope.trim()),
+  hostName: new URL(settings.SHOPIFY_APP_URL).host,
+  isEmbeddedApp: true,
+  logger: { level: LogSeverity.Error, log: (_severity, message) => logger.error({ source: "shopify-api" }, message) },
+  ...(settings.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [settings.SHOP_CUSTOM_DOMAIN] } : {}),
+});
+
+/**
+ * Asks Shopify's token endpoint for a new offline session: a refresh, or the
+ * one-time move of a non-expiring token to an expiring pair (token exchange,
+ * as shopify.dev's "Migrate to expiring offline access tokens" documents). A
+ * 4xx answer (other than 429) means Shopify will not take this token again.
+ */
+export const renewOfflineToken: RenewOfflineToken = async ({ kind, shop, token }) => {
+  try {
+    const { session } =
+      kind === "refresh"
+        ? await tokenApi.auth.refreshToken({ shop, refreshToken: token })
+        : await tokenApi.auth.migrateToExpiringToken({ shop, nonExpiringOfflineAccessToken: token });
+    return session;
+  } catch (error) {
+    if (error instanceof HttpResponseError) {
+      const { code, body } = error.response;
+      if (code >= 400 && code < 500 && code !== 429) {
+        const reason = typeof body?.error === "string" ? body.error : `HTTP ${code}`;
+        throw new TokenRenewalRefusedError(`Shopify refused to renew the offline token (${reason})`);
+      }
+    }
+    throw error;
+  }
+};
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;

@@ -2,6 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 import {
+  checkDocument,
+  checkVariables,
+  selectData,
+  selectOperation,
+  type ShopifyGraphqlError,
+} from "./admin-schema";
+import {
   ORDER_OPERATIONS,
   ordersState,
   requestedOrderCost,
@@ -13,6 +20,10 @@ import {
 } from "./admin-graphql-orders";
 
 export * from "./admin-graphql-orders";
+export { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH } from "./admin-schema";
+
+import { TokenAuthority } from "./oauth-tokens";
+export { TokenAuthority } from "./oauth-tokens";
 
 /**
  * Shopify's Admin GraphQL API, as far as the app uses it: a real HTTP server
@@ -25,15 +36,21 @@ export * from "./admin-graphql-orders";
  *   `X-Forwarded-Host` header the app's origin rewrite adds (the shop's own
  *   host when it is Shopify answering), and `X-Shopify-Access-Token` checked
  *   against the shop's offline token (401 as Shopify words it otherwise);
- * - the operations the app sends, matched by operation name (no GraphQL
- *   engine): anything else is answered with a GraphQL error, so a new query in
- *   the app fails loudly until it is added here too;
+ * - the operations the app sends, matched by operation name: anything else is
+ *   answered with a GraphQL error, so a new query in the app fails loudly
+ *   until it is added here too;
+ * - the 2026-10 schema as far as the app uses it (admin-schema-2026-10.graphql,
+ *   admin-schema.ts): a document that does not parse or validate, or variables
+ *   that do not fit it, are answered with the errors Shopify gives (HTTP 200,
+ *   e.g. "Field 'x' doesn't exist on type 'Y'", `undefinedField`), before any
+ *   cost is taken; an answer holds only the fields the document selects;
  * - Shopify's cost-based throttling: a leaky bucket per shop, the cost in
  *   `extensions.cost`, `THROTTLED` (HTTP 200) when the bucket cannot pay for a
  *   query, and `MAX_COST_EXCEEDED` when no bucket ever could.
  *
- * Cost model (ours; Shopify's is close): a `productVariants(first: N)` page
- * requests 2 + N points and costs 2 + the variants it returns; a count costs 1.
+ * Cost model (ours; Shopify's counts each selected object and connection, so
+ * it asks more): a `productVariants(first: N)` page requests 2 + N points and
+ * costs 2 + the variants it returns; a count costs 1.
  * Orders, fulfillment orders and fulfillments: see `admin-graphql-orders.ts`.
  */
 
@@ -79,6 +96,14 @@ export interface AdminGraphqlStandInOptions {
   /** Every query costs this (requested and actual) instead of the cost model above. */
   costPerQuery?: number;
   bucket?: BucketOptions;
+  /**
+   * Who issues and checks access tokens (shopify-stand-in/oauth-tokens.ts);
+   * its token endpoint is served here too. By default one for the app's
+   * SHOPIFY_API_KEY and SHOPIFY_API_SECRET in this process's environment when
+   * a request comes. Each shop's seeded token is a
+   * non-expiring offline token in it.
+   */
+  tokens?: TokenAuthority;
 }
 
 export interface RecordedRequest {
@@ -125,6 +150,8 @@ export interface AdminGraphqlStandIn {
   hangNext(operation: string, times?: number): void;
   /** Every request answered, oldest first. */
   requests: RecordedRequest[];
+  /** The token endpoint's and the Admin API's view of access tokens. */
+  tokens: TokenAuthority;
   /** Takes `points` (all by default) from a shop's bucket, as another caller of the same app would. */
   drain(shop: string, points?: number): void;
   /** Changes the bucket of every shop from now on (each bucket starts full again). */
@@ -133,6 +160,13 @@ export interface AdminGraphqlStandIn {
 }
 
 export const DEFAULT_BUCKET: Required<BucketOptions> = { maximumAvailable: 1000, restoreRate: 50 };
+
+/** Every operation the stand-in plays, by name (the app's operations must all be here). */
+export const STAND_IN_OPERATIONS: readonly string[] = [
+  "ShopifyVariantsPage",
+  "ShopifyVariantsCount",
+  ...Object.keys(ORDER_OPERATIONS),
+];
 
 /** The offline token the stand-in expects for a shop unless told otherwise. */
 export function standInAccessToken(shop: string): string {
@@ -290,11 +324,18 @@ export async function startAdminGraphqlStandIn(
   options: AdminGraphqlStandInOptions,
 ): Promise<AdminGraphqlStandIn> {
   const shops = new Map<string, { products: StandInProduct[]; accessToken: string; orders: OrdersState }>();
+  const tokens =
+    options.tokens ??
+    new TokenAuthority({
+      apiKey: () => process.env.SHOPIFY_API_KEY ?? "",
+      apiSecret: () => process.env.SHOPIFY_API_SECRET ?? "",
+      scope: process.env.SCOPES ?? "",
+    });
   const setProducts = (shop: string, products: StandInProduct[]) => {
     const existing = shops.get(shop);
     shops.set(shop, {
       products: structuredClone(products),
-      accessToken: existing?.accessToken ?? standInAccessToken(shop),
+      accessToken: existing?.accessToken ?? seedToken(shop, standInAccessToken(shop)),
       orders: existing?.orders ?? ordersState([]),
     });
   };
@@ -302,7 +343,7 @@ export async function startAdminGraphqlStandIn(
     const existing = shops.get(shop);
     shops.set(shop, {
       products: existing?.products ?? [],
-      accessToken: existing?.accessToken ?? standInAccessToken(shop),
+      accessToken: existing?.accessToken ?? seedToken(shop, standInAccessToken(shop)),
       orders: ordersState(orders),
     });
   };
@@ -316,7 +357,7 @@ export async function startAdminGraphqlStandIn(
   for (const [shop, seed] of Object.entries(options.shops)) {
     shops.set(shop, {
       products: structuredClone(seed.products),
-      accessToken: seed.accessToken ?? standInAccessToken(shop),
+      accessToken: seedToken(shop, seed.accessToken ?? standInAccessToken(shop)),
       orders: ordersState(seed.orders ?? []),
     });
   }
@@ -340,6 +381,30 @@ export async function startAdminGraphqlStandIn(
     currentlyAvailable: Math.floor(bucketOf(shop).available),
     restoreRate: bucketOptions.restoreRate,
   });
+
+  /** Registers a shop's seeded token as its non-expiring offline token. */
+  function seedToken(shop: string, token: string): string {
+    tokens.addNonExpiringToken(shop, token);
+    return token;
+  }
+
+  /** `POST /admin/oauth/access_token` on the shop's domain (JSON, as @shopify/shopify-api sends it). */
+  function answerTokenRequest(request: IncomingMessage, raw: string, response: ServerResponse): void {
+    const shop = shopOf(request);
+    if (!shop || !shops.has(shop)) {
+      sendJson(response, 404, { errors: "Not Found" });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      sendJson(response, 400, { error: "invalid_request", error_description: "The body is not JSON" });
+      return;
+    }
+    const answer = tokens.handle(shop, body && typeof body === "object" ? (body as Record<string, unknown>) : {});
+    sendJson(response, answer.status, answer.body);
+  }
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -365,8 +430,18 @@ export async function startAdminGraphqlStandIn(
       requests.push(record);
       sendJson(response, status, body);
     };
+    /** A document or variables Shopify would refuse: its GraphQL errors, HTTP 200, nothing charged. */
+    const answerInvalid = (errors: ShopifyGraphqlError[]) => {
+      const code = errors[0]?.extensions?.code;
+      record.errorCode = typeof code === "string" ? code : "INVALID_DOCUMENT";
+      answer(200, { errors });
+    };
 
     const raw = await readBody(request);
+    if (request.method === "POST" && url.pathname === "/admin/oauth/access_token") {
+      answerTokenRequest(request, raw, response);
+      return;
+    }
     if (request.method !== "POST" || !/^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) {
       answer(404, { errors: "Not Found" });
       return;
@@ -379,12 +454,13 @@ export async function startAdminGraphqlStandIn(
       answer(404, { errors: "Not Found" });
       return;
     }
-    if (request.headers["x-shopify-access-token"] !== seeded.accessToken) {
+    const token = request.headers["x-shopify-access-token"];
+    if (tokens.check(shop, typeof token === "string" ? token : undefined) !== "valid") {
       answer(401, { errors: INVALID_TOKEN });
       return;
     }
 
-    let body: { query?: unknown; variables?: unknown };
+    let body: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
@@ -397,9 +473,18 @@ export async function startAdminGraphqlStandIn(
     }
     const variables =
       body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
-    const operation = operationName(body.query);
+    // Parsed and checked against the 2026-10 schema once per document text.
+    const checked = checkDocument(body.query);
+    const definition = checked.document
+      ? selectOperation(checked.document, typeof body.operationName === "string" ? body.operationName : null)
+      : null;
+    const operation = definition?.name?.value ?? null;
     record.operation = operation;
     record.variables = variables;
+    if (!checked.document) {
+      answerInvalid(checked.ok ? [] : checked.errors);
+      return;
+    }
 
     const hang = operation ? (hangs.get(operation) ?? 0) : 0;
     if (hang > 0) {
@@ -426,6 +511,12 @@ export async function startAdminGraphqlStandIn(
           },
         ],
       });
+      return;
+    }
+    // As Shopify: an invalid document, or variables that do not fit it, cost nothing.
+    const invalid = checked.ok ? checkVariables(definition!, variables) : checked.errors;
+    if (invalid.length > 0) {
+      answerInvalid(invalid);
       return;
     }
     record.requestedQueryCost = requested;
@@ -464,8 +555,13 @@ export async function startAdminGraphqlStandIn(
     record.currentlyAvailable = Math.floor(bucket.available);
     const code = result.errors?.[0]?.extensions?.code;
     record.errorCode = typeof code === "string" ? code : null;
+    // Only what the document selects, under its aliases, as a GraphQL server answers.
+    const data =
+      result.data === undefined
+        ? undefined
+        : selectData(result.data, checked.document, definition!, variables);
     answer(200, {
-      ...(result.data === undefined ? {} : { data: result.data }),
+      ...(data === undefined ? {} : { data }),
       ...(result.errors ? { errors: result.errors } : {}),
       extensions: { cost: costExtension(shop, result.requestedQueryCost, result.actualQueryCost) },
     });
@@ -515,18 +611,7 @@ export async function startAdminGraphqlStandIn(
         .filter(({ variant }) => variant.id > afterId)
         .sort((a, b) => a.variant.id - b.variant.id);
       const page = all.slice(0, first);
-      const nodes = page.map(({ product, variant }) => ({
-        id: variantGid(variant.id),
-        title: variant.title,
-        sku: variant.sku ?? "",
-        barcode: variant.barcode,
-        image: variant.imageUrl ? { url: variant.imageUrl } : null,
-        product: {
-          id: productGid(product.id),
-          title: product.title,
-          featuredImage: product.imageUrl ? { url: product.imageUrl } : null,
-        },
-      }));
+      const nodes = page.map(({ product, variant }) => variantNode(product, variant));
       const last = page.at(-1);
       const requested = 2 + first;
       const actual = 2 + nodes.length;
@@ -584,6 +669,7 @@ export async function startAdminGraphqlStandIn(
   return {
     origin: `http://${host}:${address.port}`,
     requests,
+    tokens,
     setProducts,
     setOrders,
     fulfillmentOrders: (shop, shopifyOrderId) =>
@@ -619,6 +705,54 @@ export async function startAdminGraphqlStandIn(
   };
 }
 
+/**
+ * A variant as 2026-10 answers it (trimmed later to what the query selects):
+ * `barcodes` (the first is what the deprecated `barcode` returns) and the
+ * product's `featuredMedia` (its preview image is what the deprecated
+ * `featuredImage` returns). The stand-in's variants have at most one barcode.
+ */
+function variantNode(product: StandInProduct, variant: StandInVariant) {
+  const barcodes = variant.barcode ? [{ value: variant.barcode, type: null }] : [];
+  const featured = product.imageUrl ? { url: product.imageUrl } : null;
+  return {
+    id: variantGid(variant.id),
+    legacyResourceId: String(variant.id),
+    title: variant.title,
+    displayName: `${product.title} - ${variant.title}`,
+    sku: variant.sku ?? "",
+    barcode: variant.barcode,
+    barcodes: {
+      nodes: barcodes,
+      edges: barcodes.map((node, index) => ({ cursor: encodeCursor(index + 1), node })),
+      pageInfo: {
+        hasNextPage: false,
+        hasPreviousPage: false,
+        startCursor: barcodes.length > 0 ? encodeCursor(1) : null,
+        endCursor: barcodes.length > 0 ? encodeCursor(barcodes.length) : null,
+      },
+    },
+    image: variant.imageUrl ? { url: variant.imageUrl } : null,
+    product: {
+      id: productGid(product.id),
+      legacyResourceId: String(product.id),
+      title: product.title,
+      handle: product.title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+      featuredImage: featured,
+      featuredMedia: featured
+        ? {
+            __typename: "MediaImage",
+            id: `gid://shopify/MediaImage/${product.id}`,
+            alt: null,
+            mediaContentType: "IMAGE",
+            status: "READY",
+            image: featured,
+            preview: { image: featured, status: "READY" },
+          }
+        : null,
+    },
+  };
+}
+
 /** `first` from the variables, or written into the query; Shopify refuses more than 250. */
 function pageSize(query: string, variables: Record<string, unknown>): number {
   const fromVariables = variables.first;
@@ -626,11 +760,6 @@ function pageSize(query: string, variables: Record<string, unknown>): number {
   const first =
     typeof fromVariables === "number" ? fromVariables : fromQuery ? Number(fromQuery) : PAGE_SIZE_LIMIT;
   return Math.max(0, Math.min(PAGE_SIZE_LIMIT, first));
-}
-
-function operationName(query: string): string | null {
-  const withoutComments = query.replace(/#[^\n]*/g, " ");
-  return /\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(withoutComments)?.[1] ?? null;
 }
 
 /** The shop a request is for: the host the app meant to reach. */

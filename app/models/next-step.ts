@@ -62,6 +62,9 @@ export function fixForAlert(kind: string): NextStep | null {
       return { label: "Open mappings", url: MAPPINGS_PATH };
     case "credentials":
       return { label: "Open settings", url: SETTINGS_PATH };
+    case "shopify_connection":
+      // Loading the app runs token exchange, which stores a new offline token.
+      return { label: "Reconnect", url: "/app" };
     default:
       return null;
   }

@@ -46,6 +46,11 @@ export const SHOPIFY_PRODUCTS_SYNC = "shopify_products";
 
 const PAGE_SIZE = 250;
 
+// API 2026-10: a variant has up to 20 barcodes (`barcodes`; the single
+// `barcode` is deprecated and returns the first) and a product's featured
+// image is its featured media's preview (`featuredImage` is deprecated). The
+// app keeps one barcode per variant: the first, as before. See
+// docs/shopify-api-2026-10.md.
 const VARIANTS_PAGE_QUERY = `#graphql
   query ShopifyVariantsPage($first: Int!, $cursor: String) {
     productVariants(first: $first, after: $cursor) {
@@ -53,15 +58,23 @@ const VARIANTS_PAGE_QUERY = `#graphql
         id
         title
         sku
-        barcode
+        barcodes(first: 1) {
+          nodes {
+            value
+          }
+        }
         image {
           url
         }
         product {
           id
           title
-          featuredImage {
-            url
+          featuredMedia {
+            preview {
+              image {
+                url
+              }
+            }
           }
         }
       }
@@ -91,9 +104,13 @@ const VariantNodeSchema = z.object({
   id: z.string(),
   title: z.string().nullish(),
   sku: z.string().nullish(),
-  barcode: z.string().nullish(),
+  barcodes: z.object({ nodes: z.array(z.object({ value: z.string() })) }).nullish(),
   image: ImageSchema,
-  product: z.object({ id: z.string(), title: z.string(), featuredImage: ImageSchema }),
+  product: z.object({
+    id: z.string(),
+    title: z.string(),
+    featuredMedia: z.object({ preview: z.object({ image: ImageSchema }).nullish() }).nullish(),
+  }),
 });
 
 const VariantsPageSchema = z.object({
@@ -182,8 +199,8 @@ function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields 
     productTitle: node.product.title,
     variantTitle: variantTitleOf(node.title),
     sku: blankToNull(node.sku),
-    barcode: blankToNull(node.barcode),
-    imageUrl: node.image?.url ?? node.product.featuredImage?.url ?? null,
+    barcode: blankToNull(node.barcodes?.nodes[0]?.value),
+    imageUrl: node.image?.url ?? node.product.featuredMedia?.preview?.image?.url ?? null,
   };
 }
 

@@ -55,6 +55,7 @@ const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
   fulfillment_hold_after_forward: "warning",
   fulfillment_write_back: "warning",
   edited_after_forward: "warning",
+  shopify_connection: "critical",
 };
 
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;

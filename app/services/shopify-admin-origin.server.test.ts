@@ -69,13 +69,22 @@ describe("redirectAdminApiRequest", () => {
     expect(sent).toMatchObject({ method: "POST", body: "{}" });
   });
 
-  it("leaves everything but the Admin API alone (OAuth, token exchange)", () => {
-    expect(
-      redirectAdminApiRequest(
-        "https://shop-one.myshopify.com/admin/oauth/access_token",
-        { method: "POST" },
-        STAND_IN,
-      ),
-    ).toBeNull();
+  it("sends the token endpoint (token exchange, refresh) to the origin as well", () => {
+    const redirected = redirectAdminApiRequest(
+      "https://shop-one.myshopify.com/admin/oauth/access_token",
+      { method: "POST", body: "{}" },
+      STAND_IN,
+    );
+    expect(String(redirected![0])).toBe(`${STAND_IN}/admin/oauth/access_token`);
+    expect(new Headers(redirected![1]!.headers).get("x-forwarded-host")).toBe("shop-one.myshopify.com");
+  });
+
+  it("leaves everything else alone (the OAuth grant page, other paths)", () => {
+    for (const url of [
+      "https://shop-one.myshopify.com/admin/oauth/authorize?client_id=x",
+      "https://shop-one.myshopify.com/admin/apps",
+    ]) {
+      expect(redirectAdminApiRequest(url, { method: "GET" }, STAND_IN)).toBeNull();
+    }
   });
 });

@@ -9,8 +9,9 @@
 // `abstractFetch`. We wrap that function: a request for `/admin/api/…` keeps
 // its path, method, body and headers, goes to the configured origin instead,
 // and names the shop it was meant for in `X-Forwarded-Host`, as a reverse
-// proxy would. Everything else (OAuth, token exchange) is left alone. The real
-// client code runs unchanged; only the host it reaches differs.
+// proxy would. So does the token endpoint (`/admin/oauth/access_token`: token
+// exchange, refresh). The real client code runs unchanged; only the host it
+// reaches differs.
 
 // The adapter sets `abstractFetch` to the platform's fetch. Importing it here
 // first means it has run before we wrap it, whatever the import order elsewhere.
@@ -54,6 +55,9 @@ export function adminApiOriginOverride(settings: OriginSettings): string | null 
 
 type FetchParams = Parameters<typeof fetch>;
 
+/** Token exchange and refresh: the stand-in plays Shopify's token endpoint too. */
+const TOKEN_ENDPOINT_PATH = "/admin/oauth/access_token";
+
 /** The request sent to `origin` instead, or null when it is not an Admin API request. */
 export function redirectAdminApiRequest(
   input: FetchParams[0],
@@ -61,7 +65,8 @@ export function redirectAdminApiRequest(
   origin: string,
 ): FetchParams | null {
   const original = new URL(input instanceof Request ? input.url : input.toString());
-  if (!original.pathname.startsWith("/admin/api/")) return null;
+  const isAdminApi = original.pathname.startsWith("/admin/api/");
+  if (!isAdminApi && original.pathname !== TOKEN_ENDPOINT_PATH) return null;
   const target = new URL(`${original.pathname}${original.search}`, origin);
   if (input instanceof Request) {
     const request = new Request(target, input);

@@ -6,6 +6,7 @@ import { getBrilliantCredentials } from "../models/shop.server";
 import { lastSync as lastShopifySync, syncShopifyVariants } from "../models/shopify-variants.server";
 import type { Forwarder } from "./forwarder.server";
 import { writeBackShippedOrders } from "./shopify-schedule.server";
+import { shopAdminGraphql } from "../services/shop-admin.server";
 
 /**
  * Keeps each installed shop's copy of Brilliant's catalog fresh, so pre-flight
@@ -77,7 +78,6 @@ export async function pollDueStatuses(
  * with the shop's offline session.
  */
 export async function syncDueShopifyVariants(intervalMs: number, log: Logger = rootLogger): Promise<number> {
-  const { unauthenticated } = await import("../shopify.server");
   const shops = await prisma.shopSettings.findMany({
     where: { uninstalledAt: null },
     select: { shop: true },
@@ -87,8 +87,7 @@ export async function syncDueShopifyVariants(intervalMs: number, log: Logger = r
     const last = await lastShopifySync(shop);
     if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
     try {
-      const { admin } = await unauthenticated.admin(shop);
-      const result = await syncShopifyVariants(shop, admin.graphql);
+      const result = await syncShopifyVariants(shop, await shopAdminGraphql(shop));
       log.info({ shop, ok: result.ok, summary: result.summary }, "Shopify variants synced");
       synced += 1;
     } catch (error) {

@@ -48,6 +48,7 @@ await runWorkerLoop({
   statusPollIntervalMs: settings.STATUS_POLL_INTERVAL_MS,
   shopifySyncIntervalMs: settings.SHOPIFY_SYNC_INTERVAL_MS,
   reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
+  tokenSweepIntervalMs: settings.TOKEN_SWEEP_INTERVAL_MS,
   signal: controller.signal,
 });
 log.info("worker stopped");

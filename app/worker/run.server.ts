@@ -2,6 +2,7 @@ import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
 import { pollDueStatuses, syncDueCatalogs, syncDueShopifyVariants } from "./catalog-schedule.server";
 import { reconcileDueShops } from "./shopify-schedule.server";
+import { renewDueOfflineTokens } from "./token-schedule.server";
 import type { ClaimedOrder, Forwarder } from "./forwarder.server";
 
 export interface WorkerLoopOptions {
@@ -19,6 +20,8 @@ export interface WorkerLoopOptions {
   shopifySyncIntervalMs?: number;
   /** How often each shop's paid orders are reconciled (and "Reconcile now" is looked for); 0 turns it off. */
   reconcileIntervalMs?: number;
+  /** How often offline tokens are migrated or renewed ahead of expiry; 0 turns it off. */
+  tokenSweepIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -71,6 +74,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.reconcileIntervalMs ?? 0,
       run: (ms: number) => reconcileDueShops(ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      intervalMs: options.tokenSweepIntervalMs ?? 0,
+      run: () => renewDueOfflineTokens(log),
       running: null as Promise<unknown> | null,
       last: 0,
     },

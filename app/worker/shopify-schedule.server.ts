@@ -7,6 +7,7 @@ import {
 import { writeBackDueFulfillments } from "../models/fulfillment-write-back.server";
 import { resolvePendingOrderEdits } from "../models/order-edit.server";
 import { isReconciliationDue, reconcileShop } from "../models/reconciliation.server";
+import { shopAdminGraphql } from "../services/shop-admin.server";
 
 /**
  * The worker's Shopify chores beside forwarding, each reaching Shopify as the
@@ -20,7 +21,6 @@ import { isReconciliationDue, reconcileShop } from "../models/reconciliation.ser
  * started twice, and each write-back is claimed by one worker.
  */
 export async function reconcileDueShops(intervalMs: number, log: Logger = rootLogger): Promise<number> {
-  const { unauthenticated } = await import("../shopify.server");
   const shops = await prisma.shopSettings.findMany({
     where: { uninstalledAt: null },
     select: { shop: true },
@@ -42,11 +42,11 @@ export async function reconcileDueShops(intervalMs: number, log: Logger = rootLo
     const due = await isReconciliationDue(shop, intervalMs);
     if (!due && !pendingHolds.has(shop) && !pendingEdits.has(shop)) continue;
     try {
-      const { admin } = await unauthenticated.admin(shop);
-      if (pendingHolds.has(shop)) await resolvePendingFulfillmentHolds(shop, admin.graphql, log);
-      if (pendingEdits.has(shop)) await resolvePendingOrderEdits(shop, admin.graphql, log);
+      const graphql = await shopAdminGraphql(shop);
+      if (pendingHolds.has(shop)) await resolvePendingFulfillmentHolds(shop, graphql, log);
+      if (pendingEdits.has(shop)) await resolvePendingOrderEdits(shop, graphql, log);
       if (!due) continue;
-      const result = await reconcileShop(shop, admin.graphql, { logger: log });
+      const result = await reconcileShop(shop, graphql, { logger: log });
       log.info({ shop, ok: result.ok, summary: result.summary }, "reconciliation ran");
       swept += 1;
     } catch (error) {
@@ -59,7 +59,6 @@ export async function reconcileDueShops(intervalMs: number, log: Logger = rootLo
 
 /** Marks orders Brilliant shipped as fulfilled in Shopify, for shops that turned it on. */
 export async function writeBackShippedOrders(log: Logger = rootLogger): Promise<number> {
-  const { unauthenticated } = await import("../shopify.server");
   const shops = await prisma.order.findMany({
     where: { fulfillmentSync: "pending", fulfillmentSyncNextAt: { lte: new Date() } },
     distinct: ["shop"],
@@ -69,8 +68,7 @@ export async function writeBackShippedOrders(log: Logger = rootLogger): Promise<
   let written = 0;
   for (const { shop } of shops) {
     try {
-      const { admin } = await unauthenticated.admin(shop);
-      const outcomes = await writeBackDueFulfillments(shop, admin.graphql, { logger: log });
+      const outcomes = await writeBackDueFulfillments(shop, await shopAdminGraphql(shop), { logger: log });
       written += [...outcomes.values()].filter((outcome) => outcome.kind === "written").length;
     } catch (error) {
       log.warn({ shop, err: error }, "fulfillment write-back could not run");
