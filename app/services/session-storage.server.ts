@@ -117,7 +117,7 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
     if (!held) return undefined;
     const { session } = held;
     if (!session.isOnline && this.options.renew && !held.refused && this.dueForRefresh(session)) {
-      return this.renew(id, "refresh");
+      return this.renew(id, "refresh", (current) => this.dueForRefresh(current));
     }
     return forLibrary(session);
   }
@@ -160,13 +160,18 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
   }
 
   /**
-   * Renews the offline session `id` now, whatever its expiry: `migrate` moves a
-   * non-expiring token to an expiring pair, `refresh` spends the refresh token.
-   * One process renews; the others wait for its result. Resolves to the session
-   * after it (unchanged when Shopify refused), undefined when there is none.
+   * Renews the offline session `id` while `due` says it needs it: `migrate`
+   * moves a non-expiring token to an expiring pair, `refresh` spends the
+   * refresh token. One process renews; the others wait for its result.
+   * Resolves to the session after it (unchanged when Shopify refused or it was
+   * no longer due), undefined when there is none.
    */
-  async renewOfflineToken(id: string, kind: TokenRenewalKind): Promise<Session | undefined> {
-    return this.renew(id, kind);
+  async renewOfflineToken(
+    id: string,
+    kind: TokenRenewalKind,
+    due: (session: Session) => boolean = kind === "migrate" ? (session) => !session.expires : () => true,
+  ): Promise<Session | undefined> {
+    return this.renew(id, kind, due);
   }
 
   private dueForRefresh(session: Session): boolean {
@@ -174,10 +179,14 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
     return Boolean(session.expires && session.refreshToken && session.isExpired(margin));
   }
 
-  private renew(id: string, kind: TokenRenewalKind): Promise<Session | undefined> {
+  private renew(
+    id: string,
+    kind: TokenRenewalKind,
+    due: (session: Session) => boolean,
+  ): Promise<Session | undefined> {
     let running = this.renewals.get(id);
     if (!running) {
-      running = this.renewAcrossProcesses(id, kind).finally(() => this.renewals.delete(id));
+      running = this.renewAcrossProcesses(id, kind, due).finally(() => this.renewals.delete(id));
       this.renewals.set(id, running);
     }
     return running;
@@ -188,11 +197,17 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
    * that lapses (a renewer that dies is taken over), or waits for whoever holds
    * it and uses the token it stored.
    */
-  private async renewAcrossProcesses(id: string, kind: TokenRenewalKind): Promise<Session | undefined> {
+  private async renewAcrossProcesses(
+    id: string,
+    kind: TokenRenewalKind,
+    due: (session: Session) => boolean,
+  ): Promise<Session | undefined> {
     const renew = this.options.renew!;
     const deadline = Date.now() + 2 * TOKEN_RENEWAL_LOCK_MS;
     const before = await this.read(id, { fresh: true });
     if (!before) return undefined;
+    // Another process may have renewed it between this one's read and now.
+    if (before.refused || !due(before.session)) return forLibrary(before.session);
     for (;;) {
       const now = new Date();
       const claimed = await this.client.session.updateMany({
@@ -210,7 +225,7 @@ export class AppSessionStorage extends PrismaSessionStorage<PrismaClient> {
       if (current.sealedAccessToken !== before.sealedAccessToken) return forLibrary(current.session);
       if (current.refused || Date.now() >= deadline) return forLibrary(current.session);
       // The holder let go without a new token (a passing failure) or its lock lapsed: try again.
-      if (kind === "refresh" && !this.dueForRefresh(current.session)) return forLibrary(current.session);
+      if (!due(current.session)) return forLibrary(current.session);
     }
   }
 

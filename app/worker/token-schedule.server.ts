@@ -19,11 +19,12 @@ const SESSIONS_PER_ROUND = 500;
  */
 export async function renewDueOfflineTokens(log: Logger = rootLogger): Promise<number> {
   const { sessionStorage } = await import("../shopify.server");
+  const renewBefore = Date.now() + REFRESH_TOKEN_RENEW_BEFORE_MS;
   const due = await prisma.session.findMany({
     where: {
       isOnline: false,
       renewalRefusedAt: null,
-      OR: [{ expires: null }, { refreshTokenExpires: { lt: new Date(Date.now() + REFRESH_TOKEN_RENEW_BEFORE_MS) } }],
+      OR: [{ expires: null }, { refreshTokenExpires: { lt: new Date(renewBefore) } }],
     },
     select: { id: true, shop: true, expires: true },
     take: SESSIONS_PER_ROUND,
@@ -32,7 +33,11 @@ export async function renewDueOfflineTokens(log: Logger = rootLogger): Promise<n
   for (const session of due) {
     const kind = session.expires ? "refresh" : "migrate";
     try {
-      const after = await sessionStorage.renewOfflineToken(session.id, kind);
+      const after = await sessionStorage.renewOfflineToken(session.id, kind, (current) =>
+        kind === "migrate"
+          ? !current.expires
+          : (current.refreshTokenExpires?.getTime() ?? Infinity) < renewBefore,
+      );
       if (after?.expires) renewed += 1;
       log.info({ shop: session.shop, kind, renewed: Boolean(after?.expires) }, "offline token renewal");
     } catch (error) {

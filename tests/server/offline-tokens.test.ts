@@ -113,6 +113,21 @@ describe("expiring offline tokens", () => {
     expect(tokens.granted(SHOP, "token_exchange")).toBe(1);
   });
 
+  it("renews a refresh token a week before its 90 days, once, from the worker's token chore", async () => {
+    await migrate();
+    await prisma.session.update({
+      where: { id: SESSION_ID },
+      data: { refreshTokenExpires: new Date(Date.now() + 24 * 3600 * 1000) },
+    });
+    forgetSessionsOf(prisma);
+
+    expect(await renewDueOfflineTokens()).toBe(1);
+    expect(tokens.granted(SHOP, "refresh_token")).toBe(1);
+    expect((await storedRow()).refreshTokenExpires!.getTime()).toBeGreaterThan(Date.now() + 89 * 24 * 3600 * 1000);
+    expect(await renewDueOfflineTokens()).toBe(0);
+    expect(await storedTokenCheck()).toBe("valid");
+  });
+
   it("keeps a worker chore's client working across the access token's expiry, with one refresh", async () => {
     await migrate();
     const graphql = await shopAdminGraphql(SHOP);
