@@ -1,5 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { HttpResponseError, shopifyApi } from "@shopify/shopify-api";
+import { HttpResponseError, InvalidShopError, shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
 import "./services/shopify-admin-origin.server";
@@ -96,7 +96,33 @@ export const renewOfflineToken: RenewOfflineToken = async ({ kind, shop, token }
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+/**
+ * `authenticate.admin` for every route: a session token signed with the app's
+ * secret but whose `dest` is no shop domain (or no URL at all) makes the
+ * library throw InvalidShopError (or a TypeError) where Remix would answer
+ * 500; it is a credential the app refuses, so 401.
+ */
+const authenticateAdmin: typeof shopify.authenticate.admin = async (request) => {
+  try {
+    return await shopify.authenticate.admin(request);
+  } catch (error) {
+    const badDest =
+      error instanceof InvalidShopError || (error as { code?: unknown } | null)?.code === "ERR_INVALID_URL";
+    if (!badDest || !carriesSessionToken(request)) throw error;
+    logger.info({ path: new URL(request.url).pathname }, "session token names no shop; refused");
+    throw new Response("Unauthorized", { status: 401 });
+  }
+};
+
+/** A fetch's bearer token, or a page load's `id_token`: where `authenticate.admin` reads `dest`. */
+function carriesSessionToken(request: Request): boolean {
+  return (
+    /^bearer /i.test(request.headers.get("authorization") ?? "") ||
+    new URL(request.url).searchParams.has("id_token")
+  );
+}
+
+export const authenticate = { ...shopify.authenticate, admin: authenticateAdmin };
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const registerWebhooks = shopify.registerWebhooks;

@@ -57,6 +57,7 @@ import {
 import type { AcceptedOrderRecord } from "../simulator/server";
 import { mappingScalePhase, type MappingScaleResults } from "./bench/mapping-scale";
 import { orderListScalePhase, type OrderListScaleResults } from "./bench/order-list-scale";
+import { productUpdatesPhase, type ProductUpdatesResults } from "./bench/product-updates";
 
 const { values: args } = parseArgs({
   options: {
@@ -86,7 +87,7 @@ const { values: args } = parseArgs({
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick                   a smoke run in seconds (small numbers)
-  --only LIST               phases to run, of: ingest,e2e,rss,mapping,order-list (default all)
+  --only LIST               phases to run, of: ingest,e2e,rss,mapping,order-list,product-updates (default all)
   --connections N           concurrent keep-alive connections (default 200)
   --duration S              seconds measured per ingest server, over all rounds (default 10)
   --warmup S                seconds of warm-up before an ingest server's first round (default 2; later rounds at most 1)
@@ -135,7 +136,7 @@ const config = {
   e2eTimeoutMs: numberArg("e2e-timeout", 300, 60) * 1000,
   profile: args.profile,
 };
-const PHASES = ["ingest", "e2e", "rss", "mapping", "order-list"] as const;
+const PHASES = ["ingest", "e2e", "rss", "mapping", "order-list", "product-updates"] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set<Phase>(
   args.only
@@ -1357,7 +1358,7 @@ async function main(): Promise<void> {
   );
   say(`Logs and databases: ${WORKDIR}`);
 
-  if (phases.has("ingest") || phases.has("e2e")) await snapshotServerBuild();
+  if (phases.has("ingest") || phases.has("e2e") || phases.has("product-updates")) await snapshotServerBuild();
   await prepareTemplate();
 
   const results: {
@@ -1366,6 +1367,7 @@ async function main(): Promise<void> {
     rss?: RssResults;
     mapping?: MappingScaleResults;
     orderList?: OrderListScaleResults;
+    productUpdates?: ProductUpdatesResults;
   } = {};
   if (phases.has("ingest")) results.ingest = await ingestPhase();
   if (phases.has("e2e")) results.e2e = await endToEndPhase();
@@ -1374,6 +1376,28 @@ async function main(): Promise<void> {
   const scale = { workdir: WORKDIR, templateDb, env: baseEnv, quick: args.quick, say };
   if (phases.has("mapping")) results.mapping = await mappingScalePhase(scale);
   if (phases.has("order-list")) results.orderList = await orderListScalePhase(scale);
+  // orders/paid acks while Shopify's largest product updates arrive (scripts/bench/product-updates.ts).
+  if (phases.has("product-updates")) {
+    results.productUpdates = await productUpdatesPhase({
+      quick: args.quick,
+      say,
+      secret: SECRET,
+      shops: SHOPS,
+      freshDatabase,
+      startApp: async (name, dbFile) => {
+        const app = await startApp(name, dbFile);
+        return { url: app.url, stop: () => stop(app.child) };
+      },
+      startWorker: async (name, dbFile, brilliantUrl) => {
+        const worker = await startWorker(name, dbFile, brilliantUrl);
+        return { stop: () => stop(worker) };
+      },
+      startBrilliant: async (name) => {
+        const simulator = await startBrilliant(name);
+        return { url: simulator.url, stop: () => stop(simulator.child) };
+      },
+    });
+  }
 
   printTable(results);
 

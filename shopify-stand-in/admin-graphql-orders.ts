@@ -73,6 +73,8 @@ export interface StandInOrder {
   cancelledAt?: string | null;
   displayFinancialStatus: StandInFinancialStatus;
   tags?: string[];
+  /** A test payment (Bogus Gateway); false when left out. */
+  test?: boolean;
   shippingAddress?: StandInAddress | null;
   lineItems: StandInOrderLine[];
 }
@@ -289,6 +291,7 @@ function orderNode(order: StandInOrder, lines: number) {
       cancelledAt: order.cancelledAt ?? null,
       displayFinancialStatus: order.displayFinancialStatus,
       tags: order.tags ?? [],
+      test: order.test ?? false,
       shippingAddress: address
         ? {
             name: address.name ?? null,

@@ -16,6 +16,8 @@ export interface SessionTokenInput {
   userId?: string | number;
   /** Seconds until the token expires; Shopify's last one minute. */
   ttlSeconds?: number;
+  /** The `dest` claim, the shop's URL unless given (tests forge others). */
+  dest?: string;
 }
 
 export async function mintSessionToken(input: SessionTokenInput): Promise<string> {
@@ -23,8 +25,8 @@ export async function mintSessionToken(input: SessionTokenInput): Promise<string
   // getJwt takes the store name and adds `.myshopify.com` itself.
   const store = input.shop.replace(/\.myshopify\.com$/, "");
   const { token } = await getJwt(store, input.apiKey, input.apiSecret, {
-    iss: `https://${input.shop}/admin`,
-    dest: `https://${input.shop}`,
+    iss: `${input.dest ?? `https://${input.shop}`}/admin`,
+    dest: input.dest ?? `https://${input.shop}`,
     sub: String(input.userId ?? 1),
     iat: now,
     nbf: now - 5,

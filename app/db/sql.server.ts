@@ -122,6 +122,37 @@ export async function closeSql(client: PrismaClient = prisma): Promise<void> {
 }
 
 /**
+ * SQLite: copies every page of the write-ahead log into the database file and
+ * truncates the log to nothing, so the old text of rewritten or deleted rows
+ * (a redaction's) leaves no copy in the -wal file. It never waits for a lock,
+ * which would block the process: false when another connection is writing or
+ * still reading from the log (try again a moment later). True on PostgreSQL,
+ * which has no such file.
+ */
+export async function truncateWal(client: PrismaClient = prisma): Promise<boolean> {
+  const { adapter } = adapterOf(client);
+  if (!(adapter instanceof SqliteAdapterFactory)) return true;
+  if (!adapter.connection) await client.$connect();
+  const connection = adapter.connection;
+  if (!connection) throw new Error("Prisma did not connect to SQLite");
+  return connection.exclusive(() => {
+    const { database } = connection;
+    database.prepare("PRAGMA busy_timeout = 0").run();
+    try {
+      const checkpoint = database.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+      checkpoint.safeIntegers(false);
+      const [row] = checkpoint.all() as Array<{ busy: number }>;
+      return row?.busy === 0;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw error;
+    } finally {
+      database.prepare(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).run();
+    }
+  });
+}
+
+/**
  * The same SQL inside one of Prisma's interactive transactions, for a write
  * that must commit together with Prisma-made ones (an alert beside a hold).
  */

@@ -39,6 +39,7 @@ const db = new Database(file);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
 db.pragma("temp_store = MEMORY");
+db.pragma("secure_delete = ON");
 db.pragma("foreign_keys = ON");
 db.pragma("busy_timeout = 0");
 

@@ -14,6 +14,7 @@ import {
   type AdminGraphql,
 } from "./shopify-variants.server";
 import { settleInbox } from "./order-inbox.server";
+import { shopifyGid } from "./shopify-id";
 
 /**
  * Shopify fulfillment holds (fraud checks, awaiting payment, a Flow rule, the
@@ -44,10 +45,7 @@ const HoldSchema = z.looseObject({ reason: z.string().nullish(), reason_notes: z
 
 const HoldWebhookSchema = z.looseObject({
   fulfillment_order: z.looseObject({
-    id: z.union([
-      z.string().regex(/^(gid:\/\/shopify\/FulfillmentOrder\/)?\d+$/, "not a fulfillment order id"),
-      z.number().int().nonnegative(),
-    ]),
+    id: shopifyGid("FulfillmentOrder"),
     status: z.string().nullish(),
     fulfillment_holds: z.array(HoldSchema).nullish(),
   }),

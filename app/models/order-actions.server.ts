@@ -150,12 +150,17 @@ export async function preflightStoredOrder(shop: string, payload: string): Promi
     .map((line) => line.variant_id)
     .filter((id): id is string => Boolean(id));
   const mappings = await loadMappings(shop, variantIds);
+  const settings = await prisma.shopSettings.findUnique({
+    where: { shop },
+    select: { forwardTestOrders: true },
+  });
   return preflight({
     shop,
     order: parsed.data,
     mappings,
     catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
     statusWebhookUrl: "https://recheck.invalid/",
+    forwardTestOrders: settings?.forwardTestOrders ?? false,
   });
 }
 

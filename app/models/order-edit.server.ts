@@ -14,6 +14,7 @@ import {
   type AdminThrottling,
 } from "./shopify-variants.server";
 import { settleInbox } from "./order-inbox.server";
+import { shopifyGid } from "./shopify-id";
 
 /**
  * Order edits (orders/edited): the merchant added, removed or changed lines of
@@ -37,10 +38,7 @@ import { settleInbox } from "./order-inbox.server";
 
 const OrderEditWebhookSchema = z.looseObject({
   order_edit: z.looseObject({
-    order_id: z.union([
-      z.number().int().nonnegative(),
-      z.string().regex(/^(gid:\/\/shopify\/Order\/)?\d+$/, "not an order id"),
-    ]),
+    order_id: shopifyGid("Order"),
   }),
 });
 

@@ -61,7 +61,9 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string): Cursor {
   const [at, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
   const createdAt = new Date(at ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()))
+  // Only what encodeCursor writes: an edited link's date (year 275760, month 13) is refused, not sent to the database.
+  const written = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at ?? "");
+  if (!id || !written || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at)
     throw new InvalidCursorError("That page link is no longer valid");
   return { createdAt, id };
 }

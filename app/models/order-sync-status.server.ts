@@ -2,8 +2,9 @@ import prisma from "../db.server";
 import { nextStepForHold, orderPath, stateLabel } from "./next-step";
 import { resubmitOrders, retryNow } from "./order-actions.server";
 import type { OrderState } from "./order-state.server";
-import { numericOrderId, type OrderSyncStatus } from "./order-sync-status";
+import type { OrderSyncStatus } from "./order-sync-status";
 import { settleInbox } from "./order-inbox.server";
+import { canonicalShopifyId } from "./shopify-id";
 
 /**
  * One order's Brilliant sync state as the order page block (admin UI
@@ -25,7 +26,8 @@ export async function getOrderSyncStatus(
   shop: string,
   shopifyOrderId: string,
 ): Promise<OrderSyncStatus | null> {
-  const id = numericOrderId(shopifyOrderId);
+  // Canonical, as orders are keyed: "0123" finds order 123; 0 or a 400-digit id finds nothing.
+  const id = canonicalShopifyId(shopifyOrderId.trim(), "Order");
   if (!id) return null;
   await settleInbox(shop, id);
   const order = await prisma.order.findUnique({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { preflight, type CatalogVariant, type PreflightInput } from "./preflight";
+import { preflight, TEST_ORDER_SKIP_REASON, type CatalogVariant, type PreflightInput } from "./preflight";
 import { ShopifyOrderSchema, type ShopifyOrder } from "./shopify-order";
 
 const SHOP = "demo.myshopify.com";
@@ -36,6 +36,7 @@ function input(o: ShopifyOrder, extra: Partial<PreflightInput> = {}): PreflightI
     ]),
     catalog: new Map(),
     statusWebhookUrl: "https://app.example/brilliant/status/token",
+    forwardTestOrders: false,
     ...extra,
   };
 }
@@ -122,6 +123,25 @@ describe("preflight", () => {
     );
     expect(result.kind).toBe("skip");
     expect(result.kind === "skip" && result.reason).toMatch(/Nothing for Brilliant to ship/);
+  });
+
+  it("skips a Shopify test order before anything could hold it, and sends it only when the shop allows test orders", () => {
+    const unmapped = order({
+      test: true,
+      line_items: [{ id: 1, variant_id: 999, sku: "NOPE", title: "Poster", quantity: 1 }],
+    });
+    expect(preflight(input(unmapped))).toEqual({
+      kind: "skip",
+      reason: TEST_ORDER_SKIP_REASON,
+      skippedLines: [],
+    });
+    expect(preflight(input(order({ test: true })))).toMatchObject({ kind: "skip" });
+    expect(preflight(input(order({ test: true }), { forwardTestOrders: true })).kind).toBe("send");
+    // Allowed, a test order meets every other rule like any order.
+    expect(preflight(input(unmapped, { forwardTestOrders: true }))).toMatchObject({ kind: "hold" });
+    // Absent or null is a real order.
+    expect(preflight(input(order({ test: null }))).kind).toBe("send");
+    expect(preflight(input(order({ test: false }))).kind).toBe("send");
   });
 
   it("holds an order with an unmapped variant and names it (2502-class)", () => {

@@ -8,7 +8,9 @@ import type { BrilliantShippingAddress, CreateOrderRequest } from "../services/b
  * tested directly. It never sends what Brilliant would certainly refuse: no
  * duplicate variant lines (2504), no empty order (2505), no state names
  * (2501), nothing unmapped (2502), inactive (2506) or out of stock (2503) as
- * far as the last known catalog tells.
+ * far as the last known catalog tells; and no Shopify test order unless the
+ * shop allows them. Every send goes through it, so this is the check no path
+ * can get around.
  */
 
 export interface CatalogVariant {
@@ -29,7 +31,13 @@ export interface PreflightInput {
   /** Brilliant variant id → what the last catalog sync saw; empty when never synced. */
   catalog: ReadonlyMap<string, CatalogVariant>;
   statusWebhookUrl: string;
+  /** The shop's setting: send Shopify test orders too (Brilliant ships them for real). */
+  forwardTestOrders: boolean;
 }
+
+/** Why a Shopify test order (a test payment, e.g. the Bogus Gateway) stays here. */
+export const TEST_ORDER_SKIP_REASON =
+  "Test order: not sent to Brilliant. To send test orders too, allow them in Settings (Brilliant ships them for real).";
 
 export interface SkippedLine {
   lineItemId: string;
@@ -130,6 +138,10 @@ export function toBrilliantAddress(address: ShopifyAddress | null | undefined): 
 
 export function preflight(input: PreflightInput): PreflightResult {
   const { order, mappings, catalog } = input;
+  // First, so a test order is never held for anything it would not be sent after.
+  if (order.test && !input.forwardTestOrders) {
+    return { kind: "skip", reason: TEST_ORDER_SKIP_REASON, skippedLines: [] };
+  }
   const skippedLines: SkippedLine[] = [];
   const unmapped: HeldVariant[] = [];
   const quantities = new Map<string, { quantity: number; lines: ShopifyLineItem[] }>();

@@ -74,6 +74,7 @@ const ORDER_FRAGMENT = `#graphql
     cancelledAt
     displayFinancialStatus
     tags
+    test
     shippingAddress {
       name
       firstName

@@ -72,6 +72,7 @@ export interface ForwardingSettings {
   forwardingDelaySeconds: number;
   holdTags: string;
   skipTags: string;
+  forwardTestOrders: boolean;
   /** Null when none are saved or they cannot be decrypted (then Settings asks for them again). */
   credentials: BrilliantCredentials | null;
 }
@@ -104,11 +105,12 @@ export async function loadForwardingSettings(shop: string): Promise<ForwardingSe
     forwardingDelaySeconds: number | bigint;
     holdTags: string;
     skipTags: string;
+    forwardTestOrders: boolean | number;
     brilliantApiKeyEnc: string | null;
     brilliantApiSecretEnc: string | null;
   }>(
     `SELECT "statusWebhookToken", "forwardingMode", "forwardingDelaySeconds", "holdTags", "skipTags",
-            "brilliantApiKeyEnc", "brilliantApiSecretEnc"
+            "forwardTestOrders", "brilliantApiKeyEnc", "brilliantApiSecretEnc"
      FROM "ShopSettings" WHERE "shop" = ?`,
     [shop],
   );
@@ -119,6 +121,7 @@ export async function loadForwardingSettings(shop: string): Promise<ForwardingSe
     forwardingDelaySeconds: Number(row.forwardingDelaySeconds),
     holdTags: row.holdTags,
     skipTags: row.skipTags,
+    forwardTestOrders: Boolean(row.forwardTestOrders),
     credentials: openCredentials(row.brilliantApiKeyEnc, row.brilliantApiSecretEnc),
   };
 }
@@ -149,6 +152,15 @@ export function statusWebhookUrl(
   return new URL(`/brilliant/status/${settings.statusWebhookToken}`, appUrl).toString();
 }
 
+/** Whether a status webhook token is some shop's: the status route asks before it reads a body. */
+export async function isStatusWebhookToken(token: string): Promise<boolean> {
+  const settings = await prisma.shopSettings.findUnique({
+    where: { statusWebhookToken: token },
+    select: { shop: true },
+  });
+  return settings !== null;
+}
+
 export async function listUninstalledShops(): Promise<string[]> {
   const rows = await prisma.shopSettings.findMany({
     where: { uninstalledAt: { not: null } },
@@ -169,6 +181,8 @@ export interface ShopSettingsInput {
   lowStockThreshold: number;
   /** Mark Shopify orders fulfilled when Brilliant ships them; unchanged when left out. */
   fulfillmentWriteBack?: boolean;
+  /** Send Shopify test orders to Brilliant too; unchanged when left out. */
+  forwardTestOrders?: boolean;
   /** Days the reconciliation sweep reads back (1 to 60); unchanged when left out. */
   reconcileDays?: number;
   /** A new key or secret; empty or missing keeps the saved one. */
@@ -226,6 +240,7 @@ export async function updateShopSettings(
     skipTags: normalizeTags(input.skipTags).join(","),
     lowStockThreshold: input.lowStockThreshold,
     ...(input.fulfillmentWriteBack === undefined ? {} : { fulfillmentWriteBack: input.fulfillmentWriteBack }),
+    ...(input.forwardTestOrders === undefined ? {} : { forwardTestOrders: input.forwardTestOrders }),
     ...(input.reconcileDays === undefined ? {} : { reconcileDays: input.reconcileDays }),
   };
   await prisma.shopSettings.upsert({
@@ -267,6 +282,7 @@ export interface SettingsView {
   skipTags: string[];
   lowStockThreshold: number;
   fulfillmentWriteBack: boolean;
+  forwardTestOrders: boolean;
   reconcileDays: number;
   /**
    * "…abcd" when saved, "" when saved but too short to show any of it, null
@@ -290,6 +306,7 @@ export async function getSettingsView(shop: string): Promise<SettingsView> {
     skipTags: splitTags(settings?.skipTags ?? ""),
     lowStockThreshold: settings?.lowStockThreshold ?? 5,
     fulfillmentWriteBack: settings?.fulfillmentWriteBack ?? false,
+    forwardTestOrders: settings?.forwardTestOrders ?? false,
     reconcileDays: settings?.reconcileDays ?? 7,
     apiKeyEnding: ending(credentials?.apiKey),
     apiSecretEnding: ending(credentials?.apiSecret),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { preflight } from "./preflight";
+import { preflight, TEST_ORDER_SKIP_REASON } from "./preflight";
 import { parseShopifyOrder } from "./shopify-order";
 import { GraphqlOrderSchema, restOrderFromGraphql } from "./shopify-order-from-graphql";
 
@@ -71,6 +71,7 @@ describe("restOrderFromGraphql", () => {
       cancelled_at: null,
       financial_status: "partially_refunded",
       tags: "wholesale, VIP",
+      test: false,
       shipping_address: {
         name: "Ada Buyer",
         first_name: "Ada",
@@ -110,12 +111,27 @@ describe("restOrderFromGraphql", () => {
       mappings: new Map([["45000000001", "73002"]]),
       catalog: new Map(),
       statusWebhookUrl: "https://app.test/brilliant/status/token",
+      forwardTestOrders: false,
     });
     expect(check.kind).toBe("send");
     if (check.kind !== "send") return;
     // The edited quantity, the state as a code, the gift card left out.
     expect(check.request.order_items).toEqual([{ variant_id: 73002, quantity: 2 }]);
     expect(check.request.shipping_address).toMatchObject({ state: "ON", country: "CA" });
+  });
+
+  it("carries Shopify's test flag, so a test order found by the sweep is skipped by pre-flight like its webhook", () => {
+    const parsed = parseShopifyOrder(restOrderFromGraphql({ ...graphqlOrder, test: true }));
+    expect(parsed.data).toMatchObject({ test: true });
+    const check = preflight({
+      shop: "mapping-test.myshopify.com",
+      order: parsed.data!,
+      mappings: new Map([["45000000001", "73002"]]),
+      catalog: new Map(),
+      statusWebhookUrl: "https://app.test/brilliant/status/token",
+      forwardTestOrders: false,
+    });
+    expect(check).toMatchObject({ kind: "skip", reason: TEST_ORDER_SKIP_REASON });
   });
 
   it("takes the complete line items when the order had more than one page of them", () => {

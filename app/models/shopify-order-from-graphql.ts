@@ -55,6 +55,7 @@ export const GraphqlOrderSchema = z.object({
   cancelledAt: nullableString,
   displayFinancialStatus: nullableString,
   tags: z.array(z.string()).nullish(),
+  test: z.boolean().nullish(),
   shippingAddress: GraphqlAddressSchema.nullish(),
   lineItems: LineItemsConnectionSchema,
 });
@@ -88,6 +89,8 @@ export function restOrderFromGraphql(
     // PAID → "paid", PARTIALLY_REFUNDED → "partially_refunded", as REST spells them.
     financial_status: order.displayFinancialStatus ? order.displayFinancialStatus.toLowerCase() : null,
     tags: (order.tags ?? []).join(", "),
+    // A test payment is skipped by pre-flight like its webhook would be.
+    test: order.test === true,
     line_items: lines.map((line) => ({
       id: restId(line.id),
       admin_graphql_api_id: line.id,

@@ -1,5 +1,7 @@
 import { z } from "zod/v4";
 
+import { shopifyId } from "./shopify-id";
+
 /**
  * The parts of Shopify's REST `orders/paid` webhook body the app relies on.
  * Everything else is kept untouched in the stored payload, and left out of
@@ -7,7 +9,8 @@ import { z } from "zod/v4";
  * fields cost every webhook CPU and young-generation GC); fields Shopify may
  * omit or null are optional here so that a real order never fails ingest.
  */
-const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
+// Canonical ids (app/models/shopify-id.ts): 8400704573 and "08400704573" are one order.
+const id = shopifyId;
 const nullableString = z.string().nullish();
 
 export const ShopifyAddressSchema = z.object({
@@ -48,6 +51,11 @@ export const ShopifyOrderSchema = z.object({
   cancelled_at: z.string().nullish(),
   financial_status: nullableString,
   tags: z.string().nullish(),
+  // A test payment (e.g. Shopify's Bogus Gateway): never shipped unless the shop allows it.
+  test: z
+    .boolean()
+    .nullish()
+    .transform((value) => value === true),
   line_items: z.array(ShopifyLineItemSchema),
   shipping_address: ShopifyAddressSchema.nullish(),
 });

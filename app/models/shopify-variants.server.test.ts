@@ -11,6 +11,7 @@ import {
 import {
   DEFAULT_BUCKET,
   generateProducts,
+  restProductPayload,
   type AdminGraphqlStandIn,
   type StandInProduct,
 } from "../../shopify-stand-in/admin-graphql";
@@ -22,6 +23,10 @@ import {
   syncShopifyVariants,
   type AdminGraphql,
 } from "./shopify-variants.server";
+import { applyQueuedProductUpdates } from "./product-update-queue.server";
+import { action as productsUpdate } from "../routes/webhooks.products.update";
+import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { TEST_API_SECRET, TEST_APP_URL } from "../../tests/setup/app-env";
 
 // The sync runs the app's real Admin API client (unauthenticated.admin, as the
 // worker does) over real HTTP against the Admin GraphQL stand-in, reached
@@ -253,6 +258,31 @@ describe("syncShopifyVariants", () => {
     });
     expect(product2).toHaveLength(2);
     for (const row of product2) expect(row.deletedAt).not.toBeNull();
+  });
+
+  it("GIVEN a products/update queued before a full sync WHEN the worker applies it after the sync THEN the sync's newer read stays", async () => {
+    const catalog = generateProducts(2, 2);
+    standIn.setProducts(SHOP, catalog);
+    // What Shopify said of product 1 a moment ago, still waiting for the worker…
+    const older = { ...restProductPayload(catalog[0]!), title: "Title before the rename" };
+    const request = signedWebhookRequest(`${TEST_APP_URL}/webhooks/products/update`, {
+      topic: "products/update",
+      shop: SHOP,
+      body: older,
+      secret: TEST_API_SECRET,
+    });
+    expect((await productsUpdate({ request, params: {}, context: {} })).status).toBe(200);
+    // …then the full sync reads the product as it is now.
+    await syncShopifyVariants(SHOP, await adminGraphql());
+
+    expect(await applyQueuedProductUpdates()).toMatchObject({ applied: 1 });
+    const listed = await listShopifyVariants(SHOP);
+    expect(listed.variants.map((row) => row.productTitle)).toEqual([
+      "Product 1",
+      "Product 1",
+      "Product 2",
+      "Product 2",
+    ]);
   });
 
   it("does not start a second sync of a shop while one runs, but takes over from one abandoned long ago", async () => {

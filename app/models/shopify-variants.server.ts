@@ -3,14 +3,17 @@ import { z } from "zod/v4";
 
 import prisma, { databaseKind } from "../db.server";
 import { SYNC_RUN_ABANDONED_AFTER_MS, failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";
-import { rowAs, type Row } from "../db/sql.server";
+import { placeholders, rowAs, sqlFor, type Row } from "../db/sql.server";
+import { newId } from "../db/ids";
 import { logger as rootLogger, type Logger } from "../logger.server";
+import { canonicalShopifyId, shopifyId } from "./shopify-id";
 
 /**
  * The shop's Shopify variants (id, titles, SKU, barcode, image), mirrored for
  * the mapping page: read in full through the Admin GraphQL API
- * (`syncShopifyVariants`), kept fresh by products/update and products/delete
- * (`applyProductWebhook`, `markProductDeleted`).
+ * (`syncShopifyVariants`), kept fresh by products/update and products/delete,
+ * which the worker applies from their queue (`applyProductWebhook`,
+ * `markProductDeleted`; app/models/product-update-queue.server.ts).
  *
  * Ids are stored as the number at the end of Shopify's GID
  * ("gid://shopify/ProductVariant/45000000001" → "45000000001"), the form
@@ -178,8 +181,10 @@ export interface VariantFields {
 export function numericShopifyId(id: string | number): string {
   const text = String(id).trim();
   const match = /(\d+)(?:\?.*)?$/.exec(text);
-  if (!match) throw new UnexpectedShopifyAnswerError(`Not a Shopify id: ${text}`);
-  return match[1]!;
+  // Canonical, as webhooks' ids are: "0123" is 123, and 0 or an id past 2^53 is no id.
+  const canonical = match ? canonicalShopifyId(match[1]) : null;
+  if (canonical === null) throw new UnexpectedShopifyAnswerError(`Not a Shopify id: ${text}`);
+  return canonical;
 }
 
 function blankToNull(value: string | null | undefined): string | null {
@@ -204,7 +209,8 @@ function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields 
   };
 }
 
-const RestIdSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
+// Canonical ids, as orders use them (app/models/shopify-id.ts).
+const RestIdSchema = shopifyId;
 
 /** products/update (and products/create) as Shopify's REST webhooks send it, the fields we read. */
 const ProductWebhookSchema = z.object({
@@ -227,6 +233,56 @@ export type ProductWebhook = z.infer<typeof ProductWebhookSchema>;
 
 export function parseProductWebhook(payload: unknown) {
   return ProductWebhookSchema.safeParse(payload);
+}
+
+/**
+ * What products/create and products/update check in the web process before
+ * the product is queued for the worker, which parses it in full with
+ * ProductWebhookSchema: the product's own fields by that schema, its variants
+ * by hand by the same rules. zod over Shopify's 2,048 variants costs more
+ * than parsing the body (~3 ms against ~2 ms), on the event loop that also
+ * answers orders/paid.
+ */
+const ProductEnvelopeSchema = ProductWebhookSchema.extend({
+  variants: z.array(z.unknown()),
+  updated_at: z.unknown(),
+});
+
+export type ProductEnvelopeCheck =
+  { ok: true; productId: string; updatedAt: Date | null } | { ok: false; issues: string[] };
+
+export function checkProductWebhook(payload: unknown): ProductEnvelopeCheck {
+  const envelope = ProductEnvelopeSchema.safeParse(payload);
+  if (!envelope.success) {
+    return { ok: false, issues: envelope.error.issues.map((issue) => issue.path.join(".")) };
+  }
+  const { variants, updated_at: updatedAtText } = envelope.data;
+  for (let index = 0; index < variants.length; index++) {
+    const field = variantIssue(variants[index]);
+    if (field !== null) return { ok: false, issues: [`variants.${index}${field ? `.${field}` : ""}`] };
+  }
+  const updatedAt = typeof updatedAtText === "string" ? new Date(updatedAtText) : null;
+  return {
+    ok: true,
+    productId: numericShopifyId(envelope.data.id),
+    updatedAt: updatedAt && !Number.isNaN(updatedAt.getTime()) ? updatedAt : null,
+  };
+}
+
+/** RestIdSchema's rule, without zod. */
+const isRestId = (value: unknown) => canonicalShopifyId(value) !== null;
+const isTextOrNothing = (value: unknown) =>
+  value === undefined || value === null || typeof value === "string";
+
+/** The field of one variant that breaks ProductWebhookSchema's rules ("" for the variant itself), or null. */
+function variantIssue(variant: unknown): string | null {
+  if (typeof variant !== "object" || variant === null || Array.isArray(variant)) return "";
+  const fields = variant as Record<string, unknown>;
+  if (!isRestId(fields.id)) return "id";
+  for (const key of ["title", "sku", "barcode"] as const) if (!isTextOrNothing(fields[key])) return key;
+  if (fields.image_id !== undefined && fields.image_id !== null && !isRestId(fields.image_id))
+    return "image_id";
+  return null;
 }
 
 const ProductDeleteWebhookSchema = z.object({ id: RestIdSchema });
@@ -815,75 +871,110 @@ export interface ProductWebhookResult {
   deleted: number;
 }
 
+/** Variants per INSERT: 10 parameters each, far below either database's limit for one statement. */
+const UPSERT_SLICE = 200;
+
 /**
- * products/update: writes the product's variants as the webhook describes
- * them, and marks deleted those of the product it no longer lists.
- * Webhooks can arrive more than once and out of order; a redelivery just
- * writes the same values again.
+ * products/update, applied by the worker (app/models/product-update-queue.server.ts):
+ * writes the product's variants as the webhook describes them, and marks
+ * deleted those of the product it no longer lists, in one transaction, so a
+ * reader sees the product as it was or as it is, never half of each.
+ * `learntAt` is when the webhook came: a variant learnt of later (a full
+ * sync's page read since) is left as it is. Applying the same webhook again
+ * writes the same values.
+ *
+ * Direct SQL, a slice of variants per statement, yielding between slices:
+ * 2,048 Prisma upserts held the worker's event loop for seconds.
  */
 export async function applyProductWebhook(
   shop: string,
   product: ProductWebhook,
+  learntAt: Date = new Date(),
 ): Promise<ProductWebhookResult> {
   const shopifyProductId = numericShopifyId(product.id);
   const images = [...(product.images ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const imageById = new Map(images.map((image) => [numericShopifyId(image.id), image.src]));
   const featured = product.image?.src ?? images[0]?.src ?? null;
-  const now = new Date();
 
-  const variants: VariantFields[] = product.variants.map((variant) => ({
-    shopifyVariantId: numericShopifyId(variant.id),
-    shopifyProductId,
-    productTitle: product.title,
-    variantTitle: variantTitleOf(variant.title),
-    sku: blankToNull(variant.sku),
-    barcode: blankToNull(variant.barcode),
-    imageUrl:
-      (variant.image_id !== null && variant.image_id !== undefined
-        ? imageById.get(numericShopifyId(variant.image_id))
-        : undefined) ?? featured,
-  }));
-
-  const upsertAll = () =>
-    prisma.$transaction(
-      variants.map((variant) =>
-        prisma.shopifyVariant.upsert({
-          where: { shop_shopifyVariantId: { shop, shopifyVariantId: variant.shopifyVariantId } },
-          create: { shop, ...variant, syncedAt: now },
-          update: { ...variant, deletedAt: null, syncedAt: now },
-        }),
-      ),
-    );
-  try {
-    await upsertAll();
-  } catch (error) {
-    // The same webhook delivered twice at once: the other delivery created the rows.
-    if (!isUniqueViolation(error)) throw error;
-    await upsertAll();
-  }
-
-  let deleted = 0;
-  if (variants.length < WEBHOOK_VARIANTS_MAYBE_TRUNCATED_AT) {
-    const gone = await prisma.shopifyVariant.updateMany({
-      where: {
-        shop,
-        shopifyProductId,
-        deletedAt: null,
-        shopifyVariantId: { notIn: variants.map((variant) => variant.shopifyVariantId) },
-      },
-      data: { deletedAt: now, syncedAt: now },
+  // By id, the last listing of a variant winning: one statement may not write a row twice (PostgreSQL).
+  const byId = new Map<string, VariantFields>();
+  for (const variant of product.variants) {
+    const shopifyVariantId = numericShopifyId(variant.id);
+    byId.set(shopifyVariantId, {
+      shopifyVariantId,
+      shopifyProductId,
+      productTitle: product.title,
+      variantTitle: variantTitleOf(variant.title),
+      sku: blankToNull(variant.sku),
+      barcode: blankToNull(variant.barcode),
+      imageUrl:
+        (variant.image_id !== null && variant.image_id !== undefined
+          ? imageById.get(numericShopifyId(variant.image_id))
+          : undefined) ?? featured,
     });
-    deleted = gone.count;
   }
-  return { upserted: variants.length, deleted };
+  const variants = [...byId.values()];
+
+  return sqlFor().transaction(async (tx) => {
+    let upserted = 0;
+    for (let from = 0; from < variants.length; from += UPSERT_SLICE) {
+      const slice = variants.slice(from, from + UPSERT_SLICE);
+      upserted += await tx.run(
+        `INSERT INTO "ShopifyVariant" ("id", "shop", "shopifyVariantId", "shopifyProductId", "productTitle",
+           "variantTitle", "sku", "barcode", "imageUrl", "syncedAt")
+         VALUES ${slice.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+         ON CONFLICT ("shop", "shopifyVariantId") DO UPDATE SET
+           "shopifyProductId" = excluded."shopifyProductId", "productTitle" = excluded."productTitle",
+           "variantTitle" = excluded."variantTitle", "sku" = excluded."sku", "barcode" = excluded."barcode",
+           "imageUrl" = excluded."imageUrl", "deletedAt" = NULL, "syncedAt" = excluded."syncedAt"
+         WHERE "ShopifyVariant"."syncedAt" <= excluded."syncedAt"`,
+        slice.flatMap((variant) => [
+          newId(),
+          shop,
+          variant.shopifyVariantId,
+          variant.shopifyProductId,
+          variant.productTitle,
+          variant.variantTitle,
+          variant.sku,
+          variant.barcode,
+          variant.imageUrl,
+          learntAt,
+        ]),
+      );
+      // The worker's other work (Brilliant's answers, its claims) gets a turn between slices.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let deleted = 0;
+    if (variants.length < WEBHOOK_VARIANTS_MAYBE_TRUNCATED_AT) {
+      const listed = variants.map((variant) => variant.shopifyVariantId);
+      deleted = await tx.run(
+        `UPDATE "ShopifyVariant" SET "deletedAt" = ?, "syncedAt" = ?
+         WHERE "shop" = ? AND "shopifyProductId" = ? AND "deletedAt" IS NULL AND "syncedAt" <= ?
+           ${listed.length > 0 ? `AND "shopifyVariantId" NOT IN (${placeholders(listed.length)})` : ""}`,
+        [learntAt, learntAt, shop, shopifyProductId, learntAt, ...listed],
+      );
+    }
+    return { upserted, deleted };
+  });
 }
 
-/** products/delete: every variant of the product is marked deleted (kept, so held orders can still name it). */
-export async function markProductDeleted(shop: string, productId: string | number): Promise<number> {
-  const now = new Date();
+/**
+ * products/delete: every variant of the product is marked deleted (kept, so
+ * held orders can still name it), unless learnt of after `learntAt`.
+ */
+export async function markProductDeleted(
+  shop: string,
+  productId: string | number,
+  learntAt: Date = new Date(),
+): Promise<number> {
   const result = await prisma.shopifyVariant.updateMany({
-    where: { shop, shopifyProductId: numericShopifyId(productId), deletedAt: null },
-    data: { deletedAt: now, syncedAt: now },
+    where: {
+      shop,
+      shopifyProductId: numericShopifyId(productId),
+      deletedAt: null,
+      syncedAt: { lte: learntAt },
+    },
+    data: { deletedAt: learntAt, syncedAt: learntAt },
   });
   return result.count;
 }

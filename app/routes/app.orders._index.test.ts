@@ -82,6 +82,71 @@ describe("orders list (app.orders._index)", () => {
     expect(badCursor.status).toBe(400);
   });
 
+  it("GIVEN a date filter that is no calendar day, or out of range WHEN the list loads THEN 400 with the reason on its field and nothing listed, never 500", async () => {
+    const cases: [string, { from?: RegExp; to?: RegExp }][] = [
+      ["?from=2026-13-01", { from: /2026-13-01 is not a date in the calendar/ }],
+      ["?from=2026-99-99", { from: /2026-99-99 is not a date in the calendar/ }],
+      ["?from=2026-00-10", { from: /2026-00-10 is not a date in the calendar/ }],
+      ["?to=2026-02-30", { to: /2026-02-30 is not a date in the calendar/ }],
+      ["?to=2027-02-29", { to: /2027-02-29 is not a date in the calendar/ }],
+      ["?to=9999-12-31", { to: /Use a date from 2000-01-01 to 2100-12-31/ }],
+      ["?from=1999-12-31&to=2026-11-21", { from: /Use a date from 2000-01-01 to 2100-12-31/ }],
+      ["?from=2026-1-5", { from: /Use a date such as 2026-11-25/ }],
+      ["?from=2026-11-22&to=2026-11-21", { to: /on or after the From date/ }],
+      ["?from=2026-13-01&to=0000-00-00&state=held", { from: /not a date/, to: /Use a date from/ }],
+    ];
+    for (const [query, expected] of cases) {
+      const response = await callRoute(loader, await adminRequest(`/app/orders${query}`, { shop: SHOP_A }));
+      expect({ query, status: response.status }).toEqual({ query, status: 400 });
+      const data = (await response.json()) as ListData & {
+        dateErrors: { from?: string; to?: string } | null;
+        filters: Record<string, string>;
+      };
+      expect(data.orders, query).toEqual([]);
+      // What the page shows on the From and To fields, with the values the merchant gave.
+      expect(data.dateErrors?.from, query).toEqual(
+        expected.from ? expect.stringMatching(expected.from) : undefined,
+      );
+      expect(data.dateErrors?.to, query).toEqual(
+        expected.to ? expect.stringMatching(expected.to) : undefined,
+      );
+      const given = Object.fromEntries(new URLSearchParams(query));
+      expect({ from: data.filters.from, to: data.filters.to }, query).toEqual({
+        from: given.from,
+        to: given.to,
+      });
+      expect(data.codes).toEqual([1200, 2502, 3501]);
+    }
+    // Real days at the edges still filter: the leap day, and both ends of the range.
+    const leap = await callRoute(loader, await adminRequest("/app/orders?from=2028-02-29", { shop: SHOP_A }));
+    expect(leap.status).toBe(200);
+    expect(((await leap.json()) as ListData).orders).toEqual([]);
+    const all = await list("?from=2000-01-01&to=2100-12-31");
+    expect(all.orders.map((order) => order.name)).toEqual(["#1001", "#1005", "#1002"]);
+  });
+
+  it("GIVEN a page link whose cursor holds an absurd date WHEN the list loads THEN 400 or a page, never 500", async () => {
+    const cursor = (at: string) => Buffer.from(`${at}|${forwardedA}`, "utf8").toString("base64url");
+    for (const at of [
+      "+275760-09-13T00:00:00.000Z",
+      "-271821-04-20T00:00:00.000Z",
+      "2026-13-01",
+      "9999-12-31T23:59:59.999Z",
+    ]) {
+      for (const direction of ["after", "before"]) {
+        const response = await callRoute(
+          loader,
+          await adminRequest(`/app/orders?${direction}=${cursor(at)}`, { shop: SHOP_A }),
+        );
+        expect({ at, direction, status: response.status }).toEqual({
+          at,
+          direction,
+          status: expect.toBeOneOf([200, 400]),
+        });
+      }
+    }
+  });
+
   it("pages with a stable keyset cursor, forward and back", async () => {
     const first = await listOrders(SHOP_A, {}, { limit: 2 });
     expect(first.orders.map((o) => o.name)).toEqual(["#1001", "#1005"]);

@@ -27,16 +27,17 @@ import {
   listOrderCodes,
   listOrders,
   type BulkOrderResult,
+  type OrderListRow,
 } from "../models/order-list.server";
 import { ORDER_STATE_CHOICES, orderPath, stateLabel, stateTone } from "../models/next-step";
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-11-25");
+import { DayRangeSchema } from "../models/calendar-day";
 
 const ListQuerySchema = z.object({
   state: z.enum(ORDER_STATE_CHOICES).optional(),
   code: z.coerce.number().int().min(0).max(99_999).optional(),
-  from: day.optional(),
-  to: day.optional(),
+  // Checked as days below (DayRangeSchema), so that a bad date is shown on its field.
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
   query: z.string().trim().max(100).optional(),
   after: z.string().max(200).optional(),
   before: z.string().max(200).optional(),
@@ -52,12 +53,32 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     throw json({ message: "Those filters are not valid." }, { status: 400 });
   }
   const { after, before, ...filters } = parsed.data;
+  const range = DayRangeSchema.safeParse({ from: filters.from, to: filters.to });
+  if (!range.success) {
+    // Not a day (2026-13-01, 2026-02-30, 9999-12-31): 400, with the page and the reason on the field.
+    const dateErrors: { from?: string; to?: string } = {};
+    for (const issue of range.error.issues) {
+      const field = issue.path[0] === "to" ? "to" : "from";
+      dateErrors[field] ??= issue.message;
+    }
+    return json(
+      {
+        orders: [] as OrderListRow[],
+        nextCursor: null,
+        previousCursor: null,
+        codes: await listOrderCodes(session.shop),
+        filters,
+        dateErrors,
+      },
+      { status: 400 },
+    );
+  }
   try {
     const [page, codes] = await Promise.all([
       listOrders(session.shop, filters, { after, before }),
       listOrderCodes(session.shop),
     ]);
-    return json({ ...page, codes, filters });
+    return json({ ...page, codes, filters, dateErrors: null });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -92,7 +113,7 @@ function bulkResultMessage(result: BulkOrderResult): string {
 }
 
 export default function Orders() {
-  const { orders, nextCursor, previousCursor, codes, filters } = useLoaderData<typeof loader>();
+  const { orders, nextCursor, previousCursor, codes, filters, dateErrors } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -207,6 +228,7 @@ export default function Orders() {
             type="date"
             autoComplete="off"
             value={filters.from ?? ""}
+            error={dateErrors?.from}
             onChange={(value) => go({ from: value })}
           />
           <TextField
@@ -214,6 +236,7 @@ export default function Orders() {
             type="date"
             autoComplete="off"
             value={filters.to ?? ""}
+            error={dateErrors?.to}
             onChange={(value) => go({ to: value })}
           />
         </BlockStack>
@@ -278,6 +301,17 @@ export default function Orders() {
       <TitleBar title="Orders" />
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
+        {dateErrors && (
+          <Banner
+            tone="critical"
+            title="Fix the Received filter: no orders are listed until its dates can be used."
+          >
+            <List type="bullet">
+              {dateErrors.from && <List.Item>From: {dateErrors.from}</List.Item>}
+              {dateErrors.to && <List.Item>To: {dateErrors.to}</List.Item>}
+            </List>
+          </Banner>
+        )}
         {result && result !== dismissed && (
           <Banner
             tone={

@@ -75,6 +75,10 @@ const SettingsFormSchema = z.object({
     .enum(["true", "false"], { error: "Choose on or off." })
     .transform((value) => value === "true")
     .optional(),
+  forwardTestOrders: z
+    .enum(["true", "false"], { error: "Choose on or off." })
+    .transform((value) => value === "true")
+    .optional(),
   reconcileDays: wholeNumber("a number of days")
     .pipe(
       z
@@ -159,6 +163,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     skipTags: input.skipTags,
     lowStockThreshold: input.lowStockThreshold,
     fulfillmentWriteBack: input.fulfillmentWriteBack,
+    forwardTestOrders: input.forwardTestOrders,
     reconcileDays: input.reconcileDays,
     brilliantApiKey: input.brilliantApiKey,
     brilliantApiSecret: input.brilliantApiSecret,
@@ -202,6 +207,7 @@ export default function SettingsPage() {
   const [skipTags, setSkipTags] = useState(settings.skipTags.join(", "));
   const [threshold, setThreshold] = useState(String(settings.lowStockThreshold));
   const [writeBack, setWriteBack] = useState(settings.fulfillmentWriteBack);
+  const [testOrders, setTestOrders] = useState(settings.forwardTestOrders);
   const [reconcileDays, setReconcileDays] = useState(String(settings.reconcileDays));
 
   const saveAnswer = answer?.intent === "save" ? answer : null;
@@ -227,6 +233,7 @@ export default function SettingsPage() {
     skipTags,
     lowStockThreshold: threshold,
     fulfillmentWriteBack: String(writeBack),
+    forwardTestOrders: String(testOrders),
     reconcileDays,
   };
   const send = (intent: string, withFields = true) =>
@@ -356,6 +363,20 @@ export default function SettingsPage() {
                 helpText="Comma-separated. These orders are skipped."
                 error={errors.skipTags}
               />
+              <Checkbox
+                label="Send test orders to Brilliant"
+                helpText="Orders paid through a Shopify test gateway (such as the Bogus Gateway). Off: they are skipped. Brilliant ships them for real, at your cost."
+                checked={testOrders}
+                onChange={setTestOrders}
+                error={errors.forwardTestOrders}
+              />
+              {testOrders ? (
+                <Banner tone="warning">
+                  <p>
+                    Brilliant cannot tell a test order from a real one: each test order you place is shipped.
+                  </p>
+                </Banner>
+              ) : null}
             </FormLayout>
           </Card>
         </Layout.AnnotatedSection>

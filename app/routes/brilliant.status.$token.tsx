@@ -1,16 +1,26 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { recordStatusCallback } from "../models/brilliant-status.server";
+import { isStatusWebhookToken } from "../models/shop.server";
+import { BRILLIANT_STATUS_BODY_LIMIT_BYTES, readBodyUpTo } from "../services/body-limits";
+
+const methodNotAllowed = () =>
+  new Response("Method not allowed", { status: 405, headers: { allow: "POST" } });
 
 /**
  * Brilliant calls the order's webhook_url on every status change. The call is
- * not signed; the per-shop secret token in the URL is the authentication. The
- * body is undocumented: it is stored whatever it is.
+ * not signed; the per-shop secret token in the URL is the authentication, so
+ * the token is looked up before a byte of the body is read: a caller without
+ * one gets 404 and never makes the app hold its body. The body is
+ * undocumented: it is stored whatever it is, up to
+ * BRILLIANT_STATUS_BODY_LIMIT_BYTES (413 past that, nothing stored).
  */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  if (request.method !== "POST") return new Response("Method not allowed", { status: 405 });
+  if (request.method !== "POST") return methodNotAllowed();
   const token = params.token ?? "";
-  const rawBody = await request.text();
+  if (!(await isStatusWebhookToken(token))) return new Response("Unknown status endpoint", { status: 404 });
+  const rawBody = await readBodyUpTo(request, BRILLIANT_STATUS_BODY_LIMIT_BYTES);
+  if (rawBody === null) return new Response("Payload too large", { status: 413 });
   const result = await recordStatusCallback(token, rawBody);
   switch (result.kind) {
     case "unknown_token":
@@ -26,4 +36,4 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
 };
 
-export const loader = () => new Response("Method not allowed", { status: 405 });
+export const loader = methodNotAllowed;

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 import { updateSessionScopes } from "../models/shop.server";
 
 const ScopesUpdate = z.object({ current: z.array(z.string()) });
@@ -13,3 +13,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   await updateSessionScopes(verified.context.shop, parsed.data.current);
   return new Response();
 };
+
+export const loader = webhookLoader;

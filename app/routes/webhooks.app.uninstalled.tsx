@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 import { markShopUninstalled } from "../models/shop.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -11,3 +11,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   await markShopUninstalled(shop);
   return new Response();
 };
+
+export const loader = webhookLoader;

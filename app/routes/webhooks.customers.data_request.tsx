@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
 import { logger } from "../logger.server";
+import { shopifyIdsToMatch } from "../models/shopify-id";
 import { customerDataSummary } from "../models/compliance.server";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 const DataRequest = z.object({
-  orders_requested: z.array(z.union([z.number(), z.string()]).transform(String)).default(() => []),
+  orders_requested: shopifyIdsToMatch.default(() => []),
   data_request: z.looseObject({ id: z.union([z.number(), z.string()]) }).optional(),
 });
 
@@ -30,3 +31,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   );
   return new Response();
 };
+
+export const loader = webhookLoader;

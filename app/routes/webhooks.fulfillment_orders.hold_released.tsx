@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleFulfillmentHoldWebhook } from "../services/fulfillment-hold-webhook.server";
+import { webhookLoader } from "../services/webhook-auth.server";
 
 /**
  * Every hold on a fulfillment order was released: its order goes back to
@@ -8,3 +9,5 @@ import { handleFulfillmentHoldWebhook } from "../services/fulfillment-hold-webho
  */
 export const action = async ({ request }: ActionFunctionArgs) =>
   handleFulfillmentHoldWebhook(request, { onHold: false });
+
+export const loader = webhookLoader;

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { handleFulfillmentHoldWebhook } from "../services/fulfillment-hold-webhook.server";
+import { webhookLoader } from "../services/webhook-auth.server";
 
 /**
  * A fulfillment order was put on hold in Shopify: its order is held (never sent
@@ -8,3 +9,5 @@ import { handleFulfillmentHoldWebhook } from "../services/fulfillment-hold-webho
  */
 export const action = async ({ request }: ActionFunctionArgs) =>
   handleFulfillmentHoldWebhook(request, { onHold: true });
+
+export const loader = webhookLoader;

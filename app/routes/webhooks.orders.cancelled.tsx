@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { recordCancellation } from "../models/order.server";
 import { parseShopifyOrder } from "../models/shopify-order";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const verified = await verifyWebhook(request);
@@ -20,3 +20,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   logger.info({ shop, shopifyOrderId: parsed.data.id, result }, "orders/cancelled handled");
   return new Response();
 };
+
+export const loader = webhookLoader;

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { parseOrderEditWebhook, recordOrderEdit } from "../models/order-edit.server";
 import { withDeadline } from "../models/shopify-variants.server";
-import { verifyWebhook, WEBHOOK_ADMIN_READ_MS } from "../services/webhook-auth.server";
+import { verifyWebhook, WEBHOOK_ADMIN_READ_MS, webhookLoader } from "../services/webhook-auth.server";
 
 /**
  * orders/edited (read_orders): lines added, removed or changed on a paid order.
@@ -29,3 +29,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   logger.info({ shop, webhookId, outcome }, "orders/edited handled");
   return new Response(null, { status: 200 });
 };
+
+export const loader = webhookLoader;

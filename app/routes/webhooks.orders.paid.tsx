@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { receivePaidOrder } from "../models/order-inbox.server";
 import { parseShopifyOrder } from "../models/shopify-order";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 /**
  * Records the paid order (in the inbox, decision 010) and answers once that
@@ -37,3 +37,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return new Response(null, { status: 200 });
   });
 };
+
+export const loader = webhookLoader;

@@ -1,2 +1,2 @@
 // A new product arrives with the same body as an update; one handler serves both.
-export { action } from "./webhooks.products.update";
+export { action, loader } from "./webhooks.products.update";

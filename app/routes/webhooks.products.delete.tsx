@@ -1,11 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { markProductDeleted, parseProductDeleteWebhook } from "../models/shopify-variants.server";
-import { verifyWebhook } from "../services/webhook-auth.server";
+import { queueProductWebhook, triggeredAt } from "../models/product-update-queue.server";
+import { numericShopifyId, parseProductDeleteWebhook } from "../models/shopify-variants.server";
+import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 /**
- * Marks the product's variants deleted. They are kept, not removed: held
- * orders and mappings may still name them.
+ * Queues the product's deletion for the worker, which marks its variants
+ * deleted. They are kept, not removed: held orders and mappings may still
+ * name them. Queued like updates, so a products/update sent before the
+ * deletion and still waiting in the queue never brings the product back.
  */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const verified = await verifyWebhook(request);
@@ -18,7 +21,17 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return new Response("The body is not a deleted Shopify product", { status: 400 });
   }
 
-  const deleted = await markProductDeleted(shop, parsed.data.id);
-  logger.debug({ shop, shopifyProductId: String(parsed.data.id), deleted }, "products/delete applied");
+  const shopifyProductId = numericShopifyId(parsed.data.id);
+  const outcome = await queueProductWebhook({
+    shop,
+    shopifyProductId,
+    kind: "delete",
+    productUpdatedAt: triggeredAt(request),
+    payload: null,
+    webhookId,
+  });
+  logger.debug({ shop, shopifyProductId, outcome }, "products/delete queued");
   return new Response(null, { status: 200 });
 };
+
+export const loader = webhookLoader;

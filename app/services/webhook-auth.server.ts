@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { InvalidShopError } from "@shopify/shopify-api";
 
 import { authenticate } from "../shopify.server";
@@ -37,10 +38,27 @@ export type VerifiedWebhook =
  * - a shop header that is no shop domain is refused (400): routes key every
  *   row by it (the library throws on it, which is a 400 too).
  */
+/** Webhooks are POSTs: any other method gets 405 naming the one allowed. */
+function webhookMethodNotAllowed(): Response {
+  return new Response("Method not allowed: webhooks are POSTs", { status: 405, headers: { allow: "POST" } });
+}
+
+/**
+ * The loader of every webhook route: a GET, HEAD or OPTIONS on a webhook URL
+ * (a browser, a probe) is answered 405 with `Allow: POST`, logged at debug
+ * level since it is the caller's mistake, not the app's. The production
+ * server's webhook lane calls it for every method but POST.
+ */
+export function webhookLoader({ request }: LoaderFunctionArgs): Response {
+  logger.debug(
+    { method: request.method, path: new URL(request.url).pathname },
+    "webhook URL called without POST",
+  );
+  return webhookMethodNotAllowed();
+}
+
 export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> {
-  if (request.method !== "POST") {
-    return { ok: false, response: new Response("Method not allowed", { status: 405 }) };
-  }
+  if (request.method !== "POST") return { ok: false, response: webhookMethodNotAllowed() };
   const hmac = request.headers.get("x-shopify-hmac-sha256");
   if (!hmac) return { ok: false, response: new Response("Missing HMAC", { status: 401 }) };
   const rawBody = await request.text();

@@ -29,7 +29,7 @@ import {
   type OrderState,
   type TransitionRequest,
 } from "../models/order-state.server";
-import { preflight, type HeldVariant } from "../models/preflight";
+import { preflight, TEST_ORDER_SKIP_REASON, type HeldVariant } from "../models/preflight";
 import { loadCatalog, loadMappings } from "../models/preflight-input.server";
 import { loadForwardingSettings, statusWebhookUrl, type ForwardingSettings } from "../models/shop.server";
 import { parseShopifyOrder } from "../models/shopify-order";
@@ -554,6 +554,7 @@ class OrderRun {
       mappings,
       catalog: await loadCatalog(this.shop, [...new Set(mappings.values())]),
       statusWebhookUrl: statusWebhookUrl(this.forwarder.settings.appUrl, this.shopSettings!),
+      forwardTestOrders: this.shopSettings!.forwardTestOrders,
     });
     if (check.kind === "skip") {
       await this.move("skipped", { reason: check.reason });
@@ -596,11 +597,16 @@ class OrderRun {
     return this.settle(outcome, byBrilliantId);
   }
 
-  /** Delay window, review-first forwarding and the shop's hold and skip tags. */
+  /** Test orders, the delay window, review-first forwarding and the shop's hold and skip tags. */
   private async passGate(): Promise<boolean> {
     const settings = this.shopSettings;
+    const payload = JSON.parse(this.order.payload) as { tags?: string | null; test?: unknown };
+    // Pre-flight skips it anyway; skipped here, no review or wait is spent on an order that never goes.
+    if (payload.test === true && !settings?.forwardTestOrders) {
+      await this.move("skipped", { reason: TEST_ORDER_SKIP_REASON });
+      return false;
+    }
     if (!settings) return true;
-    const payload = JSON.parse(this.order.payload) as { tags?: string | null };
     const tags = new Set(
       (payload.tags ?? "")
         .split(",")

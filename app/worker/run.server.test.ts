@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 
+import prisma from "../db.server";
+import { listShopifyVariants } from "../models/shopify-variants.server";
+import { action as productsDelete } from "../routes/webhooks.products.delete";
+import { action as productsUpdate } from "../routes/webhooks.products.update";
+import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
+import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { resetDatabase } from "../../tests/helpers/db";
+import { TEST_API_SECRET, TEST_APP_URL } from "../../tests/setup/app-env";
 import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server";
 import { runWorkerLoop } from "./run.server";
 
@@ -160,5 +168,71 @@ describe("runWorkerLoop stopping", () => {
       perShopConcurrency: 2,
       signal: stop.signal,
     });
+  });
+});
+
+describe("runWorkerLoop's product webhooks chore", () => {
+  const SHOP = "worker-products.myshopify.com";
+  const webhook = (topic: string, body: unknown) =>
+    signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
+      topic,
+      shop: SHOP,
+      body,
+      secret: TEST_API_SECRET,
+    });
+  const listed = async () =>
+    (await listShopifyVariants(SHOP, { filter: "all" })).variants.map((row) => [
+      row.productTitle,
+      row.deletedAt === null,
+    ]);
+
+  it("applies what products/update and products/delete queued, on every poll, with no orders to send", async () => {
+    await resetDatabase(prisma);
+    const [tote, mug] = generateProducts(2, 2);
+    for (const product of [tote!, mug!]) {
+      const answer = await productsUpdate({
+        request: webhook("products/update", restProductPayload(product)),
+        params: {},
+        context: {},
+      });
+      expect(answer.status).toBe(200);
+    }
+    expect(await listed()).toEqual([]);
+
+    const { forwarder } = fakeForwarder(0);
+    const stop = new AbortController();
+    const loop = runWorkerLoop({
+      forwarder,
+      pollMs: 20,
+      concurrency: 2,
+      perShopConcurrency: 2,
+      signal: stop.signal,
+    });
+    await eventually(async () =>
+      expect(await listed()).toEqual([
+        ["Product 1", true],
+        ["Product 1", true],
+        ["Product 2", true],
+        ["Product 2", true],
+      ]),
+    );
+
+    // Later webhooks are taken up by a later poll of the same loop.
+    const deleted = await productsDelete({
+      request: webhook("products/delete", { id: tote!.id }),
+      params: {},
+      context: {},
+    });
+    expect(deleted.status).toBe(200);
+    await eventually(async () =>
+      expect(await listed()).toEqual([
+        ["Product 1", false],
+        ["Product 1", false],
+        ["Product 2", true],
+        ["Product 2", true],
+      ]),
+    );
+    stop.abort();
+    await loop;
   });
 });

@@ -1,5 +1,6 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
+import { applyQueuedProductUpdates } from "../models/product-update-queue.server";
 import { pollDueStatuses, syncDueCatalogs, syncDueShopifyVariants } from "./catalog-schedule.server";
 import { reconcileDueShops } from "./shopify-schedule.server";
 import { renewDueOfflineTokens } from "./token-schedule.server";
@@ -80,6 +81,14 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.tokenSweepIntervalMs ?? 0,
       run: () => renewDueOfflineTokens(log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      // Every poll: the product webhooks the web process queued instead of
+      // applying them; one index seek when none waits.
+      intervalMs: options.pollMs,
+      run: () => applyQueuedProductUpdates({ log }),
       running: null as Promise<unknown> | null,
       last: 0,
     },

@@ -66,9 +66,13 @@ describe("the bench's authenticate-only lane", () => {
     expect(await post(notJson.headers, notJson.body)).toBe(400);
   });
 
-  it("serves nothing else", async () => {
-    const response = await fetch(url);
-    expect(response.status).toBe(404);
-    await response.arrayBuffer();
+  it("serves nothing else: another method on its URL is 405, as the app answers, and other paths 404", async () => {
+    const get = await fetch(url);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    await get.arrayBuffer();
+    const other = await fetch(new URL("/app", url));
+    expect(other.status).toBe(404);
+    await other.arrayBuffer();
   });
 });

@@ -113,4 +113,39 @@ describe("settings in Chromium", () => {
     await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
     expect(admin.pageErrors).toEqual([]);
   }, 120_000);
+
+  it("sends test orders only once allowed, with a warning that Brilliant ships them", async () => {
+    const { page } = admin;
+    await admin.goto("/app/settings");
+    const testOrders = page.getByLabel("Send test orders to Brilliant");
+    const warning = page.getByText("Brilliant cannot tell a test order from a real one", { exact: false });
+    await expect.poll(() => testOrders.isVisible()).toBe(true);
+    expect(await testOrders.isChecked()).toBe(false);
+    expect(await warning.count()).toBe(0);
+
+    // Clicked by its label, as a person would: the input itself is drawn over,
+    // and a forced click on it lands on the sticky nav bar when scrolled under it.
+    const label = page.getByText("Send test orders to Brilliant", { exact: true });
+    const toggleTo = async (on: boolean) => {
+      await label.click();
+      await expect.poll(() => testOrders.isChecked()).toBe(on);
+      await expect.poll(async () => (await warning.count()) > 0).toBe(on);
+    };
+
+    await toggleTo(true);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.goto("/app/settings");
+    expect(await testOrders.isChecked()).toBe(true);
+    expect(await warning.isVisible()).toBe(true);
+    await admin.screenshot("settings-test-orders-allowed");
+
+    // Back as the other tests expect the shop.
+    await toggleTo(false);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.goto("/app/settings");
+    expect(await testOrders.isChecked()).toBe(false);
+    expect(admin.pageErrors).toEqual([]);
+  });
 });

@@ -90,6 +90,7 @@ export function standInOrderFromRest(body: Record<string, unknown>): StandInOrde
     createdAt: typeof body.created_at === "string" ? body.created_at : new Date().toISOString(),
     displayFinancialStatus: "PAID",
     tags: typeof body.tags === "string" && body.tags ? body.tags.split(",").map((tag) => tag.trim()) : [],
+    test: body.test === true,
     shippingAddress: address
       ? {
           name: address.name ?? null,

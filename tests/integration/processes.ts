@@ -103,7 +103,7 @@ export async function appServerBuild(): Promise<string> {
 /** The real build behind the production server (server.ts) on `port`; resolves once it answers HTTP. */
 export async function startWebProcess(
   name: string,
-  input: { serverBuild: string; port: number; brilliantUrl: string },
+  input: { serverBuild: string; port: number; brilliantUrl: string; env?: Record<string, string> },
 ): Promise<RealProcess> {
   const server = appServerCommand(repoRoot, input.serverBuild);
   const web = startProcess(name, server.command, server.args, {
@@ -111,6 +111,7 @@ export async function startWebProcess(
     BRILLIANT_SYNC_SERVICE: "web",
     PORT: String(input.port),
     HOST: "127.0.0.1",
+    ...input.env,
   });
   const deadline = Date.now() + 60_000;
   for (;;) {

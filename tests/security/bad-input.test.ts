@@ -19,12 +19,22 @@
  *   topic than the endpoint's, or a shop header that is no shop domain:
  *   400 (or 200 where the route accepts any JSON by design), never 5xx, and
  *   a 4xx writes nothing.
+ * - Product webhooks with a valid HMAC over a real product (up to Shopify's
+ *   2,048 variants) with one field of it or of a variant made wrong: 400 and
+ *   nothing queued, or 200 and the worker applies it (the web process checks
+ *   variants by hand, the worker parses them with the schema: they agree).
  * - Brilliant status calls with unknown tokens (404, nothing written) and any
  *   body on a known token: stored as received, one event row and nothing
  *   else (this endpoint stores unknown bodies by design, even non-JSON).
  * - The API with garbled, missing, forged or other-shop session tokens and
  *   fuzzed order ids: never 5xx; unauthenticated never 2xx; nothing written
  *   by what it refuses.
+ * - GET, HEAD and OPTIONS on every webhook route: 405, Allow: POST. Status
+ *   calls whose body never ends: 404 for an unknown token (the body is never
+ *   read), 413 past 64 KB for a known one. A session token signed with the
+ *   app's secret whose `dest` is no shop domain: 401 from every admin route.
+ *   (The same over the running server, with the size limits and timeouts it
+ *   adds: tests/server/body-limits.test.ts.)
  *
  * The seed is fixed (FUZZ_SEED overrides it) so a failure can be replayed;
  * fast-check prints the counterexample.
@@ -38,12 +48,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { BufferedRequest } from "../../app/services/buffered-request";
+import { BRILLIANT_STATUS_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
 import { repoRoot } from "../../scripts/db/paths";
 import { orderInState } from "../helpers/admin-orders";
 import { sessionToken, seedAdminShop } from "../helpers/admin-session";
 import { tableRowCounts } from "../helpers/catalog";
 import { resetDatabase } from "../helpers/db";
 import { testOrder } from "../helpers/forwarding";
+import {
+  applyQueuedProductUpdates,
+  countQueuedProductUpdates,
+} from "../../app/models/product-update-queue.server";
+import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
+import { mintSessionToken } from "../../shopify-stand-in/session-token";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";
 import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
 import { answerOf, importRoute, routeIds, routePath, type RouteFunction } from "./routes";
@@ -109,7 +126,9 @@ const weirdValue = fc.oneof(
   fc.constant(null),
   fc.boolean(),
   fc.double(),
-  fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 1e308, 0),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -1, 1e308, 0, 1.5),
+  // Ids written as Shopify never writes them: leading zeros (the same id), 0, negative, 400 digits.
+  fc.constantFrom("08400704573", "0", "-1", "000", "9".repeat(400), "+12", "1e5"),
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.constant("🙂".repeat(5_000)),
   fc.constant("x".repeat(200_000)),
@@ -128,10 +147,12 @@ const mutatedOrder = fc
       "shipping_address",
       "line_items.0.quantity",
       "line_items.0.variant_id",
+      "line_items.0.product_id",
       "line_items.0.id",
       "shipping_address.country_code",
       "shipping_address.zip",
       "created_at",
+      "test",
     ),
     weirdValue,
   )
@@ -158,6 +179,8 @@ const malformedBody = fc.oneof(
   mutatedOrder,
   fc.constant(`${"[".repeat(3_000)}${"]".repeat(3_000)}`),
   fc.constant(JSON.stringify({ id: "1".repeat(5_000), name: "#1", line_items: [] })),
+  // An id of 400 digits as a JSON number (JSON.stringify cannot write it).
+  validOrder.map((order) => JSON.stringify({ ...order, id: "@ID@" }).replace('"@ID@"', "9".repeat(400))),
 );
 
 /** Header values as they arrive off the wire: Latin-1 text without control characters. */
@@ -367,7 +390,9 @@ describe("bad input at every unauthenticated door", () => {
     );
   });
 
-  it("GIVEN Brilliant status calls with unknown tokens or any body THEN never 5xx: unknown tokens write nothing, known ones store exactly one event", async () => {
+  it("GIVEN Brilliant status calls with unknown tokens or any body THEN never 5xx: unknown tokens write nothing, known ones store one event per distinct body (a replay none)", async () => {
+    // Bodies already posted to the known token: the same body again is a replay.
+    const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -385,7 +410,11 @@ describe("bad input at every unauthenticated door", () => {
                 weirdValue,
                 fc.record({
                   shopify_shop: fc.constantFrom(SHOP, OTHER_SHOP, ""),
-                  shopify_order_id: fc.oneof(weirdValue, fc.constant(heldShopifyOrderId)),
+                  shopify_order_id: fc.oneof(
+                    weirdValue,
+                    fc.constant(heldShopifyOrderId),
+                    fc.constant(`00${heldShopifyOrderId}`),
+                  ),
                 }),
               ),
             })
@@ -414,10 +443,22 @@ describe("bad input at every unauthenticated door", () => {
             });
             return;
           }
-          // Stored as received: one event, whatever the body (400 tells Brilliant it was not JSON).
+          if (Buffer.byteLength(rawBody, "utf8") > BRILLIANT_STATUS_BODY_LIMIT_BYTES) {
+            expect({ status: response.status, changes }).toEqual({ status: 413, changes: {} });
+            return;
+          }
+          // Stored as received: one event, whatever the body (400 tells Brilliant it was not JSON);
+          // the same body again is answered alike and stored no second time.
           expect(response.status).toBe(isJson(rawBody) ? 200 : 400);
-          expect(changes).toEqual({
-            BrilliantStatusEvent: `${before.BrilliantStatusEvent} → ${before.BrilliantStatusEvent! + 1}`,
+          const replay = seen.has(rawBody);
+          seen.add(rawBody);
+          expect({ replay, changes }).toEqual({
+            replay,
+            changes: replay
+              ? {}
+              : {
+                  BrilliantStatusEvent: `${before.BrilliantStatusEvent} → ${before.BrilliantStatusEvent! + 1}`,
+                },
           });
         },
       ),
@@ -439,6 +480,8 @@ describe("bad input at every unauthenticated door", () => {
         ),
         fc.oneof(
           fc.constant(heldShopifyOrderId),
+          fc.constant(`0${heldShopifyOrderId}`),
+          fc.constantFrom("0", "-1", "000"),
           fc.string({ unit: "grapheme", maxLength: 60 }),
           fc.constant("9".repeat(400)),
           fc.constant(`gid://shopify/Order/${heldShopifyOrderId}`),
@@ -476,6 +519,76 @@ describe("bad input at every unauthenticated door", () => {
     );
   });
 
+  it("GIVEN a valid HMAC over a real product (up to 2,048 variants) with one field wrong THEN 400 and nothing queued, or 200 and the worker applies it", async () => {
+    const update = doors.find((door) => door.topic === "products/update")!;
+    // What the properties above let in (products/delete takes any body with an id) goes first.
+    expect(await applyQueuedProductUpdates()).toMatchObject({ unreadable: 0, more: false });
+    let made = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 3, 120, 2_048),
+        fc.constantFrom(
+          "id",
+          "title",
+          "variants",
+          "images",
+          "image",
+          "updated_at",
+          "variant",
+          "variant.id",
+          "variant.title",
+          "variant.sku",
+          "variant.barcode",
+          "variant.image_id",
+          "image.src",
+        ),
+        weirdValue,
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        async (variantCount, field, value, place) => {
+          made += 1;
+          const [product] = generateProducts(1, variantCount, {
+            firstProductId: 8_300_000_000 + made,
+            firstVariantId: 47_000_000_000 + made * 10_000,
+          });
+          const body = restProductPayload(product!) as Record<string, unknown> & {
+            variants: Array<Record<string, unknown>>;
+          };
+          const index = Math.floor(place * variantCount);
+          if (field === "variant") (body.variants as unknown[])[index] = value;
+          else if (field.startsWith("variant.")) {
+            body.variants[index] = { ...body.variants[index], [field.slice("variant.".length)]: value };
+          } else if (field === "image.src") body.image = { src: value };
+          else (body as Record<string, unknown>)[field] = value;
+
+          const before = await tableRowCounts(prisma);
+          const response = await answerOf(
+            update.action,
+            webhookRequest(update, JSON.stringify(body), { headers: "none" }),
+          );
+          const changes = diff(before, await tableRowCounts(prisma));
+          count(response.status, Object.keys(changes).length > 0);
+          expect({ field, status: response.status }).toMatchObject({ status: expect.toBeOneOf([200, 400]) });
+          if (response.status !== 200) {
+            expect({ field, changes }).toEqual({ field, changes: {} });
+            return;
+          }
+          // Let in: the worker applies it, never sets it aside as unreadable.
+          const round = await applyQueuedProductUpdates();
+          expect({ field, round }).toMatchObject({ field, round: { unreadable: 0, more: false } });
+          expect(await countQueuedProductUpdates()).toBe(0);
+          if (field !== "id") {
+            expect({ field, applied: round.applied }).toEqual({ field, applied: 1 });
+            const listed = await prisma.shopifyVariant.count({
+              where: { shopifyProductId: String(product!.id) },
+            });
+            expect(listed, field).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 60, seed: SEED },
+    );
+  });
+
   it("keeps answering as it should to what fuzzing once found: an empty body with a bad HMAC, a shop header that is no domain, a topic of another endpoint", async () => {
     const paid = doors.find((door) => door.topic === "orders/paid")!;
     const order = JSON.stringify(testOrder(99_001, [{ variant: 73002, quantity: 1 }]));
@@ -495,9 +608,133 @@ describe("bad input at every unauthenticated door", () => {
     expect(await tableRowCounts(prisma)).toEqual(before);
   });
 
+  it("GIVEN all the fuzzed ids let in THEN every stored Shopify id is canonical: digits, no leading zero, at most 2^53 - 1", async () => {
+    const canonical = (id: string | null) =>
+      id === null || (/^[1-9]\d{0,15}$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER);
+    const [orders, inbox, variants, holds] = await Promise.all([
+      prisma.order.findMany({ select: { shopifyOrderId: true } }),
+      prisma.orderInbox.findMany({ select: { shopifyOrderId: true } }),
+      prisma.shopifyVariant.findMany({ select: { shopifyVariantId: true, shopifyProductId: true } }),
+      prisma.fulfillmentHold.findMany({ select: { fulfillmentOrderId: true, shopifyOrderId: true } }),
+    ]);
+    const stored = [
+      ...orders.map((row) => row.shopifyOrderId),
+      ...inbox.map((row) => row.shopifyOrderId),
+      ...variants.flatMap((row) => [row.shopifyVariantId, row.shopifyProductId]),
+      ...holds.flatMap((row) => [row.fulfillmentOrderId, row.shopifyOrderId]),
+    ];
+    expect(orders.length + inbox.length).toBeGreaterThan(0);
+    expect(stored.filter((id) => !canonical(id))).toEqual([]);
+  });
+
+  it("GIVEN customers/redact and customers/data_request naming 3,000 order ids of every odd kind THEN 200, never 5xx, and no row added or removed", async () => {
+    // Numbers, strings, empty, huge, emoji, duplicates: more than Prisma lets one query bind.
+    const odd = [
+      (i: number) => i,
+      (i: number) => -i,
+      (i: number) => `id-${i}`,
+      () => "",
+      () => "9".repeat(40),
+      () => "🙂",
+      () => 1e21,
+    ];
+    const ids = Array.from({ length: 3_000 }, (_, index) => odd[index % odd.length]!(index));
+    for (const topic of ["customers/redact", "customers/data_request"]) {
+      const door = doors.find((candidate) => candidate.topic === topic)!;
+      const body = JSON.stringify({
+        shop_id: 1,
+        shop_domain: WEBHOOK_SHOP,
+        customer: { id: 1, email: "nobody@example.com", phone: "+1 000 000 0000" },
+        orders_to_redact: ids,
+        orders_requested: ids,
+        data_request: { id: 1 },
+      });
+      const before = await tableRowCounts(prisma);
+      const response = await answerOf(door.action, webhookRequest(door, body, { headers: "none" }));
+      const changes = diff(before, await tableRowCounts(prisma));
+      count(response.status, Object.keys(changes).length > 0);
+      expect({ topic, status: response.status, changes }).toEqual({ topic, status: 200, changes: {} });
+    }
+  });
+
   it("printed no server error and no half-written refusal over all of it", () => {
     expect(tally.sent).toBeGreaterThanOrEqual(200);
     expect(tally.server_errors).toBe(0);
     expect(tally.half_written).toBe(0);
+  });
+});
+
+describe("refused before a body is read or a shop is known", () => {
+  it("GIVEN GET, HEAD or OPTIONS on any webhook route THEN 405 with Allow: POST from its loader, and nothing written", async () => {
+    const before = await tableRowCounts(prisma);
+    const answers: Array<{ door: string; method: string; status: number; allow: string | null }> = [];
+    for (const door of doors) {
+      const { loader } = await importRoute(door.id);
+      expect(loader, `${door.id} has no loader`).toBeDefined();
+      for (const method of ["GET", "HEAD", "OPTIONS"]) {
+        const response = await answerOf(loader!, new Request(door.url, { method }));
+        answers.push({ door: door.id, method, status: response.status, allow: response.headers.get("allow") });
+      }
+    }
+    expect(answers).toEqual(answers.map(({ door, method }) => ({ door, method, status: 405, allow: "POST" })));
+    expect(await tableRowCounts(prisma)).toEqual(before);
+  });
+
+  it("GIVEN Brilliant status calls whose body never ends or outgrows 64 KB THEN an unknown token is 404 with the body unread, a known one 413, and nothing written", async () => {
+    // Sends `prefix`, then never ends: a route that waited for the whole body would never answer.
+    const endless = (prefix: string) =>
+      new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(prefix)) });
+    // Grows for as long as it is read.
+    const growing = () =>
+      new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(16 * 1024).fill(0x20)) });
+    const post = (token: string, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
+      answerOf(
+        statusAction,
+        new Request(`${TEST_APP_URL}/brilliant/status/${encodeURIComponent(token)}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body,
+          duplex: "half",
+        } as RequestInit),
+        { token },
+      );
+    const before = await tableRowCounts(prisma);
+    const declaredTooLarge = { "content-length": String(BRILLIANT_STATUS_BODY_LIMIT_BYTES + 1) };
+    expect((await post("not-a-token", endless('{"status":'))).status).toBe(404);
+    expect((await post(statusToken, endless("{"), declaredTooLarge)).status).toBe(413);
+    expect((await post(statusToken, growing())).status).toBe(413);
+    expect(await tableRowCounts(prisma)).toEqual(before);
+  });
+
+  it("GIVEN a session token signed with the app's secret whose dest is no shop domain THEN every admin route and the order block's API answer 401 (not 500), and nothing is written", async () => {
+    const ids = routeIds().filter((id) => id === "app" || id.startsWith("app.") || id.startsWith("api."));
+    expect(ids.length).toBeGreaterThan(5);
+    const before = await tableRowCounts(prisma);
+    const answers: Array<{ route: string; dest: string; status: number }> = [];
+    for (const dest of ["https://evil.example.com", "https://localhost", "https://not a shop"]) {
+      const token = await mintSessionToken({
+        shop: SHOP,
+        apiKey: process.env.SHOPIFY_API_KEY!,
+        apiSecret: process.env.SHOPIFY_API_SECRET!,
+        dest,
+      });
+      for (const id of ids) {
+        const module = await importRoute(id);
+        const url = `${TEST_APP_URL}${routePath(id).replace(/\$\w+/g, "1")}`;
+        const headers = { authorization: `Bearer ${token}` };
+        const params = { id: "1", shopifyVariantId: "1", shopifyOrderId: heldShopifyOrderId };
+        if (module.loader) {
+          const response = await answerOf(module.loader, new Request(url, { headers }), params);
+          answers.push({ route: `${id} loader`, dest, status: response.status });
+        }
+        if (module.action) {
+          const body = new URLSearchParams({ intent: "retry" });
+          const response = await answerOf(module.action, new Request(url, { method: "POST", headers, body }), params);
+          answers.push({ route: `${id} action`, dest, status: response.status });
+        }
+      }
+    }
+    expect(answers).toEqual(answers.map(({ route, dest }) => ({ route, dest, status: 401 })));
+    expect(await tableRowCounts(prisma)).toEqual(before);
   });
 });

@@ -5,12 +5,17 @@ import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import {
+  BodyBudget,
   WEBHOOK_BODY_LIMIT_BYTES,
   createAppServer,
   startAppServer,
   turnstile,
   webhookActions,
+  webhookLane,
+  webhookLoaders,
 } from "../../server";
+import { FORM_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
+import { RawConnection } from "../helpers/raw-http";
 
 /**
  * The production server's webhook lane (server.ts, decision 005) over a small
@@ -29,6 +34,10 @@ const seen: Array<{
   headers: Record<string, string>;
 }> = [];
 const handleError = vi.fn();
+/** Methods the echo route's loader was called with. */
+const loaderCalls: string[] = [];
+/** Lengths of the bodies the Remix-served form route read whole. */
+const formBodies: number[] = [];
 
 function route(id: string, path: string | undefined, module: Record<string, unknown>) {
   return { id, path, parentId: "root", module } as unknown as ServerBuild["routes"][string];
@@ -56,6 +65,10 @@ const build = {
         });
         return new Response("recorded", { status: 200, headers: { "x-answer": "yes" } });
       },
+      loader: ({ request }: { request: Request }) => {
+        loaderCalls.push(request.method);
+        return new Response("use POST", { status: 405, headers: { allow: "POST" } });
+      },
     }),
     thrown: route("routes/webhooks.orders.cancelled", "webhooks/orders/cancelled", {
       action: () => {
@@ -72,6 +85,13 @@ const build = {
       default: () => null,
     }),
     resource: route("routes/health", "health", { loader: () => new Response("through remix") }),
+    form: route("routes/form", "form", {
+      action: async ({ request }: { request: Request }) => {
+        const text = await request.text();
+        formBodies.push(text.length);
+        return new Response(String(text.length));
+      },
+    }),
   },
   assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "1" },
   future: {},
@@ -162,10 +182,190 @@ describe("webhook lane", () => {
     const viaRemix = await fetch(`${base}/health`);
     expect(viaRemix.status).toBe(200);
     expect(await viaRemix.text()).toBe("through remix");
-    // A GET to a webhook URL is Remix's to answer: 400, "no loader" (as before this lane).
-    const get = await fetch(`${base}/webhooks/orders/paid`);
-    expect(get.status).toBe(400);
     expect(seen).toHaveLength(0);
+  });
+
+  it("answers GET, HEAD and OPTIONS on a webhook URL with 405 and Allow: POST, from the route's loader where it has one", async () => {
+    seen.length = 0;
+    loaderCalls.length = 0;
+    handleError.mockClear();
+    for (const method of ["GET", "HEAD", "OPTIONS"]) {
+      const response = await fetch(`${base}/webhooks/orders/paid`, { method });
+      expect({ method, status: response.status, allow: response.headers.get("allow") }).toEqual({
+        method,
+        status: 405,
+        allow: "POST",
+      });
+      await response.arrayBuffer();
+    }
+    expect(loaderCalls).toEqual(["GET", "HEAD", "OPTIONS"]);
+    // A route without a loader: the lane's own 405.
+    const noLoader = await fetch(`${base}/webhooks/orders/cancelled`);
+    expect(noLoader.status).toBe(405);
+    expect(noLoader.headers.get("allow")).toBe("POST");
+    expect(seen).toHaveLength(0);
+    expect(handleError).not.toHaveBeenCalled();
+  });
+});
+
+describe("webhook lane: bodies it never holds whole", () => {
+  const signedLooking = {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": "orders/paid",
+    "X-Shopify-Shop-Domain": "limits.myshopify.com",
+    "X-Shopify-Hmac-Sha256": Buffer.alloc(32, 7).toString("base64"),
+  };
+  const port = () => (server.address() as AddressInfo).port;
+
+  it("refuses a declared Content-Length over the limit with 413 before the body is sent, and closes the connection", async () => {
+    seen.length = 0;
+    const conn = await RawConnection.open(port());
+    conn.send(
+      RawConnection.head("POST", "/webhooks/orders/paid", {
+        ...signedLooking,
+        "Content-Length": WEBHOOK_BODY_LIMIT_BYTES + 1,
+      }),
+    );
+    // Not a byte of the body has been sent.
+    expect((await conn.answer())?.status).toBe(413);
+    await conn.closedByServer();
+    expect(seen).toHaveLength(0);
+  });
+
+  it("cuts off a chunked body that grows past the limit: 413, the connection closed, the action never called", async () => {
+    seen.length = 0;
+    const conn = await RawConnection.open(port());
+    conn.send(
+      RawConnection.head("POST", "/webhooks/orders/paid", {
+        ...signedLooking,
+        "Transfer-Encoding": "chunked",
+      }),
+    );
+    const piece = 64 * 1024;
+    const chunk = `${piece.toString(16)}\r\n${"x".repeat(piece)}\r\n`;
+    const sent = await conn.sendUntilAnswered(chunk, 3 * WEBHOOK_BODY_LIMIT_BYTES);
+    expect(sent).toBeLessThan(3 * WEBHOOK_BODY_LIMIT_BYTES);
+    expect((await conn.answer())?.status).toBe(413);
+    await conn.closedByServer();
+    expect(seen).toHaveLength(0);
+  });
+
+  it("answers 408 and closes a connection whose body never completes", async () => {
+    const slow = createAppServer(build, "production", { requestTimeoutMs: 500 });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      seen.length = 0;
+      const conn = await RawConnection.open((slow.address() as AddressInfo).port);
+      conn.send(
+        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 1_000 }),
+      );
+      conn.send("{".repeat(10));
+      expect((await conn.answer())?.status).toBe(408);
+      await conn.closedByServer();
+      expect(seen).toHaveLength(0);
+    } finally {
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
+  it("answers 503 while the webhook bodies in memory are at their total, and takes webhooks again once they are answered", async () => {
+    const budget = new BodyBudget(100_000);
+    const lane = createServer(
+      webhookLane(webhookActions(build), handleError, (_req, res) => res.end(), {
+        loaders: webhookLoaders(build),
+        limits: { bodyBytes: WEBHOOK_BODY_LIMIT_BYTES, budget },
+      }),
+    );
+    await new Promise<void>((resolve) => lane.listen(0, "127.0.0.1", resolve));
+    const lanePort = (lane.address() as AddressInfo).port;
+    try {
+      seen.length = 0;
+      const holding = await RawConnection.open(lanePort);
+      holding.send(
+        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 80_000 }),
+      );
+      holding.send("x".repeat(79_999));
+      while (budget.inUse() < 79_999) await new Promise((resolve) => setImmediate(resolve));
+
+      const refused = await RawConnection.open(lanePort);
+      refused.send(
+        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 50_000 }),
+      );
+      refused.send("y".repeat(50_000));
+      expect((await refused.answer())?.status).toBe(503);
+      await refused.closedByServer();
+
+      holding.send("x");
+      expect((await holding.answer())?.status).toBe(200);
+      expect(budget.inUse()).toBe(0);
+      const after = await fetch(`http://127.0.0.1:${lanePort}/webhooks/orders/paid`, {
+        method: "POST",
+        body: "y".repeat(50_000),
+      });
+      expect(after.status).toBe(200);
+      expect(seen.map((webhook) => webhook.body.length)).toEqual([80_000, 50_000]);
+      holding.destroy();
+    } finally {
+      await new Promise((resolve) => lane.close(resolve));
+    }
+  });
+});
+
+describe("bodies Remix reads (everything but webhooks)", () => {
+  const port = () => (server.address() as AddressInfo).port;
+  const chunked = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+
+  it("lets bodies within the path's limit through whole, declared or chunked", async () => {
+    formBodies.length = 0;
+    const declared = await fetch(`${base}/form`, { method: "POST", body: "d".repeat(FORM_BODY_LIMIT_BYTES) });
+    expect(declared.status).toBe(200);
+    expect(await declared.text()).toBe(String(FORM_BODY_LIMIT_BYTES));
+
+    const conn = await RawConnection.open(port());
+    conn.send(RawConnection.head("POST", "/form", { "Transfer-Encoding": "chunked" }));
+    for (let i = 0; i < 15; i++) conn.send(chunked("c".repeat(64 * 1024)));
+    conn.send("0\r\n\r\n");
+    const answer = await conn.answer();
+    expect(answer).toMatchObject({ status: 200, body: String(15 * 64 * 1024) });
+    conn.destroy();
+    expect(formBodies).toEqual([FORM_BODY_LIMIT_BYTES, 15 * 64 * 1024]);
+  });
+
+  it("refuses a declared Content-Length over the limit with 413 at once, unread, and closes", async () => {
+    formBodies.length = 0;
+    const conn = await RawConnection.open(port());
+    conn.send(RawConnection.head("POST", "/form", { "Content-Length": 200 * 1024 * 1024 }));
+    expect((await conn.answer())?.status).toBe(413);
+    await conn.closedByServer();
+    expect(formBodies).toEqual([]);
+  });
+
+  it("cuts off a chunked body that streams past the limit with 413: the route never takes it for whole, and no error is reported", async () => {
+    formBodies.length = 0;
+    handleError.mockClear();
+    const conn = await RawConnection.open(port());
+    conn.send(RawConnection.head("POST", "/form", { "Transfer-Encoding": "chunked" }));
+    const sent = await conn.sendUntilAnswered(chunked("z".repeat(64 * 1024)), 10 * FORM_BODY_LIMIT_BYTES);
+    expect(sent).toBeLessThan(10 * FORM_BODY_LIMIT_BYTES);
+    expect((await conn.answer())?.status).toBe(413);
+    await conn.closedByServer();
+    // A request after it: the route's failure, on the server's side, has come and gone.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect(formBodies).toEqual([]);
+    expect(handleError).not.toHaveBeenCalled();
+  });
+
+  it("keeps a connection serving after a route answered without reading the body", async () => {
+    const conn = await RawConnection.open(port());
+    // /health has no action: Remix answers without reading the 500 KB.
+    conn.send(RawConnection.head("POST", "/health", { "Content-Length": 500_000 }));
+    conn.send("b".repeat(500_000));
+    const first = await conn.answer();
+    expect(first?.status).toBeGreaterThanOrEqual(400);
+    expect(first?.status).toBeLessThan(500);
+    conn.send(RawConnection.head("GET", "/health", {}));
+    expect(await conn.answer()).toMatchObject({ status: 200, body: "through remix" });
+    conn.destroy();
   });
 });
 
