@@ -213,7 +213,7 @@ export async function serveWebhook(
     let request: Request;
     try {
       // Its body is already in memory: the action reads it from there, as often as it needs.
-      request = new BufferedRequest(`http://${host}${req.url}`, req.rawHeaders, body);
+      request = new BufferedRequest(`http://${host}${req.url}`, webhookHeaders(req.rawHeaders), body);
     } catch {
       return await answer(res, new Response("Bad request", { status: 400 }));
     }
@@ -295,6 +295,21 @@ async function notAPost(
     (thrown) => onError(thrown, request),
   );
   await answer(res, response);
+}
+
+/**
+ * The headers a webhook is read by: Shopify's own and the content type. The
+ * library looks each of its headers up by canonicalising every name the
+ * request has, so the hop-by-hop and proxy headers a delivery also carries
+ * would cost it time for nothing (decision 011).
+ */
+function webhookHeaders(rawHeaders: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (name.startsWith("x-shopify-") || name === "content-type") kept.push(rawHeaders[i]!, rawHeaders[i + 1]!);
+  }
+  return kept;
 }
 
 /** A route function's answer as Remix gives it: a thrown Response is the answer, anything else thrown a 500. */

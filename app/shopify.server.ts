@@ -1,4 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
+import "./services/shopify-request-adapter.server";
 import { HttpResponseError, InvalidShopError, shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
