@@ -337,8 +337,8 @@ const PACKAGE_SCRIPTS = (
  * The heap limit `npm run worker` gives the worker (package.json), so that the
  * bench measures its memory as production runs it.
  */
-const WORKER_HEAP_FLAGS = PACKAGE_SCRIPTS.worker!.split(/\s+/).filter((word) =>
-  word.startsWith("--max-old-space-size"),
+const WORKER_HEAP_FLAGS = PACKAGE_SCRIPTS.worker!.split(/\s+/).filter(
+  (word) => word.startsWith("--max-old-space-size") || word.startsWith("--max-semi-space-size"),
 );
 
 /** The V8 flags `npm start` gives the web server (package.json): the bench runs it as production does. */
