@@ -13,7 +13,7 @@ import {
   type ScriptedRuleState,
 } from "./faults";
 
-// A stand-in for Brilliant's Storefront API V2 (../shared/brilliant-api/contract.md)
+// A stand-in for Brilliant's Storefront API V2 (docs/brilliant-api/contract.md)
 // over real HTTP, so the app's client is exercised exactly as in production.
 // Choices the contract leaves open are marked "Choice:" below.
 

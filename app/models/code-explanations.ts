@@ -1,7 +1,7 @@
 /**
  * Brilliant's response codes in the merchant's words: what happened and what
  * the app or the merchant does about it. Based on Brilliant's own table
- * (shared/brilliant-api/response-codes.md). Pure, for the order page.
+ * (docs/brilliant-api/response-codes.md). Pure, for the order page.
  */
 export interface CodeExplanation {
   code: number;

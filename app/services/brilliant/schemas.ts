@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
 
-// The shapes of Brilliant's Storefront API V2 (shared/brilliant-api/contract.md).
+// The shapes of Brilliant's Storefront API V2 (docs/brilliant-api/contract.md).
 // Lenient on purpose: extra fields pass through, optional-looking fields may be
 // null or missing, so a harmless change on Brilliant's side never turns an
 // accepted order into an "unknown" one.
