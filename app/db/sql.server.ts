@@ -114,13 +114,6 @@ export function sqlFor(client: PrismaClient = prisma): Sql {
   return sql;
 }
 
-/** Closes what `sqlFor` opened for `client` (PostgreSQL's pool); Prisma's own connection stays. */
-export async function closeSql(client: PrismaClient = prisma): Promise<void> {
-  const sql = cache.get(client) as (Sql & { close?: () => Promise<void> }) | undefined;
-  cache.delete(client);
-  await sql?.close?.();
-}
-
 /**
  * SQLite: copies every page of the write-ahead log into the database file and
  * truncates the log to nothing, so the old text of rewritten or deleted rows

@@ -226,6 +226,3 @@ export async function lastCatalogSync(shop: string) {
   return lastSyncRun(shop, "brilliant_catalog");
 }
 
-export async function catalogVariantCount(shop: string): Promise<number> {
-  return prisma.brilliantVariant.count({ where: { shop, removedAt: null } });
-}

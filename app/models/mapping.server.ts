@@ -110,40 +110,6 @@ async function afterMappingChange(shop: string): Promise<number> {
   return released;
 }
 
-export interface VariantWithSku {
-  shopifyVariantId: string;
-  shopifyProductId?: string | null;
-  sku: string | null;
-}
-
-/**
- * The simplest auto-match rule: a Shopify SKU that equals a Brilliant variant
- * id. Returns the proposed mappings; saving them is the caller's decision.
- */
-export function matchBySkuEqualsVariantId(
-  variants: readonly VariantWithSku[],
-  brilliantVariantIds: ReadonlySet<string>,
-): MappingInput[] {
-  const seen = new Set<string>();
-  const proposals: MappingInput[] = [];
-  for (const variant of variants) {
-    const sku = variant.sku?.trim();
-    if (!sku || !brilliantVariantIds.has(sku) || seen.has(variant.shopifyVariantId)) continue;
-    seen.add(variant.shopifyVariantId);
-    proposals.push({
-      shopifyVariantId: variant.shopifyVariantId,
-      shopifyProductId: variant.shopifyProductId ?? null,
-      sku,
-      brilliantVariantId: sku,
-    });
-  }
-  return proposals;
-}
-
-export async function listMappings(shop: string) {
-  return prisma.variantMapping.findMany({ where: { shop }, orderBy: { createdAt: "asc" } });
-}
-
 /**
  * Proposals for one rule, for the merchant to review before anything is
  * saved, by product title then variant id.

@@ -148,22 +148,10 @@ export async function countOrdersByState(
   return counts;
 }
 
-export async function getOrder(shop: string, orderId: string) {
-  return prisma.order.findFirst({ where: { shop, id: orderId } });
-}
-
 /** The order, moved from the inbox first if it is still there. */
 export async function getOrderByShopifyId(shop: string, shopifyOrderId: string) {
   await settleInbox(shop, shopifyOrderId);
   return prisma.order.findUnique({ where: { shop_shopifyOrderId: { shop, shopifyOrderId } } });
-}
-
-export async function listOrderAttempts(shop: string, orderId: string) {
-  return prisma.forwardAttempt.findMany({ where: { shop, orderId }, orderBy: { number: "asc" } });
-}
-
-export async function listOrderTransitions(shop: string, orderId: string) {
-  return prisma.orderTransition.findMany({ where: { shop, orderId }, orderBy: { at: "asc" } });
 }
 
 const CANCELLABLE_BEFORE_SEND: readonly OrderState[] = [

@@ -857,7 +857,7 @@ class OrderRun {
         await this.move(
           "retrying",
           {
-            reason: `Brilliant could not take it just now (${describeRetryable(outcome.reason, outcome.code)}); it did not create the order. Next try at ${nextAttemptAt.toISOString()}.`,
+            reason: `Brilliant could not take it just now (${describeAnswer(outcome.reason, outcome.code)}); it did not create the order. Next try at ${nextAttemptAt.toISOString()}.`,
             code: outcome.code,
             message: outcome.message,
             nextAttemptAt,
@@ -906,7 +906,7 @@ class OrderRun {
         await this.move(
           "unknown",
           {
-            reason: `Brilliant's answer was unclear (${describeUnknown(outcome.cause, outcome.code)}), so it may or may not have the order. It is looked up at Brilliant before anything is resent.`,
+            reason: `Brilliant's answer was unclear (${describeAnswer(outcome.cause, outcome.code)}), so it may or may not have the order. It is looked up at Brilliant before anything is resent.`,
             code: outcome.code,
             message: outcome.message,
             nextAttemptAt,
@@ -933,14 +933,10 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : value == null ? null : String(value);
 }
 
-function describeRetryable(reason: string, code: number | null): string {
+/** Brilliant's code when it gave one, else the client's reason (`network_error` → "network error"). */
+function describeAnswer(reason: string, code: number | null): string {
   if (code) return `code ${code}`;
   return reason.replace(/_/g, " ");
-}
-
-function describeUnknown(cause: string, code: number | null): string {
-  if (code) return `code ${code}`;
-  return cause.replace(/_/g, " ");
 }
 
 function credentialsAlert(): Omit<AlertInput, "shop"> {
