@@ -93,7 +93,7 @@ function webhookPathOf(actions: Map<string, Action>, req: http.IncomingMessage):
  * checks, the durable write's submission) in one turn of the event loop.
  * Node accepts one new connection per turn; when every turn ran the
  * requests of all busy keep-alive connections, a burst of new connections
- * waited seconds in the kernel's accept queue (docs/benchmarks.md, session 5).
+ * waited seconds in the kernel's accept queue (docs/performance.md).
  */
 export const WEBHOOKS_PER_TURN = 8;
 

@@ -22,7 +22,7 @@
  *
  * It prints the targets beside the results and writes them as JSON to
  * .tmp/bench-<time>.json. It always exits 0 when it ran: the targets are for
- * people to read, nothing asserts on timings. See docs/benchmarks.md.
+ * people to read, nothing asserts on timings. See docs/performance.md.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -582,7 +582,7 @@ function mergeIngestRuns(runs: readonly IngestRun[]): IngestRun {
  * measured for its share of `--duration`. This VM's speed drifts by tens of
  * percent within a minute; measured one after the other, the servers could
  * each meet a different stretch of it, and the ratios moved with that
- * (docs/benchmarks.md, session 9).
+ * (docs/performance.md).
  */
 async function ingestPhase(): Promise<IngestResults> {
   const rounds = config.ingestRounds;

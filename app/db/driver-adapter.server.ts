@@ -129,7 +129,7 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
       // transaction changed, kept so that statement alone can be undone, e.g.
       // an insert whose last unique index refuses it) stays in memory. On a
       // file it cost a write() per page: ~13 per order inserted, 40% of an
-      // insert's CPU (docs/benchmarks.md, session 7). It holds at most a
+      // insert's CPU (docs/performance.md). It holds at most a
       // transaction's changed pages. Sorts SQLite makes without an index go
       // to memory too: the app's are of rows it then holds in memory anyway
       // (the mapping exports read whole lists).

@@ -1,5 +1,5 @@
 // Direct SQL for the few hot paths where Prisma's per-query cost is the
-// bottleneck (ingest, claiming, state transitions; see docs/benchmarks.md and
+// bottleneck (ingest, claiming, state transitions; see docs/performance.md and
 // docs/decisions/004-direct-sql-on-hot-paths.md). Everything else uses Prisma.
 //
 // One SQL text serves both databases: identifiers are double-quoted (both

@@ -22,7 +22,7 @@ import { settleInbox } from "./order-inbox.server";
  *
  * shop/redact deletes every row of the shop. Both then checkpoint SQLite's
  * write-ahead log, and SQLite runs with secure_delete, so the old text is
- * overwritten on disk too (README, "Redaction").
+ * overwritten on disk too (docs/architecture.md, "Compliance webhooks and redaction").
  */
 const REDACTED = "[redacted]";
 

@@ -48,7 +48,7 @@ export function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
   const shopifyOrderId = input.order.id;
   // Not an async function, as recordPaidOrder: only these three values wait
   // for the commit; a suspended async frame would keep the parsed body too
-  // (docs/benchmarks.md, session 9).
+  // (docs/performance.md).
   return statementWriterFor()
     .write([countDelivery(shop, shopifyOrderId), append(id, input)])
     .then(([counted, appended]) => {

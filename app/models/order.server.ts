@@ -35,7 +35,7 @@ export interface PaidOrderInput {
  * The promise resolves once the order is committed. Orders arriving together
  * share one transaction (group commit), written off this process's event loop
  * on SQLite (decision 008), which is what lets one web process take thousands
- * of webhooks a second; see docs/benchmarks.md.
+ * of webhooks a second; see docs/performance.md.
  */
 export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
   const id = newId();
@@ -43,7 +43,7 @@ export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResu
   const shopifyOrderId = input.order.id;
   // Only the callback's three values wait for the commit. Awaited here, the
   // order's parsed body would too: a suspended async function keeps every
-  // local and argument of its frame (docs/benchmarks.md, session 9).
+  // local and argument of its frame (docs/performance.md).
   return statementWriterFor()
     .write(paidOrderStatements(id, input))
     .then(([upserted]) => {

@@ -42,8 +42,8 @@ const POST_REQUEST = {
  * undici Request cost a webhook ~9% of the event loop's time to build (it
  * parses its URL twice, makes an AbortController and a stream for every
  * body) and its AbortSignal, which V8 keeps through every young-generation
- * GC, kept each webhook's request alive until a full one (docs/benchmarks.md,
- * sessions 9 and 10). Remix, `@shopify/shopify-app-remix` and
+ * GC, kept each webhook's request alive until a full one (docs/performance.md).
+ * Remix, `@shopify/shopify-app-remix` and
  * `@shopify/shopify-api` only read a request's fields and body; the
  * bad-input suite (tests/security/bad-input.test.ts) sends every other
  * webhook through them as a BufferedRequest.

@@ -4,7 +4,7 @@
 // The library's web-api adapter adds the headers one by one, and each add
 // canonicalises the names of all headers held so far with a regular
 // expression: for a webhook, most of the event loop's time
-// (docs/benchmarks.md). This conversion gives the same object (each header
+// (docs/performance.md). This conversion gives the same object (each header
 // under the library's canonical name, values in order) with each distinct
 // name canonicalised once and remembered.
 import "@shopify/shopify-api/adapters/web-api";

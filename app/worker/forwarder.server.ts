@@ -189,7 +189,7 @@ export class Forwarder {
     //   other shop with orders in that state, on (state, shop, nextAttemptAt).
     //   `shop NOT IN (…)` on the first index would walk every due order of the
     //   shops left out before reaching another shop's: 40–240 ms per claim
-    //   behind one shop's 100k backlog (docs/benchmarks.md, session 4).
+    //   behind one shop's 100k backlog (docs/performance.md).
     const sources: [OrderState, string | null][] =
       excludeShops.length === 0
         ? DUE_STATES.map((state) => [state, null])

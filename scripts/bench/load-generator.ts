@@ -109,8 +109,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // One undici Client per connection, one request at a time on it (closed
   // loop). undici rather than node:http's client: the load generator shares
   // the two cores with the server it measures, and node:http's client took
-  // ~130-180 µs of CPU per request against undici's ~50-60 (docs/benchmarks.md,
-  // session 11), so the servers were partly measured by the client's cost.
+  // ~130-180 µs of CPU per request against undici's ~50-60 (docs/performance.md),
+  // so the servers were partly measured by the client's cost.
   const origin = target.origin;
   const path = `${target.pathname}${target.search}`;
   const clients = Array.from(

@@ -47,7 +47,7 @@ export type BrilliantTransport = (request: TransportRequest) => Promise<Transpor
  * by default), so none waits for a connection, a wait its timeout would
  * count. With fewer kept (16 before), every burst of answers closed the rest
  * and the next burst opened them again: a connect and a close per order,
- * ~10% of the worker's CPU in the bench (docs/benchmarks.md, session 8), and
+ * ~10% of the worker's CPU in the bench (docs/performance.md), and
  * over HTTPS a TLS handshake each. Node drops an idle connection Brilliant
  * closed, and closes its own before the timeout a server announces
  * (Keep-Alive: timeout=…).
