@@ -46,13 +46,18 @@ import { authenticate } from "../shopify.server";
  * paged by product, with search, filters, the two syncs, and the ways to map
  * in bulk (auto-match, CSV).
  */
+const INVALID_CURSOR = "invalid";
+
+// Navigation and notice parameters: a value the page never makes falls back
+// (the first page, no notice) instead of failing the page.
 const ListQuerySchema = z.object({
-  q: z.string().trim().max(200).optional().default(""),
+  q: z.string().trim().max(200).optional().default("").catch(""),
   filter: z.enum(MAPPING_FILTERS).catch("all"),
-  cursor: z.string().max(2000).optional(),
-  before: z.string().max(2000).optional(),
-  released: z.coerce.number().int().nonnegative().optional(),
-  mapped: z.string().max(40).optional(),
+  // An over-long cursor is a forged one, refused as listMappingPage refuses others.
+  cursor: z.string().max(2000).optional().catch(INVALID_CURSOR),
+  before: z.string().max(2000).optional().catch(INVALID_CURSOR),
+  released: z.coerce.number().int().nonnegative().optional().catch(undefined),
+  mapped: z.string().max(40).optional().catch(undefined),
 });
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

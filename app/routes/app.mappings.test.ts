@@ -225,6 +225,15 @@ describe("mappings list", () => {
     expect(response.status).toBe(400);
   });
 
+  it("shows the page for navigation parameters it never makes, and 400 for an over-long cursor", async () => {
+    const odd = `${BASE}?released=abc&mapped=${"x".repeat(50)}&q=${"tee ".repeat(80)}&filter=nope`;
+    const response = await callRoute(indexLoader, await get(SHOP, odd));
+    expect(response.status).toBe(200);
+    expect((await response.json()).query).toEqual({ q: "", filter: "all" });
+    const long = await callRoute(indexLoader, await get(SHOP, `${BASE}?cursor=${"a".repeat(3000)}`));
+    expect(long.status).toBe(400);
+  });
+
   it("never lists another shop's variants", async () => {
     const { rows } = await (await callRoute(indexLoader, await get(OTHER, BASE))).json();
     expect(rows.map((row: { shopifyVariantId: string }) => row.shopifyVariantId)).toEqual(["901"]);
