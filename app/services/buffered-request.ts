@@ -65,7 +65,7 @@ export class BufferedRequest implements Request {
   static {
     // On the prototype, so each request carries only its own fields (getters
     // of each request's own would give each a hidden class of its own, which
-    // V8 keeps in the old generation: session 9).
+    // V8 keeps in the old generation).
     for (const [name, value] of Object.entries(POST_REQUEST)) {
       Object.defineProperty(BufferedRequest.prototype, name, { get: () => value });
     }
