@@ -9,10 +9,10 @@ import { resubmitOrders, retryNow } from "./order-actions.server";
 import { transition, type Actor, type HoldKind, type OrderState } from "./order-state.server";
 import {
   adminFailureSummary,
-  numericShopifyId,
   throttledAdminQuery,
   type AdminGraphql,
-} from "./shopify-variants.server";
+} from "../integrations/shopify-admin.server";
+import { numericShopifyId } from "./shopify-variants.server";
 import { settleInbox } from "./order-inbox.server";
 import { shopifyGid } from "./shopify-id";
 

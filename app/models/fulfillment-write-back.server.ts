@@ -6,12 +6,12 @@ import { raiseAlert, resolveAlert } from "./alert.server";
 import { parseShopifyOrder } from "./shopify-order";
 import {
   adminFailureSummary,
-  numericShopifyId,
   throttledAdminQuery,
   UnexpectedShopifyAnswerError,
   type AdminGraphql,
   type AdminThrottling,
-} from "./shopify-variants.server";
+} from "../integrations/shopify-admin.server";
+import { numericShopifyId } from "./shopify-variants.server";
 
 /**
  * Fulfillment write-back: once Brilliant reports an order shipped (status

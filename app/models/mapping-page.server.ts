@@ -9,7 +9,8 @@ import {
   saveAcceptedMatches,
   saveMappingsReport,
 } from "./mapping.server";
-import { containsPattern, lastSync as lastShopifySync, listShopifyVariants } from "./shopify-variants.server";
+import { lastSync as lastShopifySync } from "./shopify-variant-sync.server";
+import { containsPattern, listShopifyVariants } from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
 import { syncRunView, type SyncRunView } from "./brilliant-connection.server";
 

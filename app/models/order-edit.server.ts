@@ -9,10 +9,10 @@ import { fetchShopifyOrder } from "./reconciliation.server";
 import { loadForwardingSettings } from "./shop.server";
 import {
   adminFailureSummary,
-  numericShopifyId,
   type AdminGraphql,
   type AdminThrottling,
-} from "./shopify-variants.server";
+} from "../integrations/shopify-admin.server";
+import { numericShopifyId } from "./shopify-variants.server";
 import { settleInbox } from "./order-inbox.server";
 import { shopifyGid } from "./shopify-id";
 

@@ -20,7 +20,11 @@ import { performance } from "node:perf_hooks";
 import { sqlFor, toDate, type SqlValue } from "../db/sql.server";
 import { statementWriterFor } from "../db/statement-writer.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
-import { applyProductWebhook, markProductDeleted, parseProductWebhook } from "./shopify-variants.server";
+import {
+  applyProductWebhook,
+  markProductDeleted,
+  parseProductWebhook,
+} from "./shopify-product-webhooks.server";
 
 export type ProductWebhookKind = "update" | "delete";
 

@@ -20,7 +20,7 @@ import {
   UnexpectedShopifyAnswerError,
   type AdminGraphql,
   type AdminThrottling,
-} from "./shopify-variants.server";
+} from "../integrations/shopify-admin.server";
 import { MAX_RECONCILE_DAYS } from "./reconciliation";
 import { settleInbox } from "./order-inbox.server";
 

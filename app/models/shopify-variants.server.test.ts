@@ -15,14 +15,10 @@ import {
   type AdminGraphqlStandIn,
   type StandInProduct,
 } from "../../shopify-stand-in/admin-graphql";
-import {
-  InvalidVariantCursorError,
-  lastSync,
-  listShopifyVariants,
-  markProductDeleted,
-  syncShopifyVariants,
-  type AdminGraphql,
-} from "./shopify-variants.server";
+import { type AdminGraphql } from "../integrations/shopify-admin.server";
+import { markProductDeleted } from "./shopify-product-webhooks.server";
+import { lastSync, syncShopifyVariants } from "./shopify-variant-sync.server";
+import { InvalidVariantCursorError, listShopifyVariants } from "./shopify-variants.server";
 import { applyQueuedProductUpdates } from "./product-update-queue.server";
 import { action as productsUpdate } from "../routes/webhooks.products.update";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";

@@ -38,7 +38,8 @@ import {
   type MappingRow,
 } from "../models/mapping-page.server";
 import { MAPPING_FILTERS } from "../models/mapping-page-options";
-import { InvalidVariantCursorError, startShopifyVariantSync } from "../models/shopify-variants.server";
+import { startShopifyVariantSync } from "../models/shopify-variant-sync.server";
+import { InvalidVariantCursorError } from "../models/shopify-variants.server";
 import { authenticate } from "../shopify.server";
 
 /**

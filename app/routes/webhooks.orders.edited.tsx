@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { parseOrderEditWebhook, recordOrderEdit } from "../models/order-edit.server";
-import { withDeadline } from "../models/shopify-variants.server";
+import { withDeadline } from "../integrations/shopify-admin.server";
 import { verifyWebhook, WEBHOOK_ADMIN_READ_MS, webhookLoader } from "../services/webhook-auth.server";
 
 /**

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { queueProductWebhook, triggeredAt } from "../models/product-update-queue.server";
-import { numericShopifyId, parseProductDeleteWebhook } from "../models/shopify-variants.server";
+import { parseProductDeleteWebhook } from "../models/shopify-product-webhooks.server";
+import { numericShopifyId } from "../models/shopify-variants.server";
 import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 /**

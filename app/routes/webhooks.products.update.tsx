@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { queueProductWebhook, triggeredAt } from "../models/product-update-queue.server";
-import { checkProductWebhook } from "../models/shopify-variants.server";
+import { checkProductWebhook } from "../models/shopify-product-webhooks.server";
 import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 /**

@@ -4,7 +4,7 @@ import {
   parseFulfillmentHoldWebhook,
   recordFulfillmentHold,
 } from "../models/fulfillment-hold.server";
-import { withDeadline } from "../models/shopify-variants.server";
+import { withDeadline } from "../integrations/shopify-admin.server";
 import { verifyWebhook, WEBHOOK_ADMIN_READ_MS } from "./webhook-auth.server";
 
 /**

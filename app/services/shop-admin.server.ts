@@ -1,6 +1,4 @@
-import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
-
-export type AdminGraphql = AdminApiContext["graphql"];
+import type { AdminGraphql } from "../integrations/shopify-admin.server";
 
 /**
  * The Admin GraphQL client for background work on a shop. Each call takes

@@ -3,7 +3,7 @@ import { logger as rootLogger, type Logger } from "../logger.server";
 import { lastCatalogSync, syncBrilliantCatalog } from "../models/brilliant-catalog.server";
 import { pollForwardedOrders } from "../models/brilliant-status.server";
 import { getBrilliantCredentials } from "../models/shop.server";
-import { lastSync as lastShopifySync, syncShopifyVariants } from "../models/shopify-variants.server";
+import { lastSync as lastShopifySync, syncShopifyVariants } from "../models/shopify-variant-sync.server";
 import type { Forwarder } from "./forwarder.server";
 import { writeBackShippedOrders } from "./shopify-schedule.server";
 import { shopAdminGraphql } from "../services/shop-admin.server";

@@ -197,7 +197,7 @@ export interface CatalogMapping {
  */
 export async function mapFromSyncedCatalogs(shop: string): Promise<CatalogMapping> {
   const { unauthenticated } = await import("../../app/shopify.server");
-  const { syncShopifyVariants } = await import("../../app/models/shopify-variants.server");
+  const { syncShopifyVariants } = await import("../../app/models/shopify-variant-sync.server");
   const { syncBrilliantCatalogNow } = await import("../../app/models/brilliant-connection.server");
   const { applyAutoMatches } = await import("../../app/models/mapping.server");
   const { default: prisma } = await import("../../app/db.server");

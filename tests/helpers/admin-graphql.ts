@@ -11,7 +11,7 @@ import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
 import { forgetSessionsOf } from "../../app/services/session-storage.server";
 import { unauthenticated } from "../../app/shopify.server";
-import type { AdminGraphql } from "../../app/models/shopify-variants.server";
+import type { AdminGraphql } from "../../app/integrations/shopify-admin.server";
 import {
   standInAccessToken,
   startAdminGraphqlStandIn,
