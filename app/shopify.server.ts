@@ -1,6 +1,6 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import "./services/shopify-request-adapter.server";
-import { HttpResponseError, InvalidShopError, shopifyApi } from "@shopify/shopify-api";
+import { HttpResponseError, InvalidShopError, ShopifyError, shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
 import "./services/shopify-admin-origin.server";
@@ -98,20 +98,29 @@ export const renewOfflineToken: RenewOfflineToken = async ({ kind, shop, token }
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 /**
- * `authenticate.admin` for every route: a session token signed with the app's
- * secret but whose `dest` is no shop domain (or no URL at all) makes the
- * library throw InvalidShopError (or a TypeError) where Remix would answer
- * 500; it is a credential the app refuses, so 401.
+ * `authenticate.admin` for every route. The library throws, instead of
+ * answering, for requests it refuses: a session token signed with the app's
+ * secret whose `dest` is no shop domain (InvalidShopError, or a TypeError) is
+ * a credential the app refuses, 401; any other ShopifyError of the request's
+ * own (an exit-iframe destination outside the app and the admin, a malformed
+ * shop) is bad input, 400. Neither is a server fault.
  */
 const authenticateAdmin: typeof shopify.authenticate.admin = async (request) => {
   try {
     return await shopify.authenticate.admin(request);
   } catch (error) {
+    const path = new URL(request.url).pathname;
     const badDest =
       error instanceof InvalidShopError || (error as { code?: unknown } | null)?.code === "ERR_INVALID_URL";
-    if (!badDest || !carriesSessionToken(request)) throw error;
-    logger.info({ path: new URL(request.url).pathname }, "session token names no shop; refused");
-    throw new Response("Unauthorized", { status: 401 });
+    if (badDest && carriesSessionToken(request)) {
+      logger.info({ path }, "session token names no shop; refused");
+      throw new Response("Unauthorized", { status: 401 });
+    }
+    if (error instanceof ShopifyError && !(error instanceof HttpResponseError)) {
+      logger.warn({ path, reason: error.message }, "admin request refused");
+      throw new Response("Bad request", { status: 400 });
+    }
+    throw error;
   }
 };
 

@@ -389,7 +389,11 @@ export async function startAdminGraphqlStandIn(
   }
 
   /** `POST /admin/oauth/access_token` on the shop's domain (JSON, as @shopify/shopify-api sends it). */
-  function answerTokenRequest(request: IncomingMessage, raw: string, response: ServerResponse): void {
+  async function answerTokenRequest(
+    request: IncomingMessage,
+    raw: string,
+    response: ServerResponse,
+  ): Promise<void> {
     const shop = shopOf(request);
     if (!shop || !shops.has(shop)) {
       sendJson(response, 404, { errors: "Not Found" });
@@ -402,7 +406,10 @@ export async function startAdminGraphqlStandIn(
       sendJson(response, 400, { error: "invalid_request", error_description: "The body is not JSON" });
       return;
     }
-    const answer = tokens.handle(shop, body && typeof body === "object" ? (body as Record<string, unknown>) : {});
+    const answer = await tokens.handle(
+      shop,
+      body && typeof body === "object" ? (body as Record<string, unknown>) : {},
+    );
     sendJson(response, answer.status, answer.body);
   }
 
@@ -439,7 +446,7 @@ export async function startAdminGraphqlStandIn(
 
     const raw = await readBody(request);
     if (request.method === "POST" && url.pathname === "/admin/oauth/access_token") {
-      answerTokenRequest(request, raw, response);
+      await answerTokenRequest(request, raw, response);
       return;
     }
     if (request.method !== "POST" || !/^\/admin\/api\/[^/]+\/graphql\.json$/.test(url.pathname)) {

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { jwtVerify } from "jose";
 
 /**
  * Shopify's token endpoint (`POST https://{shop}/admin/oauth/access_token`)
@@ -155,13 +156,18 @@ export class TokenAuthority {
   }
 
   /** Answers a token endpoint request for `shop` with Shopify's JSON body. */
-  handle(shop: string, body: Record<string, unknown>): TokenEndpointAnswer {
-    const answer = this.answer(shop, body);
-    this.requests.push({ shop, grantType: String(body.grant_type ?? ""), status: answer.status, at: Date.now() });
+  async handle(shop: string, body: Record<string, unknown>): Promise<TokenEndpointAnswer> {
+    const answer = await this.answer(shop, body);
+    this.requests.push({
+      shop,
+      grantType: String(body.grant_type ?? ""),
+      status: answer.status,
+      at: Date.now(),
+    });
     return answer;
   }
 
-  private answer(shop: string, body: Record<string, unknown>): TokenEndpointAnswer {
+  private async answer(shop: string, body: Record<string, unknown>): Promise<TokenEndpointAnswer> {
     if (body.client_id !== this.apiKey() || body.client_secret !== this.apiSecret()) {
       return refused(401, "invalid_client", "Client authentication failed");
     }
@@ -190,7 +196,7 @@ export class TokenAuthority {
     return { status: 200, body: grant };
   }
 
-  private exchange(shop: string, body: Record<string, unknown>): TokenEndpointAnswer {
+  private async exchange(shop: string, body: Record<string, unknown>): Promise<TokenEndpointAnswer> {
     const subject = typeof body.subject_token === "string" ? body.subject_token : "";
     if (body.subject_token_type === OFFLINE_TOKEN) {
       const found = this.accessTokens.get(subject);
@@ -201,7 +207,7 @@ export class TokenAuthority {
       return { status: 200, body: this.issueExpiring(shop) };
     }
     if (body.subject_token_type === ID_TOKEN) {
-      if (!this.sessionTokenValid(shop, subject)) {
+      if (!(await this.sessionTokenValid(shop, subject))) {
         return refused(400, "invalid_subject_token", "The session token is invalid");
       }
       if (body.expiring === "1" || body.expiring === 1 || body.expiring === true) {
@@ -231,25 +237,14 @@ export class TokenAuthority {
     for (const token of this.refreshTokens.values()) if (token.shop === shop) token.revoked = true;
   }
 
-  /** An HS256 session token signed with the app's secret, for this shop, not expired. */
-  private sessionTokenValid(shop: string, jwt: string): boolean {
-    const [header, payload, signature] = jwt.split(".");
-    if (!header || !payload || !signature) return false;
-    const expected = createHmac("sha256", this.apiSecret()).update(`${header}.${payload}`).digest();
-    const given = Buffer.from(signature, "base64url");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  /** An HS256 session token signed with the app's secret, for this shop and app, not expired. */
+  private async sessionTokenValid(shop: string, jwt: string): Promise<boolean> {
     try {
-      const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
-        dest?: string;
-        exp?: number;
-        aud?: string;
-      };
-      return (
-        claims.dest === `https://${shop}` &&
-        claims.aud === this.apiKey() &&
-        typeof claims.exp === "number" &&
-        claims.exp * 1000 > Date.now()
-      );
+      const { payload } = await jwtVerify(jwt, new TextEncoder().encode(this.apiSecret()), {
+        algorithms: ["HS256"],
+        audience: this.apiKey(),
+      });
+      return payload.dest === `https://${shop}`;
     } catch {
       return false;
     }

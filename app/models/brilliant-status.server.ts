@@ -35,7 +35,6 @@ export type StatusCallbackOutcome =
   "updated" | "stale" | "duplicate" | "no_matching_order" | "unrecognised_body";
 
 export type StatusCallbackResult =
-  | { kind: "unknown_token" }
   | { kind: "not_json"; eventId: string }
   | { kind: "stored"; eventId: string; outcome: StatusCallbackOutcome; orderId: string | null };
 
@@ -165,13 +164,7 @@ function isUniqueViolation(error: unknown): boolean {
  * replay or redelivery) is recognised by its hash and stored once. The order
  * shows the status only when it is newer than the one it shows.
  */
-export async function recordStatusCallback(token: string, rawBody: string): Promise<StatusCallbackResult> {
-  const settings = await prisma.shopSettings.findUnique({
-    where: { statusWebhookToken: token },
-    select: { shop: true },
-  });
-  if (!settings) return { kind: "unknown_token" };
-  const { shop } = settings;
+export async function recordStatusCallback(shop: string, rawBody: string): Promise<StatusCallbackResult> {
   const bodyHash = createHash("sha256").update(rawBody, "utf8").digest("hex");
 
   const replayOf = async (): Promise<StatusCallbackResult | null> => {

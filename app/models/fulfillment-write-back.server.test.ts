@@ -37,9 +37,8 @@ async function forwardedOrder(number: number) {
 }
 
 async function brilliantSays(order: { shopifyOrderId: string; brilliantOrderId: string | null }, extra = {}) {
-  const { statusWebhookToken } = await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
   return recordStatusCallback(
-    statusWebhookToken,
+    SHOP,
     JSON.stringify({
       id: order.brilliantOrderId,
       status: "shipped",

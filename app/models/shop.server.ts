@@ -153,12 +153,13 @@ export function statusWebhookUrl(
 }
 
 /** Whether a status webhook token is some shop's: the status route asks before it reads a body. */
-export async function isStatusWebhookToken(token: string): Promise<boolean> {
+/** The shop whose Brilliant status URL carries `token`, or null. */
+export async function shopForStatusWebhookToken(token: string): Promise<string | null> {
   const settings = await prisma.shopSettings.findUnique({
     where: { statusWebhookToken: token },
     select: { shop: true },
   });
-  return settings !== null;
+  return settings?.shop ?? null;
 }
 
 export async function listUninstalledShops(): Promise<string[]> {

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { recordStatusCallback } from "../models/brilliant-status.server";
-import { isStatusWebhookToken } from "../models/shop.server";
+import { shopForStatusWebhookToken } from "../models/shop.server";
 import { BRILLIANT_STATUS_BODY_LIMIT_BYTES, readBodyUpTo } from "../services/body-limits";
 
 const methodNotAllowed = () =>
@@ -17,14 +17,12 @@ const methodNotAllowed = () =>
  */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed();
-  const token = params.token ?? "";
-  if (!(await isStatusWebhookToken(token))) return new Response("Unknown status endpoint", { status: 404 });
+  const shop = await shopForStatusWebhookToken(params.token ?? "");
+  if (!shop) return new Response("Unknown status endpoint", { status: 404 });
   const rawBody = await readBodyUpTo(request, BRILLIANT_STATUS_BODY_LIMIT_BYTES);
   if (rawBody === null) return new Response("Payload too large", { status: 413 });
-  const result = await recordStatusCallback(token, rawBody);
+  const result = await recordStatusCallback(shop, rawBody);
   switch (result.kind) {
-    case "unknown_token":
-      return new Response("Unknown status endpoint", { status: 404 });
     case "not_json":
       return new Response("The body is not JSON; it was stored", { status: 400 });
     case "stored":

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
 import { forgetSessionsOf } from "../../app/services/session-storage.server";
-import { unauthenticated } from "../../app/shopify.server";
+import { shopAdminGraphql } from "../../app/services/shop-admin.server";
 import type { AdminGraphql } from "../../app/integrations/shopify-admin.server";
 import {
   standInAccessToken,
@@ -67,8 +67,7 @@ export async function seedStandInSession(shop: string, accessToken = standInAcce
 
 /** The admin client the worker uses for a shop. */
 export async function adminGraphqlFor(shop: string): Promise<AdminGraphql> {
-  const { admin } = await unauthenticated.admin(shop);
-  return admin.graphql;
+  return shopAdminGraphql(shop);
 }
 
 interface RestLine {
