@@ -450,13 +450,16 @@ export function limitRequestBodies(
       if (received <= limit) return;
       req.off("data", count);
       refuse(res, 413, "Payload too large");
-      // At once, without lingering: only a chunked body can get here (a
-      // declared length was checked above, and browsers send none), and
-      // Remix's reader must fail before the body could end and pass for whole.
+      // Only a chunked body can get here (a declared length was checked above,
+      // and browsers send none). The route's reader (Remix's body stream
+      // listens for "error") fails now, so the body never passes for whole.
+      // The request is not destroyed: that would reset the socket while the
+      // client still sends, and the 413 would be lost; refuse() closes it
+      // once the answer is written, and what still arrives is dropped.
       const error = new Error("request body over its limit");
       cutOff.add(req);
       cutOff.add(error);
-      req.destroy(error);
+      if (req.listenerCount("error") > 0) req.emit("error", error);
     };
     req.on("data", count);
     // Listening alone must not start the flow (data nobody reads would be lost): the route's reader starts it.
