@@ -10,7 +10,7 @@ import {
 import { isbot } from "isbot";
 import { warmUpDatabase } from "./db/warm-up.server";
 import { logger } from "./logger.server";
-import { moveInboxWhenQuiet } from "./models/order-inbox.server";
+import { moveReceivedOrdersWhenQuiet } from "./orders/ingest.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -20,13 +20,13 @@ export const streamTimeout = 5000;
  * so that the first requests, which after a restart at a busy moment come by
  * the hundred at once, do not all wait on the database (warmUpDatabase).
  * It also starts the process's inbox mover, which moves orders/paid
- * webhooks' orders into Order whenever webhooks pause (decision 010).
+ * webhooks' orders into Order whenever webhooks pause (decision 012).
  */
 export async function warmUp(): Promise<void> {
   try {
     await warmUpDatabase();
   } finally {
-    moveInboxWhenQuiet();
+    moveReceivedOrdersWhenQuiet();
   }
 }
 

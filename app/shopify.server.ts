@@ -14,6 +14,7 @@ import { shopifyConnectionLost, shopifyConnectionRestored } from "./models/shopi
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
+import { flushReceivedOrders } from "./orders/ingest.server";
 
 const settings = env();
 
@@ -66,7 +67,10 @@ const tokenApi = shopifyApi({
   scopes: settings.SCOPES.split(",").map((scope) => scope.trim()),
   hostName: new URL(settings.SHOPIFY_APP_URL).host,
   isEmbeddedApp: true,
-  logger: { level: LogSeverity.Error, log: (_severity, message) => logger.error({ source: "shopify-api" }, message) },
+  logger: {
+    level: LogSeverity.Error,
+    log: (_severity, message) => logger.error({ source: "shopify-api" }, message),
+  },
   ...(settings.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [settings.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 
@@ -104,8 +108,16 @@ export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
  * a credential the app refuses, 401; any other ShopifyError of the request's
  * own (an exit-iframe destination outside the app and the admin, a malformed
  * shop) is bad input, 400. Neither is a server fault.
+ * Once the shop is known, the orders acknowledged to it are made readable
+ * (flushReceivedOrders), so no page or API needs to know how orders arrive.
  */
 const authenticateAdmin: typeof shopify.authenticate.admin = async (request) => {
+  const context = await refusingBadRequests(request);
+  await flushReceivedOrders(context.session.shop);
+  return context;
+};
+
+const refusingBadRequests: typeof shopify.authenticate.admin = async (request) => {
   try {
     return await shopify.authenticate.admin(request);
   } catch (error) {

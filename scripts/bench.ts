@@ -726,7 +726,7 @@ async function ingestPhase(): Promise<IngestResults> {
 
 /**
  * Waits until the app's web process has moved its orders/paid inbox into
- * Order (it does once webhooks pause: decision 010), so that the moves use
+ * Order (it does once webhooks pause: decision 012), so that the moves use
  * no CPU during the next measurement (the bare server's, which they would
  * slow). Says how many orders that was and how long it took.
  */
@@ -749,7 +749,7 @@ async function inboxDrained(dbFile: string, timeoutMs = 120_000): Promise<string
 }
 
 /**
- * Orders the app holds: in Order, and still in the inbox (decision 010),
+ * Orders the app holds: in Order, and still in the inbox (decision 012),
  * where an orders/paid webhook puts them until the worker moves them.
  */
 async function storedOrderCount(client: PrismaClient): Promise<number> {

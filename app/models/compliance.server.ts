@@ -4,7 +4,6 @@ import prisma from "../db.server";
 import { placeholders, sqlFor, truncateWal, type Row, type SqlRunner, type SqlValue } from "../db/sql.server";
 import { logger } from "../logger.server";
 import { forgetSessionsOf } from "../services/session-storage.server";
-import { settleInbox } from "./order-inbox.server";
 
 /**
  * What Shopify's compliance webhooks ask of the app.
@@ -717,7 +716,6 @@ export async function redactCustomerOrders(
 ): Promise<number> {
   const wanted = [...new Set(shopifyOrderIds)];
   if (wanted.length === 0) return 0;
-  await settleInbox(shop);
   const sql = sqlFor();
   const snapshots: OrderSnapshot[] = [];
   for (const chunk of chunks(wanted)) {
@@ -795,7 +793,6 @@ async function emptyWal(): Promise<boolean> {
 
 /** customers/data_request: what the app holds for these orders, for the merchant to pass on. */
 export async function customerDataSummary(shop: string, shopifyOrderIds: string[]) {
-  await settleInbox(shop);
   const orders = [];
   for (const chunk of chunks([...new Set(shopifyOrderIds)])) {
     orders.push(

@@ -1,7 +1,6 @@
 import prisma from "../db.server";
 import { countOrdersByState, type OrderStateCounts } from "./order.server";
 import { fixForAlert, nextStepForHold, orderPath, type NextStep } from "./next-step";
-import { settleInbox } from "./order-inbox.server";
 
 /**
  * What the home page shows a merchant: how many orders stand where, what
@@ -60,7 +59,6 @@ export interface Dashboard {
 }
 
 export async function getDashboard(shop: string, options: { days: number; now?: Date }): Promise<Dashboard> {
-  await settleInbox(shop);
   const [counts, settings, outcomes, alerts, heldOrders] = await Promise.all([
     countOrdersByState(shop),
     prisma.shopSettings.findUnique({

@@ -13,7 +13,6 @@ import {
   type AdminGraphql,
 } from "../integrations/shopify-admin.server";
 import { numericShopifyId } from "./shopify-variants.server";
-import { settleInbox } from "./order-inbox.server";
 import { shopifyGid } from "./shopify-id";
 
 /**
@@ -342,7 +341,6 @@ export async function applyFulfillmentHolds(
   shopifyOrderId: string,
   actor: Actor,
 ): Promise<OrderHoldOutcome> {
-  await settleInbox(shop, shopifyOrderId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const order = await prisma.order.findUnique({
       where: { shop_shopifyOrderId: { shop, shopifyOrderId } },

@@ -3,7 +3,6 @@ import { explainCode, type CodeExplanation } from "./code-explanations";
 import { fulfillmentSyncText } from "./fulfillment-write-back.server";
 import { resubmitOrders, type ActionSummary } from "./order-actions.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
-import { settleInbox } from "./order-inbox.server";
 
 /**
  * One order as its page shows it: where it is and why, what Brilliant knows of
@@ -62,7 +61,6 @@ export interface OrderDetail {
 }
 
 export async function getOrderDetail(shop: string, orderId: string): Promise<OrderDetail | null> {
-  await settleInbox(shop);
   const order = await prisma.order.findFirst({
     where: { shop, id: orderId },
     include: {

@@ -13,7 +13,6 @@ import {
   type AdminThrottling,
 } from "../integrations/shopify-admin.server";
 import { numericShopifyId } from "./shopify-variants.server";
-import { settleInbox } from "./order-inbox.server";
 import { shopifyGid } from "./shopify-id";
 
 /**
@@ -100,7 +99,6 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
       select: { id: true, name: true, state: true, holdKind: true, payload: true, brilliantOrderId: true },
     });
 
-  await settleInbox(shop, shopifyOrderId);
   let order = await find();
   if (!order) return "order_not_recorded";
   if (AT_BRILLIANT.includes(order.state as OrderState)) return alertAfterForward(shop, order);

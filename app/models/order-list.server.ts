@@ -2,7 +2,6 @@ import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { resubmitOrders, retryNow } from "./order-actions.server";
 import { nextStepForHold, type NextStep } from "./next-step";
-import { settleInbox } from "./order-inbox.server";
 
 /**
  * The orders list: filters, search by order name and keyset pagination on
@@ -113,7 +112,6 @@ export async function listOrders(
   filters: OrderListFilters,
   page: { after?: string; before?: string; limit?: number } = {},
 ): Promise<OrderListPage> {
-  await settleInbox(shop);
   const limit = page.limit ?? ORDERS_PAGE_SIZE;
   const base = whereFor(shop, filters);
   const names = namesFor(filters.query);

@@ -3,7 +3,6 @@ import { nextStepForHold, orderPath, stateLabel } from "./next-step";
 import { resubmitOrders, retryNow } from "./order-actions.server";
 import type { OrderState } from "./order-state.server";
 import type { OrderSyncStatus } from "./order-sync-status";
-import { settleInbox } from "./order-inbox.server";
 import { canonicalShopifyId } from "./shopify-id";
 
 /**
@@ -29,7 +28,6 @@ export async function getOrderSyncStatus(
   // Canonical, as orders are keyed: "0123" finds order 123; 0 or a 400-digit id finds nothing.
   const id = canonicalShopifyId(shopifyOrderId.trim(), "Order");
   if (!id) return null;
-  await settleInbox(shop, id);
   const order = await prisma.order.findUnique({
     where: { shop_shopifyOrderId: { shop, shopifyOrderId: id } },
   });

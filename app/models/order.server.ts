@@ -1,107 +1,7 @@
 import prisma from "../db.server";
-import { newId } from "../db/ids";
-import { statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
-import type { ShopifyOrder } from "./shopify-order";
 import { raiseAlert } from "./alert.server";
-import { ORDER_INGEST_COLUMNS, parseDate, RECEIVED_REASON, settleInbox } from "./order-inbox.server";
+import { parseDate, recordPaidOrder, type PaidOrderInput } from "../orders/ingest.server";
 import { ORDER_STATES, transition, type OrderState } from "./order-state.server";
-
-export type IngestSource = "webhook" | "reconciliation";
-
-export type IngestResult =
-  { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
-
-export interface PaidOrderInput {
-  shop: string;
-  order: ShopifyOrder;
-  /** The order as Shopify sent it: stored as the webhook's `rawBody` when there is one, else as JSON. */
-  payload: unknown;
-  /** The webhook's body exactly as it came (`payload` is its parse). */
-  rawBody?: string;
-  webhookId: string | null;
-  source: IngestSource;
-}
-
-/**
- * Records a paid order straight in Order, exactly once per shop and Shopify
- * order id: for orders found by the reconciliation sweep and cancellations of
- * orders never seen. Shopify's orders/paid webhooks take the inbox instead
- * (receivePaidOrder, decision 010), whose move into Order keeps the same
- * guarantee. Shopify delivers webhooks at least once, sometimes concurrently:
- * the unique (shop, shopifyOrderId) index decides which delivery creates the
- * order, and every later one only counts itself. Nothing is sent to Brilliant
- * here; the worker picks the order up.
- *
- * The promise resolves once the order is committed. Orders arriving together
- * share one transaction (group commit), written off this process's event loop
- * on SQLite (decision 008), which is what lets one web process take thousands
- * of webhooks a second; see docs/performance.md.
- */
-export async function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
-  const id = newId();
-  const { shop } = input;
-  const shopifyOrderId = input.order.id;
-  // Only the callback's three values wait for the commit. Awaited here, the
-  // order's parsed body would too: a suspended async function keeps every
-  // local and argument of its frame (docs/performance.md).
-  return statementWriterFor()
-    .write(paidOrderStatements(id, input))
-    .then(([upserted]) => {
-      const row = upserted?.[0] as { id: string; deliveries: number | bigint } | undefined;
-      if (!row) throw new Error(`Order ${shopifyOrderId} of ${shop} neither inserted nor found`);
-      return row.id === id
-        ? { kind: "recorded", orderId: id }
-        : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
-    });
-}
-
-/**
- * The order as new (id `id`), or one more delivery of the one already there;
- * its first transition only when the row is the new one.
- */
-function paidOrderStatements(id: string, input: PaidOrderInput): SqlStatement[] {
-  const { shop, order } = input;
-  const now = new Date();
-  const payload = input.rawBody ?? JSON.stringify(input.payload);
-  return [
-    {
-      sql: `INSERT INTO "Order" (${ORDER_INGEST_COLUMNS})
-            VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
-            ON CONFLICT ("shop", "shopifyOrderId")
-              DO UPDATE SET "deliveries" = "Order"."deliveries" + 1, "updatedAt" = excluded."updatedAt"
-            RETURNING "id", "deliveries"`,
-      params: [
-        id,
-        shop,
-        order.id,
-        order.name,
-        payload,
-        input.webhookId,
-        RECEIVED_REASON,
-        now,
-        parseDate(order.created_at),
-        now,
-        now,
-      ],
-      returns: true,
-    },
-    {
-      sql: `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
-            SELECT ?, ?, ?, NULL, 'received', ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Order" WHERE "id" = ?)`,
-      params: [
-        newId(),
-        id,
-        shop,
-        input.source === "webhook"
-          ? `orders/paid webhook ${input.webhookId ?? "(no id)"}`
-          : "found by the reconciliation sweep",
-        input.source === "webhook" ? "webhook" : "reconciliation",
-        now,
-        id,
-      ],
-    },
-  ];
-}
 
 export type OrderStateCounts = Record<OrderState, number>;
 
@@ -148,9 +48,7 @@ export async function countOrdersByState(
   return counts;
 }
 
-/** The order, moved from the inbox first if it is still there. */
 export async function getOrderByShopifyId(shop: string, shopifyOrderId: string) {
-  await settleInbox(shop, shopifyOrderId);
   return prisma.order.findUnique({ where: { shop_shopifyOrderId: { shop, shopifyOrderId } } });
 }
 
@@ -186,7 +84,7 @@ export async function recordCancellation(input: Omit<PaidOrderInput, "source">):
   const existing = await getOrderByShopifyId(shop, order.id);
   if (!existing) {
     if (!MONEY_TAKEN.has(order.financial_status ?? "")) return "ignored_unpaid";
-    const recorded = await recordPaidOrder({ ...input, source: "webhook" });
+    const recorded = await recordPaidOrder({ ...input, source: "cancellation" });
     const moved = await transition({
       shop,
       orderId: recorded.orderId,

@@ -4,7 +4,7 @@ import { z } from "zod/v4";
 import prisma from "../db.server";
 import { failSyncRun, lastSyncRun, liveSyncRun } from "./sync-run.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
-import { recordPaidOrder } from "./order.server";
+import { recordPaidOrder } from "../orders/ingest.server";
 import {
   GraphqlOrderSchema,
   LineItemsConnectionSchema,
@@ -22,7 +22,6 @@ import {
   type AdminThrottling,
 } from "../integrations/shopify-admin.server";
 import { MAX_RECONCILE_DAYS } from "./reconciliation";
-import { settleInbox } from "./order-inbox.server";
 
 /**
  * The reconciliation sweep: Shopify delivers webhooks at least once, but a
@@ -266,8 +265,6 @@ export async function reconcileShop(
           else unreadable.push(nameOf(node));
         }
         seen += nodes.length;
-        // Orders still in the inbox were not missed: moved first, they are known.
-        await settleInbox(shop);
         const known = new Set(
           (
             await prisma.order.findMany({

@@ -1,12 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { receivePaidOrder } from "../models/order-inbox.server";
+import { recordPaidOrder } from "../orders/ingest.server";
 import { parseShopifyOrder } from "../models/shopify-order";
 import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
 
 /**
- * Records the paid order (in the inbox, decision 010) and answers once that
- * is committed. It never calls Brilliant and never waits on the worker:
+ * Records the paid order (decision 012) and answers once that is committed. It never calls Brilliant and never waits on the worker:
  * Shopify gives a webhook five seconds, and retries (and eventually drops the
  * subscription) when it gets no 2xx.
  */
@@ -25,7 +24,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 
   // Returned, not awaited: this frame (the request, the parsed body) is let go while the order commits.
-  return receivePaidOrder({
+  return recordPaidOrder({
     shop,
     order: parsed.data,
     payload,

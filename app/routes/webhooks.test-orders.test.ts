@@ -10,7 +10,7 @@ import { forwardUntilSettled, makeForwarder, testOrder } from "../../tests/helpe
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
-import { countInbox } from "../models/order-inbox.server";
+import { countInbox } from "../orders/ingest.server";
 import { reconcileShop } from "../models/reconciliation.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { loader as ordersList } from "./app.orders._index";

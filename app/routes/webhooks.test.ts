@@ -4,7 +4,7 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
-import { countInbox, settleInbox } from "../models/order-inbox.server";
+import { countInbox, flushReceivedOrders } from "../orders/ingest.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { action as ordersCancelled } from "./webhooks.orders.cancelled";
 import { action as appUninstalled } from "./webhooks.app.uninstalled";
@@ -72,10 +72,10 @@ describe("orders/paid", () => {
     const before = new Date();
     const response = await call(ordersPaid, signed("orders/paid", null, { webhookId: "wh-1", rawBody }));
     expect(response.status).toBe(200);
-    // Answered once it is in the inbox (decision 010); Order has it once moved.
+    // Answered once it is in the inbox (decision 012); Order has it once moved.
     expect(await countInbox(SHOP)).toBe(1);
     expect(await prisma.order.count()).toBe(0);
-    expect(await settleInbox(SHOP)).toEqual({ moved: 1, created: 1 });
+    expect(await flushReceivedOrders(SHOP)).toEqual({ moved: 1, created: 1 });
     expect(await countInbox()).toBe(0);
     const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(order).toMatchObject({
@@ -106,7 +106,7 @@ describe("orders/paid", () => {
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await countInbox(SHOP)).toBe(1);
-    await settleInbox(SHOP);
+    await flushReceivedOrders(SHOP);
     const orders = await prisma.order.findMany({ where: { shop: SHOP } });
     expect(orders).toHaveLength(1);
     expect(orders[0]!.deliveries).toBe(3);
@@ -172,7 +172,7 @@ describe("orders/cancelled", () => {
 
   it("raises an alert when Brilliant already has the cancelled order", async () => {
     await call(ordersPaid, signed("orders/paid", paidOrder()));
-    await settleInbox(SHOP);
+    await flushReceivedOrders(SHOP);
     await prisma.order.updateMany({
       where: { shop: SHOP },
       data: { state: "forwarded", brilliantOrderId: "50001" },
@@ -202,7 +202,7 @@ describe("app/uninstalled and compliance topics", () => {
 
   it("customers/redact scrubs the customer's personal data from orders and attempts", async () => {
     await call(ordersPaid, signed("orders/paid", paidOrder()));
-    await settleInbox(SHOP);
+    await flushReceivedOrders(SHOP);
     const order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP } });
     await prisma.forwardAttempt.create({
       data: {

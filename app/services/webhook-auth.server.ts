@@ -7,6 +7,7 @@ import { authenticate } from "../shopify.server";
 import { BufferedRequest, isBuffered } from "./buffered-request";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
+import { flushReceivedOrders } from "../orders/ingest.server";
 
 type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
 
@@ -93,6 +94,8 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
     return malformed("Webhook topic does not match this endpoint");
   }
   if (!isShopDomain(context.shop)) return malformed("Not a shop domain");
+  // Every other webhook may read the shop's orders: those acknowledged before it are made readable first.
+  if ((expectedTopic ?? sentTopic) !== "orders/paid") await flushReceivedOrders(context.shop);
   return { ok: true, context, rawBody };
 }
 

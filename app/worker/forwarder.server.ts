@@ -3,7 +3,7 @@ import prisma, { databaseKind } from "../db.server";
 import { TransactionBatcher } from "../db/group-commit.server";
 import { placeholders, rowAs, sqlFor, type Row, type SqlValue } from "../db/sql.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
-import { inboxHolds, moveInboxIn } from "../models/order-inbox.server";
+import { takeReceivedOrders } from "../orders/ingest.server";
 import { DUE_STATES, transition, type OrderState } from "../models/order-state.server";
 import { createBrilliantClient, type BrilliantClient } from "../services/brilliant/client.server";
 import { CustomDataCache } from "../services/brilliant/find-order.server";
@@ -22,11 +22,11 @@ export const FAILED_PASS_RETRY_MS = 10_000;
  */
 const MAX_CLAIM_BRANCHES = 200;
 /**
- * Inbox rows a claim moves into Order (decision 010): enough to keep far
- * ahead of the sends, few enough that the claim's transaction holds the
- * write lock (on SQLite, which the webhooks' appends wait for) ~10 ms at most.
+ * Received orders a worker round moves into Order: enough to keep far ahead
+ * of the sends, few enough that the transaction holds the write lock (on
+ * SQLite, which the webhooks' appends wait for) ~10 ms at most.
  */
-const WORKER_INBOX_MOVE_LIMIT = 200;
+const RECEIVED_PER_ROUND = 200;
 /** How long such a claim reuses its list of the shops with orders in each due state. */
 const CLAIM_SHOPS_TTL_MS = 1_000;
 
@@ -119,7 +119,6 @@ export class Forwarder {
     excludeOrderIds: readonly string[] = [],
   ): Promise<ClaimedOrder[]> {
     if (limit <= 0) return [];
-    await this.moveFromInbox();
     const now = this.now();
     const leaseExpiresAt = new Date(now.getTime() + this.options.leaseMs);
     const postgres = databaseKind() === "postgresql";
@@ -186,13 +185,11 @@ export class Forwarder {
   }
 
   /**
-   * Orders Shopify sent since the last claim come from the inbox into Order
-   * (decision 010), up to WORKER_INBOX_MOVE_LIMIT at a time; a read first,
-   * so that a claim with nothing to move takes no write lock for it.
+   * Orders acknowledged to Shopify since the last round, into Order (where
+   * claims and chores read them), up to RECEIVED_PER_ROUND at a time.
    */
-  private async moveFromInbox(): Promise<void> {
-    if (!(await inboxHolds())) return;
-    const move = await this.writes.run((tx) => moveInboxIn(tx, {}, WORKER_INBOX_MOVE_LIMIT));
+  async takeReceivedOrders(): Promise<void> {
+    const move = await takeReceivedOrders((work) => this.writes.run(work), RECEIVED_PER_ROUND);
     // New shops may have due orders now.
     if (move.created > 0) this.dueShopList = null;
   }

@@ -23,6 +23,7 @@ function fakeForwarder(backlog: number) {
   const forwarder = {
     settings: { leaseMs: 60_000 },
     recoverAbandonedSends: async () => 0,
+    takeReceivedOrders: async () => undefined,
     othersCommits: async () => null,
     release: async () => undefined,
     claimDue: async (limit: number) => {
@@ -98,6 +99,7 @@ describe("runWorkerLoop with a shop at its limit", () => {
     const forwarder = {
       settings: { leaseMs: 60_000 },
       recoverAbandonedSends: async () => 0,
+      takeReceivedOrders: async () => undefined,
       othersCommits: async () => null,
       release: async () => undefined,
       claimDue: async (limit: number, excluded: readonly string[]) => {
@@ -152,6 +154,7 @@ describe("runWorkerLoop stopping", () => {
     const forwarder = {
       settings: { leaseMs: 60_000 },
       recoverAbandonedSends: async () => 0,
+      takeReceivedOrders: async () => undefined,
       othersCommits: async () => null,
       release: async () => undefined,
       claimDue: async () => {

@@ -123,6 +123,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
 
   while (!signal.aborted) {
     try {
+      await forwarder.takeReceivedOrders();
       const now = Date.now();
       if (now - lastRecovery >= Math.min(options.pollMs * 4, 5_000)) {
         lastRecovery = now;

@@ -1,6 +1,5 @@
 import prisma from "../../app/db.server";
-import { countInbox } from "../../app/models/order-inbox.server";
-import { recordPaidOrder } from "../../app/models/order.server";
+import { countInbox, flushReceivedOrders, recordPaidOrder } from "../../app/orders/ingest.server";
 import { saveMappings } from "../../app/models/mapping.server";
 import { parseShopifyOrder } from "../../app/models/shopify-order";
 import { ensureShopSettings, saveBrilliantCredentials } from "../../app/models/shop.server";
@@ -70,10 +69,19 @@ export function testOrder(
   };
 }
 
+/** The order as its orders/paid webhook records it, then readable, as after the next request's door. */
 export async function ingest(shop: string, body: Record<string, unknown>) {
   const parsed = parseShopifyOrder(body);
   if (!parsed.success) throw new Error(`test order does not parse: ${parsed.error.message}`);
-  return recordPaidOrder({ shop, order: parsed.data, payload: body, webhookId: null, source: "webhook" });
+  const result = await recordPaidOrder({
+    shop,
+    order: parsed.data,
+    payload: body,
+    webhookId: null,
+    source: "webhook",
+  });
+  await flushReceivedOrders(shop, parsed.data.id);
+  return result;
 }
 
 export function makeForwarder(brilliantBaseUrl: string, overrides: Partial<ForwarderOptions> = {}) {
@@ -104,12 +112,13 @@ export async function forwardUntilSettled(
     await Promise.all(
       forwarders.map(async (forwarder) => {
         await forwarder.recoverAbandonedSends();
+        await forwarder.takeReceivedOrders();
         const claimed = await forwarder.claimDue(opts.concurrency ?? 20);
         await Promise.all(claimed.map((order) => forwarder.process(order)));
       }),
     );
     const open = await prisma.order.count({ where: { state: { notIn: [...SETTLED_STATES] } } });
-    // Orders still in the inbox (decision 010) are not settled either.
+    // Orders received but not yet readable are not settled either.
     if (open === 0 && (await countInbox()) === 0) return rounds;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

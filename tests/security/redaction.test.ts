@@ -31,7 +31,7 @@ import prisma, { adapterOf, databaseKind } from "../../app/db.server";
 import { SqliteAdapterFactory } from "../../app/db/driver-adapter.server";
 import { sqlFor } from "../../app/db/sql.server";
 import { TEXT_COLUMNS } from "../../app/models/compliance.server";
-import { settleInbox } from "../../app/models/order-inbox.server";
+import { flushReceivedOrders } from "../../app/orders/ingest.server";
 import { action as brilliantStatus } from "../../app/routes/brilliant.status.$token";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
@@ -621,7 +621,7 @@ describe("customers/redact when the worker moves the orders between its reads an
       expect((await answerOf(ordersPaid, webhook(SHOP_BETWEEN, "orders/paid", body))).status).toBe(200);
     }
     // In Order, as any page would leave them: the redaction's first write is one of its own.
-    await settleInbox(SHOP_BETWEEN);
+    await flushReceivedOrders(SHOP_BETWEEN);
   });
 
   it("GIVEN Jill's orders just received WHEN the worker forwards them all after customers/redact has read them and before its first write THEN every order ends forwarded with the worker's reason, never the one the redaction read, and nothing of Jill is left", async () => {
@@ -749,6 +749,7 @@ describe("customers/redact while Brilliant has not answered the sends yet", () =
         workerId: "inflight-worker",
         brilliantTimeoutMs: 30_000,
       });
+      await forwarder.takeReceivedOrders();
       const claimed = await forwarder.claimDue(10);
       expect(claimed).toHaveLength(galeOrders.length);
       const sending = Promise.all(claimed.map((order) => forwarder.process(order)));

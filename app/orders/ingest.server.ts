@@ -1,54 +1,76 @@
-// The orders/paid inbox (decision 010). A webhook's order is first appended
-// to OrderInbox, a narrow table keyed by (shop, Shopify order id): about a
-// third of the database work of writing Order with its indexes and first
-// transition, on the path Shopify waits on. Rows are moved into Order, with
-// the id the webhook gave them and their first transition dated when they
-// came, by:
-// - the web process, once webhooks pause (moveInboxWhenQuiet);
-// - the worker, before each claim (Forwarder.claimDue), many at a time;
-// - anything about to read one shop's orders (settleInbox): the admin's
-//   pages, the other order webhooks, reconciliation, compliance requests.
-// No other module reads the table, so everywhere else an order is in Order.
+// The one way a paid order comes in (decision 012). recordPaidOrder records
+// it exactly once per shop and Shopify order id, whoever found it: the
+// orders/paid webhook, the orders/cancelled webhook of an order never seen,
+// or the reconciliation sweep. Nothing is sent to Brilliant here; the worker
+// picks the order up.
 //
-// Exactly once (decision 003): the inbox's key and Order's unique
-// (shop, shopifyOrderId) are the same; a delivery for an order already in
-// Order only counts itself there; a move that meets the order already in
-// Order (recorded meanwhile by reconciliation, or a late duplicate) adds its
-// deliveries to it and creates nothing; a row leaves the inbox only in the
-// transaction that put its order in Order.
+// An orders/paid delivery is first appended to OrderInbox, a narrow table
+// keyed like Order's unique (shop, shopifyOrderId): it is durable once that
+// commits, at about a third of the work of writing Order with its indexes on
+// the path Shopify waits on (measured: docs/performance.md). The inbox is this
+// module's alone. Its rows move into Order, with the id the webhook gave them
+// and their first transition dated when they came:
+// - at the doors, before a shop's request is served (flushReceivedOrders,
+//   from authenticate.admin and every other webhook) and at the top of each
+//   worker round (takeReceivedOrdersIn);
+// - in the web process, once webhooks pause (moveReceivedOrdersWhenQuiet).
+// So every other module reads Order and never needs to know about the inbox.
+//
+// Exactly once (decision 003): a delivery for an order already in Order
+// only counts itself there; a move that meets the order already in Order
+// adds its deliveries to it and creates nothing; a row leaves the inbox only
+// in the transaction that put its order in Order.
 import { databaseKind } from "../db.server";
 import { newId } from "../db/ids";
 import { logger } from "../logger.server";
 import { sqlFor, toNumber, type SqlRunner, type SqlValue } from "../db/sql.server";
 import { runStatements, statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
-import type { IngestResult, PaidOrderInput } from "./order.server";
+import type { ShopifyOrder } from "../models/shopify-order";
+
+/** Who found the order: its orders/paid webhook, an orders/cancelled webhook that came first, or the sweep. */
+export type IngestSource = "webhook" | "cancellation" | "reconciliation";
+
+export type IngestResult =
+  { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
+
+export interface PaidOrderInput {
+  shop: string;
+  order: ShopifyOrder;
+  /** The order as Shopify sent it: stored as the webhook's `rawBody` when there is one, else as JSON. */
+  payload: unknown;
+  /** The webhook's body exactly as it came (`payload` is its parse). */
+  rawBody?: string;
+  webhookId: string | null;
+  source: IngestSource;
+}
 
 /** The first state's reason, as the order shows it until the worker takes it. */
 export const RECEIVED_REASON = "Received from Shopify; waiting for the forwarder.";
 
-/**
- * The columns a just-received order is written with, the same from the
- * inbox's move and from recordPaidOrder (straight into Order).
- */
-export const ORDER_INGEST_COLUMNS = `"id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
+/** The columns a just-received order is written with, from the inbox's move and straight. */
+const ORDER_INGEST_COLUMNS = `"id", "shop", "shopifyOrderId", "name", "payload", "firstWebhookId", "deliveries",
   "state", "stateReason", "attemptCount", "nextAttemptAt", "shopifyCreatedAt", "createdAt", "updatedAt"`;
 
 /** Rows moved per transaction by a settle and by the web process's mover (a claim moves fewer). */
 export const INBOX_MOVE_LIMIT = 500;
 
 /**
- * Appends a paid order from Shopify's orders/paid webhook to the inbox, or
- * counts one more delivery of it (in the inbox, or in Order once moved). The
- * promise resolves once that is committed: the order is then durable, and
- * its id (`orderId`) is the one its Order row will have.
+ * Records a paid order, or counts one more delivery of it. The promise
+ * resolves once that is committed: the order is then durable, and
+ * `orderId` is its Order row's id. An orders/paid delivery goes to the
+ * inbox; an order found otherwise goes straight into Order, as whoever found
+ * it reads it next.
  */
-export function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+export function recordPaidOrder(input: PaidOrderInput): Promise<IngestResult> {
+  return input.source === "webhook" ? receive(input) : recordStraight(input);
+}
+
+function receive(input: PaidOrderInput): Promise<IngestResult> {
   const id = newId();
   const { shop } = input;
   const shopifyOrderId = input.order.id;
-  // Not an async function, as recordPaidOrder: only these three values wait
-  // for the commit; a suspended async frame would keep the parsed body too
-  // (docs/performance.md).
+  // Not an async function: only these three values wait for the commit; a
+  // suspended async frame would keep the parsed body too (docs/performance.md).
   return statementWriterFor()
     .write([countDelivery(shop, shopifyOrderId), append(id, input)])
     .then(([counted, appended]) => {
@@ -65,6 +87,67 @@ export function receivePaidOrder(input: PaidOrderInput): Promise<IngestResult> {
           return ingestResult(id, moved, false);
         });
     });
+}
+
+/**
+ * Straight into Order, after moving the order out of the inbox if its
+ * webhook is there: the first transition then tells how it really came.
+ */
+async function recordStraight(input: PaidOrderInput): Promise<IngestResult> {
+  await flushReceivedOrders(input.shop, input.order.id);
+  const id = newId();
+  const [upserted] = await statementWriterFor().write(straightStatements(id, input));
+  const row = upserted?.[0] as DeliveryRow | undefined;
+  if (!row) throw new Error(`Order ${input.order.id} of ${input.shop} neither inserted nor found`);
+  return row.id === id
+    ? { kind: "recorded", orderId: id }
+    : { kind: "duplicate", orderId: row.id, deliveries: Number(row.deliveries) };
+}
+
+const FIRST_TRANSITION: Record<
+  Exclude<IngestSource, "webhook">,
+  { actor: string; reason: (webhookId: string) => string }
+> = {
+  cancellation: {
+    actor: "webhook",
+    reason: (webhookId) => `orders/cancelled webhook ${webhookId}, before its orders/paid`,
+  },
+  reconciliation: { actor: "reconciliation", reason: () => "found by the reconciliation sweep" },
+};
+
+/** The order as new (id `id`), or one more delivery of the one there; its first transition only when new. */
+function straightStatements(id: string, input: PaidOrderInput): SqlStatement[] {
+  const { shop, order } = input;
+  const now = new Date();
+  const first = FIRST_TRANSITION[input.source as Exclude<IngestSource, "webhook">];
+  return [
+    {
+      sql: `INSERT INTO "Order" (${ORDER_INGEST_COLUMNS})
+            VALUES (?, ?, ?, ?, ?, ?, 1, 'received', ?, 0, ?, ?, ?, ?)
+            ON CONFLICT ("shop", "shopifyOrderId")
+              DO UPDATE SET "deliveries" = "Order"."deliveries" + 1, "updatedAt" = excluded."updatedAt"
+            RETURNING "id", "deliveries"`,
+      params: [
+        id,
+        shop,
+        order.id,
+        order.name,
+        input.rawBody ?? JSON.stringify(input.payload),
+        input.webhookId,
+        RECEIVED_REASON,
+        now,
+        parseDate(order.created_at),
+        now,
+        now,
+      ],
+      returns: true,
+    },
+    {
+      sql: `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
+            SELECT ?, ?, ?, NULL, 'received', ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Order" WHERE "id" = ?)`,
+      params: [newId(), id, shop, first.reason(input.webhookId ?? "(no id)"), first.actor, now, id],
+    },
+  ];
 }
 
 type DeliveryRow = { id: string; deliveries: number | bigint };
@@ -206,9 +289,17 @@ export function inboxMoveResult(rows: readonly (readonly Record<string, unknown>
   return { moved: rows[2]?.length ?? 0, created: rows[1]?.length ?? 0 };
 }
 
-/** One move, inside a transaction the caller holds (the worker's group commit). */
-export async function moveInboxIn(tx: SqlRunner, scope: InboxScope = {}, limit = INBOX_MOVE_LIMIT) {
-  return inboxMoveResult(await runStatements(tx, inboxMoveStatements(scope, limit)));
+/**
+ * The worker's round: up to `limit` received orders of any shop moved into
+ * Order in a transaction of the caller's `run` (its group commit), after a
+ * read, so that a round with nothing to move takes no write lock for it.
+ */
+export async function takeReceivedOrders(
+  run: (work: (tx: SqlRunner) => Promise<InboxMove>) => Promise<InboxMove>,
+  limit: number,
+): Promise<InboxMove> {
+  if (!(await inboxHolds())) return { moved: 0, created: 0 };
+  return run(async (tx) => inboxMoveResult(await runStatements(tx, inboxMoveStatements({}, limit))));
 }
 
 /** One move, in a transaction of its own, through the statement writer (decision 008). */
@@ -279,17 +370,17 @@ export class QuietInboxMover {
 let quietMover: QuietInboxMover | null = null;
 
 /** Starts this process's QuietInboxMover (once; later calls do nothing). */
-export function moveInboxWhenQuiet(quietMs = INBOX_QUIET_MS): void {
+export function moveReceivedOrdersWhenQuiet(quietMs = INBOX_QUIET_MS): void {
   quietMover ??= new QuietInboxMover(quietMs);
 }
 
 /**
- * Moves the inbox rows of `shop` (or of one of its orders) into Order, so
- * that what is read next sees every order Shopify has sent. Call it before
- * reading a shop's orders outside the worker. Costs one index seek when
- * there is nothing to move, which is nearly always.
+ * Moves the received orders of `shop` (or one of its orders) into Order, so
+ * that what is read next sees every order acknowledged to Shopify. Called at
+ * the doors (a shop's authenticated request, every webhook but orders/paid),
+ * never by readers. One index seek when nothing waits, which is nearly always.
  */
-export async function settleInbox(shop: string, shopifyOrderId?: string): Promise<InboxMove> {
+export async function flushReceivedOrders(shop: string, shopifyOrderId?: string): Promise<InboxMove> {
   const scope: InboxScope = shopifyOrderId === undefined ? { shop } : { shop, shopifyOrderId };
   const total: InboxMove = { moved: 0, created: 0 };
   for (;;) {
@@ -303,7 +394,7 @@ export async function settleInbox(shop: string, shopifyOrderId?: string): Promis
 }
 
 /** Whether any row waits in the inbox (all shops', one shop's, or one order's): one index seek. */
-export async function inboxHolds(scope: InboxScope = {}): Promise<boolean> {
+async function inboxHolds(scope: InboxScope = {}): Promise<boolean> {
   const { where, params } = scopeCondition(scope);
   const rows = await sqlFor().all(`SELECT 1 AS "one" FROM "OrderInbox" ${where} LIMIT 1`, params);
   return rows.length > 0;

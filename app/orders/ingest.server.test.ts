@@ -3,19 +3,21 @@ import prisma from "../db.server";
 import { statementWriterFor } from "../db/statement-writer.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { makeForwarder, seedShopForForwarding, testOrder } from "../../tests/helpers/forwarding";
-import { redactCustomerOrders } from "./compliance.server";
-import { getDashboard } from "./dashboard.server";
+import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
+import { TEST_API_SECRET } from "../../tests/setup/app-env";
+import { loader as syncStatusLoader } from "../routes/api.orders.$shopifyOrderId.sync";
+import { loader as homeLoader } from "../routes/app._index";
+import { loader as ordersLoader } from "../routes/app.orders._index";
+import { action as customersRedact } from "../routes/webhooks.customers.redact";
 import {
   countInbox,
   inboxMoveResult,
   inboxMoveStatements,
-  receivePaidOrder,
-  settleInbox,
-} from "./order-inbox.server";
-import { listOrders } from "./order-list.server";
-import { getOrderSyncStatus } from "./order-sync-status.server";
-import { getOrderByShopifyId, recordPaidOrder } from "./order.server";
-import { parseShopifyOrder } from "./shopify-order";
+  recordPaidOrder,
+  flushReceivedOrders,
+} from "./ingest.server";
+import { parseShopifyOrder } from "../models/shopify-order";
 
 const SHOP = "inbox.myshopify.com";
 const OTHER = "inbox-other.myshopify.com";
@@ -28,7 +30,7 @@ function paid(shop: string, number: number, webhookId: string | null = `wh-${num
   if (!parsed.success) throw new Error(parsed.error.message);
   const input = { shop, order: parsed.data, payload: body, rawBody: JSON.stringify(body), webhookId };
   return {
-    receive: () => receivePaidOrder({ ...input, source: "webhook" }),
+    receive: () => recordPaidOrder({ ...input, source: "webhook" }),
     recordDirectly: () => recordPaidOrder({ ...input, source: "reconciliation" }),
     shopifyOrderId: parsed.data.id,
   };
@@ -38,14 +40,14 @@ async function receivedTransitions(orderId: string) {
   return prisma.orderTransition.findMany({ where: { orderId, toState: "received" } });
 }
 
-describe("receivePaidOrder", () => {
+describe("recordPaidOrder", () => {
   it("GIVEN a new order THEN it is appended to the inbox, not to Order, under the id its order will have", async () => {
     const result = await paid(SHOP, 1).receive();
     expect(result.kind).toBe("recorded");
     expect(await countInbox(SHOP)).toBe(1);
     expect(await prisma.order.count()).toBe(0);
 
-    expect(await settleInbox(SHOP)).toEqual({ moved: 1, created: 1 });
+    expect(await flushReceivedOrders(SHOP)).toEqual({ moved: 1, created: 1 });
     const order = await prisma.order.findUniqueOrThrow({ where: { id: result.orderId } });
     expect(order).toMatchObject({ shop: SHOP, state: "received", deliveries: 1, firstWebhookId: "wh-1" });
     expect(order.stateReason).toMatch(/waiting for the forwarder/);
@@ -59,7 +61,7 @@ describe("receivePaidOrder", () => {
     const first = await order.receive();
     const second = await order.receive();
     expect(second).toEqual({ kind: "duplicate", orderId: first.orderId, deliveries: 2 });
-    await settleInbox(SHOP);
+    await flushReceivedOrders(SHOP);
     const third = await order.receive();
     expect(third).toEqual({ kind: "duplicate", orderId: first.orderId, deliveries: 3 });
     expect(await countInbox()).toBe(0);
@@ -69,36 +71,46 @@ describe("receivePaidOrder", () => {
     expect(await receivedTransitions(first.orderId)).toHaveLength(1);
   });
 
-  it("GIVEN the order recorded straight in Order while its webhook waits in the inbox THEN the move adds its delivery and creates nothing", async () => {
+  it("GIVEN the sweep finding an order whose webhook waits in the inbox THEN it is the webhook's order, counted once more, first recorded by its webhook", async () => {
     const order = paid(SHOP, 3);
     const fromWebhook = await order.receive();
     const direct = await order.recordDirectly();
-    expect(direct.kind).toBe("recorded");
-    expect(direct.orderId).not.toBe(fromWebhook.orderId);
+    expect(direct).toEqual({ kind: "duplicate", orderId: fromWebhook.orderId, deliveries: 2 });
 
-    expect(await settleInbox(SHOP)).toEqual({ moved: 1, created: 0 });
+    expect(await flushReceivedOrders(SHOP)).toEqual({ moved: 0, created: 0 });
     const orders = await prisma.order.findMany({ where: { shop: SHOP } });
-    expect(orders).toMatchObject([{ id: direct.orderId, deliveries: 2 }]);
-    expect(await prisma.orderTransition.count({ where: { toState: "received" } })).toBe(1);
+    expect(orders).toMatchObject([{ id: fromWebhook.orderId, deliveries: 2 }]);
+    expect(await receivedTransitions(fromWebhook.orderId)).toMatchObject([{ actor: "webhook" }]);
     expect(await countInbox()).toBe(0);
+  });
+
+  it("GIVEN an order in Order before its webhook WHEN the webhook comes THEN it only counts itself", async () => {
+    const order = paid(SHOP, 16);
+    const direct = await order.recordDirectly();
+    expect(direct.kind).toBe("recorded");
+    expect(await order.receive()).toEqual({ kind: "duplicate", orderId: direct.orderId, deliveries: 2 });
+    expect(await countInbox()).toBe(0);
+    expect(await receivedTransitions(direct.orderId)).toMatchObject([
+      { actor: "reconciliation", reason: "found by the reconciliation sweep" },
+    ]);
   });
 });
 
-describe("settleInbox", () => {
+describe("flushReceivedOrders", () => {
   it("moves one shop's rows, or one order's, and leaves the rest", async () => {
     await paid(SHOP, 4).receive();
     const wanted = paid(SHOP, 5);
     await wanted.receive();
     await paid(OTHER, 6).receive();
 
-    expect(await settleInbox(SHOP, wanted.shopifyOrderId)).toEqual({ moved: 1, created: 1 });
+    expect(await flushReceivedOrders(SHOP, wanted.shopifyOrderId)).toEqual({ moved: 1, created: 1 });
     expect(await prisma.order.findMany({ select: { shopifyOrderId: true } })).toEqual([
       { shopifyOrderId: wanted.shopifyOrderId },
     ]);
-    expect(await settleInbox(SHOP)).toEqual({ moved: 1, created: 1 });
+    expect(await flushReceivedOrders(SHOP)).toEqual({ moved: 1, created: 1 });
     expect(await countInbox(SHOP)).toBe(0);
     expect(await countInbox(OTHER)).toBe(1);
-    expect(await settleInbox(SHOP)).toEqual({ moved: 0, created: 0 });
+    expect(await flushReceivedOrders(SHOP)).toEqual({ moved: 0, created: 0 });
   });
 
   it("a move takes the oldest rows first, at most its limit", async () => {
@@ -112,41 +124,6 @@ describe("settleInbox", () => {
     expect(await countInbox()).toBe(1);
   });
 
-  it("readers of one order find it while it is still in the inbox", async () => {
-    const order = paid(SHOP, 10);
-    const { orderId } = await order.receive();
-    expect((await getOrderByShopifyId(SHOP, order.shopifyOrderId))?.id).toBe(orderId);
-  });
-
-  it("the orders list, the order block's status and a customer's redaction find orders still in the inbox", async () => {
-    const listed = await paid(SHOP, 13).receive();
-    expect((await listOrders(SHOP, {})).orders.map((order) => order.id)).toEqual([listed.orderId]);
-
-    const blocked = paid(SHOP, 14);
-    const { orderId } = await blocked.receive();
-    expect(await getOrderSyncStatus(SHOP, blocked.shopifyOrderId)).toMatchObject({
-      orderId,
-      state: "received",
-    });
-
-    const redacted = paid(SHOP, 15);
-    await redacted.receive();
-    expect(await countInbox(SHOP)).toBe(1);
-    expect(await redactCustomerOrders(SHOP, [redacted.shopifyOrderId])).toBe(1);
-    const { payload } = await prisma.order.findFirstOrThrow({
-      where: { shopifyOrderId: redacted.shopifyOrderId },
-    });
-    expect(payload).not.toContain("Test Buyer");
-    expect(payload).not.toContain("1 Test St");
-  });
-
-  it("the admin's home page counts orders still in the inbox", async () => {
-    await paid(SHOP, 11).receive();
-    await paid(SHOP, 12).receive();
-    const dashboard = await getDashboard(SHOP, { days: 7 });
-    expect(dashboard.counts.received).toBe(2);
-  });
-
   it("GIVEN deliveries and moves racing THEN each order is in Order once, with every delivery counted", async () => {
     const orders = Array.from({ length: 40 }, (_, index) =>
       paid(index % 2 === 0 ? SHOP : OTHER, 100 + index),
@@ -154,16 +131,16 @@ describe("settleInbox", () => {
     let done = false;
     const mover = (async () => {
       while (!done) {
-        await settleInbox(SHOP);
-        await settleInbox(OTHER);
+        await flushReceivedOrders(SHOP);
+        await flushReceivedOrders(OTHER);
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
     await Promise.all(orders.flatMap((order) => [order.receive(), order.receive(), order.receive()]));
     done = true;
     await mover;
-    await settleInbox(SHOP);
-    await settleInbox(OTHER);
+    await flushReceivedOrders(SHOP);
+    await flushReceivedOrders(OTHER);
 
     const stored = await prisma.order.findMany({ select: { id: true, deliveries: true } });
     expect(stored).toHaveLength(40);
@@ -173,19 +150,75 @@ describe("settleInbox", () => {
   });
 });
 
-describe("the worker's claim", () => {
+describe("the doors: orders still in the inbox are readable by whatever the shop asks next", () => {
+  it("GIVEN orders only in the inbox WHEN a staff member opens the home page, the orders list and the order block THEN each shows them", async () => {
+    await seedAdminShop(SHOP);
+    await paid(SHOP, 11).receive();
+    await paid(SHOP, 12).receive();
+    const home = (await (await callRoute(homeLoader, await adminRequest("/app", { shop: SHOP }))).json()) as {
+      counts: Record<string, number>;
+    };
+    expect(home.counts.received).toBe(2);
+
+    const listed = await paid(SHOP, 13).receive();
+    const list = (await (
+      await callRoute(ordersLoader, await adminRequest("/app/orders?state=received", { shop: SHOP }))
+    ).json()) as { orders: { id: string }[] };
+    expect(list.orders.map((order) => order.id)).toContain(listed.orderId);
+
+    const blocked = paid(SHOP, 14);
+    const { orderId } = await blocked.receive();
+    const status = await callRoute(
+      syncStatusLoader,
+      await adminRequest(`/api/orders/${blocked.shopifyOrderId}/sync`, { shop: SHOP }),
+      { shopifyOrderId: blocked.shopifyOrderId },
+    );
+    expect((await status.json()).status).toMatchObject({ orderId, state: "received" });
+    expect(await countInbox(SHOP)).toBe(0);
+  });
+
+  it("GIVEN an order only in the inbox WHEN customers/redact names it THEN it is redacted", async () => {
+    const redacted = paid(SHOP, 15);
+    await redacted.receive();
+    expect(await countInbox(SHOP)).toBe(1);
+    const response = await customersRedact({
+      request: signedWebhookRequest("https://brilliant-sync.test/webhooks/customers/redact", {
+        topic: "customers/redact",
+        shop: SHOP,
+        body: {
+          shop_domain: SHOP,
+          customer: { id: 1, email: "buyer@example.com" },
+          orders_to_redact: [Number(redacted.shopifyOrderId)],
+        },
+        secret: TEST_API_SECRET,
+      }),
+      params: {},
+      context: {},
+    });
+    expect(response.status).toBe(200);
+    const { payload } = await prisma.order.findFirstOrThrow({
+      where: { shopifyOrderId: redacted.shopifyOrderId },
+    });
+    expect(payload).not.toContain("Test Buyer");
+    expect(payload).not.toContain("1 Test St");
+  });
+});
+
+describe("the worker's round", () => {
   it("moves what waits in the inbox and claims it, even when every shop with orders in Order is left out", async () => {
     await seedShopForForwarding(SHOP);
     await seedShopForForwarding(OTHER);
     const { orderId } = await paid(SHOP, 20).receive();
     const forwarder = makeForwarder("http://127.0.0.1:9");
 
+    await forwarder.takeReceivedOrders();
     const claimed = await forwarder.claimDue(5);
     expect(claimed.map((order) => order.id)).toEqual([orderId]);
     expect(await countInbox()).toBe(0);
 
     // OTHER is at its limit; SHOP's new order is in the inbox only.
     const next = await paid(SHOP, 21).receive();
+    await forwarder.takeReceivedOrders();
     const again = await forwarder.claimDue(5, [OTHER], [orderId]);
     expect(again.map((order) => order.id)).toEqual([next.orderId]);
   });

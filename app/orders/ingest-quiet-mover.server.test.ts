@@ -6,11 +6,11 @@ import {
   countInbox,
   INBOX_MOVE_LIMIT,
   type InboxMove,
-  moveInboxWhenQuiet,
+  moveReceivedOrdersWhenQuiet,
   QuietInboxMover,
-  receivePaidOrder,
-} from "./order-inbox.server";
-import { parseShopifyOrder } from "./shopify-order";
+  recordPaidOrder,
+} from "./ingest.server";
+import { parseShopifyOrder } from "../models/shopify-order";
 
 // A file of its own: the mover, once started, runs for the rest of the process.
 const SHOP = "quiet-mover.myshopify.com";
@@ -21,7 +21,7 @@ async function receive(number: number) {
   const body = testOrder(number, [{ variant: 73002, quantity: 1 }]);
   const parsed = parseShopifyOrder(body);
   if (!parsed.success) throw new Error(parsed.error.message);
-  return receivePaidOrder({
+  return recordPaidOrder({
     shop: SHOP,
     order: parsed.data,
     payload: body,
@@ -33,7 +33,7 @@ async function receive(number: number) {
 it("GIVEN the web process's mover started WHEN webhooks pause THEN their orders move into Order with no reader and no worker", async () => {
   const before = [await receive(1), await receive(2)];
   expect(await countInbox()).toBe(2);
-  moveInboxWhenQuiet(5);
+  moveReceivedOrdersWhenQuiet(5);
   // Started after those two: it wakes with the next webhook.
   const third = await receive(3);
 
