@@ -31,7 +31,6 @@ import express from "express";
 import morgan from "morgan";
 
 import { bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from "./app/services/body-limits";
-import { BufferedRequest } from "./app/services/buffered-request";
 
 export { WEBHOOK_BODY_LIMIT_BYTES };
 
@@ -212,8 +211,11 @@ export async function serveWebhook(
 
     let request: Request;
     try {
-      // Its body is already in memory: the action reads it from there, as often as it needs.
-      request = new BufferedRequest(`http://${host}${req.url}`, webhookHeaders(req.rawHeaders), body);
+      request = new Request(`http://${host}${req.url}`, {
+        method: "POST",
+        headers: webhookHeaders(req.rawHeaders),
+        body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
+      });
     } catch {
       return await answer(res, new Response("Bad request", { status: 400 }));
     }
@@ -303,11 +305,11 @@ async function notAPost(
  * request has, so the hop-by-hop and proxy headers a delivery also carries
  * would cost it time for nothing (decision 011).
  */
-function webhookHeaders(rawHeaders: readonly string[]): string[] {
-  const kept: string[] = [];
+function webhookHeaders(rawHeaders: readonly string[]): Headers {
+  const kept = new Headers();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
-    if (name.startsWith("x-shopify-") || name === "content-type") kept.push(rawHeaders[i]!, rawHeaders[i + 1]!);
+    if (name.startsWith("x-shopify-") || name === "content-type") kept.append(name, rawHeaders[i + 1]!);
   }
   return kept;
 }

@@ -4,7 +4,6 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { InvalidShopError } from "@shopify/shopify-api";
 
 import { authenticate } from "../shopify.server";
-import { BufferedRequest, isBuffered } from "./buffered-request";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { flushReceivedOrders } from "../orders/ingest.server";
@@ -69,13 +68,10 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   const malformed = (why: string) => ({ ok: false as const, response: new Response(why, { status: 400 }) });
   let context: WebhookContext;
   try {
-    // The library reads the body again: from the same request when its body
-    // is in memory (the production server's webhook lane), else from a copy
-    // holding the body read above.
-    const again = isBuffered(request)
-      ? request
-      : new BufferedRequest(request.url, request.headers, Buffer.from(rawBody));
-    context = await authenticate.webhook(again);
+    // The library reads the body again: a copy holding the body read above.
+    context = await authenticate.webhook(
+      new Request(request.url, { method: "POST", headers: request.headers, body: rawBody }),
+    );
   } catch (thrown) {
     if (thrown instanceof Response) {
       return {

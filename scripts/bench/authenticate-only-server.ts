@@ -1,6 +1,6 @@
 /**
  * The benchmark's second yardstick: the app's own webhook lane (server.ts:
- * `node:http`, the turnstile, the body read whole, a BufferedRequest, the
+ * `node:http`, the turnstile, the body read whole, a Request made of it, the
  * answer written back) with an action that only authenticates and answers
  * 200. The authentication is the app's: `verifyWebhook`
  * (app/services/webhook-auth.server.ts), its edges around the library's

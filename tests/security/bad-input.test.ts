@@ -7,7 +7,7 @@
  * (brilliant.status.$token) and the order page block's API
  * (api.orders.$shopifyOrderId.sync). Requests go through the routes' real
  * handling: real Requests (every other webhook as the production server's
- * webhook lane makes it, a BufferedRequest), real HMAC verification, the
+ * webhook lane makes it, from the body's bytes), real HMAC verification, the
  * real database.
  *
  * - Webhooks with a missing, empty, garbled, truncated, hex-instead-of-base64,
@@ -47,7 +47,6 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
-import { BufferedRequest } from "../../app/services/buffered-request";
 import { BRILLIANT_STATUS_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
 import { repoRoot } from "../../scripts/db/paths";
 import { orderInState } from "../helpers/admin-orders";
@@ -260,7 +259,7 @@ function webhookRequest(
   // As Remix hands it to the route, or as server.ts's webhook lane does.
   return webhooksMade % 2 === 0
     ? new Request(door.url, { method: "POST", headers, body: rawBody })
-    : new BufferedRequest(door.url, new Headers(headers), Buffer.from(rawBody));
+    : new Request(door.url, { method: "POST", headers: new Headers(headers), body: Buffer.from(rawBody) });
 }
 
 function isJson(text: string): boolean {
@@ -673,20 +672,31 @@ describe("refused before a body is read or a shop is known", () => {
       expect(loader, `${door.id} has no loader`).toBeDefined();
       for (const method of ["GET", "HEAD", "OPTIONS"]) {
         const response = await answerOf(loader!, new Request(door.url, { method }));
-        answers.push({ door: door.id, method, status: response.status, allow: response.headers.get("allow") });
+        answers.push({
+          door: door.id,
+          method,
+          status: response.status,
+          allow: response.headers.get("allow"),
+        });
       }
     }
-    expect(answers).toEqual(answers.map(({ door, method }) => ({ door, method, status: 405, allow: "POST" })));
+    expect(answers).toEqual(
+      answers.map(({ door, method }) => ({ door, method, status: 405, allow: "POST" })),
+    );
     expect(await tableRowCounts(prisma)).toEqual(before);
   });
 
   it("GIVEN Brilliant status calls whose body never ends or outgrows 64 KB THEN an unknown token is 404 with the body unread, a known one 413, and nothing written", async () => {
     // Sends `prefix`, then never ends: a route that waited for the whole body would never answer.
     const endless = (prefix: string) =>
-      new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(prefix)) });
+      new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode(prefix)),
+      });
     // Grows for as long as it is read.
     const growing = () =>
-      new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(16 * 1024).fill(0x20)) });
+      new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(16 * 1024).fill(0x20)),
+      });
     const post = (token: string, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
       answerOf(
         statusAction,
@@ -729,7 +739,11 @@ describe("refused before a body is read or a shop is known", () => {
         }
         if (module.action) {
           const body = new URLSearchParams({ intent: "retry" });
-          const response = await answerOf(module.action, new Request(url, { method: "POST", headers, body }), params);
+          const response = await answerOf(
+            module.action,
+            new Request(url, { method: "POST", headers, body }),
+            params,
+          );
           answers.push({ route: `${id} action`, dest, status: response.status });
         }
       }
