@@ -15,7 +15,7 @@
  * build's `handleError` and is a 500).
  *
  * No body is held in memory unbounded, authenticated or not: each path has a
- * size limit (app/services/body-limits.ts) checked before and while a body is
+ * size limit (app/body-limits.ts) checked before and while a body is
  * read, webhook bodies in memory have a total, and a request must arrive
  * whole within REQUEST_TIMEOUT_MS (408).
  */
@@ -30,7 +30,7 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 
-import { bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from "./app/services/body-limits";
+import { bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from "./app/body-limits";
 
 export { WEBHOOK_BODY_LIMIT_BYTES };
 

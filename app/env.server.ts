@@ -31,7 +31,7 @@ const EnvSchema = z.object({
   // Admin GraphQL stand-in, shopify-stand-in/admin-graphql.ts) instead of the
   // shop's. Refused when NODE_ENV=production unless
   // SHOPIFY_ADMIN_API_ORIGIN_ALLOW_PRODUCTION=1 (the demo runs the production
-  // build against the stand-in). See app/services/shopify-admin-origin.server.ts.
+  // build against the stand-in). See app/integrations/shopify-admin-origin.server.ts.
   SHOPIFY_ADMIN_API_ORIGIN: z.preprocess(
     (value) => (value === "" ? undefined : value),
     urlFromEnv("SHOPIFY_ADMIN_API_ORIGIN must be an origin such as http://127.0.0.1:4020")
@@ -71,7 +71,7 @@ const EnvSchema = z.object({
   // (0: never, and "Reconcile now" waits too); the sweep is checked for at most every 30 s.
   RECONCILE_INTERVAL_MS: intFromEnv(6 * 60 * 60_000),
   // Expiring offline tokens (Shopify: an hour) are renewed this long before they expire. More than
-  // the library's own 5 minutes, so it never renews one itself (app/services/session-storage.server.ts).
+  // the library's own 5 minutes, so it never renews one itself (app/integrations/shopify-session-storage.server.ts).
   SHOPIFY_TOKEN_REFRESH_MARGIN_MS: intFromEnv(330_000),
   // How often the worker moves shops still on non-expiring tokens to expiring ones, and renews
   // refresh tokens within a week of their 90 days (0: never).

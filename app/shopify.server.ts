@@ -1,15 +1,15 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import "./services/shopify-request-adapter.server";
+import "./integrations/shopify-request-adapter.server";
 import { HttpResponseError, InvalidShopError, ShopifyError, shopifyApi } from "@shopify/shopify-api";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 // Development and tests only: SHOPIFY_ADMIN_API_ORIGIN sends Admin API calls to a stand-in.
-import "./services/shopify-admin-origin.server";
+import "./integrations/shopify-admin-origin.server";
 import prisma from "./db.server";
 import {
   AppSessionStorage,
   TokenRenewalRefusedError,
   type RenewOfflineToken,
-} from "./services/session-storage.server";
+} from "./integrations/shopify-session-storage.server";
 import { shopifyConnectionLost, shopifyConnectionRestored } from "./models/shopify-connection.server";
 import { ensureShopSettings } from "./models/shop.server";
 import { env } from "./env.server";

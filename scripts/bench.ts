@@ -220,7 +220,7 @@ async function prepareTemplate(): Promise<void> {
   await run("npx", ["prisma", "migrate", "deploy"], env);
   // The app's modules read the environment when first imported.
   Object.assign(process.env, env);
-  const { saveMappings } = await import("../app/models/mapping.server");
+  const { saveMappings } = await import("../app/catalog/mapping.server");
   const { SIM_API_KEY, SIM_API_SECRET } = await import("../simulator/server");
   for (const shop of SHOPS) {
     await seedShop({

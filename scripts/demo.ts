@@ -265,10 +265,10 @@ async function fixAndRelease(
   waitSettled: (deadline: number) => Promise<Awaited<ReturnType<typeof prisma.order.findMany>>>,
   deadline: number,
 ) {
-  const { saveMappings } = await import("../app/models/mapping.server");
-  const { syncBrilliantCatalog } = await import("../app/models/brilliant-catalog.server");
+  const { saveMappings } = await import("../app/catalog/mapping.server");
+  const { syncBrilliantCatalog } = await import("../app/catalog/brilliant-catalog.server");
   const { getBrilliantCredentials } = await import("../app/models/shop.server");
-  const { createBrilliantClient } = await import("../app/services/brilliant/client.server");
+  const { createBrilliantClient } = await import("../app/integrations/brilliant/client.server");
   const poster = sampleOrders()[1]!.body as { line_items: { variant_id: number }[] };
   say();
   say(

@@ -7,7 +7,7 @@ import { type Logger } from "../logger.server";
  * shop's cost budget (waiting for the bucket to refill, retrying THROTTLED
  * answers, asking for smaller pages when one costs more than any bucket
  * holds), and what its failures are called. The variant sync
- * (app/models/shopify-variant-sync.server.ts), reconciliation, fulfillment
+ * (app/catalog/shopify-variant-sync.server.ts), reconciliation, fulfillment
  * holds and write-back, and order edits call Shopify through it.
  */
 

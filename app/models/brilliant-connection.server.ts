@@ -1,14 +1,18 @@
 import { env } from "../env.server";
-import { createBrilliantClient, type BrilliantClient } from "../services/brilliant/client.server";
-import type { ReadOutcome } from "../services/brilliant/outcome";
-import type { BrilliantStore } from "../services/brilliant/schemas";
-import { lastCatalogSync, syncBrilliantCatalog, type CatalogSyncResult } from "./brilliant-catalog.server";
+import { createBrilliantClient, type BrilliantClient } from "../integrations/brilliant/client.server";
+import type { ReadOutcome } from "../integrations/brilliant/outcome";
+import type { BrilliantStore } from "../integrations/brilliant/schemas";
+import {
+  lastCatalogSync,
+  syncBrilliantCatalog,
+  type CatalogSyncResult,
+} from "../catalog/brilliant-catalog.server";
 import { getBrilliantCredentials, type BrilliantCredentials } from "./shop.server";
 
 /**
  * The admin's way to Brilliant: a client for the shop's saved (or just typed)
  * credentials, the settings page's "Test connection", and "Sync Brilliant
- * catalog now". The worker builds its own clients (app/worker/forwarder.server.ts).
+ * catalog now". The worker builds its own clients (app/orders/forwarder.server.ts).
  */
 export function brilliantClientFor(credentials: BrilliantCredentials): BrilliantClient {
   const settings = env();

@@ -1,14 +1,10 @@
 import { randomBytes } from "node:crypto";
 import prisma from "../db.server";
 import { sqlFor } from "../db/sql.server";
-import { forgetSessionsOf } from "../services/session-storage.server";
-import {
-  CredentialsDecryptionError,
-  decryptSecret,
-  encryptSecret,
-} from "../services/credentials-crypto.server";
-import { refreshCatalogAlerts } from "./brilliant-catalog.server";
-import { releaseHeldOrders } from "./order-actions.server";
+import { forgetSessionsOf } from "../integrations/shopify-session-storage.server";
+import { CredentialsDecryptionError, decryptSecret, encryptSecret } from "../db/credentials-crypto.server";
+import { refreshCatalogAlerts } from "../catalog/brilliant-catalog.server";
+import { releaseHeldOrders } from "../orders/actions.server";
 
 export type ShopSettingsRecord = NonNullable<Awaited<ReturnType<typeof prisma.shopSettings.findUnique>>>;
 

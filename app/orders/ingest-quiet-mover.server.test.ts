@@ -10,7 +10,7 @@ import {
   QuietInboxMover,
   recordPaidOrder,
 } from "./ingest.server";
-import { parseShopifyOrder } from "../models/shopify-order";
+import { parseShopifyOrder } from "./shopify-order";
 
 // A file of its own: the mover, once started, runs for the rest of the process.
 const SHOP = "quiet-mover.myshopify.com";

@@ -17,7 +17,7 @@ import {
   recordPaidOrder,
   flushReceivedOrders,
 } from "./ingest.server";
-import { parseShopifyOrder } from "../models/shopify-order";
+import { parseShopifyOrder } from "./shopify-order";
 
 const SHOP = "inbox.myshopify.com";
 const OTHER = "inbox-other.myshopify.com";

@@ -25,7 +25,7 @@ import { newId } from "../db/ids";
 import { logger } from "../logger.server";
 import { sqlFor, toNumber, type SqlRunner, type SqlValue } from "../db/sql.server";
 import { runStatements, statementWriterFor, type SqlStatement } from "../db/statement-writer.server";
-import type { ShopifyOrder } from "../models/shopify-order";
+import type { ShopifyOrder } from "./shopify-order";
 
 /** Who found the order: its orders/paid webhook, an orders/cancelled webhook that came first, or the sweep. */
 export type IngestSource = "webhook" | "cancellation" | "reconciliation";

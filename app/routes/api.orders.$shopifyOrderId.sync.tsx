@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 
-import { getOrderSyncStatus, retryOrderSync } from "../models/order-sync-status.server";
+import { getOrderSyncStatus, retryOrderSync } from "../orders/sync-status.server";
 import { authenticate } from "../shopify.server";
 
 /**

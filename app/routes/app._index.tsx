@@ -21,8 +21,8 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
-import { getDashboard, type DashboardAlert } from "../models/dashboard.server";
-import { SETTINGS_PATH } from "../models/next-step";
+import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
+import { SETTINGS_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
 
 const QuerySchema = z.object({

@@ -23,7 +23,7 @@ import {
   getShopifyVariantForMapping,
   mapVariant,
   searchBrilliantVariants,
-} from "../models/mapping-page.server";
+} from "../catalog/mapping-page.server";
 import { authenticate } from "../shopify.server";
 
 /** The picker: choose the Brilliant variant one Shopify variant ships as. */

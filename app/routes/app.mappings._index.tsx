@@ -36,10 +36,10 @@ import {
   mappingSyncStatus,
   unmapVariants,
   type MappingRow,
-} from "../models/mapping-page.server";
-import { MAPPING_FILTERS } from "../models/mapping-page-options";
-import { startShopifyVariantSync } from "../models/shopify-variant-sync.server";
-import { InvalidVariantCursorError } from "../models/shopify-variants.server";
+} from "../catalog/mapping-page.server";
+import { MAPPING_FILTERS } from "../catalog/mapping-page-options";
+import { startShopifyVariantSync } from "../catalog/shopify-variant-sync.server";
+import { InvalidVariantCursorError } from "../catalog/shopify-variants.server";
 import { authenticate } from "../shopify.server";
 
 /**

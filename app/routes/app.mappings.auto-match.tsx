@@ -19,9 +19,9 @@ import {
 import { useState } from "react";
 import { z } from "zod/v4";
 
-import type { MatchRule } from "../models/auto-match";
-import { applyAutoMatchReview, reviewAutoMatches } from "../models/mapping-page.server";
-import { REVIEW_GROUPS, type ReviewGroup } from "../models/mapping-page-options";
+import type { MatchRule } from "../catalog/auto-match";
+import { applyAutoMatchReview, reviewAutoMatches } from "../catalog/mapping-page.server";
+import { REVIEW_GROUPS, type ReviewGroup } from "../catalog/mapping-page-options";
 import { authenticate } from "../shopify.server";
 
 /**

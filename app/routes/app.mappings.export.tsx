@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { exportMappingCsv } from "../models/mapping-csv.server";
+import { exportMappingCsv } from "../catalog/mapping-csv.server";
 import { authenticate } from "../shopify.server";
 
 /** The shop's mappings as CSV: mapped variants, then unmapped ones with an empty target to fill in. */

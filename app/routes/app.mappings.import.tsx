@@ -22,7 +22,7 @@ import {
   previewMappingCsv,
   type CsvReport,
   type RowStatus,
-} from "../models/mapping-csv.server";
+} from "../catalog/mapping-csv.server";
 import { authenticate } from "../shopify.server";
 
 /**

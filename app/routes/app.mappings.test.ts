@@ -7,7 +7,7 @@ import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admi
 import { orderInState } from "../../tests/helpers/admin-orders";
 import { shopifyVariantFor } from "../../tests/helpers/forwarding";
 import { startAdminGraphqlStandIn, type AdminGraphqlStandIn } from "../../shopify-stand-in/admin-graphql";
-import { backgroundSyncsSettled } from "../models/shopify-variant-sync.server";
+import { backgroundSyncsSettled } from "../catalog/shopify-variant-sync.server";
 import { action as indexAction, loader as indexLoader } from "./app.mappings._index";
 import { action as mapAction, loader as mapLoader } from "./app.mappings.$shopifyVariantId";
 import { action as autoAction, loader as autoLoader } from "./app.mappings.auto-match";

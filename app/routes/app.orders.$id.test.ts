@@ -3,8 +3,8 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
 import { orderInState } from "../../tests/helpers/admin-orders";
-import { EXPLAINED_CODES, explainCode } from "../models/code-explanations";
-import type { OrderDetail, TimelineAttempt } from "../models/order-detail.server";
+import { EXPLAINED_CODES, explainCode } from "../orders/code-explanations";
+import type { OrderDetail, TimelineAttempt } from "../orders/order-detail.server";
 import { action, loader } from "./app.orders.$id";
 
 const SHOP_A = "detail-a.myshopify.com";

@@ -23,14 +23,14 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
-import { retryNow, resubmitOrders, skipOrders, type ActionSummary } from "../models/order-actions.server";
+import { retryNow, resubmitOrders, skipOrders, type ActionSummary } from "../orders/actions.server";
 import {
   getOrderDetail,
   updateShippingAddressAndResubmit,
   type TimelineAttempt,
   type TimelineTransition,
-} from "../models/order-detail.server";
-import { nextStepForHold, stateLabel, stateTone } from "../models/next-step";
+} from "../orders/order-detail.server";
+import { nextStepForHold, stateLabel, stateTone } from "../orders/next-step";
 
 const NOT_FOUND_MESSAGE = "This order is not in your shop.";
 

@@ -3,7 +3,7 @@ import prisma from "../db.server";
 import { resetDatabase } from "../../tests/helpers/db";
 import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
 import { orderInState } from "../../tests/helpers/admin-orders";
-import { listOrders } from "../models/order-list.server";
+import { listOrders } from "../orders/order-list.server";
 import { action, loader } from "./app.orders._index";
 
 const SHOP_A = "orders-a.myshopify.com";

@@ -28,8 +28,8 @@ import {
   listOrders,
   type BulkOrderResult,
   type OrderListRow,
-} from "../models/order-list.server";
-import { ORDER_STATE_CHOICES, orderPath, stateLabel, stateTone } from "../models/next-step";
+} from "../orders/order-list.server";
+import { ORDER_STATE_CHOICES, orderPath, stateLabel, stateTone } from "../orders/next-step";
 import { DayRangeSchema } from "../models/calendar-day";
 
 const ListQuerySchema = z.object({

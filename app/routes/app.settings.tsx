@@ -25,8 +25,8 @@ import {
   testBrilliantConnection,
 } from "../models/brilliant-connection.server";
 import { getSettingsView, updateShopSettings } from "../models/shop.server";
-import { reconciliationView, requestReconciliation } from "../models/reconciliation.server";
-import { MAX_RECONCILE_DAYS } from "../models/reconciliation";
+import { reconciliationView, requestReconciliation } from "../orders/reconciliation.server";
+import { MAX_RECONCILE_DAYS } from "../orders/reconciliation";
 import { authenticate } from "../shopify.server";
 import { SyncRunLine } from "../components/sync-run-line";
 

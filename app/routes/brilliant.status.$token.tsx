@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { recordStatusCallback } from "../models/brilliant-status.server";
+import { recordStatusCallback } from "../orders/brilliant-status.server";
 import { shopForStatusWebhookToken } from "../models/shop.server";
-import { BRILLIANT_STATUS_BODY_LIMIT_BYTES, readBodyUpTo } from "../services/body-limits";
+import { BRILLIANT_STATUS_BODY_LIMIT_BYTES, readBodyUpTo } from "../body-limits";
 
 const methodNotAllowed = () =>
   new Response("Method not allowed", { status: 405, headers: { allow: "POST" } });

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 import { updateSessionScopes } from "../models/shop.server";
 
 const ScopesUpdate = z.object({ current: z.array(z.string()) });

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 import { markShopUninstalled } from "../models/shop.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {

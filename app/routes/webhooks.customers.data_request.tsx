@@ -2,8 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
 import { logger } from "../logger.server";
 import { shopifyIdsToMatch } from "../models/shopify-id";
-import { customerDataSummary } from "../models/compliance.server";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { customerDataSummary } from "../orders/compliance.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 const DataRequest = z.object({
   orders_requested: shopifyIdsToMatch.default(() => []),

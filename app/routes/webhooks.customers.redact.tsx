@@ -2,8 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
 import { logger } from "../logger.server";
 import { shopifyIdsToMatch } from "../models/shopify-id";
-import { redactCustomerOrders, RedactionUnfinished } from "../models/compliance.server";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { redactCustomerOrders, RedactionUnfinished } from "../orders/compliance.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 const CustomersRedact = z.object({
   orders_to_redact: shopifyIdsToMatch.default(() => []),

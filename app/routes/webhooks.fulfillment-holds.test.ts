@@ -10,9 +10,9 @@ import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { fulfillmentOrderGid } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
-import { resolvePendingFulfillmentHolds } from "../models/fulfillment-hold.server";
-import { nextStepForHold } from "../models/next-step";
-import { resubmitOrders } from "../models/order-actions.server";
+import { resolvePendingFulfillmentHolds } from "../orders/fulfillment-hold.server";
+import { nextStepForHold } from "../orders/next-step";
+import { resubmitOrders } from "../orders/actions.server";
 import { action as placedOnHold } from "./webhooks.fulfillment_orders.placed_on_hold";
 import { action as holdReleased } from "./webhooks.fulfillment_orders.hold_released";
 

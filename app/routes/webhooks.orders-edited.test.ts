@@ -19,7 +19,7 @@ import {
   EDIT_APPLIED_REASON,
   EDIT_UNREAD_REASON,
   resolvePendingOrderEdits,
-} from "../models/order-edit.server";
+} from "../orders/order-edit.server";
 import { action as ordersEdited } from "./webhooks.orders.edited";
 
 // Real signed orders/edited webhooks into the route; the edited order is read

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { recordCancellation } from "../models/order.server";
-import { parseShopifyOrder } from "../models/shopify-order";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { recordCancellation } from "../orders/order.server";
+import { parseShopifyOrder } from "../orders/shopify-order";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const verified = await verifyWebhook(request);

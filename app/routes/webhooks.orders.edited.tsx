@@ -1,8 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { parseOrderEditWebhook, recordOrderEdit } from "../models/order-edit.server";
+import { parseOrderEditWebhook, recordOrderEdit } from "../orders/order-edit.server";
 import { withDeadline } from "../integrations/shopify-admin.server";
-import { verifyWebhook, WEBHOOK_ADMIN_READ_MS, webhookLoader } from "../services/webhook-auth.server";
+import {
+  verifyWebhook,
+  WEBHOOK_ADMIN_READ_MS,
+  webhookLoader,
+} from "../integrations/shopify-webhook-auth.server";
 
 /**
  * orders/edited (read_orders): lines added, removed or changed on a paid order.
@@ -10,7 +14,7 @@ import { verifyWebhook, WEBHOOK_ADMIN_READ_MS, webhookLoader } from "../services
  * notes, fulfillments, the app's own fulfillmentCreate) and would read the
  * order from Shopify, or alert after forwarding, for changes Brilliant never
  * sees. The body names only the order and the change, so the order is read
- * again with the webhook's admin client (app/models/order-edit.server.ts),
+ * again with the webhook's admin client (app/orders/order-edit.server.ts),
  * for at most WEBHOOK_ADMIN_READ_MS; when it cannot be, the order is held and
  * the worker reads it. Bad HMAC 401,
  * malformed 400, otherwise 200.

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
 import { recordPaidOrder } from "../orders/ingest.server";
-import { parseShopifyOrder } from "../models/shopify-order";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { parseShopifyOrder } from "../orders/shopify-order";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 /**
  * Records the paid order (decision 012) and answers once that is committed. It never calls Brilliant and never waits on the worker:

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { queueProductWebhook, triggeredAt } from "../models/product-update-queue.server";
-import { parseProductDeleteWebhook } from "../models/shopify-product-webhooks.server";
-import { numericShopifyId } from "../models/shopify-variants.server";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { queueProductWebhook, triggeredAt } from "../catalog/product-update-queue.server";
+import { parseProductDeleteWebhook } from "../catalog/shopify-product-webhooks.server";
+import { numericShopifyId } from "../catalog/shopify-variants.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 /**
  * Queues the product's deletion for the worker, which marks its variants

@@ -5,8 +5,8 @@ import { resetDatabase } from "../../tests/helpers/db";
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
-import { applyQueuedProductUpdates, countQueuedProductUpdates } from "../models/product-update-queue.server";
-import { listShopifyVariants } from "../models/shopify-variants.server";
+import { applyQueuedProductUpdates, countQueuedProductUpdates } from "../catalog/product-update-queue.server";
+import { listShopifyVariants } from "../catalog/shopify-variants.server";
 import { action as productsUpdate } from "./webhooks.products.update";
 import { action as productsDelete } from "./webhooks.products.delete";
 

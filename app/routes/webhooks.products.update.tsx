@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { queueProductWebhook, triggeredAt } from "../models/product-update-queue.server";
-import { checkProductWebhook } from "../models/shopify-product-webhooks.server";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { queueProductWebhook, triggeredAt } from "../catalog/product-update-queue.server";
+import { checkProductWebhook } from "../catalog/shopify-product-webhooks.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 /**
  * Keeps the mirrored variants of one product fresh between full syncs.
  * The product is checked and queued, and the worker applies it
- * (app/models/product-update-queue.server.ts): writing thousands of variants
+ * (app/catalog/product-update-queue.server.ts): writing thousands of variants
  * here would hold the event loop that answers every other webhook. Webhooks
  * can arrive more than once and out of order; the queue keeps the newest.
  */

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { deleteShopData, RedactionUnfinished } from "../models/compliance.server";
-import { verifyWebhook, webhookLoader } from "../services/webhook-auth.server";
+import { deleteShopData, RedactionUnfinished } from "../orders/compliance.server";
+import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 /** 48 hours after uninstall: every record of the shop goes. Idempotent. */
 export const action = async ({ request }: ActionFunctionArgs) => {

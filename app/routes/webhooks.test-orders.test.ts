@@ -11,7 +11,7 @@ import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { countInbox } from "../orders/ingest.server";
-import { reconcileShop } from "../models/reconciliation.server";
+import { reconcileShop } from "../orders/reconciliation.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { loader as ordersList } from "./app.orders._index";
 import { action as orderAction, loader as orderPage } from "./app.orders.$id";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { env } from "../env.server";
 import { warmUpDatabase } from "../db/warm-up.server";
 import { logger } from "../logger.server";
-import { Forwarder } from "./forwarder.server";
+import { Forwarder } from "../orders/forwarder.server";
 import { runWorkerLoop } from "./run.server";
 
 const settings = env();

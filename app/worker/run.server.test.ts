@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
 
 import prisma from "../db.server";
-import { listShopifyVariants } from "../models/shopify-variants.server";
+import { listShopifyVariants } from "../catalog/shopify-variants.server";
 import { action as productsDelete } from "../routes/webhooks.products.delete";
 import { action as productsUpdate } from "../routes/webhooks.products.update";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { resetDatabase } from "../../tests/helpers/db";
 import { TEST_API_SECRET, TEST_APP_URL } from "../../tests/setup/app-env";
-import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server";
+import type { ClaimedOrder, Forwarder, ProcessResult } from "../orders/forwarder.server";
 import { runWorkerLoop } from "./run.server";
 
 /**

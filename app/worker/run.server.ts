@@ -1,10 +1,14 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
-import { applyQueuedProductUpdates } from "../models/product-update-queue.server";
-import { pollDueStatuses, syncDueCatalogs, syncDueShopifyVariants } from "./catalog-schedule.server";
-import { reconcileDueShops } from "./shopify-schedule.server";
-import { renewDueOfflineTokens } from "./token-schedule.server";
-import type { ClaimedOrder, Forwarder } from "./forwarder.server";
+import { applyQueuedProductUpdates } from "../catalog/product-update-queue.server";
+import {
+  pollDueStatuses,
+  reconcileDueShops,
+  renewDueOfflineTokens,
+  syncDueCatalogs,
+  syncDueShopifyVariants,
+} from "./chores.server";
+import type { ClaimedOrder, Forwarder } from "../orders/forwarder.server";
 
 export interface WorkerLoopOptions {
   forwarder: Forwarder;

@@ -3,7 +3,7 @@
  * `node:http`, the turnstile, the body read whole, a Request made of it, the
  * answer written back) with an action that only authenticates and answers
  * 200. The authentication is the app's: `verifyWebhook`
- * (app/services/webhook-auth.server.ts), its edges around the library's
+ * (app/integrations/shopify-webhook-auth.server.ts), its edges around the library's
  * `authenticate.webhook` (HMAC, Shopify's headers, `JSON.parse` of the body,
  * the shop's offline session from the app's session storage). No body
  * checks, no write.
@@ -25,7 +25,7 @@ import { pathToFileURL } from "node:url";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { installGlobals } from "@remix-run/node";
 
-import { verifyWebhook } from "../../app/services/webhook-auth.server";
+import { verifyWebhook } from "../../app/integrations/shopify-webhook-auth.server";
 import { webhookLane } from "../../server";
 
 /** The lane's action: the app's authentication, then 200 (or the answer authentication gave). */

@@ -270,7 +270,7 @@ const RULES = [
 
 async function measure(dbFile: string, sizes: Sizes): Promise<Measured> {
   const { reviewAutoMatches, applyAutoMatchReview, listMappingPage } =
-    await import("../../app/models/mapping-page.server");
+    await import("../../app/catalog/mapping-page.server");
   const { default: prisma } = await import("../../app/db.server");
   const db = openSqlite(dbFile);
 

@@ -209,9 +209,9 @@ function filterSql(filters: Filters): { sql: string; params: unknown[] } {
 }
 
 async function measure(dbFile: string, sizes: OrderListSizes): Promise<Measured> {
-  const { listOrders, listOrderCodes, encodeCursor } = await import("../../app/models/order-list.server");
-  const { countOrdersByState } = await import("../../app/models/order.server");
-  const { getDashboard } = await import("../../app/models/dashboard.server");
+  const { listOrders, listOrderCodes, encodeCursor } = await import("../../app/orders/order-list.server");
+  const { countOrdersByState } = await import("../../app/orders/order.server");
+  const { getDashboard } = await import("../../app/orders/dashboard.server");
   const { default: prisma } = await import("../../app/db.server");
   const db = openSqlite(dbFile);
 

@@ -197,9 +197,9 @@ export interface CatalogMapping {
  */
 export async function mapFromSyncedCatalogs(shop: string): Promise<CatalogMapping> {
   const { unauthenticated } = await import("../../app/shopify.server");
-  const { syncShopifyVariants } = await import("../../app/models/shopify-variant-sync.server");
+  const { syncShopifyVariants } = await import("../../app/catalog/shopify-variant-sync.server");
   const { syncBrilliantCatalogNow } = await import("../../app/models/brilliant-connection.server");
-  const { applyAutoMatches } = await import("../../app/models/mapping.server");
+  const { applyAutoMatches } = await import("../../app/catalog/mapping.server");
   const { default: prisma } = await import("../../app/db.server");
   const { admin } = await unauthenticated.admin(shop);
   const shopify = await syncShopifyVariants(shop, admin.graphql);

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
-import { forgetSessionsOf } from "../../app/services/session-storage.server";
-import { shopAdminGraphql } from "../../app/services/shop-admin.server";
+import { forgetSessionsOf } from "../../app/integrations/shopify-session-storage.server";
+import { shopAdminGraphql } from "../../app/integrations/shopify-shop-admin.server";
 import type { AdminGraphql } from "../../app/integrations/shopify-admin.server";
 import {
   standInAccessToken,

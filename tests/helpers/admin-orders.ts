@@ -1,7 +1,7 @@
 // Orders in a given state for admin route tests, recorded as the webhook
 // records them and moved through the state machine (so transitions exist).
 import prisma from "../../app/db.server";
-import { transition, type HoldKind, type OrderState } from "../../app/models/order-state.server";
+import { transition, type HoldKind, type OrderState } from "../../app/orders/state.server";
 import { ingest, testOrder } from "./forwarding";
 
 let sequence = 0;

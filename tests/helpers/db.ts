@@ -8,7 +8,7 @@ import type { PrismaClient } from "@prisma/client";
 
 import { adapterOf, databaseKind } from "../../app/db.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "../../app/db/driver-adapter.server";
-import { forgetSessionsOf } from "../../app/services/session-storage.server";
+import { forgetSessionsOf } from "../../app/integrations/shopify-session-storage.server";
 
 const MIGRATIONS_TABLE = "_prisma_migrations";
 

@@ -1,9 +1,9 @@
 import prisma from "../../app/db.server";
 import { countInbox, flushReceivedOrders, recordPaidOrder } from "../../app/orders/ingest.server";
-import { saveMappings } from "../../app/models/mapping.server";
-import { parseShopifyOrder } from "../../app/models/shopify-order";
+import { saveMappings } from "../../app/catalog/mapping.server";
+import { parseShopifyOrder } from "../../app/orders/shopify-order";
 import { ensureShopSettings, saveBrilliantCredentials } from "../../app/models/shop.server";
-import { Forwarder, type ForwarderOptions } from "../../app/worker/forwarder.server";
+import { Forwarder, type ForwarderOptions } from "../../app/orders/forwarder.server";
 import { SIM_API_KEY, SIM_API_SECRET } from "../../simulator/server";
 
 export const SETTLED_STATES = new Set(["forwarded", "held", "skipped", "cancelled"]);

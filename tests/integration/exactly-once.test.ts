@@ -7,7 +7,7 @@
  *   never arrives as a webhook (Shopify lost it) and every other one is
  *   delivered three times at once as real signed orders/paid webhooks
  *   through the route's action (50 deliveries in flight),
- * AND a reconciliation sweep (app/models/reconciliation.server.ts, the app's
+ * AND a reconciliation sweep (app/orders/reconciliation.server.ts, the app's
  *   real Admin API client) reading every page of them while the webhooks
  *   arrive, so the two race for the same orders,
  * AND two forwarders (different worker ids, the real worker loop) claiming and
@@ -28,7 +28,7 @@ import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import { reconcileShop } from "../../app/models/reconciliation.server";
+import { reconcileShop } from "../../app/orders/reconciliation.server";
 import type { AdminGraphqlStandIn } from "../../shopify-stand-in/admin-graphql";
 import {
   adminGraphqlFor,

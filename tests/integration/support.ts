@@ -1,6 +1,6 @@
 // Shared by the end-to-end tests of the forwarding spine (tests/integration/*.test.ts).
 import prisma from "../../app/db.server";
-import type { Forwarder } from "../../app/worker/forwarder.server";
+import type { Forwarder } from "../../app/orders/forwarder.server";
 import { runWorkerLoop } from "../../app/worker/run.server";
 import { NOTABLE_VARIANT_IDS } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../simulator/server";

@@ -16,9 +16,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
-import { recordCancellation } from "../../app/models/order.server";
+import { recordCancellation } from "../../app/orders/order.server";
 import { ensureShopSettings } from "../../app/models/shop.server";
-import { parseShopifyOrder } from "../../app/models/shopify-order";
+import { parseShopifyOrder } from "../../app/orders/shopify-order";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { resetDatabase } from "../helpers/db";
 import { ingest, testOrder } from "../helpers/forwarding";

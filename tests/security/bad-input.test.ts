@@ -47,7 +47,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
-import { BRILLIANT_STATUS_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
+import { BRILLIANT_STATUS_BODY_LIMIT_BYTES } from "../../app/body-limits";
 import { repoRoot } from "../../scripts/db/paths";
 import { orderInState } from "../helpers/admin-orders";
 import { sessionToken, seedAdminShop } from "../helpers/admin-session";
@@ -57,7 +57,7 @@ import { testOrder } from "../helpers/forwarding";
 import {
   applyQueuedProductUpdates,
   countQueuedProductUpdates,
-} from "../../app/models/product-update-queue.server";
+} from "../../app/catalog/product-update-queue.server";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { mintSessionToken } from "../../shopify-stand-in/session-token";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";

@@ -22,7 +22,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
-import { applyQueuedProductUpdates } from "../../app/models/product-update-queue.server";
+import { applyQueuedProductUpdates } from "../../app/catalog/product-update-queue.server";
 import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { orderInState } from "../helpers/admin-orders";
 import { adminRequest, seedAdminShop } from "../helpers/admin-session";

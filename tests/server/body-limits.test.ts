@@ -25,7 +25,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
-import { WEBHOOK_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
+import { WEBHOOK_BODY_LIMIT_BYTES } from "../../app/body-limits";
 import { loader as ordersLoader } from "../../app/routes/app.orders._index";
 import { loader as orderLoader } from "../../app/routes/app.orders.$id";
 import { mintSessionToken } from "../../shopify-stand-in/session-token";

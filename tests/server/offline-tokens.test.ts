@@ -1,17 +1,17 @@
 // Expiring offline tokens end to end (decision 011): the app's real token
-// code (app/shopify.server.ts, app/services/session-storage.server.ts) against
+// code (app/shopify.server.ts, app/integrations/shopify-session-storage.server.ts) against
 // the Shopify stand-in's token endpoint and Admin API over HTTP, with access
 // tokens that live 3 s and a 1 s renewal margin.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { resetEnvCache } from "../../app/env.server";
-import { openAlerts } from "../../app/models/dashboard.server";
+import { openAlerts } from "../../app/orders/dashboard.server";
 import { loader as homeLoader } from "../../app/routes/app._index";
-import { AppSessionStorage, forgetSessionsOf } from "../../app/services/session-storage.server";
-import { shopAdminGraphql } from "../../app/services/shop-admin.server";
+import { AppSessionStorage, forgetSessionsOf } from "../../app/integrations/shopify-session-storage.server";
+import { shopAdminGraphql } from "../../app/integrations/shopify-shop-admin.server";
 import { renewOfflineToken, sessionStorage } from "../../app/shopify.server";
-import { renewDueOfflineTokens } from "../../app/worker/token-schedule.server";
+import { renewDueOfflineTokens } from "../../app/worker/chores.server";
 import {
   generateProducts,
   standInAccessToken,
@@ -123,7 +123,9 @@ describe("expiring offline tokens", () => {
 
     expect(await renewDueOfflineTokens()).toBe(1);
     expect(tokens.granted(SHOP, "refresh_token")).toBe(1);
-    expect((await storedRow()).refreshTokenExpires!.getTime()).toBeGreaterThan(Date.now() + 89 * 24 * 3600 * 1000);
+    expect((await storedRow()).refreshTokenExpires!.getTime()).toBeGreaterThan(
+      Date.now() + 89 * 24 * 3600 * 1000,
+    );
     expect(await renewDueOfflineTokens()).toBe(0);
     expect(await storedTokenCheck()).toBe("valid");
   });
@@ -154,7 +156,10 @@ describe("expiring offline tokens", () => {
     const worker = new AppSessionStorage(prisma, options);
     await sleep(TTL_SECONDS * 1000 - 900); // inside the margin
 
-    const [fromWeb, fromWorker] = await Promise.all([web.loadSession(SESSION_ID), worker.loadSession(SESSION_ID)]);
+    const [fromWeb, fromWorker] = await Promise.all([
+      web.loadSession(SESSION_ID),
+      worker.loadSession(SESSION_ID),
+    ]);
 
     expect(tokens.granted(SHOP, "refresh_token")).toBe(1);
     expect(fromWeb?.accessToken).toBe(fromWorker?.accessToken);
@@ -188,7 +193,10 @@ describe("expiring offline tokens", () => {
     expect(tokens.requests.length).toBe(refusals);
 
     // The merchant opens the app: token exchange with the page's session token.
-    const response = await callRoute(homeLoader, await adminRequest("/app", { shop: SHOP, kind: "document" }));
+    const response = await callRoute(
+      homeLoader,
+      await adminRequest("/app", { shop: SHOP, kind: "document" }),
+    );
     expect(response.status).toBe(200);
     const home = (await response.json()) as { alerts: Array<{ kind: string }> };
     expect(home.alerts.map((alert) => alert.kind)).not.toContain("shopify_connection");

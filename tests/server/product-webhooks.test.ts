@@ -24,13 +24,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { createAppServer } from "../../server";
 import prisma from "../../app/db.server";
-import { listOrders } from "../../app/models/order-list.server";
+import { listOrders } from "../../app/orders/order-list.server";
 import { flushReceivedOrders } from "../../app/orders/ingest.server";
 import {
   applyQueuedProductUpdates,
   countQueuedProductUpdates,
-} from "../../app/models/product-update-queue.server";
-import { listShopifyVariants } from "../../app/models/shopify-variants.server";
+} from "../../app/catalog/product-update-queue.server";
+import { listShopifyVariants } from "../../app/catalog/shopify-variants.server";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";
 import { seedAdminShop } from "../helpers/admin-session";

@@ -14,7 +14,7 @@ import {
   webhookLane,
   webhookLoaders,
 } from "../../server";
-import { FORM_BODY_LIMIT_BYTES } from "../../app/services/body-limits";
+import { FORM_BODY_LIMIT_BYTES } from "../../app/body-limits";
 import { RawConnection } from "../helpers/raw-http";
 
 /**

@@ -12,7 +12,7 @@ import {
 } from "../../shopify-stand-in/admin-graphql";
 
 // The stand-in on its own, over raw HTTP, as Shopify's Admin GraphQL API
-// answers: the app's side is tested in app/models/shopify-variants.server.test.ts.
+// answers: the app's side is tested in app/catalog/shopify-variants.server.test.ts.
 
 const SHOP = "stand-in-test.myshopify.com";
 const PAGE_QUERY = `#graphql

@@ -12,7 +12,7 @@
 
 // What GET /api/orders/:id/sync answers, and the ids it takes: one definition,
 // shared with the app (a pure module; the extension's bundler follows the import).
-import { numericOrderId, type OrderSyncStatus } from "../../../app/models/order-sync-status";
+import { numericOrderId, type OrderSyncStatus } from "../../../app/orders/sync-status";
 // Types only (erased from the bundle): the keys a Message may name are the
 // locale file's, so a key missing from it does not compile.
 import type en from "../locales/en.default.json";

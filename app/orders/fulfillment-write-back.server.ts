@@ -1,0 +1,429 @@
+import { z } from "zod/v4";
+
+import prisma from "../db.server";
+import { logger as rootLogger, type Logger } from "../logger.server";
+import { raiseAlert, resolveAlert } from "../models/alert.server";
+import { parseShopifyOrder } from "./shopify-order";
+import {
+  adminFailureSummary,
+  throttledAdminQuery,
+  UnexpectedShopifyAnswerError,
+  type AdminGraphql,
+  type AdminThrottling,
+} from "../integrations/shopify-admin.server";
+import { numericShopifyId } from "../catalog/shopify-variants.server";
+
+/**
+ * Fulfillment write-back: once Brilliant reports an order shipped (status
+ * webhook or poll, app/orders/brilliant-status.server.ts) and the shop turned
+ * it on, the worker marks the Shopify order fulfilled through its fulfillment
+ * orders, with Brilliant's tracking when it sent any.
+ *
+ * Exactly once: the order is marked `pending` once (a repeat status call finds
+ * it already pending or written), one worker at a time claims it, every
+ * fulfillment created is recorded at once, and before creating anything the
+ * worker reads the fulfillment orders again: what Shopify already shows as
+ * fulfilled is never fulfilled a second time. Failures are recorded on the
+ * order and retried with backoff by the status poll; repeated ones raise an
+ * alert.
+ */
+
+export interface Tracking {
+  number: string | null;
+  url: string | null;
+  company: string | null;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+}
+
+/**
+ * Tracking from a Brilliant status body or order. The contract documents none
+ * (see contract.md), so the common spellings are read where present.
+ */
+export function trackingFrom(body: Record<string, unknown>): Tracking | null {
+  const numbers = Array.isArray(body.tracking_numbers) ? body.tracking_numbers : [];
+  const tracking: Tracking = {
+    number: text(body.tracking_number) ?? text(body.tracking) ?? text(numbers[0]),
+    url: text(body.tracking_url),
+    company: text(body.tracking_company) ?? text(body.carrier) ?? text(body.shipping_carrier),
+  };
+  return tracking.number || tracking.url ? tracking : null;
+}
+
+/**
+ * Called when Brilliant's view of an order says shipped: queues the write-back
+ * when the shop wants it and it was never queued. Returns whether it queued it.
+ */
+export async function queueFulfillmentWriteBack(
+  shop: string,
+  orderId: string,
+  tracking: Tracking | null,
+): Promise<boolean> {
+  if (tracking) {
+    await prisma.order.updateMany({
+      where: { shop, id: orderId },
+      data: { brilliantTracking: JSON.stringify(tracking) },
+    });
+  }
+  const settings = await prisma.shopSettings.findUnique({
+    where: { shop },
+    select: { fulfillmentWriteBack: true },
+  });
+  if (!settings?.fulfillmentWriteBack) return false;
+  const queued = await prisma.order.updateMany({
+    where: { shop, id: orderId, state: "forwarded", fulfillmentSync: null },
+    data: { fulfillmentSync: "pending", fulfillmentSyncNextAt: new Date(), fulfillmentSyncError: null },
+  });
+  return queued.count === 1;
+}
+
+const FULFILLMENT_ORDERS_QUERY = `#graphql
+  query FulfillmentOrdersOfOrder($id: ID!, $first: Int!, $lines: Int!) {
+    order(id: $id) {
+      id
+      fulfillmentOrders(first: $first) {
+        nodes {
+          id
+          status
+          supportedActions {
+            action
+          }
+          assignedLocation {
+            name
+            location {
+              id
+            }
+          }
+          lineItems(first: $lines) {
+            nodes {
+              id
+              totalQuantity
+              remainingQuantity
+              lineItem {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const FULFILLMENT_CREATE_MUTATION = `#graphql
+  mutation FulfillOrderShippedByBrilliant($fulfillment: FulfillmentInput!) {
+    fulfillmentCreate(fulfillment: $fulfillment) {
+      fulfillment {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+const FulfillmentOrdersSchema = z.object({
+  order: z
+    .object({
+      id: z.string(),
+      fulfillmentOrders: z.object({
+        nodes: z.array(
+          z.object({
+            id: z.string(),
+            status: z.string(),
+            supportedActions: z.array(z.object({ action: z.string() })),
+            assignedLocation: z.object({
+              name: z.string().nullish(),
+              location: z.object({ id: z.string() }).nullish(),
+            }),
+            lineItems: z.object({
+              nodes: z.array(
+                z.object({
+                  id: z.string(),
+                  totalQuantity: z.number().int(),
+                  remainingQuantity: z.number().int(),
+                  lineItem: z.object({ id: z.string() }),
+                }),
+              ),
+            }),
+          }),
+        ),
+      }),
+    })
+    .nullable(),
+});
+
+const FulfillmentCreateSchema = z.object({
+  fulfillmentCreate: z
+    .object({
+      fulfillment: z.object({ id: z.string(), status: z.string().nullish() }).nullish(),
+      userErrors: z.array(z.object({ field: z.array(z.string()).nullish(), message: z.string() })),
+    })
+    .nullable(),
+});
+
+/** Failures in a row before the merchant is alerted (a userError alerts at once). */
+const ALERT_AFTER_FAILURES = 3;
+/** How long a claimed write-back is left to the worker that claimed it. */
+const CLAIM_MS = 5 * 60_000;
+
+export type WriteBackOutcome =
+  | { kind: "written"; fulfillmentIds: string[] }
+  | { kind: "not_needed"; why: string }
+  | { kind: "failed"; why: string; retryAt: Date };
+
+class WriteBackRefused extends Error {
+  override name = "WriteBackRefused";
+  constructor(
+    message: string,
+    /** Shopify said no (userErrors, on hold): worth telling the merchant at once. */
+    readonly merchantShouldKnow: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface WriteBackOptions {
+  limit?: number;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  logger?: Logger;
+}
+
+/**
+ * Writes back the shop's queued fulfillments whose time has come. Does
+ * nothing while the shop has write-back turned off (they stay queued).
+ * Returns what happened to each order it claimed.
+ */
+export async function writeBackDueFulfillments(
+  shop: string,
+  graphql: AdminGraphql,
+  options: WriteBackOptions = {},
+): Promise<Map<string, WriteBackOutcome>> {
+  const now = options.now?.() ?? new Date();
+  const outcomes = new Map<string, WriteBackOutcome>();
+  const settings = await prisma.shopSettings.findUnique({
+    where: { shop },
+    select: { fulfillmentWriteBack: true },
+  });
+  if (!settings?.fulfillmentWriteBack) return outcomes;
+  const due = await prisma.order.findMany({
+    where: { shop, fulfillmentSync: "pending", fulfillmentSyncNextAt: { lte: now } },
+    orderBy: { fulfillmentSyncNextAt: "asc" },
+    take: options.limit ?? 20,
+    select: { id: true, fulfillmentSyncNextAt: true },
+  });
+  for (const candidate of due) {
+    // Compare-and-set on the time it was due: only one worker claims it.
+    const claimed = await prisma.order.updateMany({
+      where: {
+        id: candidate.id,
+        shop,
+        fulfillmentSync: "pending",
+        fulfillmentSyncNextAt: candidate.fulfillmentSyncNextAt,
+      },
+      data: { fulfillmentSyncNextAt: new Date(now.getTime() + CLAIM_MS) },
+    });
+    if (claimed.count !== 1) continue;
+    outcomes.set(candidate.id, await writeBackOne(shop, candidate.id, graphql, options, now));
+  }
+  return outcomes;
+}
+
+async function writeBackOne(
+  shop: string,
+  orderId: string,
+  graphql: AdminGraphql,
+  options: WriteBackOptions,
+  now: Date,
+): Promise<WriteBackOutcome> {
+  const order = await prisma.order.findFirstOrThrow({ where: { shop, id: orderId } });
+  const log = (options.logger ?? rootLogger).child({ shop, orderId });
+  const throttling: AdminThrottling = {
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    maxThrottleRetries: 5,
+    maxWaitMs: 30_000,
+    log,
+  };
+  const written = order.shopifyFulfillmentIds ? order.shopifyFulfillmentIds.split(",") : [];
+  try {
+    // The lines that went to Brilliant: every shippable line of the order.
+    const payload = parseShopifyOrder(JSON.parse(order.payload));
+    if (!payload.success) throw new WriteBackRefused("The order's stored data cannot be read.", true);
+    const shipped = new Set(
+      payload.data.line_items
+        .filter((line) => line.requires_shipping !== false && !line.gift_card)
+        .map((line) => line.id),
+    );
+
+    const answer = await throttledAdminQuery(
+      graphql,
+      FULFILLMENT_ORDERS_QUERY,
+      { id: `gid://shopify/Order/${order.shopifyOrderId}`, first: 5, lines: 50 },
+      FulfillmentOrdersSchema,
+      throttling,
+      null,
+    );
+    if (!answer.data.order) throw new WriteBackRefused("Shopify no longer has this order.", true);
+
+    const ours = answer.data.order.fulfillmentOrders.nodes
+      .map((fo) => ({
+        ...fo,
+        lines: fo.lineItems.nodes.filter(
+          (line) => line.remainingQuantity > 0 && shipped.has(numericShopifyId(line.lineItem.id)),
+        ),
+      }))
+      .filter((fo) => fo.lines.length > 0);
+    const onHold = ours.filter((fo) => fo.status === "ON_HOLD");
+    if (onHold.length > 0) {
+      throw new WriteBackRefused(
+        "Shopify holds this order's fulfillment; it is marked fulfilled once the hold is released.",
+        false,
+      );
+    }
+    const open = ours.filter(
+      (fo) =>
+        (fo.status === "OPEN" || fo.status === "IN_PROGRESS") &&
+        fo.supportedActions.some((action) => action.action === "CREATE_FULFILLMENT"),
+    );
+    if (open.length === 0) {
+      // Fulfilled already (by the merchant, or by us before a crash), or closed: never a second fulfillment.
+      const why =
+        written.length > 0
+          ? "Marked fulfilled in Shopify."
+          : "Nothing left to fulfill in Shopify for this order.";
+      await prisma.order.updateMany({
+        where: { shop, id: orderId },
+        data: {
+          fulfillmentSync: written.length > 0 ? "written" : "not_needed",
+          fulfillmentSyncError: null,
+          fulfillmentSyncNextAt: null,
+          fulfilledInShopifyAt: written.length > 0 ? (order.fulfilledInShopifyAt ?? now) : null,
+        },
+      });
+      await resolveAlert(shop, alertKey(orderId));
+      return written.length > 0 ? { kind: "written", fulfillmentIds: written } : { kind: "not_needed", why };
+    }
+
+    // One fulfillment per location, as fulfillmentCreate requires.
+    const byLocation = new Map<string, typeof open>();
+    for (const fo of open) {
+      const location = fo.assignedLocation.location?.id ?? "unknown";
+      byLocation.set(location, [...(byLocation.get(location) ?? []), fo]);
+    }
+    const tracking = order.brilliantTracking ? (JSON.parse(order.brilliantTracking) as Tracking) : null;
+    for (const fos of byLocation.values()) {
+      const created = await throttledAdminQuery(
+        graphql,
+        FULFILLMENT_CREATE_MUTATION,
+        {
+          fulfillment: {
+            lineItemsByFulfillmentOrder: fos.map((fo) => ({
+              fulfillmentOrderId: fo.id,
+              fulfillmentOrderLineItems: fo.lines.map((line) => ({
+                id: line.id,
+                quantity: line.remainingQuantity,
+              })),
+            })),
+            // The customer hears of the shipment when there is something to track.
+            notifyCustomer: Boolean(tracking?.number || tracking?.url),
+            ...(tracking
+              ? {
+                  trackingInfo: {
+                    ...(tracking.number ? { number: tracking.number } : {}),
+                    ...(tracking.url ? { url: tracking.url } : {}),
+                    ...(tracking.company ? { company: tracking.company } : {}),
+                  },
+                }
+              : {}),
+          },
+        },
+        FulfillmentCreateSchema,
+        throttling,
+        10,
+      );
+      const result = created.data.fulfillmentCreate;
+      const fulfillment = result?.fulfillment;
+      if (!result || !fulfillment) {
+        const messages = result?.userErrors.map((error) => error.message).join("; ");
+        throw new WriteBackRefused(
+          `Shopify refused the fulfillment: ${messages || "no reason given"}.`,
+          true,
+        );
+      }
+      // Recorded at once: a crash before the next location still never creates this one again.
+      written.push(numericShopifyId(fulfillment.id));
+      await prisma.order.updateMany({
+        where: { shop, id: orderId },
+        data: { shopifyFulfillmentIds: written.join(",") },
+      });
+    }
+    await prisma.order.updateMany({
+      where: { shop, id: orderId },
+      data: {
+        fulfillmentSync: "written",
+        fulfillmentSyncError: null,
+        fulfillmentSyncNextAt: null,
+        fulfilledInShopifyAt: now,
+      },
+    });
+    await resolveAlert(shop, alertKey(orderId));
+    log.info({ fulfillments: written.length }, "order marked fulfilled in Shopify");
+    return { kind: "written", fulfillmentIds: written };
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const why =
+      error instanceof WriteBackRefused || error instanceof UnexpectedShopifyAnswerError
+        ? error.message
+        : adminFailureSummary(error);
+    const failures = order.fulfillmentSyncAttempts + 1;
+    const retryAt = new Date(now.getTime() + Math.min(6 * 3_600_000, 60_000 * 2 ** Math.min(failures, 8)));
+    await prisma.order.updateMany({
+      where: { shop, id: orderId },
+      data: { fulfillmentSyncAttempts: failures, fulfillmentSyncError: why, fulfillmentSyncNextAt: retryAt },
+    });
+    const merchantShouldKnow = error instanceof WriteBackRefused ? error.merchantShouldKnow : false;
+    if (merchantShouldKnow || failures >= ALERT_AFTER_FAILURES) {
+      await raiseAlert({
+        shop,
+        kind: "fulfillment_write_back",
+        key: alertKey(orderId),
+        title: `Order ${order.name} shipped from Brilliant but is not marked fulfilled in Shopify`,
+        detail: `${why} The app tries again; you can also mark it fulfilled in Shopify yourself.`,
+        orderIds: [orderId],
+      });
+    }
+    log.warn({ failures, why }, "fulfillment write-back failed; tried again later");
+    return { kind: "failed", why, retryAt };
+  }
+}
+
+function alertKey(orderId: string): string {
+  return `fulfillment_write_back:${orderId}`;
+}
+
+/** The order page's line on it: null when there is nothing to say. */
+export function fulfillmentSyncText(order: {
+  fulfillmentSync: string | null;
+  fulfillmentSyncError: string | null;
+  shopifyFulfillmentIds: string | null;
+}): string | null {
+  switch (order.fulfillmentSync) {
+    case "pending":
+      return order.fulfillmentSyncError
+        ? `Not yet: ${order.fulfillmentSyncError} Tried again automatically.`
+        : "Being marked fulfilled in Shopify.";
+    case "written":
+      return `Marked fulfilled in Shopify (fulfillment ${order.shopifyFulfillmentIds ?? ""}).`;
+    case "not_needed":
+      return "Already fulfilled in Shopify; nothing written.";
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,228 @@
+import prisma from "../db.server";
+import { explainCode, type CodeExplanation } from "./code-explanations";
+import { fulfillmentSyncText } from "./fulfillment-write-back.server";
+import { resubmitOrders, type ActionSummary } from "./actions.server";
+import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
+
+/**
+ * One order as its page shows it: where it is and why, what Brilliant knows of
+ * it, and everything that happened to it (state changes and calls to
+ * Brilliant) on one timeline, oldest first. Scoped by shop: another shop's
+ * order is as unknown as a made-up id.
+ */
+export interface TimelineTransition {
+  type: "transition";
+  id: string;
+  at: string;
+  fromState: string | null;
+  toState: string;
+  reason: string | null;
+  actor: string;
+}
+
+export interface TimelineAttempt {
+  type: "attempt";
+  id: string;
+  at: string;
+  kind: string;
+  number: number;
+  durationMs: number;
+  httpStatus: number | null;
+  code: number | null;
+  explanation: CodeExplanation | null;
+  message: string | null;
+  outcome: string;
+  requestBody: string | null;
+  responseBody: string | null;
+  invalidRecords: unknown[] | null;
+}
+
+export type TimelineEntry = TimelineTransition | TimelineAttempt;
+
+export interface OrderDetail {
+  id: string;
+  shopifyOrderId: string;
+  name: string;
+  state: string;
+  stateReason: string | null;
+  holdKind: string | null;
+  lastCode: number | null;
+  lastCodeExplanation: CodeExplanation | null;
+  lastMessage: string | null;
+  brilliantOrderId: string | null;
+  brilliantStatus: string | null;
+  brilliantShipStatus: string | null;
+  /** Marking it fulfilled in Shopify once Brilliant shipped it; null when there is nothing to say. */
+  shopifyFulfillment: string | null;
+  deliveries: number;
+  createdAt: string;
+  shippingAddress: ShopifyAddress | null;
+  timeline: TimelineEntry[];
+}
+
+export async function getOrderDetail(shop: string, orderId: string): Promise<OrderDetail | null> {
+  const order = await prisma.order.findFirst({
+    where: { shop, id: orderId },
+    include: {
+      // Several moves can share a millisecond; their ids keep the order they were made in.
+      transitions: { where: { shop }, orderBy: [{ at: "asc" }, { id: "asc" }] },
+      attempts: { where: { shop }, orderBy: { number: "asc" } },
+    },
+  });
+  if (!order) return null;
+
+  const transitions: TimelineTransition[] = order.transitions.map((t) => ({
+    type: "transition",
+    id: t.id,
+    at: t.at.toISOString(),
+    fromState: t.fromState,
+    toState: t.toState,
+    reason: t.reason,
+    actor: t.actor,
+  }));
+  const attempts: TimelineAttempt[] = order.attempts.map((a) => ({
+    type: "attempt",
+    id: a.id,
+    at: a.startedAt.toISOString(),
+    kind: a.kind,
+    number: a.number,
+    durationMs: a.durationMs,
+    httpStatus: a.httpStatus,
+    code: a.code,
+    explanation: a.code === null ? null : explainCode(a.code),
+    message: a.message,
+    outcome: a.outcome,
+    requestBody: prettyJson(a.requestBody),
+    responseBody: prettyJson(a.responseBody),
+    invalidRecords: parseRecords(a.invalidRecords),
+  }));
+  // Oldest first; an attempt sorts before the state change it caused at the same instant.
+  const timeline: TimelineEntry[] = [...transitions, ...attempts].sort(
+    (a, b) => a.at.localeCompare(b.at) || (a.type === b.type ? 0 : a.type === "attempt" ? -1 : 1),
+  );
+
+  return {
+    id: order.id,
+    shopifyOrderId: order.shopifyOrderId,
+    name: order.name,
+    state: order.state,
+    stateReason: order.stateReason,
+    holdKind: order.holdKind,
+    lastCode: order.lastCode,
+    lastCodeExplanation: order.lastCode === null ? null : explainCode(order.lastCode),
+    lastMessage: order.lastMessage,
+    brilliantOrderId: order.brilliantOrderId,
+    brilliantStatus: order.brilliantStatus,
+    brilliantShipStatus: order.brilliantShipStatus,
+    shopifyFulfillment: fulfillmentSyncText(order),
+    deliveries: order.deliveries,
+    createdAt: order.createdAt.toISOString(),
+    shippingAddress: shippingAddressOf(order.payload),
+    timeline,
+  };
+}
+
+function shippingAddressOf(payload: string): ShopifyAddress | null {
+  try {
+    const parsed = parseShopifyOrder(JSON.parse(payload));
+    return parsed.success ? (parsed.data.shipping_address ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Pretty-printed JSON, or the text as stored when it is not JSON. */
+function prettyJson(text: string | null): string | null {
+  if (text === null) return null;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function parseRecords(text: string | null): unknown[] | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value)) return value.length > 0 ? value : null;
+    return value === null ? null : [value];
+  } catch {
+    return [text];
+  }
+}
+
+/** A shipping address as the merchant corrects it on the order page (already validated). */
+export interface AddressFix {
+  name: string;
+  address1: string;
+  address2?: string | null;
+  city: string;
+  provinceCode: string;
+  zip: string;
+  countryCode: string;
+  phone?: string | null;
+}
+
+export type AddressFixResult = { ok: true; summary: ActionSummary } | { ok: false; why: string };
+
+/**
+ * Rewrites the stored payload's shipping address (every other field of the
+ * payload kept as Shopify sent it) and resubmits the order, for an order of
+ * `shop` held for its address. Nothing changes when the order is not held for
+ * its address (or not this shop's).
+ */
+export async function updateShippingAddressAndResubmit(
+  shop: string,
+  orderId: string,
+  address: AddressFix,
+): Promise<AddressFixResult> {
+  const order = await prisma.order.findFirst({
+    where: { shop, id: orderId },
+    select: { id: true, state: true, holdKind: true, payload: true },
+  });
+  if (!order) return { ok: false, why: "no such order in this shop" };
+  if (order.state !== "held" || order.holdKind !== "address") {
+    return { ok: false, why: "only orders held for their address can be fixed here" };
+  }
+  const payload = JSON.parse(order.payload) as Record<string, unknown>;
+  const previous =
+    payload.shipping_address && typeof payload.shipping_address === "object"
+      ? (payload.shipping_address as Record<string, unknown>)
+      : {};
+  const name = address.name.trim();
+  const [first, ...rest] = name.split(/\s+/);
+  const provinceCode = address.provinceCode.toUpperCase();
+  const countryCode = address.countryCode.toUpperCase();
+  const nextAddress: Record<string, unknown> = {
+    ...previous,
+    name,
+    first_name: first ?? name,
+    last_name: rest.join(" ") || null,
+    address1: address.address1.trim(),
+    address2: address.address2?.trim() || null,
+    city: address.city.trim(),
+    province_code: provinceCode,
+    // Keep Shopify's province (and country) name unless the merchant changed its code.
+    province: sameOrMissing(previous.province_code, provinceCode) ? (previous.province ?? null) : null,
+    zip: address.zip.trim(),
+    country_code: countryCode,
+    country: sameOrMissing(previous.country_code, countryCode) ? (previous.country ?? null) : null,
+    phone: address.phone?.trim() || null,
+  };
+  // Only while the order is still held for its address: a concurrent move wins.
+  const updated = await prisma.order.updateMany({
+    where: { id: order.id, shop, state: "held", holdKind: "address" },
+    data: { payload: JSON.stringify({ ...payload, shipping_address: nextAddress }) },
+  });
+  if (updated.count !== 1) return { ok: false, why: "it moved meanwhile" };
+  const summary = await resubmitOrders(shop, [order.id], {
+    reason:
+      "Shipping address fixed and resubmitted by the merchant; checked again before it goes to Brilliant.",
+  });
+  return { ok: true, summary };
+}
+
+function sameOrMissing(previous: unknown, code: string): boolean {
+  return typeof previous !== "string" || previous.trim() === "" || previous.trim().toUpperCase() === code;
+}

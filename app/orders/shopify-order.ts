@@ -1,0 +1,69 @@
+import { z } from "zod/v4";
+
+import { shopifyId } from "../models/shopify-id";
+
+/**
+ * The parts of Shopify's REST `orders/paid` webhook body the app relies on.
+ * Everything else is kept untouched in the stored payload, and left out of
+ * a parse's output (objects, not loose objects: copying an order's other
+ * fields cost every webhook CPU and young-generation GC); fields Shopify may
+ * omit or null are optional here so that a real order never fails ingest.
+ */
+// Canonical ids (app/models/shopify-id.ts): 8400704573 and "08400704573" are one order.
+const id = shopifyId;
+const nullableString = z.string().nullish();
+
+export const ShopifyAddressSchema = z.object({
+  name: nullableString,
+  first_name: nullableString,
+  last_name: nullableString,
+  company: nullableString,
+  address1: nullableString,
+  address2: nullableString,
+  city: nullableString,
+  province: nullableString,
+  province_code: nullableString,
+  zip: nullableString,
+  country: nullableString,
+  country_code: nullableString,
+  phone: nullableString,
+});
+
+export const ShopifyLineItemSchema = z.object({
+  id,
+  variant_id: id.nullish(),
+  product_id: id.nullish(),
+  sku: nullableString,
+  title: nullableString,
+  variant_title: nullableString,
+  quantity: z.number().int().nonnegative(),
+  // Quantity after edits and removals; absent on older API versions.
+  current_quantity: z.number().int().nonnegative().nullish(),
+  requires_shipping: z.boolean().nullish(),
+  gift_card: z.boolean().nullish(),
+});
+
+export const ShopifyOrderSchema = z.object({
+  id,
+  admin_graphql_api_id: nullableString,
+  name: z.string().min(1),
+  created_at: z.string().nullish(),
+  cancelled_at: z.string().nullish(),
+  financial_status: nullableString,
+  tags: z.string().nullish(),
+  // A test payment (e.g. Shopify's Bogus Gateway): never shipped unless the shop allows it.
+  test: z
+    .boolean()
+    .nullish()
+    .transform((value) => value === true),
+  line_items: z.array(ShopifyLineItemSchema),
+  shipping_address: ShopifyAddressSchema.nullish(),
+});
+
+export type ShopifyOrder = z.infer<typeof ShopifyOrderSchema>;
+export type ShopifyLineItem = z.infer<typeof ShopifyLineItemSchema>;
+export type ShopifyAddress = z.infer<typeof ShopifyAddressSchema>;
+
+export function parseShopifyOrder(payload: unknown) {
+  return ShopifyOrderSchema.safeParse(payload);
+}

@@ -1,0 +1,228 @@
+// The worker's chores beside forwarding, each run by the loop
+// (app/worker/run.server.ts) at most once at a time, on its own interval.
+// Several workers may run them at once: each chore is idempotent or claims
+// its work.
+import prisma from "../db.server";
+import { logger as rootLogger, type Logger } from "../logger.server";
+import { lastCatalogSync, syncBrilliantCatalog } from "../catalog/brilliant-catalog.server";
+import { lastSync as lastShopifySync, syncShopifyVariants } from "../catalog/shopify-variant-sync.server";
+import { shopAdminGraphql } from "../integrations/shopify-shop-admin.server";
+import { getBrilliantCredentials } from "../models/shop.server";
+import { pollForwardedOrders } from "../orders/brilliant-status.server";
+import {
+  resolvePendingFulfillmentHolds,
+  shopsWithPendingFulfillmentHolds,
+} from "../orders/fulfillment-hold.server";
+import { writeBackDueFulfillments } from "../orders/fulfillment-write-back.server";
+import type { Forwarder } from "../orders/forwarder.server";
+import { resolvePendingOrderEdits } from "../orders/order-edit.server";
+import { isReconciliationDue, reconcileShop } from "../orders/reconciliation.server";
+
+/** Shops that have the app installed; with `withBrilliant`, only those with Brilliant credentials saved. */
+function installedShops({ withBrilliant }: { withBrilliant: boolean }) {
+  return prisma.shopSettings.findMany({
+    where: withBrilliant
+      ? { uninstalledAt: null, brilliantApiKeyEnc: { not: null }, brilliantApiSecretEnc: { not: null } }
+      : { uninstalledAt: null },
+    select: { shop: true },
+  });
+}
+
+// ---------------------------------------------------------------- Brilliant
+
+/**
+ * Keeps each installed shop's copy of Brilliant's catalog fresh, so pre-flight
+ * can hold what would fail and held orders go out once stock or activity
+ * returns. Several workers may run this at once; a sync is idempotent, and a
+ * run started by any worker counts for all.
+ */
+export async function syncDueCatalogs(
+  forwarder: Forwarder,
+  intervalMs: number,
+  log: Logger = rootLogger,
+): Promise<number> {
+  const shops = await installedShops({ withBrilliant: true });
+  let synced = 0;
+  for (const { shop } of shops) {
+    const last = await lastCatalogSync(shop);
+    if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
+    const credentials = await getBrilliantCredentials(shop).catch(() => null);
+    if (!credentials) continue;
+    const result = await syncBrilliantCatalog(shop, forwarder.clientFor(credentials));
+    log.info(
+      {
+        shop,
+        ok: result.ok,
+        ...(result.ok ? { variants: result.variants, released: result.released } : { reason: result.reason }),
+      },
+      "catalog synced",
+    );
+    synced += 1;
+  }
+  return synced;
+}
+
+/**
+ * The fallback for Brilliant's status webhook: reads forwarded, unshipped
+ * orders not checked for `intervalMs`, a bounded number per shop per round.
+ */
+export async function pollDueStatuses(
+  forwarder: Forwarder,
+  intervalMs: number,
+  log: Logger = rootLogger,
+): Promise<number> {
+  const shops = await installedShops({ withBrilliant: true });
+  let read = 0;
+  for (const { shop } of shops) {
+    const credentials = await getBrilliantCredentials(shop).catch(() => null);
+    if (!credentials) continue;
+    const count = await pollForwardedOrders(shop, forwarder.clientFor(credentials), {
+      olderThanMs: intervalMs,
+      limit: 50,
+    });
+    if (count > 0) log.info({ shop, read: count }, "Brilliant statuses polled");
+    read += count;
+  }
+  // Shipped orders are marked fulfilled in Shopify here, failed write-backs retried.
+  await writeBackShippedOrders(log);
+  return read;
+}
+
+/**
+ * A full read of each installed shop's Shopify variants now and then; the
+ * products webhooks keep them fresh in between. Reaches Shopify as the app,
+ * with the shop's offline session.
+ */
+export async function syncDueShopifyVariants(intervalMs: number, log: Logger = rootLogger): Promise<number> {
+  const shops = await installedShops({ withBrilliant: false });
+  let synced = 0;
+  for (const { shop } of shops) {
+    const last = await lastShopifySync(shop);
+    if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
+    try {
+      const result = await syncShopifyVariants(shop, await shopAdminGraphql(shop));
+      log.info({ shop, ok: result.ok, summary: result.summary }, "Shopify variants synced");
+      synced += 1;
+    } catch (error) {
+      // No offline session (uninstalled meanwhile) or Shopify unreachable: the run says why; try next round.
+      log.warn({ shop, err: error }, "Shopify variant sync could not run");
+    }
+  }
+  return synced;
+}
+
+// ---------------------------------------------------------------- Shopify
+
+/**
+ * The worker's Shopify chores beside forwarding, each reaching Shopify as the
+ * app with the shop's offline session (`unauthenticated.admin`):
+ * - the reconciliation sweep of each shop every `intervalMs`, and at once when
+ *   the merchant asked for one ("Reconcile now"), with the fulfillment holds
+ *   whose order could not be looked up when their webhook came and the order
+ *   edits that could not be read (orders held for `order_edit`);
+ * - marking shipped orders fulfilled in Shopify (run with the status poll).
+ * Several workers may run them at once: a sweep already running is not
+ * started twice, and each write-back is claimed by one worker.
+ */
+export async function reconcileDueShops(intervalMs: number, log: Logger = rootLogger): Promise<number> {
+  const shops = await installedShops({ withBrilliant: false });
+  // Holds whose order could not be looked up when their webhook came are tried every round.
+  const pendingHolds = await shopsWithPendingFulfillmentHolds();
+  // So are edited orders held until their edit is read.
+  const pendingEdits = new Set(
+    (
+      await prisma.order.findMany({
+        where: { state: "held", holdKind: "order_edit" },
+        distinct: ["shop"],
+        select: { shop: true },
+      })
+    ).map((order) => order.shop),
+  );
+  let swept = 0;
+  for (const { shop } of shops) {
+    const due = await isReconciliationDue(shop, intervalMs);
+    if (!due && !pendingHolds.has(shop) && !pendingEdits.has(shop)) continue;
+    try {
+      const graphql = await shopAdminGraphql(shop);
+      if (pendingHolds.has(shop)) await resolvePendingFulfillmentHolds(shop, graphql, log);
+      if (pendingEdits.has(shop)) await resolvePendingOrderEdits(shop, graphql, log);
+      if (!due) continue;
+      const result = await reconcileShop(shop, graphql, { logger: log });
+      log.info({ shop, ok: result.ok, summary: result.summary }, "reconciliation ran");
+      swept += 1;
+    } catch (error) {
+      // No offline session (uninstalled meanwhile) or Shopify unreachable: try next round.
+      log.warn({ shop, err: error }, "reconciliation could not run");
+    }
+  }
+  return swept;
+}
+
+/** Marks orders Brilliant shipped as fulfilled in Shopify, for shops that turned it on. */
+export async function writeBackShippedOrders(log: Logger = rootLogger): Promise<number> {
+  const shops = await prisma.order.findMany({
+    where: { fulfillmentSync: "pending", fulfillmentSyncNextAt: { lte: new Date() } },
+    distinct: ["shop"],
+    select: { shop: true },
+    take: 100,
+  });
+  let written = 0;
+  for (const { shop } of shops) {
+    try {
+      const outcomes = await writeBackDueFulfillments(shop, await shopAdminGraphql(shop), { logger: log });
+      written += [...outcomes.values()].filter((outcome) => outcome.kind === "written").length;
+    } catch (error) {
+      log.warn({ shop, err: error }, "fulfillment write-back could not run");
+    }
+  }
+  return written;
+}
+
+// ---------------------------------------------------------------- tokens
+
+/** Refresh tokens live 90 days from their last use; shops quiet that long are renewed a week before. */
+const REFRESH_TOKEN_RENEW_BEFORE_MS = 7 * 24 * 60 * 60_000;
+const SESSIONS_PER_ROUND = 500;
+
+/**
+ * The worker's token chore (decision 011):
+ * - shops still on a non-expiring offline token are moved to an expiring pair
+ *   (token exchange, as shopify.dev documents for shops that don't open the
+ *   app), since Shopify refuses non-expiring tokens of public apps from
+ *   2027-01-01;
+ * - refresh tokens close to their 90 days are spent for new ones, so a shop
+ *   that is quiet for months keeps working.
+ * Renewals go through the session storage, so a web process or another worker
+ * renewing the same shop at the same moment waits for this one's result.
+ * Shops whose renewal Shopify refused wait for the merchant (a reconnect alert).
+ */
+export async function renewDueOfflineTokens(log: Logger = rootLogger): Promise<number> {
+  const { sessionStorage } = await import("../shopify.server");
+  const renewBefore = Date.now() + REFRESH_TOKEN_RENEW_BEFORE_MS;
+  const due = await prisma.session.findMany({
+    where: {
+      isOnline: false,
+      renewalRefusedAt: null,
+      OR: [{ expires: null }, { refreshTokenExpires: { lt: new Date(renewBefore) } }],
+    },
+    select: { id: true, shop: true, expires: true },
+    take: SESSIONS_PER_ROUND,
+  });
+  let renewed = 0;
+  for (const session of due) {
+    const kind = session.expires ? "refresh" : "migrate";
+    try {
+      const after = await sessionStorage.renewOfflineToken(session.id, kind, (current) =>
+        kind === "migrate"
+          ? !current.expires
+          : (current.refreshTokenExpires?.getTime() ?? Infinity) < renewBefore,
+      );
+      if (after?.expires) renewed += 1;
+      log.info({ shop: session.shop, kind, renewed: Boolean(after?.expires) }, "offline token renewal");
+    } catch (error) {
+      // Shopify unreachable: tried again next round.
+      log.warn({ shop: session.shop, kind, err: error }, "offline token renewal could not run");
+    }
+  }
+  return renewed;
+}
