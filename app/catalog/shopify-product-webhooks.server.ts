@@ -42,9 +42,8 @@ export function parseProductWebhook(payload: unknown) {
  * What products/create and products/update check in the web process before
  * the product is queued for the worker, which parses it in full with
  * ProductWebhookSchema: the product's own fields by that schema, its variants
- * by hand by the same rules. zod over Shopify's 2,048 variants costs more
- * than parsing the body (~3 ms against ~2 ms), on the event loop that also
- * answers orders/paid.
+ * by hand by the same rules: zod over Shopify's 2,048 variants costs more
+ * than parsing the body, on the event loop that also answers orders/paid.
  */
 const ProductEnvelopeSchema = ProductWebhookSchema.extend({
   variants: z.array(z.unknown()),

@@ -122,14 +122,13 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
     if (this.file !== ":memory:") {
       // journal_mode=WAL is stored in the file; busy_timeout is per connection
       // (better-sqlite3's `timeout` already sets it; stated again to be explicit).
-      // synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync; the
+      // synchronous=NORMAL: in WAL mode a commit does not wait for an fsync; the
       // database stays consistent after any crash of the process, and only
       // commits of the last moments can be lost if the machine loses power.
       // temp_store=MEMORY: the statement journal (the pages a statement inside a
       // transaction changed, kept so that statement alone can be undone, e.g.
-      // an insert whose last unique index refuses it) stays in memory. On a
-      // file it cost a write() per page: ~13 per order inserted, 40% of an
-      // insert's CPU (docs/performance.md). It holds at most a
+      // an insert whose last unique index refuses it) stays in memory: on a
+      // file it costs a write() per page, most of an insert's CPU. It holds at most a
       // transaction's changed pages. Sorts SQLite makes without an index go
       // to memory too: the app's are of rows it then holds in memory anyway
       // (the mapping exports read whole lists).

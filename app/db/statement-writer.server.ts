@@ -127,7 +127,7 @@ class SqliteWriteError extends Error {
  * `pipelineAt` writes wait, they go to the thread at once, to start the
  * moment the transaction before them commits: otherwise the thread idles
  * while its answer waits for this busy event loop, and the next batch with
- * it (~30% of the time under load). The thread starts with the first write
+ * it. The thread starts with the first write
  * and is started again after it died; it keeps the process alive only while
  * writes are pending.
  */

@@ -8,7 +8,7 @@ import { decryptSecret, encryptSecret } from "../db/credentials-crypto.server";
 /**
  * How long a session read from the database is reused by the same process:
  * every webhook loads its shop's offline session, and re-reading it each time
- * was a large share of a webhook's cost (docs/performance.md). Another
+ * is a large share of a webhook's cost. Another
  * process's changes are seen after at most this long; this process's at once.
  */
 export const SESSION_REUSE_MS = 1_000;

@@ -126,13 +126,12 @@ export class Forwarder {
     // The oldest due orders of each due state, each read in the order of an
     // index and stopping at `limit`; then the oldest of those. A single
     // `state IN (…) ORDER BY nextAttemptAt` would read and sort every due order
-    // first (~300 ms per claim with 100k backlogged).
+    // first.
     // - No shop left out: one branch per state, on (state, nextAttemptAt).
     // - Shops left out (at their per-shop limit): one branch per state and
     //   other shop with orders in that state, on (state, shop, nextAttemptAt).
     //   `shop NOT IN (…)` on the first index would walk every due order of the
-    //   shops left out before reaching another shop's: 40–240 ms per claim
-    //   behind one shop's 100k backlog (docs/performance.md).
+    //   shops left out before reaching another shop's.
     const sources: [OrderState, string | null][] =
       excludeShops.length === 0
         ? DUE_STATES.map((state) => [state, null])

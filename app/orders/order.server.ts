@@ -16,9 +16,9 @@ const settledCounts = new Map<string, { at: number; counts: Map<string, number> 
  * The home page's counts by state. The states that need watching (held,
  * retrying, unknown, waiting, in flight) are counted exactly on every call:
  * small ranges of the (shop, state, …) index. Forwarded, skipped and
- * cancelled hold nearly all of a big shop's orders (a million index entries
- * at 1M orders, ~200 ms); once they pass SETTLED_COUNTS_CACHED_FROM, this
- * process reuses their counts for up to a minute.
+ * cancelled hold nearly all of a big shop's orders, slow to count at a
+ * million; once they pass SETTLED_COUNTS_CACHED_FROM, this process reuses
+ * their counts for up to a minute.
  */
 export async function countOrdersByState(
   shop: string,

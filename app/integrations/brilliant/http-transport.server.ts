@@ -6,12 +6,9 @@ import { env } from "../../env.server";
 /**
  * The Brilliant client's transport: one HTTP exchange, on `node:http` /
  * `node:https` with keep-alive agents. A worker makes at least one exchange
- * per order, so it is kept to what the client reads:
- * - Node's `fetch` (undici) cost ~4× the CPU per exchange (~370–440 µs
- *   against ~85–105 µs, measured on this machine);
- * - a fetch-shaped wrapper (an `AbortSignal.timeout`, `Headers`, a `Response`
- *   read back with `text()`) still cost ~90–140 µs more than the exchange
- *   itself; the answer is now the status, Retry-After and the body's text.
+ * per order, so it is kept to what the client reads (the status,
+ * Retry-After and the body's text): Node's `fetch` and fetch-shaped wrappers
+ * cost several times the CPU per exchange (docs/performance.md).
  *
  * What the client and its classification (outcome.ts) rely on:
  * - redirects are never followed: a 3xx is the answer;
@@ -45,10 +42,9 @@ export type BrilliantTransport = (request: TransportRequest) => Promise<Transpor
  * At most this many connections to Brilliant at once, and as many kept open
  * between exchanges: the worker's orders in flight (`WORKER_CONCURRENCY`, 64
  * by default), so none waits for a connection, a wait its timeout would
- * count. With fewer kept (16 before), every burst of answers closed the rest
- * and the next burst opened them again: a connect and a close per order,
- * ~10% of the worker's CPU in the bench (docs/performance.md), and
- * over HTTPS a TLS handshake each. Node drops an idle connection Brilliant
+ * count. With fewer kept, every burst of answers closes the rest and the
+ * next burst opens them again: a connect and a close per order, and over
+ * HTTPS a TLS handshake each. Node drops an idle connection Brilliant
  * closed, and closes its own before the timeout a server announces
  * (Keep-Alive: timeout=…).
  */
