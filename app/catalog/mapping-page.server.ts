@@ -10,7 +10,7 @@ import {
   saveMappingsReport,
 } from "./mapping.server";
 import { lastSync as lastShopifySync } from "./shopify-variant-sync.server";
-import { containsPattern, listShopifyVariants } from "./shopify-variants.server";
+import { containsPattern, listShopifyVariants, type VariantFields } from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
 import { syncRunView, type SyncRunView } from "../models/brilliant-connection.server";
 
@@ -35,14 +35,7 @@ export interface BrilliantVariantView {
   removed: boolean;
 }
 
-export interface MappingRow {
-  shopifyVariantId: string;
-  shopifyProductId: string;
-  productTitle: string;
-  variantTitle: string | null;
-  sku: string | null;
-  barcode: string | null;
-  imageUrl: string | null;
+export interface MappingRow extends VariantFields {
   mapping: {
     brilliantVariantId: string;
     source: string;

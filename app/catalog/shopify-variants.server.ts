@@ -6,22 +6,14 @@ import { UnexpectedShopifyAnswerError } from "../integrations/shopify-admin.serv
 import { canonicalShopifyId } from "../models/shopify-id";
 
 /**
- * The shop's Shopify variants (id, titles, SKU, barcode, image), mirrored for
- * the mapping page: read in full through the Admin GraphQL API
- * (`syncShopifyVariants`, app/catalog/shopify-variant-sync.server.ts), kept
- * fresh by products/update and products/delete, which the worker applies from
- * their queue (`applyProductWebhook`, `markProductDeleted`;
- * app/catalog/shopify-product-webhooks.server.ts,
- * app/catalog/product-update-queue.server.ts). This module holds what they
- * share and the listing the mapping page reads.
+ * The shop's Shopify variants, mirrored for the mapping page: read in full by
+ * the variant sync (shopify-variant-sync.server.ts) and kept fresh by
+ * products/update and products/delete (shopify-product-webhooks.server.ts).
+ * This module holds what they share and the listing the mapping page reads.
  *
- * Ids are stored as the number at the end of Shopify's GID
- * ("gid://shopify/ProductVariant/45000000001" → "45000000001"), the form
- * orders' line items and REST webhooks use.
- *
- * `syncedAt` is when we learnt what a row says. A write never replaces a row
- * learnt later than what it carries: a sync page read before a products/update
- * or products/delete webhook arrived does not undo it.
+ * Ids are stored as the number at the end of Shopify's GID, the form orders'
+ * line items and REST webhooks use. `syncedAt` is when we learnt what a row
+ * says: a write never replaces a row learnt later than what it carries.
  */
 
 // ---------------------------------------------------------------------------
@@ -146,10 +138,8 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
   if (filter === "mapped") conditions.push(mapped);
   if (filter === "unmapped") conditions.push(Prisma.sql`NOT ${mapped}`);
   if (options.mappedTo) {
-    // The few Brilliant variants in the condition first, then the mappings to
-    // them (the (shop, brilliantVariantId) index), as one list, rather than a
-    // probe of every mapping. CROSS JOIN keeps that order on SQLite, whose
-    // planner has no statistics here; PostgreSQL plans it as any inner join.
+    // The few Brilliant variants in the condition first, then their mappings by
+    // index, not a probe of every mapping; CROSS JOIN keeps that order on SQLite.
     conditions.push(Prisma.sql`v."shopifyVariantId" IN (
       SELECT m."shopifyVariantId" FROM "BrilliantVariant" b CROSS JOIN "VariantMapping" m
       WHERE b."shop" = ${shop} AND ${mappedToSql(options.mappedTo)}
@@ -167,9 +157,7 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
         : Prisma.sql`LOWER(${value}) LIKE ${pattern} ESCAPE '\\'`;
     };
     // Every column searched is in the listing index (ShopifyVariant_listing_idx),
-    // walked in page order: the page's rows are found without reading the
-    // table, and a search that matches little reads the index once per page
-    // (50k entries: ~10 ms), not every row of the table.
+    // walked in page order: a search reads the index, not every row of the table.
     conditions.push(Prisma.sql`(
       ${contains("productTitle")} OR ${contains("variantTitle")} OR ${contains("sku")}
       OR ${contains("barcode")} OR v."shopifyVariantId" = ${search}
@@ -182,14 +170,12 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
  * One page of the shop's variants, by product title then variant id, with
  * each one's mapping. Keyset paging both ways: `cursor` gives the page after
  * a page, `before` the page before it; a page's place does not move when rows
- * are added or removed elsewhere, and a deep page costs what the first does
- * (a seek in the listing index, ShopifyVariant_listing_idx, not a skip).
+ * are added or removed elsewhere, and a deep page is a seek in the listing
+ * index (ShopifyVariant_listing_idx), not a skip.
  *
- * One raw query written for both SQLite and PostgreSQL (the mapped/unmapped
- * filters need EXISTS over VariantMapping, which has no relation to join on)
- * reads the page's rows with their mappings; three Prisma queries per page
- * cost more than the query itself. Titles are ordered by the database's
- * collation (byte order on SQLite).
+ * One raw query for both SQLite and PostgreSQL, as VariantMapping has no
+ * relation to join on. Titles are ordered by the database's collation (byte
+ * order on SQLite).
  */
 export async function listShopifyVariants(
   shop: string,
@@ -210,8 +196,7 @@ export async function listShopifyVariants(
   const order = backwards
     ? Prisma.sql`v."productTitle" DESC, v."shopifyVariantId" DESC`
     : Prisma.sql`v."productTitle", v."shopifyVariantId"`;
-  // The page's rows and their mappings in the one query that picks them:
-  // a seek in the listing index, then 51 row and mapping lookups.
+  // The page's rows and their mappings in the one query that picks them.
   const picked = await prisma.$queryRaw<Row[]>`
     SELECT v.*, m."brilliantVariantId" AS "mappedTo", m."source" AS "mappedBy"
     FROM "ShopifyVariant" v

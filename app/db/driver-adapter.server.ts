@@ -134,7 +134,7 @@ export class SqliteAdapterFactory extends PrismaBetterSQLite3 {
       // (the mapping exports read whole lists).
       // secure_delete=ON: deleted and rewritten content (a redaction's) is
       // overwritten with zeros in the file, free pages included, not left
-      // behind in free space (app/orders/compliance.server.ts).
+      // behind in free space (app/orders/compliance/).
       await adapter.executeScript(
         `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`,
       );

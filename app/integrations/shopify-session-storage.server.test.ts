@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { resetDatabase } from "../../tests/helpers/db";
 import prisma from "../db.server";
-import { deleteShopData } from "../orders/compliance.server";
+import { deleteShopData } from "../orders/compliance/shop-redact.server";
 import { markShopUninstalled, updateSessionScopes } from "../models/shop.server";
 import { AppSessionStorage, SESSION_REUSE_MS } from "./shopify-session-storage.server";
 

@@ -19,27 +19,48 @@ export interface ActionSummary {
 }
 
 const RETRY_NOW_STATES: readonly OrderState[] = ["retrying", "unknown", "waiting", "received", "ready"];
+const SKIPPABLE_STATES: readonly OrderState[] = ["held", "received", "waiting", "ready", "retrying"];
 
-/** Brings the next attempt forward to now. `unknown` orders are still looked up first. */
-export async function retryNow(shop: string, orderIds: string[]): Promise<ActionSummary> {
+/**
+ * Moves each of the shop's orders among `orderIds` that `refusal` lets
+ * through (it names why not, else null); `move` says whether the order was
+ * still where it was read.
+ */
+async function actOn(
+  shop: string,
+  orderIds: string[],
+  refusal: (state: OrderState) => string | null,
+  move: (orderId: string, state: OrderState) => Promise<boolean>,
+): Promise<ActionSummary> {
   const orders = await prisma.order.findMany({
     where: { shop, id: { in: orderIds } },
     select: { id: true, state: true },
   });
   const summary = emptySummary(orderIds, orders);
   for (const order of orders) {
-    if (!RETRY_NOW_STATES.includes(order.state as OrderState)) {
-      summary.unchanged.push({ orderId: order.id, why: `it is ${order.state}` });
-      continue;
-    }
-    const result = await prisma.order.updateMany({
-      where: { id: order.id, shop, state: order.state },
-      data: { nextAttemptAt: new Date() },
-    });
-    if (result.count === 1) summary.changed.push(order.id);
+    const state = order.state as OrderState;
+    const why = refusal(state);
+    if (why !== null) summary.unchanged.push({ orderId: order.id, why });
+    else if (await move(order.id, state)) summary.changed.push(order.id);
     else summary.unchanged.push({ orderId: order.id, why: "it moved meanwhile" });
   }
   return summary;
+}
+
+/** Brings the next attempt forward to now. `unknown` orders are still looked up first. */
+export async function retryNow(shop: string, orderIds: string[]): Promise<ActionSummary> {
+  return actOn(
+    shop,
+    orderIds,
+    (state) => (RETRY_NOW_STATES.includes(state) ? null : `it is ${state}`),
+    async (orderId, state) => {
+      const result = await prisma.order.updateMany({
+        where: { id: orderId, shop, state },
+        data: { nextAttemptAt: new Date() },
+      });
+      return result.count === 1;
+    },
+  );
 }
 
 /**
@@ -52,60 +73,44 @@ export async function resubmitOrders(
   orderIds: string[],
   options: { actor?: Actor; reason?: string } = {},
 ): Promise<ActionSummary> {
-  const orders = await prisma.order.findMany({
-    where: { shop, id: { in: orderIds } },
-    select: { id: true, state: true },
-  });
-  const summary = emptySummary(orderIds, orders);
-  for (const order of orders) {
-    const from = order.state as OrderState;
-    if (from !== "held" && from !== "skipped") {
-      summary.unchanged.push({
-        orderId: order.id,
-        why: `only held or skipped orders can be resubmitted; it is ${from}`,
-      });
-      continue;
-    }
-    const moved = await transition({
-      shop,
-      orderId: order.id,
-      from,
-      to: "ready",
-      actor: options.actor ?? "merchant",
-      reason: options.reason ?? "Resubmitted by the merchant; checked again before it goes to Brilliant.",
-      nextAttemptAt: new Date(),
-    });
-    if (moved) summary.changed.push(order.id);
-    else summary.unchanged.push({ orderId: order.id, why: "it moved meanwhile" });
-  }
+  const summary = await actOn(
+    shop,
+    orderIds,
+    (from) =>
+      from === "held" || from === "skipped"
+        ? null
+        : `only held or skipped orders can be resubmitted; it is ${from}`,
+    (orderId, from) =>
+      transition({
+        shop,
+        orderId,
+        from,
+        to: "ready",
+        actor: options.actor ?? "merchant",
+        reason: options.reason ?? "Resubmitted by the merchant; checked again before it goes to Brilliant.",
+        nextAttemptAt: new Date(),
+      }),
+  );
   if (summary.changed.length > 0) await resolveAlertsWithoutHeldOrders(shop);
   return summary;
 }
 
 /** Marks held orders as not for Brilliant. */
 export async function skipOrders(shop: string, orderIds: string[]): Promise<ActionSummary> {
-  const orders = await prisma.order.findMany({
-    where: { shop, id: { in: orderIds } },
-    select: { id: true, state: true },
-  });
-  const summary = emptySummary(orderIds, orders);
-  for (const order of orders) {
-    const from = order.state as OrderState;
-    if (!["held", "received", "waiting", "ready", "retrying"].includes(from)) {
-      summary.unchanged.push({ orderId: order.id, why: `it is ${from}` });
-      continue;
-    }
-    const moved = await transition({
-      shop,
-      orderId: order.id,
-      from,
-      to: "skipped",
-      actor: "merchant",
-      reason: "Skipped by the merchant: not sent to Brilliant.",
-    });
-    if (moved) summary.changed.push(order.id);
-    else summary.unchanged.push({ orderId: order.id, why: "it moved meanwhile" });
-  }
+  const summary = await actOn(
+    shop,
+    orderIds,
+    (from) => (SKIPPABLE_STATES.includes(from) ? null : `it is ${from}`),
+    (orderId, from) =>
+      transition({
+        shop,
+        orderId,
+        from,
+        to: "skipped",
+        actor: "merchant",
+        reason: "Skipped by the merchant: not sent to Brilliant.",
+      }),
+  );
   if (summary.changed.length > 0) await resolveAlertsWithoutHeldOrders(shop);
   return summary;
 }

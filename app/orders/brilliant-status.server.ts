@@ -4,7 +4,8 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod/v4";
 import prisma from "../db.server";
 import type { BrilliantClient } from "../integrations/brilliant/client.server";
-import { queueFulfillmentWriteBack, trackingFrom, type Tracking } from "./fulfillment-write-back.server";
+import { queueFulfillmentWriteBack } from "./fulfillment-write-back.server";
+import { trackingFrom, type Tracking } from "./shipment-tracking";
 import { canonicalShopifyId } from "../models/shopify-id";
 
 /**

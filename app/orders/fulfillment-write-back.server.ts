@@ -1,57 +1,28 @@
-import { z } from "zod/v4";
-
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, resolveAlert } from "../models/alert.server";
 import { parseShopifyOrder } from "./shopify-order";
 import {
   adminFailureSummary,
-  throttledAdminQuery,
   UnexpectedShopifyAnswerError,
   type AdminGraphql,
-  type AdminThrottling,
 } from "../integrations/shopify-admin.server";
 import { numericShopifyId } from "../catalog/shopify-variants.server";
+import { adminThrottling } from "./admin-reads.server";
+import type { Tracking } from "./shipment-tracking";
+import { createFulfillment, readFulfillmentOrders } from "./shopify-fulfillment.server";
 
 /**
  * Fulfillment write-back: once Brilliant reports an order shipped (status
- * webhook or poll, app/orders/brilliant-status.server.ts) and the shop turned
- * it on, the worker marks the Shopify order fulfilled through its fulfillment
- * orders, with Brilliant's tracking when it sent any.
+ * webhook or poll, brilliant-status.server.ts) and the shop turned it on, the
+ * worker marks the Shopify order fulfilled, with Brilliant's tracking if any.
  *
- * Exactly once: the order is marked `pending` once (a repeat status call finds
- * it already pending or written), one worker at a time claims it, every
- * fulfillment created is recorded at once, and before creating anything the
- * worker reads the fulfillment orders again: what Shopify already shows as
- * fulfilled is never fulfilled a second time. Failures are recorded on the
- * order and retried with backoff by the status poll; repeated ones raise an
- * alert.
+ * Exactly once: the order is queued once, one worker at a time claims it,
+ * every fulfillment created is recorded at once, and the fulfillment orders
+ * are read again before creating anything, so nothing Shopify shows as
+ * fulfilled is fulfilled twice. Failures are retried with backoff by the
+ * status poll; repeated ones raise an alert.
  */
-
-export interface Tracking {
-  number: string | null;
-  url: string | null;
-  company: string | null;
-}
-
-function text(value: unknown): string | null {
-  if (typeof value === "number") return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
-}
-
-/**
- * Tracking from a Brilliant status body or order. The contract documents none
- * (see contract.md), so the common spellings are read where present.
- */
-export function trackingFrom(body: Record<string, unknown>): Tracking | null {
-  const numbers = Array.isArray(body.tracking_numbers) ? body.tracking_numbers : [];
-  const tracking: Tracking = {
-    number: text(body.tracking_number) ?? text(body.tracking) ?? text(numbers[0]),
-    url: text(body.tracking_url),
-    company: text(body.tracking_company) ?? text(body.carrier) ?? text(body.shipping_carrier),
-  };
-  return tracking.number || tracking.url ? tracking : null;
-}
 
 /**
  * Called when Brilliant's view of an order says shipped: queues the write-back
@@ -80,98 +51,12 @@ export async function queueFulfillmentWriteBack(
   return queued.count === 1;
 }
 
-const FULFILLMENT_ORDERS_QUERY = `#graphql
-  query FulfillmentOrdersOfOrder($id: ID!, $first: Int!, $lines: Int!) {
-    order(id: $id) {
-      id
-      fulfillmentOrders(first: $first) {
-        nodes {
-          id
-          status
-          supportedActions {
-            action
-          }
-          assignedLocation {
-            name
-            location {
-              id
-            }
-          }
-          lineItems(first: $lines) {
-            nodes {
-              id
-              totalQuantity
-              remainingQuantity
-              lineItem {
-                id
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
-
-const FULFILLMENT_CREATE_MUTATION = `#graphql
-  mutation FulfillOrderShippedByBrilliant($fulfillment: FulfillmentInput!) {
-    fulfillmentCreate(fulfillment: $fulfillment) {
-      fulfillment {
-        id
-        status
-      }
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`;
-
-const FulfillmentOrdersSchema = z.object({
-  order: z
-    .object({
-      id: z.string(),
-      fulfillmentOrders: z.object({
-        nodes: z.array(
-          z.object({
-            id: z.string(),
-            status: z.string(),
-            supportedActions: z.array(z.object({ action: z.string() })),
-            assignedLocation: z.object({
-              name: z.string().nullish(),
-              location: z.object({ id: z.string() }).nullish(),
-            }),
-            lineItems: z.object({
-              nodes: z.array(
-                z.object({
-                  id: z.string(),
-                  totalQuantity: z.number().int(),
-                  remainingQuantity: z.number().int(),
-                  lineItem: z.object({ id: z.string() }),
-                }),
-              ),
-            }),
-          }),
-        ),
-      }),
-    })
-    .nullable(),
-});
-
-const FulfillmentCreateSchema = z.object({
-  fulfillmentCreate: z
-    .object({
-      fulfillment: z.object({ id: z.string(), status: z.string().nullish() }).nullish(),
-      userErrors: z.array(z.object({ field: z.array(z.string()).nullish(), message: z.string() })),
-    })
-    .nullable(),
-});
-
 /** Failures in a row before the merchant is alerted (a userError alerts at once). */
 const ALERT_AFTER_FAILURES = 3;
 /** How long a claimed write-back is left to the worker that claimed it. */
 const CLAIM_MS = 5 * 60_000;
+/** The worker waits out Shopify's throttle a while; a write-back still failing is tried again later. */
+const WRITE_BACK_LIMITS = { maxThrottleRetries: 5, maxWaitMs: 30_000 };
 
 export type WriteBackOutcome =
   | { kind: "written"; fulfillmentIds: string[] }
@@ -245,12 +130,7 @@ async function writeBackOne(
 ): Promise<WriteBackOutcome> {
   const order = await prisma.order.findFirstOrThrow({ where: { shop, id: orderId } });
   const log = (options.logger ?? rootLogger).child({ shop, orderId });
-  const throttling: AdminThrottling = {
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    maxThrottleRetries: 5,
-    maxWaitMs: 30_000,
-    log,
-  };
+  const throttling = adminThrottling(log, WRITE_BACK_LIMITS, { sleep: options.sleep });
   const written = order.shopifyFulfillmentIds ? order.shopifyFulfillmentIds.split(",") : [];
   try {
     // The lines that went to Brilliant: every shippable line of the order.
@@ -262,17 +142,10 @@ async function writeBackOne(
         .map((line) => line.id),
     );
 
-    const answer = await throttledAdminQuery(
-      graphql,
-      FULFILLMENT_ORDERS_QUERY,
-      { id: `gid://shopify/Order/${order.shopifyOrderId}`, first: 5, lines: 50 },
-      FulfillmentOrdersSchema,
-      throttling,
-      null,
-    );
-    if (!answer.data.order) throw new WriteBackRefused("Shopify no longer has this order.", true);
+    const fulfillmentOrders = await readFulfillmentOrders(graphql, order.shopifyOrderId, throttling);
+    if (!fulfillmentOrders) throw new WriteBackRefused("Shopify no longer has this order.", true);
 
-    const ours = answer.data.order.fulfillmentOrders.nodes
+    const ours = fulfillmentOrders
       .map((fo) => ({
         ...fo,
         lines: fo.lineItems.nodes.filter(
@@ -319,36 +192,7 @@ async function writeBackOne(
     }
     const tracking = order.brilliantTracking ? (JSON.parse(order.brilliantTracking) as Tracking) : null;
     for (const fos of byLocation.values()) {
-      const created = await throttledAdminQuery(
-        graphql,
-        FULFILLMENT_CREATE_MUTATION,
-        {
-          fulfillment: {
-            lineItemsByFulfillmentOrder: fos.map((fo) => ({
-              fulfillmentOrderId: fo.id,
-              fulfillmentOrderLineItems: fo.lines.map((line) => ({
-                id: line.id,
-                quantity: line.remainingQuantity,
-              })),
-            })),
-            // The customer hears of the shipment when there is something to track.
-            notifyCustomer: Boolean(tracking?.number || tracking?.url),
-            ...(tracking
-              ? {
-                  trackingInfo: {
-                    ...(tracking.number ? { number: tracking.number } : {}),
-                    ...(tracking.url ? { url: tracking.url } : {}),
-                    ...(tracking.company ? { company: tracking.company } : {}),
-                  },
-                }
-              : {}),
-          },
-        },
-        FulfillmentCreateSchema,
-        throttling,
-        10,
-      );
-      const result = created.data.fulfillmentCreate;
+      const result = await createFulfillment(graphql, fos, tracking, throttling);
       const fulfillment = result?.fulfillment;
       if (!result || !fulfillment) {
         const messages = result?.userErrors.map((error) => error.message).join("; ");

@@ -2,10 +2,9 @@ import { z } from "zod/v4";
 
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
-import { raiseAlert } from "../models/alert.server";
 import { preflightStoredOrder, resubmitOrders } from "./actions.server";
 import { transition, type Actor, type HoldKind, type OrderState } from "./state.server";
-import { fetchShopifyOrder } from "./reconciliation.server";
+import { fetchShopifyOrder, type StoredShopifyOrder } from "./shopify-order-read.server";
 import { loadForwardingSettings } from "../models/shop.server";
 import {
   adminFailureSummary,
@@ -14,25 +13,17 @@ import {
 } from "../integrations/shopify-admin.server";
 import { numericShopifyId } from "../catalog/shopify-variants.server";
 import { shopifyGid } from "../models/shopify-id";
+import { adminThrottling, WEBHOOK_LIMITS } from "./admin-reads.server";
+import { alertChangedAfterForward, PENDING_BATCH, retryPendingChanges } from "./shopify-order-change.server";
 
 /**
- * Order edits (orders/edited): the merchant added, removed or changed lines of
- * a paid order. The webhook carries only the change, so the order is read again
- * through the Admin API and the stored body replaced by what Shopify holds now:
- * - not sent yet (received, waiting, ready, retrying, held, skipped): the new
- *   body replaces the old one in one compare-and-set write (only while the
- *   order is still where it was read, and taking any worker's lease, so a
- *   worker about to send the old body loses its next move and leaves it);
- *   held for a cause the edit may fix (mapping, stock, inactive variant,
- *   address), or skipped by pre-flight for having nothing for Brilliant, it
- *   is resubmitted so pre-flight runs again;
- * - when Shopify cannot be read, the order is held (`order_edit`) so it never
- *   goes out stale, and the worker reads it again (resolvePendingOrderEdits);
- * - already at Brilliant, or maybe (sending, unknown): an alert telling the
- *   merchant to contact Brilliant, whose API cannot change orders; nothing is
- *   sent again;
- * - not recorded yet: nothing to do; its orders/paid webhook or the
- *   reconciliation sweep brings the order as it is now.
+ * Order edits (orders/edited): the webhook carries only the change, so the
+ * order is read again through the Admin API and, while it is not yet sent, its
+ * stored body replaced by what Shopify holds now (see replacePayload); one held
+ * or skipped for what the edit may fix goes through pre-flight again. When
+ * Shopify cannot be read, the order is held (`order_edit`) until the worker
+ * reads it. At Brilliant, or maybe: the merchant is alerted. Not recorded yet:
+ * its orders/paid webhook or the sweep brings it as it is now.
  */
 
 const OrderEditWebhookSchema = z.looseObject({
@@ -104,17 +95,15 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
   if (AT_BRILLIANT.includes(order.state as OrderState)) return alertAfterForward(shop, order);
   if (!NOT_SENT.includes(order.state as OrderState)) return "nothing_to_do";
 
-  let read: Awaited<ReturnType<typeof fetchShopifyOrder>> = null;
+  let read: StoredShopifyOrder | null = null;
   let failure: string | null = event.graphql ? null : "No Shopify session to read the order with yet.";
   if (event.graphql) {
     try {
-      read = await fetchShopifyOrder(event.graphql, shopifyOrderId, {
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        maxThrottleRetries: 3,
-        maxWaitMs: 2_000,
-        ...event.throttling,
-        log,
-      });
+      read = await fetchShopifyOrder(
+        event.graphql,
+        shopifyOrderId,
+        adminThrottling(log, WEBHOOK_LIMITS, event.throttling),
+      );
       if (!read) failure = "Shopify did not return the order.";
     } catch (error) {
       failure = adminFailureSummary(error);
@@ -161,7 +150,7 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
 async function replacePayload(
   shop: string,
   order: StoredOrder,
-  read: NonNullable<Awaited<ReturnType<typeof fetchShopifyOrder>>>,
+  read: StoredShopifyOrder,
   actor: Actor,
 ): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
@@ -251,18 +240,15 @@ async function preflightWouldSkip(shop: string, payload: string): Promise<boolea
 }
 
 async function alertAfterForward(shop: string, order: StoredOrder): Promise<OrderEditOutcome> {
-  const atBrilliant = order.state === "forwarded";
-  await raiseAlert({
+  await alertChangedAfterForward(
     shop,
-    kind: "edited_after_forward",
-    key: `edited_after_forward:${order.id}`,
-    title: `Order ${order.name} was edited in Shopify ${atBrilliant ? "after Brilliant took it" : "while it was being sent to Brilliant"}`,
-    detail:
-      `Brilliant's API cannot change orders: contact Brilliant to change ` +
-      `${order.brilliantOrderId ? `order ${order.brilliantOrderId}` : "it"} to match the edit.` +
-      (atBrilliant ? "" : " If Brilliant turns out not to have it, it is sent as it was before the edit."),
-    orderIds: [order.id],
-  });
+    "edited_after_forward",
+    order,
+    "was edited in Shopify",
+    (brilliantOrder) =>
+      `Brilliant's API cannot change orders: contact Brilliant to change ${brilliantOrder} to match the edit.`,
+    "it is sent as it was before the edit.",
+  );
   return "alerted_after_forward";
 }
 
@@ -280,13 +266,10 @@ export async function resolvePendingOrderEdits(
     where: { shop, state: "held", holdKind: "order_edit" },
     orderBy: { updatedAt: "asc" },
     select: { shopifyOrderId: true },
-    take: 50,
+    take: PENDING_BATCH,
   });
-  let read = 0;
-  for (const { shopifyOrderId } of pending) {
+  return retryPendingChanges(pending, async ({ shopifyOrderId }) => {
     const outcome = await recordOrderEdit({ shop, shopifyOrderId, graphql, actor: "system", logger: log });
-    if (outcome === "held_until_read") break;
-    read += 1;
-  }
-  return read;
+    return outcome === "held_until_read" ? "still_pending" : "settled";
+  });
 }

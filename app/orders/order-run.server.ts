@@ -3,7 +3,11 @@ import { prismaRunner, type SqlRunner } from "../db/sql.server";
 import type { Logger } from "../logger.server";
 import { raiseAlert, type AlertInput } from "../models/alert.server";
 import { appendAttempt } from "./attempts.server";
-import { fulfillmentHoldKind, fulfillmentHoldReason, openFulfillmentHold } from "./fulfillment-hold.server";
+import {
+  fulfillmentHoldKind,
+  fulfillmentHoldReason,
+  openFulfillmentHold,
+} from "./fulfillment-hold-order.server";
 import { raiseCancelledAfterForward } from "./order.server";
 import { applyTransition, type Moved, type OrderState, type TransitionRequest } from "./state.server";
 import { preflight, type HeldVariant } from "./preflight";

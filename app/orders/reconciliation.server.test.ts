@@ -15,13 +15,13 @@ import {
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import type { StandInOrder } from "../../shopify-stand-in/admin-graphql";
 import { reconcileDueShops } from "../worker/chores.server";
+import { reconcileShop } from "./reconciliation.server";
 import {
   isReconciliationDue,
   lastReconciliation,
-  reconcileShop,
   reconciliationView,
   requestReconciliation,
-} from "./reconciliation.server";
+} from "./reconciliation-requests.server";
 
 // The sweep runs the app's real Admin API client (unauthenticated.admin, as
 // the worker does) over real HTTP against the Admin GraphQL stand-in, and

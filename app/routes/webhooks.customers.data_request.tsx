@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod/v4";
 import { logger } from "../logger.server";
 import { shopifyIdsToMatch } from "../models/shopify-id";
-import { customerDataSummary } from "../orders/compliance.server";
+import { customerDataSummary } from "../orders/compliance/data-request.server";
 import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 const DataRequest = z.object({

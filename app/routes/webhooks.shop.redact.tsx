@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { logger } from "../logger.server";
-import { deleteShopData, RedactionUnfinished } from "../orders/compliance.server";
+import { deleteShopData, RedactionUnfinished } from "../orders/compliance/shop-redact.server";
 import { verifyWebhook, webhookLoader } from "../integrations/shopify-webhook-auth.server";
 
 /** 48 hours after uninstall: every record of the shop goes. Idempotent. */

@@ -16,7 +16,8 @@ import {
 import { writeBackDueFulfillments } from "../orders/fulfillment-write-back.server";
 import type { Forwarder } from "../orders/forwarder.server";
 import { resolvePendingOrderEdits } from "../orders/order-edit.server";
-import { isReconciliationDue, reconcileShop } from "../orders/reconciliation.server";
+import { reconcileShop } from "../orders/reconciliation.server";
+import { isReconciliationDue } from "../orders/reconciliation-requests.server";
 
 /** Shops that have the app installed; with `withBrilliant`, only those with Brilliant credentials saved. */
 function installedShops({ withBrilliant }: { withBrilliant: boolean }) {

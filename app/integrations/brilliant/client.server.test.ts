@@ -8,7 +8,8 @@ import {
 } from "../../../simulator/server";
 import { closedPort, validOrderRequest } from "../../../simulator/test-helpers";
 import { BrilliantConfigError, createBrilliantClient, type BrilliantClient } from "./client.server";
-import { creationCertainty, parseRetryAfter, type CreateOrderOutcome } from "./outcome";
+import { parseRetryAfter } from "./classify";
+import { creationCertainty, type CreateOrderOutcome } from "./outcome";
 import type { CreateOrderRequest } from "./schemas";
 
 // GIVEN the simulator over real HTTP, WHEN the client calls it, THEN every

@@ -1,12 +1,6 @@
 import type { z } from "zod/v4";
-import {
-  classifyCreate,
-  classifyRead,
-  type AttemptRecord,
-  type CreateOrderOutcome,
-  type Exchange,
-  type ReadOutcome,
-} from "./outcome";
+import { classifyCreate, classifyRead, type Exchange } from "./classify";
+import type { AttemptRecord, CreateOrderOutcome, ReadOutcome } from "./outcome";
 import {
   findOrderByCustomData,
   type CustomDataCache,

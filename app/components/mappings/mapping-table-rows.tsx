@@ -1,0 +1,119 @@
+import {
+  Badge,
+  BlockStack,
+  Button,
+  ButtonGroup,
+  IndexTable,
+  InlineStack,
+  Text,
+  Thumbnail,
+} from "@shopify/polaris";
+import { Fragment } from "react";
+
+import type { MappingRow } from "../../catalog/mapping-page.server";
+import { variantName } from "./variant-title";
+
+type Mapping = NonNullable<MappingRow["mapping"]>;
+
+/** The Brilliant variant a mapping points at, with what is wrong with it. */
+function BrilliantVariantCell({ mapping }: { mapping: Mapping }) {
+  const brilliant = mapping.brilliant;
+  return (
+    <InlineStack gap="200" blockAlign="center" wrap={false}>
+      <Thumbnail size="small" source={brilliant?.imageUrl ?? ""} alt="" />
+      <BlockStack>
+        <Text as="span">
+          {brilliant ? brilliant.productName : `Brilliant variant ${mapping.brilliantVariantId}`}
+        </Text>
+        <Text as="span" tone="subdued" variant="bodySm">
+          {[brilliant?.options, `#${mapping.brilliantVariantId}`].filter(Boolean).join(" · ")}
+        </Text>
+        <InlineStack gap="100">
+          {!brilliant ? <Badge tone="warning">Not in the Brilliant catalog</Badge> : null}
+          {brilliant?.removed ? <Badge tone="critical">No longer at Brilliant</Badge> : null}
+          {brilliant?.inactive ? <Badge tone="critical">Inactive</Badge> : null}
+          {mapping.source !== "manual" ? <Badge>{mapping.source === "csv" ? "CSV" : "Auto"}</Badge> : null}
+        </InlineStack>
+      </BlockStack>
+    </InlineStack>
+  );
+}
+
+function StockCell({ mapping }: { mapping: Mapping }) {
+  const brilliant = mapping.brilliant;
+  if (!brilliant) return null;
+  if (brilliant.stock === null) {
+    return (
+      <Text as="span" tone="subdued">
+        Not tracked
+      </Text>
+    );
+  }
+  return (
+    <Text as="span" tone={mapping.lowStock ? "critical" : undefined}>
+      {brilliant.stock.toLocaleString("en-US")}
+      {mapping.lowStock ? " (low)" : ""}
+    </Text>
+  );
+}
+
+function ProductHeader({ row, position }: { row: MappingRow; position: number }) {
+  return (
+    <IndexTable.Row rowType="subheader" id={`product-${row.shopifyProductId}`} position={position}>
+      <IndexTable.Cell colSpan={4} scope="colgroup" as="th">
+        <Text as="span" fontWeight="semibold">
+          {row.productTitle}
+        </Text>
+      </IndexTable.Cell>
+    </IndexTable.Row>
+  );
+}
+
+/** The table's rows: a subheader for each product, then one row for each of its variants. */
+export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnmap: (id: string) => void }) {
+  return rows.map((row, index) => (
+    <Fragment key={row.shopifyVariantId}>
+      {row.shopifyProductId !== rows[index - 1]?.shopifyProductId ? (
+        <ProductHeader row={row} position={index} />
+      ) : null}
+      <IndexTable.Row id={row.shopifyVariantId} position={index}>
+        <IndexTable.Cell>
+          <InlineStack gap="200" blockAlign="center" wrap={false}>
+            <Thumbnail size="small" source={row.imageUrl ?? ""} alt="" />
+            <BlockStack>
+              <Text as="span">{variantName(row.variantTitle)}</Text>
+              <Text as="span" tone="subdued" variant="bodySm">
+                {row.sku ? `SKU ${row.sku}` : "No SKU"}
+              </Text>
+            </BlockStack>
+          </InlineStack>
+        </IndexTable.Cell>
+        <IndexTable.Cell>
+          {row.mapping ? (
+            <BrilliantVariantCell mapping={row.mapping} />
+          ) : (
+            <Badge tone="attention">Unmapped</Badge>
+          )}
+        </IndexTable.Cell>
+        <IndexTable.Cell>{row.mapping ? <StockCell mapping={row.mapping} /> : null}</IndexTable.Cell>
+        <IndexTable.Cell>
+          <ButtonGroup>
+            <Button url={`/app/mappings/${row.shopifyVariantId}`} size="slim">
+              {row.mapping ? "Change" : "Map"}
+            </Button>
+            {row.mapping ? (
+              <Button
+                size="slim"
+                tone="critical"
+                variant="plain"
+                onClick={() => onUnmap(row.shopifyVariantId)}
+              >
+                Unmap
+              </Button>
+            ) : null}
+          </ButtonGroup>
+        </IndexTable.Cell>
+      </IndexTable.Row>
+    </Fragment>
+  ));
+}

@@ -1,0 +1,95 @@
+import { Badge, BlockStack, Button, Card, InlineStack, Link, Text } from "@shopify/polaris";
+import type { CodeExplanation } from "../../orders/code-explanations";
+import type { OrderDetail } from "../../orders/order-detail.server";
+import type { OrderIntent } from "../../orders/order-page-form";
+import { nextStepForHold, stateLabel, stateTone } from "../../orders/next-step";
+import { formatTime } from "./format-time";
+
+const RETRY_STATES = ["retrying", "unknown", "waiting"];
+const RESUBMIT_STATES = ["held", "skipped"];
+
+export interface OrderStatusCardProps {
+  order: OrderDetail;
+  canFixAddress: boolean;
+  busy: boolean;
+  onIntent: (intent: OrderIntent) => void;
+}
+
+/** "Where it is": the order's state, why, what to do next and the buttons that do it. */
+export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderStatusCardProps) {
+  const nextStep = order.state === "held" ? nextStepForHold(order.holdKind, order.id) : null;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Where it is
+          </Text>
+          <span data-order-state={order.state}>
+            <Badge tone={stateTone(order.state)}>{stateLabel(order.state)}</Badge>
+          </span>
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          Received {formatTime(order.createdAt)} UTC ·{" "}
+          <Link url="/app/orders" removeUnderline>
+            All orders
+          </Link>
+        </Text>
+        {order.stateReason && <Text as="p">{order.stateReason}</Text>}
+        {nextStep && !canFixAddress && (
+          <Text as="p">
+            Next step: <Link url={nextStep.url}>{nextStep.label}</Link>
+          </Text>
+        )}
+        {canFixAddress && <Text as="p">Next step: fix the shipping address below, then resubmit.</Text>}
+        {order.lastCodeExplanation && (
+          <LastAnswer
+            explanation={order.lastCodeExplanation}
+            sent={order.timeline.some((entry) => entry.type === "attempt")}
+          />
+        )}
+        <InlineStack gap="200">
+          {RETRY_STATES.includes(order.state) && (
+            <Button variant="primary" loading={busy} onClick={() => onIntent("retry")}>
+              Retry now
+            </Button>
+          )}
+          {RESUBMIT_STATES.includes(order.state) && (
+            <Button
+              variant={canFixAddress ? undefined : "primary"}
+              loading={busy}
+              onClick={() => onIntent("resubmit")}
+            >
+              Resubmit
+            </Button>
+          )}
+          {order.state === "held" && (
+            <Button tone="critical" loading={busy} onClick={() => onIntent("skip")}>
+              Skip
+            </Button>
+          )}
+          <Button url={`shopify:admin/orders/${order.shopifyOrderId}`} target="_top">
+            Open in Shopify
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function LastAnswer({ explanation, sent }: { explanation: CodeExplanation; sent: boolean }) {
+  if (sent) {
+    return (
+      <Text as="p" tone="subdued">
+        Last answer from Brilliant: {explanation.code}, {explanation.title}. {explanation.detail}
+      </Text>
+    );
+  }
+  // Held by the checks before sending: the code is the one Brilliant would give.
+  return (
+    <Text as="p" tone="subdued">
+      Checked before sending, so nothing went to Brilliant; it would have answered {explanation.code},{" "}
+      {explanation.title}.
+    </Text>
+  );
+}

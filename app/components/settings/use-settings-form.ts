@@ -1,0 +1,89 @@
+import { useEffect, useState } from "react";
+
+import type { SettingsView } from "../../models/shop.server";
+import type { SettingsFieldErrors } from "../../models/settings-form";
+
+/** The settings form as posted: one string per field name. */
+export type SettingsFormValues = {
+  brilliantApiKey: string;
+  brilliantApiSecret: string;
+  forwardingMode: string;
+  forwardingDelay: string;
+  forwardingDelayUnit: string;
+  holdTags: string;
+  skipTags: string;
+  lowStockThreshold: string;
+  fulfillmentWriteBack: string;
+  forwardTestOrders: string;
+  reconcileDays: string;
+};
+type Field = keyof SettingsFormValues;
+type ToggleField = "fulfillmentWriteBack" | "forwardTestOrders";
+
+/** A whole number of minutes shows in minutes, anything else in seconds. */
+function delayFields(seconds: number): { value: string; unit: "seconds" | "minutes" } {
+  return seconds > 0 && seconds % 60 === 0
+    ? { value: String(seconds / 60), unit: "minutes" }
+    : { value: String(seconds), unit: "seconds" };
+}
+
+function formValues(settings: SettingsView): SettingsFormValues {
+  const delay = delayFields(settings.forwardingDelaySeconds);
+  return {
+    brilliantApiKey: "",
+    brilliantApiSecret: "",
+    forwardingMode: settings.forwardingMode,
+    forwardingDelay: delay.value,
+    forwardingDelayUnit: delay.unit,
+    holdTags: settings.holdTags.join(", "),
+    skipTags: settings.skipTags.join(", "),
+    lowStockThreshold: String(settings.lowStockThreshold),
+    fulfillmentWriteBack: String(settings.fulfillmentWriteBack),
+    forwardTestOrders: String(settings.forwardTestOrders),
+    reconcileDays: String(settings.reconcileDays),
+  };
+}
+
+/**
+ * The settings form's state, and the props that tie a Polaris field to one of
+ * its values and to the error the last save gave it.
+ */
+export function useSettingsForm(
+  settings: SettingsView,
+  saveAnswer: { ok: boolean; fieldErrors: SettingsFieldErrors } | null,
+) {
+  const [values, setValues] = useState(() => formValues(settings));
+  const errors: SettingsFieldErrors = saveAnswer?.fieldErrors ?? {};
+  const set = (name: Field) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
+
+  // After a successful save the typed credentials are gone from the page too.
+  useEffect(() => {
+    if (saveAnswer?.ok) {
+      setValues((current) => ({
+        ...current,
+        brilliantApiKey: "",
+        brilliantApiSecret: "",
+        holdTags: settings.holdTags.join(", "),
+        skipTags: settings.skipTags.join(", "),
+      }));
+    }
+  }, [saveAnswer, settings.holdTags, settings.skipTags]);
+
+  const field = (name: Field) => ({ name, value: values[name], onChange: set(name), error: errors[name] });
+  return {
+    values,
+    errors,
+    set,
+    field,
+    /** For a TextField: its value, and no browser autofill. */
+    text: (name: Field) => ({ ...field(name), autoComplete: "off" }),
+    /** For a Checkbox, which posts "true" or "false" and carries no name. */
+    toggle: (name: ToggleField) => ({
+      checked: values[name] === "true",
+      onChange: (on: boolean) => set(name)(String(on)),
+      error: errors[name],
+    }),
+  };
+}
+
+export type SettingsForm = ReturnType<typeof useSettingsForm>;

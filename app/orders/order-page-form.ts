@@ -1,0 +1,80 @@
+import { z } from "zod/v4";
+import type { ActionSummary } from "./actions.server";
+
+/**
+ * What the order page accepts: the order id from the URL, the intent of each
+ * button and the shipping-address fix, with the result each intent reports.
+ */
+export const OrderIdSchema = z.string().min(1).max(64);
+
+const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
+
+export const AddressSchema = z.object({
+  name: trimmed(100).min(1, "Enter the recipient's name"),
+  address1: trimmed(200).min(1, "Enter the street address"),
+  address2: trimmed(200).optional(),
+  city: trimmed(100).min(1, "Enter the city"),
+  provinceCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, "Use the 2-letter state or province code, e.g. ON or TX"),
+  zip: trimmed(20).min(1, "Enter the postal code"),
+  countryCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, "Use the 2-letter country code, e.g. CA or US"),
+  phone: trimmed(40).optional(),
+});
+
+export const ADDRESS_FIELDS = [
+  "name",
+  "address1",
+  "address2",
+  "city",
+  "provinceCode",
+  "zip",
+  "countryCode",
+  "phone",
+] as const;
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export type AddressValues = Record<AddressField, string>;
+export type AddressFieldErrors = Partial<Record<AddressField, string[]>>;
+
+export type AddressFormResult =
+  | { success: true; data: z.infer<typeof AddressSchema> }
+  | { success: false; fieldErrors: AddressFieldErrors };
+
+/** The address fields of a posted form, checked; the errors are keyed by field name. */
+export function parseAddressForm(form: FormData): AddressFormResult {
+  const values = Object.fromEntries(
+    ADDRESS_FIELDS.map((field) => [field, (form.get(field) as string | null) ?? undefined]),
+  );
+  const parsed = AddressSchema.safeParse(values);
+  if (parsed.success) return { success: true, data: parsed.data };
+  return { success: false, fieldErrors: z.flattenError(parsed.error).fieldErrors as AddressFieldErrors };
+}
+
+export const OrderIntentSchema = z.enum(["retry", "resubmit", "skip", "fixAddress"]);
+export type OrderIntent = z.infer<typeof OrderIntentSchema>;
+
+export interface OrderActionResult {
+  intent: OrderIntent;
+  changed: boolean;
+  message: string;
+}
+
+const DONE: Record<OrderIntent, string> = {
+  retry: "Retrying now",
+  resubmit: "Resubmitted: checked again before it goes to Brilliant",
+  skip: "Skipped: it will not be sent to Brilliant",
+  fixAddress: "Address saved and resubmitted",
+};
+
+export function notChanged(intent: OrderIntent, why: string): OrderActionResult {
+  return { intent, changed: false, message: `Not changed: ${why}` };
+}
+
+export function orderActionResult(intent: OrderIntent, summary: ActionSummary): OrderActionResult {
+  if (summary.changed.length > 0) return { intent, changed: true, message: DONE[intent] };
+  return notChanged(intent, summary.unchanged[0]?.why ?? "nothing to do");
+}
