@@ -2,7 +2,7 @@ import prisma from "../db.server";
 import { failSyncRun, lastSyncRun } from "../models/sync-run.server";
 import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { raiseAlert, resolveAlert, resolveAlertsWithoutHeldOrders } from "../models/alert.server";
-import { recheckHeldOrders } from "../orders/actions.server";
+import { recheckHeldOrders, releaseHeldOrders } from "../orders/actions.server";
 
 export type CatalogSyncResult =
   | {
@@ -53,6 +53,13 @@ export async function syncBrilliantCatalog(
       );
     }
 
+    // Brilliant took the saved credentials: orders held for them go again, and the alert is over.
+    await releaseHeldOrders(
+      shop,
+      ["credentials"],
+      "Brilliant accepted the saved credentials; checked again before sending.",
+    );
+    await resolveAlert(shop, "credentials");
     const now = new Date();
     const seen = new Set<string>();
     const rows = answer.value.products.flatMap((product) =>

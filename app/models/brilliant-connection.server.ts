@@ -46,6 +46,21 @@ export async function testBrilliantConnection(
   return describeStoreAnswer(answer);
 }
 
+export type CredentialsCheck =
+  { verdict: "accepted" } | { verdict: "refused"; reason: string } | { verdict: "unchecked"; reason: string };
+
+/** Whether Brilliant takes this key and secret (GET /store); "unchecked" when it could not say. */
+export async function checkBrilliantCredentials(
+  credentials: BrilliantCredentials,
+): Promise<CredentialsCheck> {
+  const answer = await brilliantClientFor(credentials).getStore();
+  const described = describeStoreAnswer(answer);
+  if (described.ok) return { verdict: "accepted" };
+  return answer.kind === "bad_credentials"
+    ? { verdict: "refused", reason: described.reason }
+    : { verdict: "unchecked", reason: described.reason };
+}
+
 export function describeStoreAnswer(answer: ReadOutcome<BrilliantStore>): ConnectionTestResult {
   switch (answer.kind) {
     case "ok":

@@ -5,6 +5,8 @@ import { forgetSessionsOf } from "../integrations/shopify-session-storage.server
 import { CredentialsDecryptionError, decryptSecret, encryptSecret } from "../db/credentials-crypto.server";
 import { refreshCatalogAlerts } from "../catalog/brilliant-catalog.server";
 import { releaseHeldOrders } from "../orders/actions.server";
+import { checkBrilliantCredentials, type CredentialsCheck } from "./brilliant-connection.server";
+import { resolveAlert } from "./alert.server";
 
 export type ShopSettingsRecord = NonNullable<Awaited<ReturnType<typeof prisma.shopSettings.findUnique>>>;
 
@@ -188,7 +190,13 @@ export interface ShopSettingsInput {
 }
 
 export type UpdateShopSettingsResult =
-  | { ok: true; settings: ShopSettingsRecord; credentialsSaved: boolean }
+  | {
+      ok: true;
+      settings: ShopSettingsRecord;
+      credentialsSaved: boolean;
+      /** New credentials saved that Brilliant could not be asked about: why. */
+      credentialsUnchecked?: string;
+    }
   | { ok: false; fieldErrors: Partial<Record<"brilliantApiKey" | "brilliantApiSecret", string>> };
 
 /** Trimmed, without blanks or repeats (case-insensitive, first spelling kept). */
@@ -210,12 +218,15 @@ export function splitTags(stored: string): string[] {
 
 /**
  * Saves what the merchant set on the settings page. A key or secret left empty
- * keeps the saved one; a new one replaces it (and releases orders held for
- * credentials). Nothing is written when a credential is half missing.
+ * keeps the saved one; a new one is first shown to Brilliant: refused, nothing
+ * is saved; accepted (or Brilliant unreachable, which is said), it replaces
+ * the saved one and releases orders held for credentials. Nothing is written
+ * when a credential is half missing.
  */
 export async function updateShopSettings(
   shop: string,
   input: ShopSettingsInput,
+  { check = checkBrilliantCredentials }: { check?: typeof checkBrilliantCredentials } = {},
 ): Promise<UpdateShopSettingsResult> {
   const current = await getShopSettings(shop);
   const apiKey = input.brilliantApiKey?.trim() || null;
@@ -228,6 +239,16 @@ export async function updateShopSettings(
         ok: false,
         fieldErrors: { brilliantApiSecret: "Enter the API secret that goes with this key." },
       };
+  }
+  let credentials: BrilliantCredentials | null = null;
+  let credentialsCheck: CredentialsCheck | null = null;
+  if (apiKey || apiSecret) {
+    const saved = apiKey && apiSecret ? null : await getBrilliantCredentials(shop);
+    credentials = { apiKey: apiKey ?? saved?.apiKey ?? "", apiSecret: apiSecret ?? saved?.apiSecret ?? "" };
+    credentialsCheck = await check(credentials);
+    if (credentialsCheck.verdict === "refused") {
+      return { ok: false, fieldErrors: { brilliantApiKey: credentialsCheck.reason } };
+    }
   }
 
   const data = {
@@ -259,17 +280,18 @@ export async function updateShopSettings(
     );
   }
 
-  let credentialsSaved = false;
-  if (apiKey || apiSecret) {
-    const saved = await getBrilliantCredentials(shop);
-    await saveBrilliantCredentials(shop, {
-      apiKey: apiKey ?? saved?.apiKey ?? "",
-      apiSecret: apiSecret ?? saved?.apiSecret ?? "",
-    });
-    credentialsSaved = true;
+  if (credentials) {
+    await saveBrilliantCredentials(shop, credentials);
+    // Brilliant took them: whatever said they were missing or refused is over.
+    if (credentialsCheck?.verdict === "accepted") await resolveAlert(shop, "credentials");
   }
   const settings = await prisma.shopSettings.findUniqueOrThrow({ where: { shop } });
-  return { ok: true, settings, credentialsSaved };
+  return {
+    ok: true,
+    settings,
+    credentialsSaved: credentials !== null,
+    ...(credentialsCheck?.verdict === "unchecked" ? { credentialsUnchecked: credentialsCheck.reason } : {}),
+  };
 }
 
 export interface SettingsView {

@@ -4,6 +4,13 @@ import { transition, type Actor, type HoldKind, type OrderState } from "./state.
 import { preflight, type PreflightResult } from "./preflight";
 import { loadCatalog, loadMappings } from "./preflight-input.server";
 import { parseShopifyOrder } from "./shopify-order";
+import {
+  fulfillmentHoldKind,
+  fulfillmentHoldReason,
+  openFulfillmentHold,
+} from "./fulfillment-hold-order.server";
+import { NO_CREDENTIALS_REASON, UNREADABLE_ORDER_REASON } from "./merchant-words";
+import { loadForwardingSettings } from "../models/shop.server";
 
 /**
  * What the merchant (or a fix elsewhere in the app) can do to orders that are
@@ -14,9 +21,20 @@ import { parseShopifyOrder } from "./shopify-order";
 export interface ActionSummary {
   /** Orders the action applied to. */
   changed: string[];
-  /** Orders it did not apply to, with why (wrong state, unknown id, moved meanwhile). */
+  /** Orders it did not apply to, with why (wrong state, unknown id, moved meanwhile, still held). */
   unchanged: { orderId: string; why: string }[];
+  /** Resubmit only: what the worker's checks, run again now, say of each order it moved. */
+  checked?: Map<string, RecheckVerdict>;
 }
+
+/**
+ * What the worker will do with an order it is given again, by the same checks
+ * and with nothing sent: go to Brilliant, or be held or skipped, and why.
+ */
+export type RecheckVerdict =
+  | { kind: "send" }
+  | { kind: "held"; holdKind: HoldKind; reason: string }
+  | { kind: "skipped"; reason: string };
 
 const RETRY_NOW_STATES: readonly OrderState[] = ["retrying", "unknown", "waiting", "received", "ready"];
 const SKIPPABLE_STATES: readonly OrderState[] = ["held", "received", "waiting", "ready", "retrying"];
@@ -30,7 +48,8 @@ async function actOn(
   shop: string,
   orderIds: string[],
   refusal: (state: OrderState) => string | null,
-  move: (orderId: string, state: OrderState) => Promise<boolean>,
+  /** True when moved; false when it moved meanwhile; a string: why it was left as it is. */
+  move: (orderId: string, state: OrderState) => Promise<boolean | string>,
 ): Promise<ActionSummary> {
   const orders = await prisma.order.findMany({
     where: { shop, id: { in: orderIds } },
@@ -40,9 +59,9 @@ async function actOn(
   for (const order of orders) {
     const state = order.state as OrderState;
     const why = refusal(state);
-    if (why !== null) summary.unchanged.push({ orderId: order.id, why });
-    else if (await move(order.id, state)) summary.changed.push(order.id);
-    else summary.unchanged.push({ orderId: order.id, why: "it moved meanwhile" });
+    const moved = why ?? (await move(order.id, state));
+    if (moved === true) summary.changed.push(order.id);
+    else summary.unchanged.push({ orderId: order.id, why: moved === false ? "it moved meanwhile" : moved });
   }
   return summary;
 }
@@ -64,24 +83,49 @@ export async function retryNow(shop: string, orderIds: string[]): Promise<Action
 }
 
 /**
- * Sends held (or skipped) orders through pre-flight again: after the merchant
- * fixed a mapping, an address or the credentials, approved a review, or
- * decided a skipped order should go after all.
+ * Sends held (or skipped) orders through the worker's checks again: after the
+ * merchant fixed a mapping, an address or the credentials, approved a review,
+ * or decided a skipped order should go after all. The checks run here first,
+ * so the merchant is told what will happen: an order they would hold or skip
+ * for the cause it is already held or skipped for stays as it is ("still
+ * held"); any other goes back to the worker, which sends it or holds it for
+ * its new cause (`checked` says which).
  */
 export async function resubmitOrders(
   shop: string,
   orderIds: string[],
   options: { actor?: Actor; reason?: string } = {},
 ): Promise<ActionSummary> {
+  const orders = await prisma.order.findMany({
+    where: { shop, id: { in: orderIds } },
+    select: {
+      id: true,
+      state: true,
+      holdKind: true,
+      payload: true,
+      shopifyOrderId: true,
+      shopifyCreatedAt: true,
+    },
+  });
+  const checked = new Map<string, RecheckVerdict>();
+  const still = new Map<string, string>();
+  for (const order of orders) {
+    if (order.state !== "held" && order.state !== "skipped") continue;
+    const verdict = await recheckOrder(shop, order);
+    if (verdict.kind === "send" || !sameStop(order, verdict)) checked.set(order.id, verdict);
+    else still.set(order.id, `still ${verdict.kind}: ${verdict.reason}`);
+  }
   const summary = await actOn(
     shop,
     orderIds,
     (from) =>
-      from === "held" || from === "skipped"
-        ? null
-        : `only held or skipped orders can be resubmitted; it is ${from}`,
-    (orderId, from) =>
-      transition({
+      from !== "held" && from !== "skipped"
+        ? `only held or skipped orders can be resubmitted; it is ${from}`
+        : null,
+    async (orderId, from) => {
+      const why = still.get(orderId);
+      if (why !== undefined) return why;
+      return transition({
         shop,
         orderId,
         from,
@@ -89,10 +133,39 @@ export async function resubmitOrders(
         actor: options.actor ?? "merchant",
         reason: options.reason ?? "Resubmitted by the merchant; checked again before it goes to Brilliant.",
         nextAttemptAt: new Date(),
-      }),
+      });
+    },
   );
+  summary.checked = new Map([...checked].filter(([orderId]) => summary.changed.includes(orderId)));
   if (summary.changed.length > 0) await resolveAlertsWithoutHeldOrders(shop);
   return summary;
+}
+
+/** Whether a verdict only repeats why the order is already held or skipped. */
+function sameStop(order: { state: string; holdKind: string | null }, verdict: RecheckVerdict): boolean {
+  if (verdict.kind === "held") return order.state === "held" && order.holdKind === verdict.holdKind;
+  return verdict.kind === "skipped" && order.state === "skipped";
+}
+
+/**
+ * The worker's checks for an order given to it again (order-run.server.ts,
+ * past the gate): a fulfillment hold in Shopify, the shop's credentials, then
+ * pre-flight. Nothing is sent.
+ */
+export async function recheckOrder(
+  shop: string,
+  order: { payload: string; shopifyOrderId: string; shopifyCreatedAt: Date | null },
+): Promise<RecheckVerdict> {
+  const hold = await openFulfillmentHold(shop, order.shopifyOrderId, order.shopifyCreatedAt);
+  if (hold) return { kind: "held", holdKind: fulfillmentHoldKind(hold), reason: fulfillmentHoldReason(hold) };
+  if (!(await loadForwardingSettings(shop))?.credentials) {
+    return { kind: "held", holdKind: "credentials", reason: NO_CREDENTIALS_REASON };
+  }
+  const check = await preflightStoredOrder(shop, order.payload);
+  if (!check) return { kind: "held", holdKind: "app_error", reason: UNREADABLE_ORDER_REASON };
+  if (check.kind === "hold") return { kind: "held", holdKind: check.holdKind, reason: check.reason };
+  if (check.kind === "skip") return { kind: "skipped", reason: check.reason };
+  return { kind: "send" };
 }
 
 /** Marks held orders as not for Brilliant. */
@@ -172,23 +245,21 @@ export async function preflightStoredOrder(shop: string, payload: string): Promi
 const RECHECKED_HOLDS: HoldKind[] = ["mapping", "stock", "inactive_variant"];
 
 /**
- * After a mapping or the catalog changed: runs pre-flight again (no call to
- * Brilliant) for orders held for a mapping, stock or inactive variant, and
- * resubmits those it would no longer hold for the same cause. Orders still
- * blocked stay held, untouched, so their history does not fill with churn.
- * Returns how many went out again.
+ * After a mapping or the catalog changed: orders held for a mapping, stock or
+ * an inactive variant are resubmitted; those still blocked for the same cause
+ * stay held, untouched, so their history does not fill with churn. Returns
+ * how many went out again.
  */
 export async function recheckHeldOrders(shop: string, reason: string): Promise<number> {
   const held = await prisma.order.findMany({
     where: { shop, state: "held", holdKind: { in: RECHECKED_HOLDS } },
-    select: { id: true, payload: true, holdKind: true },
+    select: { id: true },
   });
-  const release: string[] = [];
-  for (const order of held) {
-    const check = await preflightStoredOrder(shop, order.payload);
-    if (check && (check.kind !== "hold" || check.holdKind !== order.holdKind)) release.push(order.id);
-  }
-  if (release.length === 0) return 0;
-  const summary = await resubmitOrders(shop, release, { actor: "system", reason });
+  if (held.length === 0) return 0;
+  const summary = await resubmitOrders(
+    shop,
+    held.map((order) => order.id),
+    { actor: "system", reason },
+  );
   return summary.changed.length;
 }

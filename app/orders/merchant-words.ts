@@ -84,3 +84,11 @@ export function heldVariantsByBrilliantId(
   }
   return byBrilliantId;
 }
+
+/** Why an order is held while the shop has no Brilliant credentials saved. */
+export const NO_CREDENTIALS_REASON =
+  "No Brilliant API key and secret are saved for this shop. Add them in Settings; held orders then go out.";
+
+/** Why an order whose stored webhook body no longer validates is held. */
+export const UNREADABLE_ORDER_REASON =
+  "Brilliant Sync cannot read this order's stored data. Contact support; nothing was sent.";

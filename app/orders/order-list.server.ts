@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
-import { resubmitOrders, retryNow } from "./actions.server";
+import { resubmitOrders, retryNow, type RecheckVerdict } from "./actions.server";
 import { nextStepForHold, type NextStep } from "./next-step";
 
 /**
@@ -209,7 +209,8 @@ export type BulkOrderIntent = "retry" | "resubmit";
 
 export interface BulkOrderResult {
   intent: BulkOrderIntent;
-  changed: { id: string; name: string }[];
+  /** With a resubmit, what the checks said of each: sent, or held or skipped again and why. */
+  changed: { id: string; name: string; verdict?: RecheckVerdict }[];
   unchanged: { id: string; name: string | null; why: string }[];
 }
 
@@ -231,7 +232,11 @@ export async function applyBulkOrderAction(
   const nameOf = new Map(named.map((order) => [order.id, order.name]));
   return {
     intent,
-    changed: summary.changed.map((id) => ({ id, name: nameOf.get(id) ?? id })),
+    changed: summary.changed.map((id) => ({
+      id,
+      name: nameOf.get(id) ?? id,
+      ...(summary.checked?.has(id) ? { verdict: summary.checked.get(id) } : {}),
+    })),
     unchanged: summary.unchanged.map((entry) => ({
       id: entry.orderId,
       name: nameOf.get(entry.orderId) ?? null,

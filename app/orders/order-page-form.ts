@@ -65,9 +65,9 @@ export interface OrderActionResult {
 
 const DONE: Record<OrderIntent, string> = {
   retry: "Retrying now",
-  resubmit: "Resubmitted: checked again before it goes to Brilliant",
+  resubmit: "Resubmitted: it passed the checks and is queued for Brilliant",
   skip: "Skipped: it will not be sent to Brilliant",
-  fixAddress: "Address saved and resubmitted",
+  fixAddress: "Address saved and resubmitted: it passed the checks and is queued for Brilliant",
 };
 
 export function notChanged(intent: OrderIntent, why: string): OrderActionResult {
@@ -75,6 +75,13 @@ export function notChanged(intent: OrderIntent, why: string): OrderActionResult 
 }
 
 export function orderActionResult(intent: OrderIntent, summary: ActionSummary): OrderActionResult {
-  if (summary.changed.length > 0) return { intent, changed: true, message: DONE[intent] };
-  return notChanged(intent, summary.unchanged[0]?.why ?? "nothing to do");
+  const [orderId] = summary.changed;
+  if (orderId === undefined) return notChanged(intent, summary.unchanged[0]?.why ?? "nothing to do");
+  const verdict = summary.checked?.get(orderId);
+  if (verdict && verdict.kind !== "send") {
+    const what = verdict.kind === "held" ? "held again" : "skipped";
+    const done = intent === "fixAddress" ? "Address saved and resubmitted" : "Resubmitted";
+    return { intent, changed: true, message: `${done}, but it will be ${what}: ${verdict.reason}` };
+  }
+  return { intent, changed: true, message: DONE[intent] };
 }

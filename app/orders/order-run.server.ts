@@ -17,7 +17,7 @@ import { parseShopifyOrder } from "./shopify-order";
 import type { AttemptRecord, CreateOrderOutcome } from "../integrations/brilliant/outcome";
 import { credentialsAlert, holdAlert } from "./alerts";
 import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server";
-import { heldVariantsByBrilliantId } from "./merchant-words";
+import { heldVariantsByBrilliantId, NO_CREDENTIALS_REASON, UNREADABLE_ORDER_REASON } from "./merchant-words";
 import { settlement, stringOrNull } from "./outcome-policy";
 import { gateStop } from "./pass-gate";
 
@@ -161,9 +161,7 @@ export class OrderRun {
 
     const credentials = this.shopSettings?.credentials ?? null;
     if (!credentials) {
-      await this.holdForCredentials(
-        "No Brilliant API key and secret are saved for this shop. Add them in Settings; held orders then go out.",
-      );
+      await this.holdForCredentials(NO_CREDENTIALS_REASON);
       return {};
     }
 
@@ -174,7 +172,7 @@ export class OrderRun {
         "held",
         {
           holdKind: "app_error",
-          reason: "Brilliant Sync cannot read this order's stored data. Contact support; nothing was sent.",
+          reason: UNREADABLE_ORDER_REASON,
         },
         {
           kind: "brilliant_error",

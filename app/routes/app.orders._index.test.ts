@@ -175,7 +175,18 @@ describe("orders list (app.orders._index)", () => {
       action,
       await adminRequest("/app/orders", { shop: SHOP_A, body: { intent: "resubmit", orderIds: [heldA] } }),
     );
-    expect(((await resubmit.json()) as ActionData).result.changed).toEqual([{ id: heldA, name: "#1002" }]);
+    // Checked again first: the shop has no credentials, so the worker will hold it for that, and says so.
+    expect(((await resubmit.json()) as ActionData).result.changed).toEqual([
+      {
+        id: heldA,
+        name: "#1002",
+        verdict: {
+          kind: "held",
+          holdKind: "credentials",
+          reason: expect.stringMatching(/No Brilliant API key/),
+        },
+      },
+    ]);
     expect((await prisma.order.findUniqueOrThrow({ where: { id: heldA } })).state).toBe("ready");
   });
 

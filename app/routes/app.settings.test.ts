@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import prisma from "../db.server";
+import { listOpenAlerts, raiseAlert } from "../models/alert.server";
 import { resetEnvCache } from "../env.server";
 import { getBrilliantCredentials, saveBrilliantCredentials } from "../models/shop.server";
 import {
@@ -136,15 +137,53 @@ describe("settings action: save", () => {
   });
 
   it("keeps the saved secret when the secret field is left empty", async () => {
-    await saveBrilliantCredentials(SHOP, { apiKey: "old-key-1111", apiSecret: SECRET });
+    await saveBrilliantCredentials(SHOP, { apiKey: "old-key-1111", apiSecret: SIM_API_SECRET });
     const response = await callRoute(
       action,
-      await post(SHOP, { ...validForm, brilliantApiKey: "new-key-2222" }),
+      await post(SHOP, { ...validForm, brilliantApiKey: SIM_API_KEY }),
     );
     expect(response.status).toBe(200);
-    expect(await getBrilliantCredentials(SHOP)).toEqual({ apiKey: "new-key-2222", apiSecret: SECRET });
+    expect(await getBrilliantCredentials(SHOP)).toEqual({ apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET });
     const text = await response.text();
-    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(SIM_API_SECRET);
+  });
+
+  it("GIVEN a key and secret Brilliant refuses WHEN saved THEN 422 on the key with Brilliant's reason, and nothing is saved", async () => {
+    await saveBrilliantCredentials(SHOP, { apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET });
+    const before = await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    const response = await callRoute(
+      action,
+      await post(SHOP, {
+        ...validForm,
+        brilliantApiKey: "wrong-key",
+        brilliantApiSecret: SECRET,
+        holdTags: "x",
+      }),
+    );
+    expect(response.status).toBe(422);
+    const body = await response.json();
+    expect(body).toMatchObject({ ok: false });
+    expect(body.fieldErrors.brilliantApiKey).toMatch(/Brilliant refused this API key and secret/);
+    expect(await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toEqual(before);
+    expect(JSON.stringify(body)).not.toContain(SECRET);
+  });
+
+  it("GIVEN a credentials alert raised by a refused catalog read WHEN credentials Brilliant accepts are saved THEN the alert closes", async () => {
+    await raiseAlert({
+      shop: SHOP,
+      kind: "credentials",
+      key: "credentials",
+      title: "Brilliant credentials are missing or refused",
+      detail:
+        "Brilliant refused the saved API key and secret while reading your catalog. Check them in Settings.",
+    });
+    const response = await callRoute(
+      action,
+      await post(SHOP, { ...validForm, brilliantApiKey: SIM_API_KEY, brilliantApiSecret: SIM_API_SECRET }),
+    );
+    expect(response.status).toBe(200);
+    expect((await response.json()).credentialsUnchecked).toBeNull();
+    expect(await listOpenAlerts(SHOP)).toEqual([]);
   });
 
   it("asks for the secret when a key is typed and no secret was ever saved, writing nothing", async () => {

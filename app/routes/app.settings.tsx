@@ -71,7 +71,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const fieldErrors: SettingsFieldErrors = saved.fieldErrors;
     return json({ intent: "save", ok: false, fieldErrors } as const, { status: 422 });
   }
-  return json({ intent: "save", ok: true, fieldErrors: {} as SettingsFieldErrors } as const);
+  return json({
+    intent: "save",
+    ok: true,
+    fieldErrors: {} as SettingsFieldErrors,
+    credentialsUnchecked: saved.credentialsUnchecked ?? null,
+  } as const);
 };
 
 export default function SettingsPage() {

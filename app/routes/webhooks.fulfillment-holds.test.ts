@@ -139,14 +139,16 @@ describe("fulfillment hold webhooks", () => {
     );
     expect(held.stateReason).toMatch(/released in Shopify/);
 
-    // The merchant resubmits it anyway (ready), and Shopify delivers the hold again: held at once, by the webhook.
-    await resubmitOrders(SHOP, [held.id]);
+    // The merchant resubmits it anyway: checked at once, it stays held, and the merchant is told why.
+    const resubmitted = await resubmitOrders(SHOP, [held.id]);
+    expect(resubmitted.changed).toEqual([]);
+    expect(resubmitted.unchanged).toEqual([
+      { orderId: held.id, why: expect.stringMatching(/^still held: Shopify holds this order's fulfillment/) },
+    ]);
     expect((await deliver("fulfillment_orders/placed_on_hold", placedBody(fulfillmentOrderId))).status).toBe(
       200,
     );
     expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
-    // Resubmitted and sent to the worker before any webhook: the forwarder keeps it back.
-    await resubmitOrders(SHOP, [held.id]);
     await forward();
     expect(world.sim.acceptedOrders()).toHaveLength(0);
     expect(await orderOf(body)).toMatchObject({ state: "held", holdKind: "fulfillment_hold" });
@@ -162,7 +164,6 @@ describe("fulfillment hold webhooks", () => {
       where: { orderId: held.id },
       orderBy: { at: "asc" },
     });
-    expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["held", "webhook"]);
     expect(transitions.map((t) => [t.toState, t.actor])).toContainEqual(["ready", "webhook"]);
   });
 

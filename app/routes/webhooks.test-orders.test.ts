@@ -160,7 +160,11 @@ describe("Shopify test orders", () => {
       { id },
     );
     expect(resubmitted.status).toBe(200);
-    expect((await orderOf(test)).state).toBe("ready");
+    // Checked at once: the merchant is told it stays skipped, and why.
+    expect(((await resubmitted.json()) as { result: { message: string } }).result.message).toMatch(
+      /^Not changed: still skipped: /,
+    );
+    expect((await orderOf(test)).state).toBe("skipped");
 
     await forward();
 
@@ -172,7 +176,7 @@ describe("Shopify test orders", () => {
       orderBy: [{ at: "asc" }, { id: "asc" }],
       select: { toState: true },
     });
-    expect(moves.map((move) => move.toState)).toEqual(["received", "skipped", "ready", "skipped"]);
+    expect(moves.map((move) => move.toState)).toEqual(["received", "skipped"]);
     expect(orderPosts()).toHaveLength(0);
     expect(world.sim.acceptedCount()).toBe(0);
   });

@@ -84,14 +84,14 @@ describe("orders list in Chromium", () => {
     expect(admin.pageErrors).toEqual([]);
   });
 
-  it("resubmits a held order: checked again, and held again while the variant is still unmapped", async () => {
+  it("resubmits a held order: checked at once, and said to stay held while the variant is still unmapped", async () => {
     const { page } = admin;
     await admin.goto("/app/orders?query=1002");
     await rows(admin).first().locator('input[type="checkbox"]').check({ force: true });
     await page.getByRole("button", { name: "Resubmit" }).click();
-    await expect
-      .poll(() => page.locator(".Polaris-Banner", { hasText: "1 order resubmitted" }).isVisible())
-      .toBe(true);
+    const banner = page.locator(".Polaris-Banner", { hasText: "1 order unchanged" });
+    await expect.poll(() => banner.isVisible()).toBe(true);
+    expect(await banner.getByText(/#1002: not changed, still held: /).isVisible()).toBe(true);
     await expect
       .poll(
         async () => {

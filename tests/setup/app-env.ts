@@ -11,3 +11,5 @@ process.env.SHOPIFY_APP_URL ??= TEST_APP_URL;
 process.env.SCOPES ??= "read_orders,read_products";
 process.env.CREDENTIALS_ENCRYPTION_KEY ??= "0".repeat(63) + "1";
 process.env.LOG_LEVEL ??= "silent";
+// Nothing listens there: a test that reaches Brilliant without a simulator is refused at once.
+process.env.BRILLIANT_API_BASE_URL ??= "http://127.0.0.1:9/V2";

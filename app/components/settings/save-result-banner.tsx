@@ -1,8 +1,27 @@
 import { Banner, Layout } from "@shopify/polaris";
 
-/** How the last save went: saved, or nothing saved because of the fields marked below. */
-export function SaveResultBanner({ answer }: { answer: { ok: boolean } | null }) {
+/**
+ * How the last save went: saved; saved with new credentials Brilliant could
+ * not be asked about; or nothing saved because of the fields marked below.
+ */
+export function SaveResultBanner({
+  answer,
+}: {
+  answer: { ok: boolean; credentialsUnchecked?: string | null } | null;
+}) {
   if (!answer) return null;
+  if (answer.ok && answer.credentialsUnchecked) {
+    return (
+      <Layout.Section>
+        <Banner tone="warning" title="Settings saved; the new API key and secret are not checked yet">
+          <p>
+            {answer.credentialsUnchecked} Use Test connection once Brilliant answers; orders held for
+            credentials are tried with them meanwhile.
+          </p>
+        </Banner>
+      </Layout.Section>
+    );
+  }
   return answer.ok ? (
     <Layout.Section>
       <Banner tone="success" title="Settings saved" />
