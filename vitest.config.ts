@@ -1,5 +1,5 @@
 import tsconfigPaths from "vite-tsconfig-paths";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 export const TRUST_SUITES = [
   "tests/integration/exactly-once.test.ts",
@@ -7,6 +7,15 @@ export const TRUST_SUITES = [
   "tests/integration/crashes.test.ts",
   "tests/integration/two-workers.test.ts",
 ];
+
+/** What the unit and trust runs share: Node, a test database of each fork's own and the test app's environment. */
+export const NODE_TEST_SETUP: NonNullable<ViteUserConfig["test"]> = {
+  environment: "node",
+  globalSetup: ["tests/setup/global-setup.ts"],
+  setupFiles: ["tests/setup/app-env.ts", "tests/setup/test-env.ts"],
+  hookTimeout: 60_000,
+  pool: "forks",
+};
 
 export default defineConfig({
   plugins: [tsconfigPaths()],
@@ -21,12 +30,8 @@ export default defineConfig({
     // The trust suites (whole runs of hundreds of orders through faults and
     // crashes) run on their own: `npm run test:trust`.
     exclude: ["node_modules", "build", "tests/e2e/**", ...TRUST_SUITES],
-    environment: "node",
-    globalSetup: ["tests/setup/global-setup.ts"],
-    setupFiles: ["tests/setup/app-env.ts", "tests/setup/test-env.ts"],
+    ...NODE_TEST_SETUP,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
 });

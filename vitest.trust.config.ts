@@ -1,6 +1,6 @@
 import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
-import { TRUST_SUITES } from "./vitest.config";
+import { NODE_TEST_SETUP, TRUST_SUITES } from "./vitest.config";
 
 // `npm run test:trust`: the exactly-once, fault, crash and two-worker suites.
 // Each drives hundreds of orders through the real ingest and worker against
@@ -12,12 +12,8 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: TRUST_SUITES,
-    environment: "node",
-    globalSetup: ["tests/setup/global-setup.ts"],
-    setupFiles: ["tests/setup/app-env.ts", "tests/setup/test-env.ts"],
+    ...NODE_TEST_SETUP,
     testTimeout: 300_000,
-    hookTimeout: 60_000,
-    pool: "forks",
     // A fork per file: each file replaces its SQLite database, and a client
     // cached in a shared fork would keep writing to the old one.
     poolOptions: { forks: { maxForks: 1, minForks: 1 } },

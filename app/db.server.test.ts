@@ -15,6 +15,19 @@ function orderInput(shopifyOrderId: string) {
   };
 }
 
+/** An order with its first create attempt, as the forwarder records one. */
+function createOrderWithAttempt(
+  shopifyOrderId: string,
+  attempt: { startedAt: Date; durationMs: number; outcome: string; httpStatus?: number },
+) {
+  return prisma.order.create({
+    data: {
+      ...orderInput(shopifyOrderId),
+      attempts: { create: { shop, number: 1, kind: "create", ...attempt } },
+    },
+  });
+}
+
 describe("db.server", () => {
   beforeEach(() => resetDatabase(prisma));
   afterAll(() => prisma.$disconnect());
@@ -31,21 +44,11 @@ describe("db.server", () => {
     await prisma.shopSettings.create({
       data: { shop, statusWebhookToken: "token-1", holdTags: "vip,wholesale" },
     });
-    const created = await prisma.order.create({
-      data: {
-        ...orderInput("1001"),
-        attempts: {
-          create: {
-            shop,
-            number: 1,
-            kind: "create",
-            startedAt,
-            durationMs: 120,
-            outcome: "accepted",
-            httpStatus: 201,
-          },
-        },
-      },
+    const created = await createOrderWithAttempt("1001", {
+      startedAt,
+      durationMs: 120,
+      outcome: "accepted",
+      httpStatus: 201,
     });
 
     // WHEN they are read back
@@ -93,20 +96,10 @@ describe("db.server", () => {
   });
 
   it("deletes an order's attempts with it (foreign keys are enforced)", async () => {
-    const order = await prisma.order.create({
-      data: {
-        ...orderInput("3003"),
-        attempts: {
-          create: {
-            shop,
-            number: 1,
-            kind: "create",
-            startedAt: new Date(),
-            durationMs: 5,
-            outcome: "retryable",
-          },
-        },
-      },
+    const order = await createOrderWithAttempt("3003", {
+      startedAt: new Date(),
+      durationMs: 5,
+      outcome: "retryable",
     });
     await prisma.order.delete({ where: { id: order.id } });
     expect(await prisma.forwardAttempt.count()).toBe(0);

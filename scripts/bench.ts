@@ -40,9 +40,9 @@ import { createRequire } from "node:module";
 import { availableParallelism, release } from "node:os";
 import { basename, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import type { PrismaClient } from "@prisma/client";
 import { ensureAppBuild } from "./lib/app-build";
+import { parseCommandLine, stringOptions } from "./lib/cli-options";
 import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
 import { seedShop } from "./lib/seed-shop";
 import { mergeLoadResults, runLoad, type LoadResult } from "./bench/load-generator";
@@ -58,32 +58,6 @@ import type { AcceptedOrderRecord } from "../simulator/server";
 import { mappingScalePhase, type MappingScaleResults } from "./bench/mapping-scale";
 import { orderListScalePhase, type OrderListScaleResults } from "./bench/order-list-scale";
 import { productUpdatesPhase, type ProductUpdatesResults } from "./bench/product-updates";
-
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    only: { type: "string" },
-    connections: { type: "string" },
-    duration: { type: "string" },
-    warmup: { type: "string" },
-    rounds: { type: "string" },
-    orders: { type: "string" },
-    workers: { type: "string" },
-    shops: { type: "string" },
-    backlog: { type: "string" },
-    "rss-seconds": { type: "string" },
-    "worker-concurrency": { type: "string" },
-    "per-shop-concurrency": { type: "string" },
-    "poll-ms": { type: "string" },
-    "e2e-timeout": { type: "string" },
-    profile: { type: "boolean", default: false },
-    "keep-db": { type: "boolean", default: false },
-    rebuild: { type: "boolean", default: false },
-    "app-node-flags": { type: "string" },
-    help: { type: "boolean", default: false },
-  },
-  strict: true,
-});
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick                   a smoke run in seconds (small numbers)
@@ -107,20 +81,33 @@ const USAGE = `Usage: npm run bench -- [options]
   --app-node-flags="FLAGS"  Node flags for the web process instead of npm start's (to try V8 settings)
 `;
 
-if (args.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const commandLine = parseCommandLine(USAGE, {
+  ...stringOptions(
+    "only",
+    "connections",
+    "duration",
+    "warmup",
+    "rounds",
+    "orders",
+    "workers",
+    "shops",
+    "backlog",
+    "rss-seconds",
+    "worker-concurrency",
+    "per-shop-concurrency",
+    "poll-ms",
+    "e2e-timeout",
+    "app-node-flags",
+  ),
+  quick: { type: "boolean", default: false },
+  profile: { type: "boolean", default: false },
+  "keep-db": { type: "boolean", default: false },
+  rebuild: { type: "boolean", default: false },
+});
+const args = commandLine.values;
 
 function numberArg(name: keyof typeof args, fallback: number, quickFallback: number): number {
-  const raw = args[name];
-  if (raw === undefined || typeof raw !== "string") return args.quick ? quickFallback : fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    process.stderr.write(`--${name} must be a non-negative number, got "${raw}"\n\n${USAGE}`);
-    process.exit(2);
-  }
-  return value;
+  return commandLine.number(name, { nonNegative: true }) ?? (args.quick ? quickFallback : fallback);
 }
 
 const config = {

@@ -362,25 +362,19 @@ export function requestedOrderCost(
   query: string,
   variables: Record<string, unknown>,
 ): number | null {
+  /** An order's or fulfillment order's page of line items (`lines` of them), with its own 3. */
+  const linesCost = () => 3 + firstOf(variables, "lines", query, "lineItems", 50);
   switch (operation) {
     case "ReconcilePaidOrders":
-      return (
-        2 +
-        firstOf(variables, "first", query, "orders", 50) *
-          (3 + firstOf(variables, "lines", query, "lineItems", 50))
-      );
+      return 2 + firstOf(variables, "first", query, "orders", 50) * linesCost();
     case "ReconcileOrderLineItems":
       return 3 + firstOf(variables, "first", query, "lineItems", 250);
     case "ReadShopifyOrder":
-      return 3 + firstOf(variables, "lines", query, "lineItems", 50);
+      return linesCost();
     case "FulfillmentOrderOrder":
       return 2;
     case "FulfillmentOrdersOfOrder":
-      return (
-        3 +
-        firstOf(variables, "first", query, "fulfillmentOrders", 5) *
-          (3 + firstOf(variables, "lines", query, "lineItems", 50))
-      );
+      return 3 + firstOf(variables, "first", query, "fulfillmentOrders", 5) * linesCost();
     case "FulfillOrderShippedByBrilliant":
       return 10;
     default:

@@ -133,6 +133,8 @@ export interface AdminGraphqlStandIn {
   close(): Promise<void>;
   /** Replaces a shop's catalog (adds the shop when new). */
   setProducts(shop: string, products: StandInProduct[]): void;
+  /** The shop's `ianaTimezone` (DEFAULT_TIME_ZONE until set). */
+  setTimeZone(shop: string, ianaTimezone: string): void;
   /** Replaces a shop's orders, with fresh open fulfillment orders and no fulfillments (adds the shop when new). */
   setOrders(shop: string, orders: StandInOrder[]): void;
   /** The shop's fulfillment orders as they stand now (live objects: tests may change a status, e.g. to ON_HOLD). */
@@ -165,6 +167,7 @@ export const DEFAULT_BUCKET: Required<BucketOptions> = { maximumAvailable: 1000,
 export const STAND_IN_OPERATIONS: readonly string[] = [
   "ShopifyVariantsPage",
   "ShopifyVariantsCount",
+  "ShopTimeZone",
   ...Object.keys(ORDER_OPERATIONS),
 ];
 
@@ -317,6 +320,9 @@ interface OperationResult {
   actualQueryCost: number;
 }
 
+/** A shop's time zone until a test sets another: not UTC, so times shown in UTC by mistake stand out. */
+export const DEFAULT_TIME_ZONE = "America/New_York";
+
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 const PAGE_SIZE_LIMIT = 250;
 
@@ -353,6 +359,7 @@ export async function startAdminGraphqlStandIn(
     return seeded.orders;
   };
   const failures = new Map<string, { status: number; times: number }>();
+  const timeZones = new Map<string, string>();
   const hangs = new Map<string, number>();
   for (const [shop, seed] of Object.entries(options.shops)) {
     shops.set(shop, {
@@ -556,7 +563,7 @@ export async function startAdminGraphqlStandIn(
       return;
     }
 
-    const result = run(operation!, body.query, variables, seeded, requested);
+    const result = run(operation!, body.query, variables, seeded, requested, shop);
     bucket.available -= result.actualQueryCost;
     record.actualQueryCost = result.actualQueryCost;
     record.currentlyAvailable = Math.floor(bucket.available);
@@ -587,6 +594,7 @@ export async function startAdminGraphqlStandIn(
     if (operation === null) return null;
     if (operation in ORDER_OPERATIONS)
       return options.costPerQuery ?? requestedOrderCost(operation, query, variables);
+    if (operation === "ShopTimeZone") return 1;
     if (!(operation in OPERATIONS)) return null;
     if (options.costPerQuery !== undefined) return options.costPerQuery;
     if (operation === "ShopifyVariantsPage") return 2 + pageSize(query, variables);
@@ -655,7 +663,12 @@ export async function startAdminGraphqlStandIn(
     variables: Record<string, unknown>,
     shop: { products: StandInProduct[]; orders: OrdersState },
     requested: number,
+    shopDomain: string,
   ): OperationResult {
+    if (operation === "ShopTimeZone") {
+      const ianaTimezone = timeZones.get(shopDomain) ?? DEFAULT_TIME_ZONE;
+      return { data: { shop: { ianaTimezone } }, requestedQueryCost: 1, actualQueryCost: 1 };
+    }
     const orderOperation = ORDER_OPERATIONS[operation];
     if (orderOperation) {
       const result = orderOperation(query, variables, shop.orders, requested);
@@ -678,6 +691,7 @@ export async function startAdminGraphqlStandIn(
     requests,
     tokens,
     setProducts,
+    setTimeZone: (shop, ianaTimezone) => void timeZones.set(shop, ianaTimezone),
     setOrders,
     fulfillmentOrders: (shop, shopifyOrderId) =>
       ordersOf(shop).fulfillmentOrders.filter(

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine, stringOptions } from "../scripts/lib/cli-options";
 import { NOTABLE_VARIANT_IDS } from "./catalog";
 import { NAMED_FAULT_KINDS, type NamedFaultKind } from "./faults";
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator } from "./server";
@@ -18,18 +18,6 @@ const usage = `Usage: npm run simulator -- [options]
   --omit-order-id       answer 1200 without the order id, as Brilliant's docs example does
   --help`;
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${usage}`);
-  process.exit(2);
-}
-
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed)) fail(`--${name} must be a number, got "${value}"`);
-  return parsed;
-}
-
 function faultKinds(value: string | undefined): [NamedFaultKind, ...NamedFaultKind[]] | undefined {
   if (value === undefined) return undefined;
   const kinds = value
@@ -37,48 +25,42 @@ function faultKinds(value: string | undefined): [NamedFaultKind, ...NamedFaultKi
     .map((kind) => kind.trim())
     .filter(Boolean);
   for (const kind of kinds) {
-    if (!(NAMED_FAULT_KINDS as readonly string[]).includes(kind)) fail(`unknown fault kind "${kind}"`);
+    if (!(NAMED_FAULT_KINDS as readonly string[]).includes(kind)) cli.fail(`unknown fault kind "${kind}"`);
   }
-  if (kinds.length === 0) fail("--fault-kinds is empty");
+  if (kinds.length === 0) cli.fail("--fault-kinds is empty");
   return kinds as [NamedFaultKind, ...NamedFaultKind[]];
 }
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string" },
-    host: { type: "string" },
-    "base-path": { type: "string" },
-    "latency-ms": { type: "string" },
-    "fault-rate": { type: "string" },
-    "fault-kinds": { type: "string" },
-    "created-rate": { type: "string" },
-    seed: { type: "string" },
-    "omit-order-id": { type: "boolean" },
-    help: { type: "boolean" },
-  },
-  strict: true,
+const cli = parseCommandLine(usage, {
+  ...stringOptions(
+    "port",
+    "host",
+    "base-path",
+    "latency-ms",
+    "fault-rate",
+    "fault-kinds",
+    "created-rate",
+    "seed",
+  ),
+  "omit-order-id": { type: "boolean" },
 });
+const { values } = cli;
 
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-
-const faultRate = number("fault-rate", values["fault-rate"]);
+const faultRate = cli.number("fault-rate");
 const simulator = await startSimulator({
-  port: number("port", values.port) ?? 4010,
+  port: cli.number("port") ?? 4010,
   host: values.host ?? "127.0.0.1",
   basePath: values["base-path"] ?? "/V2",
-  latencyMs: number("latency-ms", values["latency-ms"]),
+  latencyMs: cli.number("latency-ms"),
   omitOrderIdInCreateResponse: values["omit-order-id"] ?? false,
   faults:
     faultRate === undefined || faultRate === 0
       ? null
       : {
           rate: faultRate,
-          seed: number("seed", values.seed) ?? 1,
+          seed: cli.number("seed") ?? 1,
           kinds: faultKinds(values["fault-kinds"]),
-          createdRate: number("created-rate", values["created-rate"]),
+          createdRate: cli.number("created-rate"),
         },
 });
 

@@ -61,6 +61,9 @@ function stockOf(store: Loose, variantId: number): number {
 
 describe("Brilliant simulator", () => {
   let sim: RunningSimulator;
+  /** POST /store/order with a valid order request, `overrides` on top. */
+  const postOrder = (overrides?: Record<string, unknown>) =>
+    call(sim, "POST", "/store/order", validOrderRequest(overrides));
 
   beforeAll(async () => {
     sim = await startSimulator();
@@ -141,7 +144,7 @@ describe("Brilliant simulator", () => {
 
   describe("POST /store/order", () => {
     it("accepts a valid order (1200), renames note to notes and decrements tracked stock", async () => {
-      const created = await call(sim, "POST", "/store/order", validOrderRequest());
+      const created = await postOrder();
       expect(created.status).toBe(200);
       expect(created.json).toMatchObject({
         code: 1200,
@@ -160,33 +163,23 @@ describe("Brilliant simulator", () => {
     });
 
     it("never blocks or decrements an untracked (-1) variant", async () => {
-      const created = await call(
-        sim,
-        "POST",
-        "/store/order",
-        validOrderRequest({
-          order_items: [{ variant_id: NOTABLE_VARIANT_IDS.untracked, quantity: 500 }],
-        }),
-      );
+      const created = await postOrder({
+        order_items: [{ variant_id: NOTABLE_VARIANT_IDS.untracked, quantity: 500 }],
+      });
       expect(created.json.code).toBe(1200);
       expect(stockOf((await call(sim, "GET", "/store")).json, NOTABLE_VARIANT_IDS.untracked)).toBe(-1);
     });
 
     it("lets a product that does not require stock be ordered beyond it", async () => {
-      const created = await call(
-        sim,
-        "POST",
-        "/store/order",
-        validOrderRequest({
-          order_items: [{ variant_id: NOTABLE_VARIANT_IDS.stockNotRequired, quantity: 9 }],
-        }),
-      );
+      const created = await postOrder({
+        order_items: [{ variant_id: NOTABLE_VARIANT_IDS.stockNotRequired, quantity: 9 }],
+      });
       expect(created.json.code).toBe(1200);
     });
 
     it("can leave the id out of the 1200 payload, as the docs' example does", async () => {
       sim.configure({ omitOrderIdInCreateResponse: true });
-      const created = await call(sim, "POST", "/store/order", validOrderRequest());
+      const created = await postOrder();
       expect(created.json.code).toBe(1200);
       expect(created.json.payload.id).toBeUndefined();
       expect(Object.keys(created.json.payload).sort()).toEqual(
@@ -248,7 +241,7 @@ describe("Brilliant simulator", () => {
         3503,
       ],
     ])("answers %s, without creating the order", async (_name, overrides, code) => {
-      const answer = await call(sim, "POST", "/store/order", validOrderRequest(overrides));
+      const answer = await postOrder(overrides);
       expect(answer.json.code).toBe(code);
       expect(typeof answer.json.message).toBe("string");
       expect(Array.isArray(answer.json.invalid_records)).toBe(true);
@@ -257,12 +250,7 @@ describe("Brilliant simulator", () => {
     });
 
     it("echoes the offending address in invalid_records with the docs' message", async () => {
-      const answer = await call(
-        sim,
-        "POST",
-        "/store/order",
-        validOrderRequest({ shipping_address: { ...address, state: "Washington" } }),
-      );
+      const answer = await postOrder({ shipping_address: { ...address, state: "Washington" } });
       expect(answer.status).toBe(422);
       expect(answer.json.message).toBe("Address state State must be a valid 2 character state abbreviation");
       expect(answer.json.invalid_records).toEqual([{ ...address, state: "Washington" }]);
@@ -271,17 +259,17 @@ describe("Brilliant simulator", () => {
 
     it("accepts the low-stock variant up to what is left, then refuses", async () => {
       const lowStock = { order_items: [{ variant_id: NOTABLE_VARIANT_IDS.lowStock, quantity: 2 }] };
-      expect((await call(sim, "POST", "/store/order", validOrderRequest(lowStock))).json.code).toBe(1200);
-      expect((await call(sim, "POST", "/store/order", validOrderRequest(lowStock))).json.code).toBe(2503);
+      expect((await postOrder(lowStock)).json.code).toBe(1200);
+      expect((await postOrder(lowStock)).json.code).toBe(2503);
       sim.setStock(NOTABLE_VARIANT_IDS.lowStock, 10);
-      expect((await call(sim, "POST", "/store/order", validOrderRequest(lowStock))).json.code).toBe(1200);
+      expect((await postOrder(lowStock)).json.code).toBe(1200);
     });
 
     it("honours setProductInactive", async () => {
       sim.setProductInactive(24501, true);
-      expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(2506);
+      expect((await postOrder()).json.code).toBe(2506);
       sim.setProductInactive(24501, false);
-      expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(1200);
+      expect((await postOrder()).json.code).toBe(1200);
     });
   });
 
@@ -366,7 +354,7 @@ describe("Brilliant simulator", () => {
       ["code3503", 3503],
     ] as const)("%s answers the body code and does not create the order", async (kind, code) => {
       sim.scriptFault({ match: { endpoint: "POST /store/order" }, fault: { kind } });
-      const answer = await call(sim, "POST", "/store/order", validOrderRequest());
+      const answer = await postOrder();
       expect(answer.json.code).toBe(code);
       expect(answer.json.body.custom_data.shopify_order_id).toBe("1001");
       expect(sim.acceptedOrders()).toHaveLength(0);
@@ -379,7 +367,7 @@ describe("Brilliant simulator", () => {
       ["http500", { kind: "http500" }],
     ] as const)("%s after creation: the order exists though an error came back", async (_name, fault) => {
       sim.scriptFault({ fault: { ...fault, created: true } });
-      const answer = await call(sim, "POST", "/store/order", validOrderRequest());
+      const answer = await postOrder();
       expect(answer.status).toBe(500);
       const accepted = sim.acceptedOrders();
       expect(accepted).toHaveLength(1);
@@ -394,10 +382,10 @@ describe("Brilliant simulator", () => {
 
     it("resets the connection, with or without creating the order", async () => {
       sim.scriptFault({ fault: { kind: "reset" } });
-      await expect(call(sim, "POST", "/store/order", validOrderRequest())).rejects.toThrow();
+      await expect(postOrder()).rejects.toThrow();
       expect(sim.acceptedOrders()).toHaveLength(0);
       sim.scriptFault({ fault: { kind: "reset", created: true } });
-      await expect(call(sim, "POST", "/store/order", validOrderRequest())).rejects.toThrow();
+      await expect(postOrder()).rejects.toThrow();
       expect(sim.acceptedOrders()).toHaveLength(1);
       expect(sim.requests.at(-1)).toMatchObject({ httpStatus: null, fault: "reset" });
     });
@@ -465,7 +453,7 @@ describe("Brilliant simulator", () => {
         fault: { kind: "http503" },
         times: "always",
       });
-      expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(1500);
+      expect((await postOrder()).json.code).toBe(1500);
       expect((await call(sim, "GET", "/store/orders")).status).toBe(503);
       expect((await call(sim, "GET", "/store/orders")).status).toBe(503);
       expect((await call(sim, "GET", "/store")).status).toBe(200);
@@ -521,12 +509,7 @@ describe("Brilliant simulator", () => {
     it("POSTs {id, status, ship_status, custom_data, updated_at} to the order's webhook_url", async () => {
       const receiver = await startWebhookReceiver();
       try {
-        const created = await call(
-          sim,
-          "POST",
-          "/store/order",
-          validOrderRequest({ webhook_url: receiver.url }),
-        );
+        const created = await postOrder({ webhook_url: receiver.url });
         const id = created.json.payload.id;
         const arrived = receiver.next();
         const { delivery } = await sim.setOrderStatus(id, "shipped", "shipped");
@@ -584,28 +567,23 @@ describe("Brilliant simulator", () => {
         expect((await control(sim, "POST", "/script", { fault: { kind: "code3501" } })).json.id).toMatch(
           /^rule-/,
         );
-        expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(3501);
+        expect((await postOrder()).json.code).toBe(3501);
 
         await control(sim, "POST", "/stock", {
           variantId: NOTABLE_VARIANT_IDS.teeMedium,
           inventoryCount: 0,
         });
-        expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(2503);
+        expect((await postOrder()).json.code).toBe(2503);
         await control(sim, "POST", "/stock", {
           variantId: NOTABLE_VARIANT_IDS.teeMedium,
           inventoryCount: 3,
         });
 
         await control(sim, "POST", "/products/24501/inactive", { inactive: true });
-        expect((await call(sim, "POST", "/store/order", validOrderRequest())).json.code).toBe(2506);
+        expect((await postOrder()).json.code).toBe(2506);
         await control(sim, "POST", "/products/24501/inactive", { inactive: false });
 
-        const created = await call(
-          sim,
-          "POST",
-          "/store/order",
-          validOrderRequest({ webhook_url: receiver.url }),
-        );
+        const created = await postOrder({ webhook_url: receiver.url });
         const listed = await control(sim, "GET", "/orders?shopify_order_id=1001");
         expect(listed.json.orders).toHaveLength(1);
         expect((await control(sim, "GET", "/orders/count")).json).toEqual({ accepted: 1 });

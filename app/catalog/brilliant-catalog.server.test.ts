@@ -1,34 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { resetDatabase } from "../../tests/helpers/db";
 import {
   forwardUntilSettled,
   ingest,
   makeForwarder,
   mapVariants,
-  seedShopForForwarding,
   testOrder,
 } from "../../tests/helpers/forwarding";
+import { withBrilliant } from "../../tests/helpers/with-brilliant";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type RunningSimulator } from "../../simulator/server";
+import { SIM_API_KEY, SIM_API_SECRET, startSimulator } from "../../simulator/server";
 import { createBrilliantClient } from "../integrations/brilliant/client.server";
 import { syncBrilliantCatalog } from "./brilliant-catalog.server";
 
 const SHOP = "catalog-test.myshopify.com";
 const INACTIVE_PRODUCT = 24506;
-let sim: RunningSimulator;
+const world = withBrilliant(SHOP);
 const client = () =>
-  createBrilliantClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET });
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-});
+  createBrilliantClient({ baseUrl: world.sim.url, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET });
 
 const openAlerts = () =>
   prisma.alert.findMany({ where: { shop: SHOP, status: "open" }, orderBy: { key: "asc" } });
@@ -61,8 +50,8 @@ describe("Brilliant catalog sync", () => {
       `lowstock:variant:${V.lowStock}`,
     ]);
 
-    sim.setProductInactive(INACTIVE_PRODUCT, false);
-    sim.setStock(V.lowStock, 50);
+    world.sim.setProductInactive(INACTIVE_PRODUCT, false);
+    world.sim.setStock(V.lowStock, 50);
     await syncBrilliantCatalog(SHOP, client());
     expect(await openAlerts()).toEqual([]);
   });
@@ -99,7 +88,7 @@ describe("Brilliant catalog sync", () => {
   it("GIVEN an order held for stock WHEN Brilliant restocks and the catalog syncs THEN it goes out by itself", async () => {
     await mapVariants(SHOP, [V.lowStock]);
     await ingest(SHOP, testOrder(1, [{ variant: V.lowStock, quantity: 5 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({
       state: "held",
       holdKind: "stock",
@@ -109,31 +98,31 @@ describe("Brilliant catalog sync", () => {
     await syncBrilliantCatalog(SHOP, client());
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ state: "held" });
 
-    sim.setStock(V.lowStock, 20);
+    world.sim.setStock(V.lowStock, 20);
     const result = await syncBrilliantCatalog(SHOP, client());
     expect(result).toMatchObject({ ok: true, released: 1 });
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ state: "forwarded" });
     expect((await openAlerts()).filter((a) => a.kind === "stock" && a.key.startsWith("stock:"))).toEqual([]);
   });
 
   it("GIVEN an order held for an unmapped variant WHEN the merchant maps it THEN it goes out by itself, once", async () => {
     await ingest(SHOP, testOrder(2, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ state: "held", holdKind: "mapping" });
 
     await mapVariants(SHOP, [V.teeMedium]);
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ state: "ready" });
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await prisma.order.findFirstOrThrow()).toMatchObject({ state: "forwarded" });
-    expect(sim.ordersForShopifyOrder("900002")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900002")).toHaveLength(1);
     expect(await openAlerts()).toEqual([]);
   });
 
   it("records a failed run with the reason when Brilliant refuses the credentials", async () => {
     const result = await syncBrilliantCatalog(
       SHOP,
-      createBrilliantClient({ baseUrl: sim.url, apiKey: "x", apiSecret: "y" }),
+      createBrilliantClient({ baseUrl: world.sim.url, apiKey: "x", apiSecret: "y" }),
     );
     expect(result).toMatchObject({ ok: false });
     expect(await prisma.syncRun.findFirstOrThrow()).toMatchObject({ status: "failed" });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { resetDatabase } from "../../tests/helpers/db";
-import { seedShopForForwarding } from "../../tests/helpers/forwarding";
-import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type RunningSimulator } from "../../simulator/server";
+import { withBrilliant } from "../../tests/helpers/with-brilliant";
+import { SIM_API_KEY, SIM_API_SECRET } from "../../simulator/server";
 import { createBrilliantClient } from "../integrations/brilliant/client.server";
 import { syncBrilliantCatalog } from "./brilliant-catalog.server";
 
@@ -10,21 +9,11 @@ import { syncBrilliantCatalog } from "./brilliant-catalog.server";
 // Brilliant refuses raises it; the next one Brilliant takes closes it.
 
 const SHOP = "catalog-credentials.myshopify.com";
-let sim: RunningSimulator;
+const world = withBrilliant(SHOP);
 const clientWith = (apiKey: string) =>
-  createBrilliantClient({ baseUrl: sim.url, apiKey, apiSecret: SIM_API_SECRET });
+  createBrilliantClient({ baseUrl: world.sim.url, apiKey, apiSecret: SIM_API_SECRET });
 const openAlerts = () =>
   prisma.alert.findMany({ where: { shop: SHOP, status: "open" }, select: { kind: true } });
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-});
 
 describe("the credentials alert and the catalog sync", () => {
   it("GIVEN a catalog read Brilliant refused WHEN a later read is taken THEN the credentials alert, which has no orders, is resolved", async () => {

@@ -1,4 +1,5 @@
 import { Badge, BlockStack, InlineStack, ProgressBar, Text } from "@shopify/polaris";
+import { useShopTime } from "./shop-time";
 
 export interface SyncRunLineProps {
   run: {
@@ -20,12 +21,9 @@ const STATUS: Record<string, { label: string; tone: "success" | "critical" | "in
   running: { label: "Running", tone: "info" },
 };
 
-function when(iso: string): string {
-  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
-}
-
 /** When a background sync last ran, how it ended, and what it found. */
 export function SyncRunLine({ run, never }: SyncRunLineProps) {
+  const when = useShopTime();
   if (!run)
     return (
       <Text as="p" tone="subdued">

@@ -11,6 +11,11 @@ export function credentialsAlert(): Omit<AlertInput, "shop"> {
   };
 }
 
+/** An alert's key: one alert per variant where the hold names one, else one for the order. */
+function alertKey(prefix: string, variantId: string | null | undefined, orderId: string): string {
+  return variantId ? `${prefix}:variant:${variantId}` : `${prefix}:order:${orderId}`;
+}
+
 export function holdAlert(
   orderName: string,
   holdKind: HoldKind,
@@ -20,23 +25,19 @@ export function holdAlert(
 ): Omit<AlertInput, "shop"> | undefined {
   const first = variants[0];
   switch (holdKind) {
-    case "mapping": {
-      const id = first?.shopifyVariantId ?? first?.brilliantVariantId;
+    case "mapping":
       return {
         kind: "mapping",
-        key: id ? `mapping:variant:${id}` : `mapping:order:${orderId}`,
+        key: alertKey("mapping", first?.shopifyVariantId ?? first?.brilliantVariantId, orderId),
         title: first
           ? `${first.title} cannot be sent to Brilliant`
           : `Order ${orderName} has a variant Brilliant does not know`,
         detail: reason,
       };
-    }
     case "stock":
       return {
         kind: "stock",
-        key: first?.brilliantVariantId
-          ? `stock:variant:${first.brilliantVariantId}`
-          : `stock:order:${orderId}`,
+        key: alertKey("stock", first?.brilliantVariantId, orderId),
         title: first
           ? `Not enough stock at Brilliant: ${first.title}`
           : `Not enough stock at Brilliant for order ${orderName}`,
@@ -45,9 +46,7 @@ export function holdAlert(
     case "inactive_variant":
       return {
         kind: "inactive_variant",
-        key: first?.brilliantVariantId
-          ? `inactive:variant:${first.brilliantVariantId}`
-          : `inactive:order:${orderId}`,
+        key: alertKey("inactive", first?.brilliantVariantId, orderId),
         title: first ? `Inactive at Brilliant: ${first.title}` : `Order ${orderName} has an inactive variant`,
         detail: reason,
       };

@@ -1,30 +1,22 @@
 import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "../db.server";
-import { resetDatabase } from "../../tests/helpers/db";
-import {
-  forwardUntilSettled,
-  ingest,
-  makeForwarder,
-  mapVariants,
-  seedShopForForwarding,
-  testOrder,
-} from "../../tests/helpers/forwarding";
+import { forwardUntilSettled, ingest, makeForwarder, testOrder } from "../../tests/helpers/forwarding";
+import { withBrilliant } from "../../tests/helpers/with-brilliant";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type RunningSimulator } from "../../simulator/server";
+import { SIM_API_KEY, SIM_API_SECRET } from "../../simulator/server";
 import { createBrilliantClient } from "../integrations/brilliant/client.server";
 import { action as statusAction } from "../routes/brilliant.status.$token";
 import { loader as orderPage } from "../routes/app.orders.$id";
-import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
+import { adminRequest, callRoute } from "../../tests/helpers/admin-session";
 import { pollForwardedOrders } from "./brilliant-status.server";
 
 const SHOP = "status-test.myshopify.com";
-let sim: RunningSimulator;
+const world = withBrilliant(SHOP, { installed: true, variants: [V.teeMedium] });
 let app: Server;
 let appUrl: string;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   // The app's status route behind a real HTTP port, as Brilliant would reach it.
   app = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -43,15 +35,7 @@ beforeAll(async () => {
   appUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 });
 afterAll(async () => {
-  await sim.close();
   await new Promise((resolve) => app.close(resolve));
-});
-beforeEach(async () => {
-  sim.reset();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-  await seedAdminShop(SHOP);
-  await mapVariants(SHOP, [V.teeMedium]);
 });
 
 /** Posts a body to the shop's status endpoint over HTTP, as Brilliant (or a replay of it) would. */
@@ -79,17 +63,34 @@ async function shownOnOrderPage(orderId: string) {
 
 const eventsOf = (orderId: string) =>
   prisma.brilliantStatusEvent.findMany({ where: { orderId }, orderBy: { receivedAt: "asc" } });
+const outcomesOf = async (orderId: string) => (await eventsOf(orderId)).map((event) => event.outcome);
+
+/** Brilliant's status call about `order`, as it writes one: the order's ids, its statuses and `extra`. */
+function statusBody(
+  order: { brilliantOrderId: string | null; shopifyOrderId: string },
+  status: string,
+  shipStatus: string | null,
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    id: Number(order.brilliantOrderId),
+    status,
+    ship_status: shipStatus,
+    custom_data: { shopify_shop: SHOP, shopify_order_id: order.shopifyOrderId },
+    ...extra,
+  });
+}
 
 async function forwardOne(number: number) {
   await ingest(SHOP, testOrder(number, [{ variant: V.teeMedium, quantity: 1 }]));
-  await forwardUntilSettled([makeForwarder(sim.url, { appUrl })]);
+  await forwardUntilSettled([makeForwarder(world.sim.url, { appUrl })]);
   return prisma.order.findFirstOrThrow({ where: { name: `#T${number}` } });
 }
 
 describe("Brilliant status back-sync", () => {
   it("GIVEN a forwarded order WHEN Brilliant calls its webhook_url THEN status and ship_status appear on the order", async () => {
     const order = await forwardOne(1);
-    const { delivery } = await sim.setOrderStatus(order.brilliantOrderId!, "shipped", "shipped");
+    const { delivery } = await world.sim.setOrderStatus(order.brilliantOrderId!, "shipped", "shipped");
     expect(delivery?.httpStatus).toBe(200);
     expect(await prisma.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({
       brilliantStatus: "shipped",
@@ -120,8 +121,8 @@ describe("Brilliant status back-sync", () => {
 
   it("GIVEN Brilliant said created, then shipped WHEN the older created call comes again (replayed as sent, or re-serialized) THEN the order still shows shipped, and the replay is stored once", async () => {
     const order = await forwardOne(3);
-    const created = await sim.setOrderStatus(order.brilliantOrderId!, "created", null);
-    const shipped = await sim.setOrderStatus(order.brilliantOrderId!, "shipped", "shipped");
+    const created = await world.sim.setOrderStatus(order.brilliantOrderId!, "created", null);
+    const shipped = await world.sim.setOrderStatus(order.brilliantOrderId!, "shipped", "shipped");
     expect([created.delivery?.httpStatus, shipped.delivery?.httpStatus]).toEqual([200, 200]);
     expect(await shownOnOrderPage(order.id)).toEqual({ status: "shipped", shipStatus: "shipped" });
 
@@ -131,7 +132,7 @@ describe("Brilliant status back-sync", () => {
     expect(await postStatus(JSON.stringify(created.delivery!.body, null, 2))).toBe(200);
 
     expect(await shownOnOrderPage(order.id)).toEqual({ status: "shipped", shipStatus: "shipped" });
-    expect((await eventsOf(order.id)).map((event) => event.outcome)).toEqual(["updated", "updated", "stale"]);
+    expect(await outcomesOf(order.id)).toEqual(["updated", "updated", "stale"]);
     // Brilliant's updated_at of the status shown is the shipped call's.
     expect((await prisma.order.findUniqueOrThrow({ where: { id: order.id } })).brilliantUpdatedAt).toEqual(
       new Date(shipped.order.updated_at),
@@ -141,15 +142,7 @@ describe("Brilliant status back-sync", () => {
   it("GIVEN calls without updated_at THEN Brilliant's lifecycle orders them: never back from shipped to created, on to delivered", async () => {
     const order = await forwardOne(4);
     const call = (status: string, shipStatus: string | null, extra: Record<string, unknown> = {}) =>
-      postStatus(
-        JSON.stringify({
-          id: Number(order.brilliantOrderId),
-          status,
-          ship_status: shipStatus,
-          custom_data: { shopify_shop: SHOP, shopify_order_id: order.shopifyOrderId },
-          ...extra,
-        }),
-      );
+      postStatus(statusBody(order, status, shipStatus, extra));
     expect(await call("shipped", "shipped")).toBe(200);
     expect(await call("created", null)).toBe(200);
     expect(await call("processing", "partially_shipped")).toBe(200);
@@ -159,27 +152,13 @@ describe("Brilliant status back-sync", () => {
     // An unreadable updated_at counts as none: still never backwards.
     expect(await call("created", null, { updated_at: "not a date" })).toBe(200);
     expect(await shownOnOrderPage(order.id)).toEqual({ status: "delivered", shipStatus: "delivered" });
-    expect((await eventsOf(order.id)).map((event) => event.outcome)).toEqual([
-      "updated",
-      "stale",
-      "stale",
-      "updated",
-      "stale",
-    ]);
+    expect(await outcomesOf(order.id)).toEqual(["updated", "stale", "stale", "updated", "stale"]);
   });
 
   it("GIVEN a dated shipped call WHEN an older dated one arrives late THEN it is kept but not applied; a newer one is", async () => {
     const order = await forwardOne(5);
     const call = (status: string, shipStatus: string | null, updatedAt: string) =>
-      postStatus(
-        JSON.stringify({
-          id: Number(order.brilliantOrderId),
-          status,
-          ship_status: shipStatus,
-          custom_data: { shopify_shop: SHOP, shopify_order_id: order.shopifyOrderId },
-          updated_at: updatedAt,
-        }),
-      );
+      postStatus(statusBody(order, status, shipStatus, { updated_at: updatedAt }));
     expect(await call("processing", null, "2026-11-25T10:00:00.000Z")).toBe(200);
     expect(await call("shipped", "shipped", "2026-11-26T10:00:00.000Z")).toBe(200);
     expect(await call("processing", "partially_shipped", "2026-11-25T12:00:00.000Z")).toBe(200);
@@ -187,23 +166,12 @@ describe("Brilliant status back-sync", () => {
     // Dated after it, Brilliant's word wins even where the lifecycle would not guess it.
     expect(await call("processing", "returned", "2026-11-27T10:00:00.000Z")).toBe(200);
     expect(await shownOnOrderPage(order.id)).toEqual({ status: "processing", shipStatus: "returned" });
-    expect((await eventsOf(order.id)).map((event) => event.outcome)).toEqual([
-      "updated",
-      "updated",
-      "stale",
-      "updated",
-    ]);
+    expect(await outcomesOf(order.id)).toEqual(["updated", "updated", "stale", "updated"]);
   });
 
   it("GIVEN one new call replayed 50 times at once THEN every replay is answered 200, one event is stored and the order shows it", async () => {
     const order = await forwardOne(6);
-    const body = JSON.stringify({
-      id: Number(order.brilliantOrderId),
-      status: "shipped",
-      ship_status: "shipped",
-      custom_data: { shopify_shop: SHOP, shopify_order_id: order.shopifyOrderId },
-      updated_at: new Date().toISOString(),
-    });
+    const body = statusBody(order, "shipped", "shipped", { updated_at: new Date().toISOString() });
     const answers = await Promise.all(Array.from({ length: 50 }, () => postStatus(body)));
     expect(answers).toEqual(Array.from({ length: 50 }, () => 200));
     expect((await eventsOf(order.id)).map((event) => [event.outcome, event.body])).toEqual([
@@ -246,9 +214,9 @@ describe("Brilliant status back-sync", () => {
       where: { shop: SHOP },
       data: { statusWebhookToken: `${settings.statusWebhookToken}-rotated` },
     });
-    await sim.setOrderStatus(order.brilliantOrderId!, "processing", "partially_shipped");
+    await world.sim.setOrderStatus(order.brilliantOrderId!, "processing", "partially_shipped");
     const client = createBrilliantClient({
-      baseUrl: sim.url,
+      baseUrl: world.sim.url,
       apiKey: SIM_API_KEY,
       apiSecret: SIM_API_SECRET,
     });

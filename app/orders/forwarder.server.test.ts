@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createRequire } from "node:module";
 import pino from "pino";
 import prisma, { adapterOf, databaseKind } from "../db.server";
 import { SqliteAdapterFactory, type BetterSqlite3Database } from "../db/driver-adapter.server";
 import { FAILED_PASS_RETRY_MS } from "./forwarder.server";
 import { runWorkerLoop } from "../worker/run.server";
-import { resetDatabase } from "../../tests/helpers/db";
 import {
+  faultOnCreate,
   forwardUntilSettled,
   ingest,
   makeForwarder,
-  mapVariants,
   seedShopForForwarding,
   testOrder,
 } from "../../tests/helpers/forwarding";
+import { withBrilliant } from "../../tests/helpers/with-brilliant";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import type { FaultSpec } from "../../simulator/faults";
 
 const SHOP = "forwarder-test.myshopify.com";
@@ -23,19 +22,8 @@ const SHOP = "forwarder-test.myshopify.com";
 const Database = createRequire(require.resolve("@prisma/adapter-better-sqlite3"))("better-sqlite3") as new (
   file: string,
 ) => BetterSqlite3Database & { close(): void };
-let sim: RunningSimulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.reset();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-  await mapVariants(SHOP, [V.teeMedium, V.lowStock, V.inactive, V.untracked, V.stockNotRequired, 99_999]);
+const world = withBrilliant(SHOP, {
+  variants: [V.teeMedium, V.lowStock, V.inactive, V.untracked, V.stockNotRequired, 99_999],
 });
 
 async function orderNamed(name: string) {
@@ -45,12 +33,15 @@ async function orderNamed(name: string) {
   });
 }
 
-function scriptFirstPost(orderNumber: number, fault: FaultSpec, times: number | "always" = 1) {
-  sim.scriptFault({
-    match: { endpoint: "POST /store/order", shopifyOrderName: `#T${orderNumber}` },
-    fault,
-    times,
-  });
+/**
+ * Order #T<number>, one tee, received and forwarded until settled, Brilliant
+ * answering its first send with `fault` if given; the order as it ends.
+ */
+async function forwardTee(number: number, fault?: FaultSpec) {
+  if (fault) faultOnCreate(world.sim, `#T${number}`, fault);
+  await ingest(SHOP, testOrder(number, [{ variant: V.teeMedium, quantity: 1 }]));
+  await forwardUntilSettled([makeForwarder(world.sim.url)]);
+  return orderNamed(`#T${number}`);
 }
 
 describe("forwarding an order", () => {
@@ -62,7 +53,7 @@ describe("forwarding an order", () => {
         { variant: V.untracked, quantity: 1 },
       ]),
     );
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
 
     const order = await orderNamed("#T1");
     expect(order.state).toBe("forwarded");
@@ -85,7 +76,7 @@ describe("forwarding an order", () => {
       "received>sending",
       "sending>forwarded",
     ]);
-    expect(sim.ordersForShopifyOrder("900001")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900001")).toHaveLength(1);
   });
 
   it.each([
@@ -110,7 +101,7 @@ describe("forwarding an order", () => {
     "holds on %s, with the reason and an alert",
     async (_label, number, lines, holdKind, code, alertKind) => {
       await ingest(SHOP, testOrder(number, [...lines]));
-      await forwardUntilSettled([makeForwarder(sim.url)]);
+      await forwardUntilSettled([makeForwarder(world.sim.url)]);
       const order = await orderNamed(`#T${number}`);
       expect(order).toMatchObject({ state: "held", holdKind, lastCode: code });
       expect(order.stateReason).toBeTruthy();
@@ -121,20 +112,17 @@ describe("forwarding an order", () => {
       });
       expect(alerts).toHaveLength(1);
       expect(alerts[0]!.orders.map((link) => link.orderId)).toEqual([order.id]);
-      expect(sim.acceptedOrders()).toHaveLength(0);
+      expect(world.sim.acceptedOrders()).toHaveLength(0);
     },
   );
 
   it("holds on 2501 from Brilliant with the address reason and an address alert", async () => {
-    scriptFirstPost(5, {
+    const order = await forwardTee(5, {
       kind: "code",
       code: 2501,
       httpStatus: 422,
       message: "Address state State must be a valid 2 character state abbreviation",
     });
-    await ingest(SHOP, testOrder(5, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    const order = await orderNamed("#T5");
     expect(order).toMatchObject({ state: "held", holdKind: "address", lastCode: 2501 });
     expect(order.stateReason).toMatch(/Fix the shipping address/);
     expect(await prisma.alert.count({ where: { kind: "address" } })).toBe(1);
@@ -143,10 +131,7 @@ describe("forwarding an order", () => {
   it.each([2504, 2505])(
     "holds on %i as the app's own error, visible, never retried blindly",
     async (code) => {
-      scriptFirstPost(6, { kind: "code", code, httpStatus: 422 });
-      await ingest(SHOP, testOrder(6, [{ variant: V.teeMedium, quantity: 1 }]));
-      await forwardUntilSettled([makeForwarder(sim.url)]);
-      const order = await orderNamed("#T6");
+      const order = await forwardTee(6, { kind: "code", code, httpStatus: 422 });
       expect(order).toMatchObject({ state: "held", holdKind: "app_error", lastCode: code });
       expect(order.attempts).toHaveLength(1);
       expect(await prisma.alert.count({ where: { kind: "brilliant_error" } })).toBe(1);
@@ -158,17 +143,14 @@ describe("forwarding an order", () => {
     ["HTTP 503", { kind: "http503", retryAfterSeconds: 0 }],
     ["HTTP 429", { kind: "http429", retryAfterSeconds: 0 }],
   ] as const)("retries after %s (certainly not created) and then forwards once", async (_label, fault) => {
-    scriptFirstPost(7, fault as FaultSpec);
-    await ingest(SHOP, testOrder(7, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    const order = await orderNamed("#T7");
+    const order = await forwardTee(7, fault as FaultSpec);
     expect(order.state).toBe("forwarded");
     expect(order.attempts.map((a) => a.outcome)).toEqual([
       fault.kind === "http429" ? "throttled" : "retryable",
       "accepted",
     ]);
     expect(order.transitions.map((t) => t.toState)).toContain("retrying");
-    expect(sim.ordersForShopifyOrder("900007")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900007")).toHaveLength(1);
   });
 
   it.each([
@@ -180,15 +162,12 @@ describe("forwarding an order", () => {
     ["a timeout after creating it", { kind: "timeout", created: true, ms: 3_000 }],
     ["a non-JSON body after creating it", { kind: "non_json", created: true }],
   ] as const)("finds the order at Brilliant after %s instead of sending it twice", async (_label, fault) => {
-    scriptFirstPost(8, fault as FaultSpec);
-    await ingest(SHOP, testOrder(8, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    const order = await orderNamed("#T8");
+    const order = await forwardTee(8, fault as FaultSpec);
     expect(order.state).toBe("forwarded");
-    expect(order.brilliantOrderId).toBe(String(sim.ordersForShopifyOrder("900008")[0]!.order.id));
+    expect(order.brilliantOrderId).toBe(String(world.sim.ordersForShopifyOrder("900008")[0]!.order.id));
     expect(order.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["create:unknown", "lookup:found"]);
     expect(order.transitions.map((t) => t.toState)).toEqual(["received", "sending", "unknown", "forwarded"]);
-    expect(sim.ordersForShopifyOrder("900008")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900008")).toHaveLength(1);
   });
 
   it.each([
@@ -196,17 +175,14 @@ describe("forwarding an order", () => {
     ["a reset", { kind: "reset" }],
     ["an undocumented code", { kind: "code", code: 4242 }],
   ] as const)("looks up after %s that did not create it, then sends it once", async (_label, fault) => {
-    scriptFirstPost(9, fault as FaultSpec);
-    await ingest(SHOP, testOrder(9, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    const order = await orderNamed("#T9");
+    const order = await forwardTee(9, fault as FaultSpec);
     expect(order.state).toBe("forwarded");
     expect(order.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual([
       "create:unknown",
       "lookup:not_found",
       "create:accepted",
     ]);
-    expect(sim.ordersForShopifyOrder("900009")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900009")).toHaveLength(1);
     if (fault.kind === "code") {
       expect(await prisma.alert.count({ where: { kind: "brilliant_error" } })).toBe(1);
       expect(order.attempts[0]!.code).toBe(4242);
@@ -215,9 +191,7 @@ describe("forwarding an order", () => {
 
   it("holds every order when Brilliant refuses the credentials (401), with a credentials alert", async () => {
     await seedShopForForwarding(SHOP, { key: "wrong", secret: "wrong" });
-    await ingest(SHOP, testOrder(10, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    expect(await orderNamed("#T10")).toMatchObject({ state: "held", holdKind: "credentials" });
+    expect(await forwardTee(10)).toMatchObject({ state: "held", holdKind: "credentials" });
     expect(await prisma.alert.count({ where: { kind: "credentials", status: "open" } })).toBe(1);
   });
 
@@ -226,10 +200,8 @@ describe("forwarding an order", () => {
       where: { shop: SHOP },
       data: { brilliantApiKeyEnc: null, brilliantApiSecretEnc: null },
     });
-    await ingest(SHOP, testOrder(11, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
-    expect(await orderNamed("#T11")).toMatchObject({ state: "held", holdKind: "credentials" });
-    expect(sim.requests).toHaveLength(0);
+    expect(await forwardTee(11)).toMatchObject({ state: "held", holdKind: "credentials" });
+    expect(world.sim.requests).toHaveLength(0);
   });
 });
 
@@ -250,10 +222,10 @@ describe("pre-flight holds, skips and the shop's rules", () => {
         },
       }),
     );
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await orderNamed("#T20")).toMatchObject({ state: "held", holdKind: "mapping", lastCode: 2502 });
     expect(await orderNamed("#T21")).toMatchObject({ state: "held", holdKind: "address", lastCode: 2501 });
-    expect(sim.requests).toHaveLength(0);
+    expect(world.sim.requests).toHaveLength(0);
   });
 
   it("skips tagged orders, holds hold-tagged ones, and holds everything for review when review-first is on", async () => {
@@ -263,21 +235,21 @@ describe("pre-flight holds, skips and the shop's rules", () => {
     });
     await ingest(SHOP, testOrder(22, [{ variant: V.teeMedium, quantity: 1 }], { tags: "VIP, Wholesale" }));
     await ingest(SHOP, testOrder(23, [{ variant: V.teeMedium, quantity: 1 }], { tags: "check-me" }));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await orderNamed("#T22")).toMatchObject({ state: "skipped" });
     expect(await orderNamed("#T23")).toMatchObject({ state: "held", holdKind: "hold_tag" });
 
     await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingMode: "review" } });
     await ingest(SHOP, testOrder(24, [{ variant: V.teeMedium, quantity: 1 }]));
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await orderNamed("#T24")).toMatchObject({ state: "held", holdKind: "review" });
-    expect(sim.acceptedOrders()).toHaveLength(0);
+    expect(world.sim.acceptedOrders()).toHaveLength(0);
   });
 
   it("waits out the forwarding delay before sending", async () => {
     await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingDelaySeconds: 1 } });
     await ingest(SHOP, testOrder(25, [{ variant: V.teeMedium, quantity: 1 }]));
-    const forwarder = makeForwarder(sim.url);
+    const forwarder = makeForwarder(world.sim.url);
     await Promise.all((await forwarder.claimDue(10)).map((order) => forwarder.process(order)));
     expect(await orderNamed("#T25")).toMatchObject({ state: "waiting" });
     expect(await forwarder.claimDue(10)).toHaveLength(0);
@@ -294,7 +266,7 @@ describe("pre-flight holds, skips and the shop's rules", () => {
         line_items: [{ id: 1, variant_id: 5, title: "Gift card", quantity: 1, gift_card: true }],
       }),
     );
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await orderNamed("#T26")).toMatchObject({ state: "skipped" });
   });
 });
@@ -303,12 +275,12 @@ describe("leases and crashes", () => {
   it("two workers racing over the same orders send each exactly once", async () => {
     for (let n = 100; n < 140; n++) await ingest(SHOP, testOrder(n, [{ variant: V.untracked, quantity: 1 }]));
     await forwardUntilSettled([
-      makeForwarder(sim.url, { workerId: "a" }),
-      makeForwarder(sim.url, { workerId: "b" }),
+      makeForwarder(world.sim.url, { workerId: "a" }),
+      makeForwarder(world.sim.url, { workerId: "b" }),
     ]);
     expect(await prisma.order.count({ where: { state: "forwarded" } })).toBe(40);
     const perOrder = new Map<string, number>();
-    for (const record of sim.acceptedOrders()) {
+    for (const record of world.sim.acceptedOrders()) {
       const id = String(record.order.custom_data?.["shopify_order_id"]);
       perOrder.set(id, (perOrder.get(id) ?? 0) + 1);
     }
@@ -318,7 +290,7 @@ describe("leases and crashes", () => {
 
   it("a pass that fails unexpectedly lets the order go again within seconds, looked up before any resend", async () => {
     await ingest(SHOP, testOrder(31, [{ variant: V.teeMedium, quantity: 1 }]));
-    const failing = makeForwarder(sim.url, { workerId: "failing", leaseMs: 60_000 });
+    const failing = makeForwarder(world.sim.url, { workerId: "failing", leaseMs: 60_000 });
     // A fault of our own once the order is `sending`, before Brilliant is called.
     vi.spyOn(failing, "clientFor").mockImplementation(() => {
       throw new Error("a bug of ours");
@@ -334,18 +306,18 @@ describe("leases and crashes", () => {
 
     // Once that has passed, the next worker looks it up (absent) and sends it once.
     const later = () => new Date(Date.now() + FAILED_PASS_RETRY_MS + 1_000);
-    await forwardUntilSettled([makeForwarder(sim.url, { workerId: "next", now: later })]);
+    await forwardUntilSettled([makeForwarder(world.sim.url, { workerId: "next", now: later })]);
     const order = await orderNamed("#T31");
     expect(order.state).toBe("forwarded");
     expect(order.transitions.map((t) => t.toState)).toContain("unknown");
     expect(order.attempts.map((a) => a.kind)).toEqual(["lookup", "create"]);
-    expect(sim.ordersForShopifyOrder("900031")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900031")).toHaveLength(1);
   });
 
   it("a worker that died mid-send leaves the order to be looked up, never resent blindly", async () => {
     // GIVEN Brilliant created the order, but the worker died before recording the answer
     await ingest(SHOP, testOrder(30, [{ variant: V.teeMedium, quantity: 1 }]));
-    const dead = makeForwarder(sim.url, { workerId: "dead", leaseMs: 1 });
+    const dead = makeForwarder(world.sim.url, { workerId: "dead", leaseMs: 1 });
     const [claimed] = await dead.claimDue(1);
     await prisma.order.update({
       where: { id: claimed!.id },
@@ -353,7 +325,11 @@ describe("leases and crashes", () => {
     });
     await prisma.forwardAttempt.deleteMany();
     const { createBrilliantClient } = await import("../integrations/brilliant/client.server");
-    const client = createBrilliantClient({ baseUrl: sim.url, apiKey: "sim-key", apiSecret: "sim-secret" });
+    const client = createBrilliantClient({
+      baseUrl: world.sim.url,
+      apiKey: "sim-key",
+      apiSecret: "sim-secret",
+    });
     const body = testOrder(30, []);
     await client.createOrder({
       order_items: [{ variant_id: V.teeMedium, quantity: 1 }],
@@ -370,13 +346,13 @@ describe("leases and crashes", () => {
     });
 
     // WHEN another worker comes along
-    await forwardUntilSettled([makeForwarder(sim.url, { workerId: "next" })]);
+    await forwardUntilSettled([makeForwarder(world.sim.url, { workerId: "next" })]);
 
     // THEN it finds the order at Brilliant and never sends a second one
     const order = await orderNamed("#T30");
     expect(order.state).toBe("forwarded");
     expect(order.transitions.map((t) => t.toState)).toContain("unknown");
-    expect(sim.ordersForShopifyOrder("900030")).toHaveLength(1);
+    expect(world.sim.ordersForShopifyOrder("900030")).toHaveLength(1);
   });
 });
 
@@ -404,13 +380,13 @@ describe("claiming", () => {
     await orderIn(B, 72, { state: "retrying", nextAttemptAt: new Date(Date.now() + 60_000) });
     const dueC = await orderIn(C, 80, { state: "retrying" });
     const unknownC = await orderIn(C, 81, { state: "unknown" });
-    const forwarder = makeForwarder(sim.url, { workerId: "claimer" });
+    const forwarder = makeForwarder(world.sim.url, { workerId: "claimer" });
 
     const claimed = await forwarder.claimDue(10, [SHOP]);
     expect(claimed.map((order) => order.id).sort()).toEqual([dueB.id, dueC.id, unknownC.id].sort());
     expect(claimed.every((order) => order.leaseOwner === "claimer")).toBe(true);
     // Claimed once: a second claim by another worker finds nothing left.
-    expect(await makeForwarder(sim.url, { workerId: "second" }).claimDue(10, [SHOP])).toEqual([]);
+    expect(await makeForwarder(world.sim.url, { workerId: "second" }).claimDue(10, [SHOP])).toEqual([]);
     expect(await forwarder.claimDue(10, [SHOP, B, C])).toEqual([]);
   });
 
@@ -419,7 +395,7 @@ describe("claiming", () => {
     const older = await orderIn(B, 91, { nextAttemptAt: new Date(Date.now() - 5_000) });
     const newer = await orderIn(C, 92, { nextAttemptAt: new Date(Date.now() - 2_000) });
     const busy = await orderIn(C, 93, { nextAttemptAt: new Date(Date.now() - 9_000) });
-    const forwarder = makeForwarder(sim.url);
+    const forwarder = makeForwarder(world.sim.url);
     const claimed = await forwarder.claimDue(2, [SHOP], [busy.id]);
     expect(claimed.map((order) => order.id)).toEqual([older.id, newer.id]);
   });
@@ -435,7 +411,7 @@ describe("an idle worker on SQLite", () => {
 
       const lines: string[] = [];
       const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
-      const forwarder = makeForwarder(sim.url, { workerId: "idle", logger });
+      const forwarder = makeForwarder(world.sim.url, { workerId: "idle", logger });
       const stop = new AbortController();
       // A poll far longer than the test may take: only the other process's commit can wake it.
       const loop = runWorkerLoop({

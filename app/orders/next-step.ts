@@ -55,9 +55,7 @@ export function nextStepForHold(holdKind: string | null, orderId: string): NextS
 export function fixForAlert(kind: string): NextStep | null {
   switch (kind as AlertKind) {
     case "mapping":
-      return { label: "Open mappings", url: MAPPINGS_PATH };
     case "stock":
-      return { label: "Open mappings", url: MAPPINGS_PATH };
     case "inactive_variant":
       return { label: "Open mappings", url: MAPPINGS_PATH };
     case "credentials":

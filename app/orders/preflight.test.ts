@@ -54,6 +54,11 @@ function catalogVariant(id: string, over: Partial<CatalogVariant> = {}): Catalog
   };
 }
 
+/** Pre-flight for the order with these line items. */
+function preflightOfLines(lines: Array<Record<string, unknown>>) {
+  return preflight(input(order({ line_items: lines })));
+}
+
 describe("preflight", () => {
   it("GIVEN a mapped order with a state name and code WHEN checked THEN it sends the 2-letter code and our custom_data", () => {
     const result = preflight(input(order()));
@@ -75,17 +80,11 @@ describe("preflight", () => {
   });
 
   it("merges Shopify lines that ship as the same Brilliant variant (never 2504)", () => {
-    const result = preflight(
-      input(
-        order({
-          line_items: [
-            { id: 1, variant_id: 111, title: "Mug", quantity: 2 },
-            { id: 2, variant_id: 112, title: "Mug gift", quantity: 3 },
-            { id: 3, variant_id: 113, title: "Tee", quantity: 1 },
-          ],
-        }),
-      ),
-    );
+    const result = preflightOfLines([
+      { id: 1, variant_id: 111, title: "Mug", quantity: 2 },
+      { id: 2, variant_id: 112, title: "Mug gift", quantity: 3 },
+      { id: 3, variant_id: 113, title: "Tee", quantity: 1 },
+    ]);
     expect(result.kind === "send" && result.request.order_items).toEqual([
       { variant_id: 1001, quantity: 5 },
       { variant_id: 1002, quantity: 1 },
@@ -93,18 +92,12 @@ describe("preflight", () => {
   });
 
   it("leaves out gift cards, digital and removed lines, and says so", () => {
-    const result = preflight(
-      input(
-        order({
-          line_items: [
-            { id: 1, variant_id: 111, title: "Mug", quantity: 1 },
-            { id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true },
-            { id: 3, variant_id: 901, title: "E-book", quantity: 1, requires_shipping: false },
-            { id: 4, variant_id: 113, title: "Tee", quantity: 2, current_quantity: 0 },
-          ],
-        }),
-      ),
-    );
+    const result = preflightOfLines([
+      { id: 1, variant_id: 111, title: "Mug", quantity: 1 },
+      { id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true },
+      { id: 3, variant_id: 901, title: "E-book", quantity: 1, requires_shipping: false },
+      { id: 4, variant_id: 113, title: "Tee", quantity: 2, current_quantity: 0 },
+    ]);
     expect(result.kind).toBe("send");
     if (result.kind !== "send") return;
     expect(result.request.order_items).toEqual([{ variant_id: 1001, quantity: 1 }]);
@@ -116,11 +109,9 @@ describe("preflight", () => {
   });
 
   it("skips an order with nothing to ship instead of sending an empty one (never 2505)", () => {
-    const result = preflight(
-      input(
-        order({ line_items: [{ id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true }] }),
-      ),
-    );
+    const result = preflightOfLines([
+      { id: 2, variant_id: 900, title: "Gift card", quantity: 1, gift_card: true },
+    ]);
     expect(result.kind).toBe("skip");
     expect(result.kind === "skip" && result.reason).toMatch(/Nothing for Brilliant to ship/);
   });
@@ -145,9 +136,7 @@ describe("preflight", () => {
   });
 
   it("holds an order with an unmapped variant and names it (2502-class)", () => {
-    const result = preflight(
-      input(order({ line_items: [{ id: 1, variant_id: 999, sku: "NOPE", title: "Poster", quantity: 1 }] })),
-    );
+    const result = preflightOfLines([{ id: 1, variant_id: 999, sku: "NOPE", title: "Poster", quantity: 1 }]);
     expect(result).toMatchObject({ kind: "hold", holdKind: "mapping", foreseenCode: 2502 });
     expect(result.kind === "hold" && result.reason).toMatch(/Poster \[SKU NOPE\] has no Brilliant variant/);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { preflight, TEST_ORDER_SKIP_REASON } from "./preflight";
-import { parseShopifyOrder } from "./shopify-order";
+import { parseShopifyOrder, type ShopifyOrder } from "./shopify-order";
 import { GraphqlOrderSchema, restOrderFromGraphql } from "./shopify-order-from-graphql";
 
 // An order as the Admin GraphQL API answers the reconciliation query, and the
@@ -60,6 +60,18 @@ const graphqlOrder = GraphqlOrderSchema.parse({
   },
 });
 
+/** Pre-flight for `order` as its webhook would meet it: the tee mapped, test orders not sent. */
+function preflightAsItsWebhook(order: ShopifyOrder) {
+  return preflight({
+    shop: "mapping-test.myshopify.com",
+    order,
+    mappings: new Map([["45000000001", "73002"]]),
+    catalog: new Map(),
+    statusWebhookUrl: "https://app.test/brilliant/status/token",
+    forwardTestOrders: false,
+  });
+}
+
 describe("restOrderFromGraphql", () => {
   it("GIVEN a GraphQL order THEN it becomes the REST webhook body: numeric ids, snake_case, codes, tags as one string", () => {
     const rest = restOrderFromGraphql(graphqlOrder);
@@ -105,14 +117,7 @@ describe("restOrderFromGraphql", () => {
   it("parses as a Shopify order and goes through pre-flight like its webhook would", () => {
     const parsed = parseShopifyOrder(restOrderFromGraphql(graphqlOrder));
     expect(parsed.success).toBe(true);
-    const check = preflight({
-      shop: "mapping-test.myshopify.com",
-      order: parsed.data!,
-      mappings: new Map([["45000000001", "73002"]]),
-      catalog: new Map(),
-      statusWebhookUrl: "https://app.test/brilliant/status/token",
-      forwardTestOrders: false,
-    });
+    const check = preflightAsItsWebhook(parsed.data!);
     expect(check.kind).toBe("send");
     if (check.kind !== "send") return;
     // The edited quantity, the state as a code, the gift card left out.
@@ -123,14 +128,7 @@ describe("restOrderFromGraphql", () => {
   it("carries Shopify's test flag, so a test order found by the sweep is skipped by pre-flight like its webhook", () => {
     const parsed = parseShopifyOrder(restOrderFromGraphql({ ...graphqlOrder, test: true }));
     expect(parsed.data).toMatchObject({ test: true });
-    const check = preflight({
-      shop: "mapping-test.myshopify.com",
-      order: parsed.data!,
-      mappings: new Map([["45000000001", "73002"]]),
-      catalog: new Map(),
-      statusWebhookUrl: "https://app.test/brilliant/status/token",
-      forwardTestOrders: false,
-    });
+    const check = preflightAsItsWebhook(parsed.data!);
     expect(check).toMatchObject({ kind: "skip", reason: TEST_ORDER_SKIP_REASON });
   });
 

@@ -20,6 +20,16 @@ async function shopifyIdOf(orderId: string): Promise<string> {
   return (await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).shopifyOrderId;
 }
 
+/** SHOP's order block, on the extension's origin, asks about order `shopifyOrderId` (GET) or retries it (POST). */
+async function fromBlock(route: typeof loader | typeof action, shopifyOrderId: string, method?: "POST") {
+  const request = await adminRequest(url(encodeURIComponent(shopifyOrderId)), {
+    shop: SHOP,
+    method,
+    headers: { Origin: EXTENSION_ORIGIN },
+  });
+  return callRoute(route, request, { shopifyOrderId });
+}
+
 beforeEach(async () => {
   await resetDatabase(prisma);
   await seedAdminShop(SHOP);
@@ -34,13 +44,7 @@ describe("GET /api/orders/:shopifyOrderId/sync", () => {
       reason: "A variant is not mapped to Brilliant.",
     });
     const shopifyOrderId = await shopifyIdOf(orderId);
-    const response = await callRoute(
-      loader,
-      await adminRequest(url(shopifyOrderId), { shop: SHOP, headers: { Origin: EXTENSION_ORIGIN } }),
-      {
-        shopifyOrderId,
-      },
-    );
+    const response = await fromBlock(loader, shopifyOrderId);
     expect(response.status).toBe(200);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
     const body = await response.json();
@@ -61,36 +65,18 @@ describe("GET /api/orders/:shopifyOrderId/sync", () => {
     const orderId = await orderInState(SHOP, "forwarded");
     const shopifyOrderId = await shopifyIdOf(orderId);
     const gid = `gid://shopify/Order/${shopifyOrderId}`;
-    const response = await callRoute(
-      loader,
-      await adminRequest(url(encodeURIComponent(gid)), { shop: SHOP, headers: { Origin: EXTENSION_ORIGIN } }),
-      {
-        shopifyOrderId: gid,
-      },
-    );
+    const response = await fromBlock(loader, gid);
     expect(response.status).toBe(200);
     expect((await response.json()).status).toMatchObject({ state: "forwarded", retry: null });
   });
 
   it("answers 404 for an unknown id and for another shop's order", async () => {
-    const unknown = await callRoute(
-      loader,
-      await adminRequest(url("999"), { shop: SHOP, headers: { Origin: EXTENSION_ORIGIN } }),
-      {
-        shopifyOrderId: "999",
-      },
-    );
+    const unknown = await fromBlock(loader, "999");
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("Access-Control-Allow-Origin")).toBe("*");
 
     const theirs = await shopifyIdOf(await orderInState(OTHER, "held"));
-    const response = await callRoute(
-      loader,
-      await adminRequest(url(theirs), { shop: SHOP, headers: { Origin: EXTENSION_ORIGIN } }),
-      {
-        shopifyOrderId: theirs,
-      },
-    );
+    const response = await fromBlock(loader, theirs);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain(theirs);
   });
@@ -123,15 +109,7 @@ describe("POST /api/orders/:shopifyOrderId/sync (Retry)", () => {
   it("resubmits a held order: it is ready to go again", async () => {
     const orderId = await orderInState(SHOP, "held", { holdKind: "mapping" });
     const shopifyOrderId = await shopifyIdOf(orderId);
-    const response = await callRoute(
-      action,
-      await adminRequest(url(shopifyOrderId), {
-        shop: SHOP,
-        method: "POST",
-        headers: { Origin: EXTENSION_ORIGIN },
-      }),
-      { shopifyOrderId },
-    );
+    const response = await fromBlock(action, shopifyOrderId, "POST");
     expect(response.status).toBe(200);
     expect((await response.json()).status).toMatchObject({ state: "ready", retry: "retry" });
     const transitions = await prisma.orderTransition.findMany({ where: { orderId, toState: "ready" } });
@@ -146,15 +124,7 @@ describe("POST /api/orders/:shopifyOrderId/sync (Retry)", () => {
       data: { nextAttemptAt: new Date(Date.now() + 3_600_000) },
     });
     const shopifyOrderId = await shopifyIdOf(orderId);
-    const response = await callRoute(
-      action,
-      await adminRequest(url(shopifyOrderId), {
-        shop: SHOP,
-        method: "POST",
-        headers: { Origin: EXTENSION_ORIGIN },
-      }),
-      { shopifyOrderId },
-    );
+    const response = await fromBlock(action, shopifyOrderId, "POST");
     expect(response.status).toBe(200);
     const order = await prisma.order.findUniqueOrThrow({ where: { id: orderId } });
     expect(order.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
@@ -164,15 +134,7 @@ describe("POST /api/orders/:shopifyOrderId/sync (Retry)", () => {
     const orderId = await orderInState(SHOP, "forwarded");
     const shopifyOrderId = await shopifyIdOf(orderId);
     const before = await prisma.order.findUniqueOrThrow({ where: { id: orderId } });
-    const response = await callRoute(
-      action,
-      await adminRequest(url(shopifyOrderId), {
-        shop: SHOP,
-        method: "POST",
-        headers: { Origin: EXTENSION_ORIGIN },
-      }),
-      { shopifyOrderId },
-    );
+    const response = await fromBlock(action, shopifyOrderId, "POST");
     expect(response.status).toBe(409);
     expect((await response.json()).error).toMatch(/already at Brilliant/);
     expect(await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).toEqual(before);
@@ -181,15 +143,7 @@ describe("POST /api/orders/:shopifyOrderId/sync (Retry)", () => {
   it("cannot retry another shop's order: 404 and the order stays held", async () => {
     const orderId = await orderInState(OTHER, "held");
     const shopifyOrderId = await shopifyIdOf(orderId);
-    const response = await callRoute(
-      action,
-      await adminRequest(url(shopifyOrderId), {
-        shop: SHOP,
-        method: "POST",
-        headers: { Origin: EXTENSION_ORIGIN },
-      }),
-      { shopifyOrderId },
-    );
+    const response = await fromBlock(action, shopifyOrderId, "POST");
     expect(response.status).toBe(404);
     expect((await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).state).toBe("held");
   });

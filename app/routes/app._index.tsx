@@ -68,16 +68,10 @@ export default function Home() {
     <Page>
       <TitleBar title="Brilliant Sync" />
       <BlockStack gap="500">
-        {!hasCredentials && (
-          <Banner
-            tone="warning"
-            title="Connect your Brilliant store"
-            action={{ content: "Open settings", url: SETTINGS_PATH }}
-          >
-            <p>Orders wait until a Brilliant API key and secret are saved.</p>
-          </Banner>
-        )}
-        {[...alerts]
+        {!hasCredentials && <AlertBanner alert={connectBrilliant(alerts)} />}
+        {alerts
+          // Without credentials, their alert is the banner above: one banner, not two.
+          .filter((alert) => hasCredentials || alert.kind !== "credentials")
           // What holds orders first; warnings (low stock, cancelled after forwarding) after.
           .sort(
             (a, b) => SEVERITY[ALERT_TONE[a.kind] ?? "warning"] - SEVERITY[ALERT_TONE[b.kind] ?? "warning"],
@@ -194,6 +188,22 @@ export default function Home() {
       </BlockStack>
     </Page>
   );
+}
+
+/** No credentials saved: one banner that says so, with the orders held for it when there are some. */
+function connectBrilliant(alerts: DashboardAlert[]): DashboardAlert {
+  const held = alerts.find((alert) => alert.kind === "credentials");
+  return {
+    id: "connect-brilliant",
+    kind: "credentials",
+    title: "Connect your Brilliant store",
+    detail: "Orders wait until a Brilliant API key and secret are saved.",
+    openedAt: held?.openedAt ?? "",
+    variants: [],
+    orders: held?.orders ?? [],
+    orderCount: held?.orderCount ?? 0,
+    fix: { label: "Open settings", url: SETTINGS_PATH },
+  };
 }
 
 function AlertBanner({ alert }: { alert: DashboardAlert }) {

@@ -9,7 +9,7 @@ import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { bulkResultMessage } from "../components/orders-list/bulk-result-banner";
 import type { BulkOrderResult } from "../orders/order-list.server";
 import { action as ordersAction, loader as ordersList } from "./app.orders._index";
-import { action as settingsAction } from "./app.settings";
+import { saveSettings } from "../../tests/helpers/settings-form";
 
 // A bulk Resubmit says, per order, what will really happen, and the orders
 // list says the same once the worker has run: real signed webhooks, the real
@@ -39,24 +39,7 @@ async function listed() {
 
 describe("bulk Resubmit", () => {
   it("GIVEN a held-by-tag order, an order whose variant Brilliant lacks and a test order WHEN all three are resubmitted THEN it says one goes to Brilliant and two stay as they are, and after the worker ran the list shows exactly that", async () => {
-    const settings = await callRoute(
-      settingsAction,
-      await adminRequest("https://brilliant-sync.test/app/settings", {
-        shop: SHOP,
-        method: "POST",
-        body: {
-          intent: "save",
-          brilliantApiKey: "",
-          brilliantApiSecret: "",
-          forwardingMode: "automatic",
-          forwardingDelay: "0",
-          forwardingDelayUnit: "seconds",
-          holdTags: "check-first",
-          skipTags: "",
-          lowStockThreshold: "5",
-        },
-      }),
-    );
+    const settings = await saveSettings(SHOP, { holdTags: "check-first" });
     expect(settings.status).toBe(200);
     const tagged = testOrder(1003, [{ variant: V.teeMedium, quantity: 1 }], { tags: "check-first" });
     const unknown = testOrder(1004, [{ variant: UNKNOWN_TO_BRILLIANT, quantity: 1 }]);

@@ -5,6 +5,7 @@ import { resetDatabase } from "../../tests/helpers/db";
 import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
 import { orderInState } from "../../tests/helpers/admin-orders";
 import { action, loader } from "./app.settings";
+import { settingsForm } from "../../tests/helpers/settings-form";
 
 // Settings that reach back into Shopify (fulfillment write-back, the
 // reconciliation window, "Reconcile now") and review-first forwarding turned
@@ -14,20 +15,8 @@ const SHOP = "settings-orders-a.myshopify.com";
 const OTHER = "settings-orders-b.myshopify.com";
 const URL = "https://brilliant-sync.test/app/settings";
 
-const form = (overrides: Record<string, string> = {}) => ({
-  intent: "save",
-  brilliantApiKey: "",
-  brilliantApiSecret: "",
-  forwardingMode: "automatic",
-  forwardingDelay: "0",
-  forwardingDelayUnit: "seconds",
-  holdTags: "",
-  skipTags: "",
-  lowStockThreshold: "5",
-  fulfillmentWriteBack: "true",
-  reconcileDays: "14",
-  ...overrides,
-});
+const form = (overrides: Record<string, string> = {}) =>
+  settingsForm({ fulfillmentWriteBack: "true", reconcileDays: "14", ...overrides });
 
 const post = async (shop: string, body: Record<string, string>) =>
   callRoute(action, await adminRequest(URL, { shop, method: "POST", body }));

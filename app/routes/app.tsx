@@ -6,27 +6,32 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "../shopify.server";
+import { shopTimeZone } from "../models/shop-time-zone.server";
+import { ShopTimeZoneContext } from "../components/shop-time";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
-  return json({ apiKey: process.env.SHOPIFY_API_KEY || "" });
+  const { admin, session } = await authenticate.admin(request);
+  const timeZone = await shopTimeZone(session.shop, admin.graphql);
+  return json({ apiKey: process.env.SHOPIFY_API_KEY || "", timeZone });
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, timeZone } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          Home
-        </Link>
-        <Link to="/app/orders">Orders</Link>
-        <Link to="/app/mappings">Mappings</Link>
-        <Link to="/app/settings">Settings</Link>
-      </NavMenu>
-      <Outlet />
+      <ShopTimeZoneContext.Provider value={timeZone}>
+        <NavMenu>
+          <Link to="/app" rel="home">
+            Home
+          </Link>
+          <Link to="/app/orders">Orders</Link>
+          <Link to="/app/mappings">Mappings</Link>
+          <Link to="/app/settings">Settings</Link>
+        </NavMenu>
+        <Outlet />
+      </ShopTimeZoneContext.Provider>
     </AppProvider>
   );
 }

@@ -8,15 +8,13 @@
  *   (fulfillment holds, with the merchant's notes, and the product update
  *   queue included), and another shop's rows as they were.
  */
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { findInTextColumns, shopRows } from "../../tests/helpers/catalog";
 import { resetDatabase } from "../../tests/helpers/db";
-import { testOrder } from "../../tests/helpers/forwarding";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
+import { shopifyAddress, testOrder } from "../../tests/helpers/forwarding";
+import { deliverWebhook } from "../../tests/helpers/webhooks";
 import prisma from "../db.server";
 import { logger } from "../logger.server";
 import { action as customersDataRequest } from "./webhooks.customers.data_request";
@@ -28,24 +26,6 @@ import { action as shopRedact } from "./webhooks.shop.redact";
 const SHOP = "compliance-test.myshopify.com";
 const OTHER_SHOP = "compliance-other.myshopify.com";
 
-async function call(action: (args: ActionFunctionArgs) => Promise<Response>, request: Request) {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
-function signed(shop: string, topic: string, body: unknown) {
-  return signedWebhookRequest(`https://brilliant-sync.test/webhooks/${topic}`, {
-    topic,
-    shop,
-    body,
-    secret: TEST_API_SECRET,
-  });
-}
-
 const QUINN = {
   email: "quinn.manyorders@example.com",
   phone: "+1 737 555 0199",
@@ -55,17 +35,7 @@ const QUINN = {
 };
 
 function quinnOrder(number: number) {
-  const address = {
-    first_name: QUINN.first,
-    last_name: QUINN.last,
-    name: `${QUINN.first} ${QUINN.last}`,
-    address1: QUINN.address1,
-    city: "Austin",
-    province_code: "TX",
-    zip: "73301",
-    country_code: "US",
-    phone: QUINN.phone,
-  };
+  const address = shopifyAddress({ ...QUINN, city: "Austin", zip: "73301" });
   return testOrder(number, [{ variant: 73002, quantity: 1 }], {
     email: QUINN.email,
     phone: QUINN.phone,
@@ -83,9 +53,16 @@ const requestedIds = [
   ...Array.from({ length: 900 }, (_, index) => 5_000_000 + index),
 ];
 
+/** What customers/redact and customers/data_request about Quinn both carry. */
+const ABOUT_QUINN = {
+  shop_id: 1,
+  shop_domain: SHOP,
+  customer: { id: 77, email: QUINN.email, phone: QUINN.phone },
+};
+
 async function receiveQuinnsOrders() {
   for (const order of heldOrders) {
-    expect((await call(ordersPaid, signed(SHOP, "orders/paid", order))).status).toBe(200);
+    expect((await deliverWebhook(ordersPaid, SHOP, "orders/paid", order)).status).toBe(200);
   }
 }
 
@@ -104,15 +81,10 @@ afterEach(() => vi.restoreAllMocks());
 describe("customers/redact and customers/data_request naming 1,500 orders", () => {
   it("GIVEN 600 of Quinn's orders WHEN customers/redact names them among 1,500 ids THEN 200, every one of the 600 is redacted, and the orders list is as it was", async () => {
     await receiveQuinnsOrders();
-    const response = await call(
-      customersRedact,
-      signed(SHOP, "customers/redact", {
-        shop_id: 1,
-        shop_domain: SHOP,
-        customer: { id: 77, email: QUINN.email, phone: QUINN.phone },
-        orders_to_redact: requestedIds,
-      }),
-    );
+    const response = await deliverWebhook(customersRedact, SHOP, "customers/redact", {
+      ...ABOUT_QUINN,
+      orders_to_redact: requestedIds,
+    });
     expect(response.status, await response.clone().text()).toBe(200);
     const listed = await ordersAsListed();
     expect(listed).toHaveLength(HELD);
@@ -123,16 +95,11 @@ describe("customers/redact and customers/data_request naming 1,500 orders", () =
   it("GIVEN 600 of Quinn's orders WHEN customers/data_request names them among 1,500 ids THEN 200, and the orders it reports held are those 600", async () => {
     await receiveQuinnsOrders();
     const info = vi.spyOn(logger, "info");
-    const response = await call(
-      customersDataRequest,
-      signed(SHOP, "customers/data_request", {
-        shop_id: 1,
-        shop_domain: SHOP,
-        customer: { id: 77, email: QUINN.email, phone: QUINN.phone },
-        orders_requested: requestedIds,
-        data_request: { id: 31 },
-      }),
-    );
+    const response = await deliverWebhook(customersDataRequest, SHOP, "customers/data_request", {
+      ...ABOUT_QUINN,
+      orders_requested: requestedIds,
+      data_request: { id: 31 },
+    });
     expect(response.status, await response.clone().text()).toBe(200);
     const reported = info.mock.calls.find(
       ([, message]) => message === "customers/data_request: orders held for this customer",
@@ -147,11 +114,11 @@ describe("shop/redact", () => {
 
   async function seedShop(shop: string) {
     for (const order of heldOrders.slice(0, 3)) {
-      expect((await call(ordersPaid, signed(shop, "orders/paid", order))).status).toBe(200);
+      expect((await deliverWebhook(ordersPaid, shop, "orders/paid", order)).status).toBe(200);
     }
     const [product] = generateProducts(1, 2);
     expect(
-      (await call(productsUpdate, signed(shop, "products/update", restProductPayload(product!)))).status,
+      (await deliverWebhook(productsUpdate, shop, "products/update", restProductPayload(product!))).status,
     ).toBe(200);
     // Fulfillment holds as the placed_on_hold webhook records them, the merchant's notes included.
     await prisma.fulfillmentHold.create({
@@ -183,7 +150,7 @@ describe("shop/redact", () => {
     const before = await shopRows(prisma, SHOP);
     expect(before.FulfillmentHold).toHaveLength(2);
 
-    const response = await call(shopRedact, signed(SHOP, "shop/redact", { shop_id: 1, shop_domain: SHOP }));
+    const response = await deliverWebhook(shopRedact, SHOP, "shop/redact", { shop_id: 1, shop_domain: SHOP });
     expect(response.status).toBe(200);
     const left = Object.entries(await shopRows(prisma, SHOP)).filter(([, rows]) => rows.length > 0);
     expect(left).toEqual([]);
@@ -195,7 +162,7 @@ describe("shop/redact", () => {
 
     // Delivered again: nothing left to do, still 200.
     expect(
-      (await call(shopRedact, signed(SHOP, "shop/redact", { shop_id: 1, shop_domain: SHOP }))).status,
+      (await deliverWebhook(shopRedact, SHOP, "shop/redact", { shop_id: 1, shop_domain: SHOP })).status,
     ).toBe(200);
   });
 });

@@ -5,11 +5,11 @@ import {
   standInOrderFromRest,
   withShopifyAndBrilliant,
 } from "../../tests/helpers/admin-graphql";
+import { callRoute } from "../../tests/helpers/call-route";
 import { forwardUntilSettled, ingest, makeForwarder, testOrder } from "../../tests/helpers/forwarding";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
+import { signedWebhook, type WebhookOptions } from "../../tests/helpers/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { fulfillmentOrderGid } from "../../shopify-stand-in/admin-graphql";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { resolvePendingFulfillmentHolds } from "../orders/fulfillment-hold.server";
 import { nextStepForHold } from "../orders/next-step";
 import { resubmitOrders } from "../orders/actions.server";
@@ -30,23 +30,11 @@ type Topic = "fulfillment_orders/placed_on_hold" | "fulfillment_orders/hold_rele
 async function deliver(
   topic: Topic,
   body: unknown,
-  options: { shop?: string; secret?: string; rawBody?: string; triggeredAt?: Date } = {},
+  options: Pick<WebhookOptions, "secret" | "rawBody"> & { shop?: string; triggeredAt?: Date } = {},
 ) {
-  const request = signedWebhookRequest(`https://brilliant-sync.test/webhooks/${topic}`, {
-    topic,
-    shop: options.shop ?? SHOP,
-    body,
-    secret: options.secret ?? TEST_API_SECRET,
-    rawBody: options.rawBody,
-  });
+  const request = signedWebhook(options.shop ?? SHOP, topic, body, options);
   if (options.triggeredAt) request.headers.set("x-shopify-triggered-at", options.triggeredAt.toISOString());
-  const action = topic === "fulfillment_orders/placed_on_hold" ? placedOnHold : holdReleased;
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
+  return callRoute(topic === "fulfillment_orders/placed_on_hold" ? placedOnHold : holdReleased, request);
 }
 
 /** Shopify's placed_on_hold body (2025-01), as its docs show it. */

@@ -12,9 +12,8 @@ import {
   mapVariants,
   testOrder,
 } from "../../tests/helpers/forwarding";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { deliverWebhook, type WebhookOptions } from "../../tests/helpers/webhooks";
 import {
   EDIT_APPLIED_REASON,
   EDIT_UNREAD_REASON,
@@ -29,21 +28,8 @@ import { action as ordersEdited } from "./webhooks.orders.edited";
 const SHOP = "edits-a.myshopify.com";
 const world = withShopifyAndBrilliant([SHOP]);
 
-async function deliver(body: unknown, options: { secret?: string; rawBody?: string } = {}) {
-  const request = signedWebhookRequest("https://brilliant-sync.test/webhooks/orders/edited", {
-    topic: "orders/edited",
-    shop: SHOP,
-    body,
-    secret: options.secret ?? TEST_API_SECRET,
-    rawBody: options.rawBody,
-  });
-  try {
-    return await ordersEdited({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
+const deliver = (body: unknown, options?: WebhookOptions) =>
+  deliverWebhook(ordersEdited, SHOP, "orders/edited", body, options);
 
 /** Shopify's orders/edited body (2025-01): the order and what changed, never the order itself. */
 function editedBody(orderId: number, lineId: number) {

@@ -1,9 +1,8 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
+import { callRoute as call } from "../../tests/helpers/call-route";
 import { resetDatabase } from "../../tests/helpers/db";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { signedWebhook, type WebhookOptions } from "../../tests/helpers/webhooks";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { applyQueuedProductUpdates, countQueuedProductUpdates } from "../catalog/product-update-queue.server";
 import { listShopifyVariants } from "../catalog/shopify-variants.server";
@@ -11,29 +10,8 @@ import { action as productsUpdate } from "./webhooks.products.update";
 import { action as productsDelete } from "./webhooks.products.delete";
 
 const SHOP = "products-webhook-test.myshopify.com";
-const URL_BASE = "https://brilliant-sync.test/webhooks";
-
-async function call(
-  action: (args: ActionFunctionArgs) => Promise<Response>,
-  request: Request,
-): Promise<Response> {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
-function signed(topic: string, body: unknown, extra: { secret?: string; rawBody?: string } = {}) {
-  return signedWebhookRequest(`${URL_BASE}/${topic}`, {
-    topic,
-    shop: SHOP,
-    body,
-    secret: extra.secret ?? TEST_API_SECRET,
-    rawBody: extra.rawBody,
-  });
-}
+const signed = (topic: string, body: unknown, extra?: WebhookOptions) =>
+  signedWebhook(SHOP, topic, body, extra);
 
 /** The worker's chore, as it runs every poll: applies what the webhooks queued. */
 async function applyQueue() {

@@ -7,15 +7,15 @@ import {
 } from "../../tests/helpers/admin-graphql";
 import { adminRequest, callRoute } from "../../tests/helpers/admin-session";
 import { forwardUntilSettled, makeForwarder, testOrder } from "../../tests/helpers/forwarding";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
+import { deliverWebhook, type WebhookOptions } from "../../tests/helpers/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { countInbox } from "../orders/ingest.server";
 import { reconcileShop } from "../orders/reconciliation.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { loader as ordersList } from "./app.orders._index";
 import { action as orderAction, loader as orderPage } from "./app.orders.$id";
-import { action as settingsAction, loader as settingsLoader } from "./app.settings";
+import { loader as settingsLoader } from "./app.settings";
+import { saveSettings } from "../../tests/helpers/settings-form";
 
 // Shopify test orders (a test payment, e.g. the Bogus Gateway, "test": true)
 // must never reach Brilliant, which would ship real merchandise, unless the
@@ -29,21 +29,8 @@ const SKIP_REASON = /^Test order: not sent to Brilliant\./;
 
 const world = withShopifyAndBrilliant([SHOP, OTHER]);
 
-async function deliver(body: unknown, options: { rawBody?: string } = {}) {
-  const request = signedWebhookRequest("https://brilliant-sync.test/webhooks/orders/paid", {
-    topic: "orders/paid",
-    shop: SHOP,
-    body,
-    secret: TEST_API_SECRET,
-    rawBody: options.rawBody,
-  });
-  try {
-    return await ordersPaid({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
+const deliver = (body: unknown, options?: Pick<WebhookOptions, "rawBody">) =>
+  deliverWebhook(ordersPaid, SHOP, "orders/paid", body, options);
 
 const paid = (number: number, overrides: Record<string, unknown> = {}) =>
   testOrder(number, [{ variant: V.teeMedium, quantity: 1 }], overrides);
@@ -59,30 +46,6 @@ const forward = () => forwardUntilSettled([makeForwarder(world.sim.url)]);
 const sentToBrilliant = () =>
   world.sim.acceptedOrders().map((record) => String(record.order.custom_data?.shopify_order_id));
 const orderPosts = () => world.sim.requests.filter((request) => request.method === "POST");
-
-const settingsForm = (overrides: Record<string, string> = {}) => ({
-  intent: "save",
-  brilliantApiKey: "",
-  brilliantApiSecret: "",
-  forwardingMode: "automatic",
-  forwardingDelay: "0",
-  forwardingDelayUnit: "seconds",
-  holdTags: "",
-  skipTags: "",
-  lowStockThreshold: "5",
-  ...overrides,
-});
-
-async function saveSettings(shop: string, overrides: Record<string, string>) {
-  return callRoute(
-    settingsAction,
-    await adminRequest("https://brilliant-sync.test/app/settings", {
-      shop,
-      method: "POST",
-      body: settingsForm(overrides),
-    }),
-  );
-}
 
 async function listed(shop = SHOP) {
   const response = await callRoute(ordersList, await adminRequest("/app/orders", { shop }));

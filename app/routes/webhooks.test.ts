@@ -1,9 +1,9 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "../db.server";
+import { callRoute as call } from "../../tests/helpers/call-route";
 import { resetDatabase } from "../../tests/helpers/db";
-import { TEST_API_SECRET } from "../../tests/setup/app-env";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
+import { signedWebhook, type WebhookOptions } from "../../tests/helpers/webhooks";
+import { TEST_APP_URL } from "../../tests/setup/app-env";
 import { countInbox, flushReceivedOrders } from "../orders/ingest.server";
 import { action as ordersPaid } from "./webhooks.orders.paid";
 import { action as ordersCancelled } from "./webhooks.orders.cancelled";
@@ -13,7 +13,7 @@ import { action as customersDataRequest } from "./webhooks.customers.data_reques
 import { action as shopRedact } from "./webhooks.shop.redact";
 
 const SHOP = "webhook-test.myshopify.com";
-const URL_BASE = "https://brilliant-sync.test/webhooks";
+const URL_BASE = `${TEST_APP_URL}/webhooks`;
 
 function paidOrder(id = 820001, overrides: Record<string, unknown> = {}) {
   return {
@@ -35,33 +35,8 @@ function paidOrder(id = 820001, overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function call(
-  action: (args: ActionFunctionArgs) => Promise<Response>,
-  request: Request,
-): Promise<Response> {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    // Remix turns a thrown Response into the answer.
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
-function signed(
-  topic: string,
-  body: unknown,
-  extra: { secret?: string; rawBody?: string; webhookId?: string } = {},
-) {
-  return signedWebhookRequest(`${URL_BASE}/${topic}`, {
-    topic,
-    shop: SHOP,
-    body,
-    secret: extra.secret ?? TEST_API_SECRET,
-    rawBody: extra.rawBody,
-    webhookId: extra.webhookId,
-  });
-}
+const signed = (topic: string, body: unknown, extra?: WebhookOptions) =>
+  signedWebhook(SHOP, topic, body, extra);
 
 beforeEach(() => resetDatabase(prisma));
 

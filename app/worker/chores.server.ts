@@ -6,6 +6,7 @@ import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { lastCatalogSync, syncBrilliantCatalog } from "../catalog/brilliant-catalog.server";
 import { lastSync as lastShopifySync, syncShopifyVariants } from "../catalog/shopify-variant-sync.server";
+import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { shopAdminGraphql } from "../integrations/shopify-shop-admin.server";
 import { getBrilliantCredentials } from "../models/shop.server";
 import { pollForwardedOrders } from "../orders/brilliant-status.server";
@@ -29,7 +30,29 @@ function installedShops({ withBrilliant }: { withBrilliant: boolean }) {
   });
 }
 
+/** Whether a run that started at `last` started less than `intervalMs` ago. */
+function ranWithin(last: { startedAt: Date } | null | undefined, intervalMs: number): boolean {
+  return Boolean(last && last.startedAt.getTime() > Date.now() - intervalMs);
+}
+
 // ---------------------------------------------------------------- Brilliant
+
+/**
+ * Each installed shop with Brilliant credentials saved, and a Brilliant client
+ * for them. A shop `passOver` names (asked before its credentials are read),
+ * or whose credentials cannot be read, is passed over.
+ */
+async function* shopsWithBrilliant(
+  forwarder: Forwarder,
+  passOver: (shop: string) => Promise<boolean> = async () => false,
+): AsyncGenerator<{ shop: string; client: BrilliantClient }> {
+  for (const { shop } of await installedShops({ withBrilliant: true })) {
+    if (await passOver(shop)) continue;
+    const credentials = await getBrilliantCredentials(shop).catch(() => null);
+    if (!credentials) continue;
+    yield { shop, client: forwarder.clientFor(credentials) };
+  }
+}
 
 /**
  * Keeps each installed shop's copy of Brilliant's catalog fresh, so pre-flight
@@ -42,14 +65,10 @@ export async function syncDueCatalogs(
   intervalMs: number,
   log: Logger = rootLogger,
 ): Promise<number> {
-  const shops = await installedShops({ withBrilliant: true });
+  const syncedRecently = async (shop: string) => ranWithin(await lastCatalogSync(shop), intervalMs);
   let synced = 0;
-  for (const { shop } of shops) {
-    const last = await lastCatalogSync(shop);
-    if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
-    const credentials = await getBrilliantCredentials(shop).catch(() => null);
-    if (!credentials) continue;
-    const result = await syncBrilliantCatalog(shop, forwarder.clientFor(credentials));
+  for await (const { shop, client } of shopsWithBrilliant(forwarder, syncedRecently)) {
+    const result = await syncBrilliantCatalog(shop, client);
     log.info(
       {
         shop,
@@ -72,12 +91,9 @@ export async function pollDueStatuses(
   intervalMs: number,
   log: Logger = rootLogger,
 ): Promise<number> {
-  const shops = await installedShops({ withBrilliant: true });
   let read = 0;
-  for (const { shop } of shops) {
-    const credentials = await getBrilliantCredentials(shop).catch(() => null);
-    if (!credentials) continue;
-    const count = await pollForwardedOrders(shop, forwarder.clientFor(credentials), {
+  for await (const { shop, client } of shopsWithBrilliant(forwarder)) {
+    const count = await pollForwardedOrders(shop, client, {
       olderThanMs: intervalMs,
       limit: 50,
     });
@@ -98,8 +114,7 @@ export async function syncDueShopifyVariants(intervalMs: number, log: Logger = r
   const shops = await installedShops({ withBrilliant: false });
   let synced = 0;
   for (const { shop } of shops) {
-    const last = await lastShopifySync(shop);
-    if (last && last.startedAt.getTime() > Date.now() - intervalMs) continue;
+    if (ranWithin(await lastShopifySync(shop), intervalMs)) continue;
     try {
       const result = await syncShopifyVariants(shop, await shopAdminGraphql(shop));
       log.info({ shop, ok: result.ok, summary: result.summary }, "Shopify variants synced");

@@ -5,11 +5,28 @@ import { listShopifyVariants } from "../catalog/shopify-variants.server";
 import { action as productsDelete } from "../routes/webhooks.products.delete";
 import { action as productsUpdate } from "../routes/webhooks.products.update";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { resetDatabase } from "../../tests/helpers/db";
-import { TEST_API_SECRET, TEST_APP_URL } from "../../tests/setup/app-env";
+import { deliverWebhook } from "../../tests/helpers/webhooks";
 import type { ClaimedOrder, Forwarder, ProcessResult } from "../orders/forwarder.server";
 import { runWorkerLoop } from "./run.server";
+
+/**
+ * A stand-in forwarder with nothing to recover, take in or release: only its
+ * `claimDue` and `process` do anything.
+ */
+function stubForwarder(parts: {
+  claimDue: (limit: number, excluded: readonly string[]) => Promise<ClaimedOrder[]>;
+  process: (order: ClaimedOrder) => Promise<ProcessResult>;
+}): Forwarder {
+  return {
+    settings: { leaseMs: 60_000 },
+    recoverAbandonedSends: async () => 0,
+    takeReceivedOrders: async () => undefined,
+    othersCommits: async () => null,
+    release: async () => undefined,
+    ...parts,
+  } as unknown as Forwarder;
+}
 
 /**
  * The loop's claiming rhythm, over a stand-in forwarder whose orders settle
@@ -20,12 +37,7 @@ function fakeForwarder(backlog: number) {
   let next = 0;
   const claims: number[] = [];
   const settle = new Map<string, (result: ProcessResult) => void>();
-  const forwarder = {
-    settings: { leaseMs: 60_000 },
-    recoverAbandonedSends: async () => 0,
-    takeReceivedOrders: async () => undefined,
-    othersCommits: async () => null,
-    release: async () => undefined,
+  const forwarder = stubForwarder({
     claimDue: async (limit: number) => {
       claims.push(limit);
       const orders: ClaimedOrder[] = [];
@@ -36,7 +48,7 @@ function fakeForwarder(backlog: number) {
       return orders;
     },
     process: (order: ClaimedOrder) => new Promise<ProcessResult>((resolve) => settle.set(order.id, resolve)),
-  } as unknown as Forwarder;
+  });
   return { forwarder, claims, settle };
 }
 
@@ -46,15 +58,21 @@ const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000, i
 /** Time for something that should not happen to show up if it did. */
 const settleDown = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-function startLoop(forwarder: Forwarder, concurrency: number, signal: AbortSignal) {
-  return runWorkerLoop({ forwarder, pollMs: 10_000, concurrency, perShopConcurrency: concurrency, signal });
+/** The loop over `forwarder`: a 10-second poll and no limit per shop unless `options` say otherwise. */
+function startLoop(
+  forwarder: Forwarder,
+  signal: AbortSignal,
+  options: { concurrency: number; perShopConcurrency?: number; pollMs?: number },
+) {
+  const { concurrency, perShopConcurrency = concurrency, pollMs = 10_000 } = options;
+  return runWorkerLoop({ forwarder, pollMs, concurrency, perShopConcurrency, signal });
 }
 
 describe("runWorkerLoop", () => {
   it("fills every slot at once, then claims again only when a quarter of them are free", async () => {
     const { forwarder, claims, settle } = fakeForwarder(100);
     const stop = new AbortController();
-    const loop = startLoop(forwarder, 8, stop.signal);
+    const loop = startLoop(forwarder, stop.signal, { concurrency: 8 });
     await eventually(() => expect(settle.size).toBe(8));
     expect(claims).toEqual([8]);
 
@@ -76,7 +94,7 @@ describe("runWorkerLoop", () => {
   it("claims for a single slot when that is all it has", async () => {
     const { forwarder, claims, settle } = fakeForwarder(3);
     const stop = new AbortController();
-    const loop = startLoop(forwarder, 1, stop.signal);
+    const loop = startLoop(forwarder, stop.signal, { concurrency: 1 });
     await eventually(() => expect(settle.has("order-1")).toBe(true));
     settle.get("order-1")!({});
     await eventually(() => expect(settle.has("order-2")).toBe(true));
@@ -96,12 +114,7 @@ describe("runWorkerLoop with a shop at its limit", () => {
     const settle = new Map<string, (result: ProcessResult) => void>();
     let next = 0;
     let bDue = false;
-    const forwarder = {
-      settings: { leaseMs: 60_000 },
-      recoverAbandonedSends: async () => 0,
-      takeReceivedOrders: async () => undefined,
-      othersCommits: async () => null,
-      release: async () => undefined,
+    const forwarder = stubForwarder({
       claimDue: async (limit: number, excluded: readonly string[]) => {
         claims.push({ limit, excluded: [...excluded] });
         if (excluded.includes("a.myshopify.com")) {
@@ -116,15 +129,9 @@ describe("runWorkerLoop with a shop at its limit", () => {
       },
       process: (order: ClaimedOrder) =>
         new Promise<ProcessResult>((resolve) => settle.set(order.id, resolve)),
-    } as unknown as Forwarder;
-    const stop = new AbortController();
-    const loop = runWorkerLoop({
-      forwarder,
-      pollMs: 30,
-      concurrency: 2,
-      perShopConcurrency: 1,
-      signal: stop.signal,
     });
+    const stop = new AbortController();
+    const loop = startLoop(forwarder, stop.signal, { concurrency: 2, perShopConcurrency: 1, pollMs: 30 });
     // a-1 runs, a-2 waits for the shop's slot.
     await eventually(() => expect(settle.has("a-1")).toBe(true));
     settle.get("a-1")!({});
@@ -151,38 +158,20 @@ describe("runWorkerLoop with a shop at its limit", () => {
 describe("runWorkerLoop stopping", () => {
   it("stops at once when stopped while it claims, without a last nap", async () => {
     const stop = new AbortController();
-    const forwarder = {
-      settings: { leaseMs: 60_000 },
-      recoverAbandonedSends: async () => 0,
-      takeReceivedOrders: async () => undefined,
-      othersCommits: async () => null,
-      release: async () => undefined,
+    const forwarder = stubForwarder({
       claimDue: async () => {
         stop.abort();
         return [];
       },
       process: async () => ({}),
-    } as unknown as Forwarder;
-    // With a 10-minute poll, a nap after the stop would outlast the test's timeout.
-    await runWorkerLoop({
-      forwarder,
-      pollMs: 600_000,
-      concurrency: 2,
-      perShopConcurrency: 2,
-      signal: stop.signal,
     });
+    // With a 10-minute poll, a nap after the stop would outlast the test's timeout.
+    await startLoop(forwarder, stop.signal, { concurrency: 2, pollMs: 600_000 });
   });
 });
 
 describe("runWorkerLoop's product webhooks chore", () => {
   const SHOP = "worker-products.myshopify.com";
-  const webhook = (topic: string, body: unknown) =>
-    signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
-      topic,
-      shop: SHOP,
-      body,
-      secret: TEST_API_SECRET,
-    });
   const listed = async () =>
     (await listShopifyVariants(SHOP, { filter: "all" })).variants.map((row) => [
       row.productTitle,
@@ -193,24 +182,19 @@ describe("runWorkerLoop's product webhooks chore", () => {
     await resetDatabase(prisma);
     const [tote, mug] = generateProducts(2, 2);
     for (const product of [tote!, mug!]) {
-      const answer = await productsUpdate({
-        request: webhook("products/update", restProductPayload(product)),
-        params: {},
-        context: {},
-      });
+      const answer = await deliverWebhook(
+        productsUpdate,
+        SHOP,
+        "products/update",
+        restProductPayload(product),
+      );
       expect(answer.status).toBe(200);
     }
     expect(await listed()).toEqual([]);
 
     const { forwarder } = fakeForwarder(0);
     const stop = new AbortController();
-    const loop = runWorkerLoop({
-      forwarder,
-      pollMs: 20,
-      concurrency: 2,
-      perShopConcurrency: 2,
-      signal: stop.signal,
-    });
+    const loop = startLoop(forwarder, stop.signal, { concurrency: 2, pollMs: 20 });
     await eventually(async () =>
       expect(await listed()).toEqual([
         ["Product 1", true],
@@ -221,11 +205,7 @@ describe("runWorkerLoop's product webhooks chore", () => {
     );
 
     // Later webhooks are taken up by a later poll of the same loop.
-    const deleted = await productsDelete({
-      request: webhook("products/delete", { id: tote!.id }),
-      params: {},
-      context: {},
-    });
+    const deleted = await deliverWebhook(productsDelete, SHOP, "products/delete", { id: tote!.id });
     expect(deleted.status).toBe(200);
     await eventually(async () =>
       expect(await listed()).toEqual([

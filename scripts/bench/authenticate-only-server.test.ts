@@ -9,6 +9,7 @@ import { resetDatabase } from "../../tests/helpers/db";
 import { TEST_API_SECRET } from "../../tests/setup/app-env";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";
 import { createAuthenticateOnlyServer } from "./authenticate-only-server";
+import { postWebhook, wronglySignedOrder } from "./lane-test-helpers";
 import { signedOrderRequests } from "./webhook-bodies";
 
 /**
@@ -31,11 +32,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const post = (headers: Record<string, string>, body: string) =>
-  fetch(url, { method: "POST", headers, body }).then(async (response) => {
-    await response.arrayBuffer();
-    return response.status;
-  });
+const post = (headers: Record<string, string>, body: string) => postWebhook(url, headers, body);
 
 describe("the bench's authenticate-only lane", () => {
   it("answers 200 to the bench's signed orders and writes nothing", async () => {
@@ -49,11 +46,7 @@ describe("the bench's authenticate-only lane", () => {
   });
 
   it("refuses what the app refuses: a wrong signature (401), a signed body that is not JSON (400)", async () => {
-    const { headers, body } = signedOrderRequests({
-      shops: [SHOP],
-      secret: "not-the-app-secret",
-      firstOrderId: 9_200_000_000,
-    })(0);
+    const { headers, body } = wronglySignedOrder(SHOP, 9_200_000_000);
     expect(await post(headers, body)).toBe(401);
 
     const notJson = signedWebhookHeaders({

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../../tests/setup/app-env";
 import { createTemplatePeer, PEER_ORDERS_TABLE, type TemplatePeer } from "./template-peer-server";
+import { postWebhook, wronglySignedOrder } from "./lane-test-helpers";
 import { signedOrderRequests } from "./webhook-bodies";
 
 /**
@@ -43,11 +44,7 @@ describe.skipIf(testDatabase.kind !== "sqlite")("the bench's template peer", () 
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${dbFile}${suffix}`, { force: true });
   });
 
-  const post = (headers: Record<string, string>, body: string) =>
-    fetch(url, { method: "POST", headers, body }).then(async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    });
+  const post = (headers: Record<string, string>, body: string) => postWebhook(url, headers, body);
 
   const rows = () =>
     peer.prisma.$queryRawUnsafe<Array<{ shop: string; shopifyOrderId: string; webhookId: string }>>(
@@ -73,11 +70,7 @@ describe.skipIf(testDatabase.kind !== "sqlite")("the bench's template peer", () 
 
   it("answers 401 to a wrong signature and writes nothing", async () => {
     const before = await rows();
-    const { headers, body } = signedOrderRequests({
-      shops: [SHOP],
-      secret: "not-the-app-secret",
-      firstOrderId: 9_400_000_000,
-    })(0);
+    const { headers, body } = wronglySignedOrder(SHOP, 9_400_000_000);
     expect(await post(headers, body)).toBe(401);
     expect(await rows()).toEqual(before);
   });

@@ -23,7 +23,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { appBridgeStandInScript } from "../../shopify-stand-in/app-bridge";
 import { APP_BRIDGE_CDN_URL, TOKEN_PATH } from "../../shopify-stand-in/admin-preview";
 import { adminHost } from "../../shopify-stand-in/session-token";
@@ -71,6 +71,24 @@ export interface AdminBrowser {
  */
 export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.style.backgroundColor !== "");
+}
+
+/**
+ * Hooks for a file (or describe) whose tests share one browser: the admin
+ * opened before them and handed to `use`, closed after them.
+ *
+ *   let admin: AdminBrowser;
+ *   openAdminAround((opened) => (admin = opened));
+ */
+export function openAdminAround(use: (admin: AdminBrowser) => void): void {
+  let opened: AdminBrowser | undefined;
+  beforeAll(async () => {
+    opened = await openAdmin();
+    use(opened);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
 }
 
 export async function openAdmin(): Promise<AdminBrowser> {

@@ -3,6 +3,7 @@ import type { PrismaClient } from "@prisma/client";
 
 import { createPrismaClient } from "../../app/db.server";
 import { deliverWebhook } from "../../shopify-stand-in/webhooks";
+import { testOrder } from "../helpers/test-order";
 import { openAdmin, type AdminBrowser } from "./harness";
 
 // Mapping in Chromium: a paid order for a Shopify variant nobody mapped is
@@ -16,11 +17,9 @@ const ORDER_ID = 7_700_001;
 const SKU = "E2E-MAPPING-TEE";
 
 function paidOrder() {
-  return {
+  return testOrder(0, [], {
     id: ORDER_ID,
     name: "#E2E-MAP",
-    financial_status: "paid",
-    created_at: new Date().toISOString(),
     line_items: [
       {
         id: 77_000_011,
@@ -32,16 +31,7 @@ function paidOrder() {
         requires_shipping: true,
       },
     ],
-    shipping_address: {
-      name: "Test Buyer",
-      address1: "1 Test St",
-      city: "Austin",
-      province: "Texas",
-      province_code: "TX",
-      zip: "73301",
-      country_code: "US",
-    },
-  };
+  });
 }
 
 describe("mapping in Chromium", () => {

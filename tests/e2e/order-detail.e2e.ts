@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAdmin, type AdminBrowser } from "./harness";
+import { describe, expect, it } from "vitest";
+import { openAdminAround, type AdminBrowser } from "./harness";
 
 describe("order detail in Chromium", () => {
   let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await openAdmin();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  openAdminAround((opened) => (admin = opened));
 
   it("fixes #1007's address (province code ON), resubmits it, and it leaves held", async () => {
     const { page } = admin;

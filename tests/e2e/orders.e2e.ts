@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAdmin, type AdminBrowser } from "./harness";
+import { describe, expect, it } from "vitest";
+import { openAdminAround, type AdminBrowser } from "./harness";
 
 const rows = (admin: AdminBrowser) => admin.page.locator(".Polaris-IndexTable__TableRow");
 const rowNames = async (admin: AdminBrowser) =>
   (await rows(admin).locator("td:nth-child(2)").allInnerTexts()).map((text) => text.trim());
+/** The list searched for `query` afresh, and its first row's text. */
+const firstRowFound = async (admin: AdminBrowser, query: string) => {
+  await admin.goto(`/app/orders?query=${query}`);
+  return rows(admin).first().innerText();
+};
 
 describe("orders list in Chromium", () => {
   let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await openAdmin();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  openAdminAround((opened) => (admin = opened));
 
   it("lists every order and filters by state, code and name", async () => {
     const { page } = admin;
@@ -73,13 +73,7 @@ describe("orders list in Chromium", () => {
 
     // The worker sends it at once; Brilliant takes it this time.
     await expect
-      .poll(
-        async () => {
-          await admin.goto("/app/orders?query=1005");
-          return rows(admin).first().innerText();
-        },
-        { timeout: 20_000, interval: 500 },
-      )
+      .poll(() => firstRowFound(admin, "1005"), { timeout: 20_000, interval: 500 })
       .toContain("Forwarded");
     expect(admin.pageErrors).toEqual([]);
   });
@@ -93,13 +87,7 @@ describe("orders list in Chromium", () => {
     await expect.poll(() => banner.isVisible()).toBe(true);
     expect(await banner.getByText(/#1002: not changed, still held: /).isVisible()).toBe(true);
     await expect
-      .poll(
-        async () => {
-          await admin.goto("/app/orders?query=1002");
-          return rows(admin).first().innerText();
-        },
-        { timeout: 20_000, interval: 500 },
-      )
+      .poll(() => firstRowFound(admin, "1002"), { timeout: 20_000, interval: 500 })
       .toContain("Held");
     await admin.screenshot("orders-resubmitted");
     expect(admin.pageErrors).toEqual([]);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SIM_API_SECRET } from "../../simulator/server";
-import { openAdmin, type AdminBrowser } from "./harness";
+import { openAdminAround, type AdminBrowser } from "./harness";
 
 // The settings page in Chromium: a save with an invalid field shows the error
 // on the field and saves nothing; a valid save then goes through. The saved
@@ -8,12 +8,7 @@ import { openAdmin, type AdminBrowser } from "./harness";
 
 describe("settings in Chromium", () => {
   let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await openAdmin();
-  });
-  afterAll(async () => {
-    await admin?.close();
-  });
+  openAdminAround((opened) => (admin = opened));
 
   it("shows field errors and saves nothing, then saves a valid form", async () => {
     const { page } = admin;

@@ -10,12 +10,13 @@
  *     shop: SHOP, method: "POST", body: { intent: "retry", orderIds: [id] },
  *   }));
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Session } from "@shopify/shopify-api";
 import { sessionStorage } from "../../app/shopify.server";
 import { ensureShopSettings, saveBrilliantCredentials } from "../../app/models/shop.server";
 import { embeddedPageParams, mintSessionToken } from "../../shopify-stand-in/session-token";
 import { TEST_APP_URL } from "../setup/app-env";
+
+export { callRoute } from "./call-route";
 
 function appCredentials() {
   const apiKey = process.env.SHOPIFY_API_KEY;
@@ -97,26 +98,4 @@ export async function adminRequest(url: string, options: AdminRequestOptions): P
     body = form;
   }
   return new Request(target, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
-}
-
-type RouteFunction = (args: LoaderFunctionArgs & ActionFunctionArgs) => unknown;
-
-/**
- * Calls a loader or action as Remix would and returns its Response; a thrown
- * Response (404, redirect, authenticate's 401) is returned too, as Remix
- * would answer with it.
- */
-export async function callRoute(
-  route: RouteFunction,
-  request: Request,
-  params: Record<string, string> = {},
-): Promise<Response> {
-  try {
-    const result = await route({ request, params, context: {} });
-    if (result instanceof Response) return result;
-    return Response.json(result);
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
 }

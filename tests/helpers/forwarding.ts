@@ -4,7 +4,11 @@ import { saveMappings } from "../../app/catalog/mapping.server";
 import { parseShopifyOrder } from "../../app/orders/shopify-order";
 import { ensureShopSettings, saveBrilliantCredentials } from "../../app/models/shop.server";
 import { Forwarder, type ForwarderOptions } from "../../app/orders/forwarder.server";
-import { SIM_API_KEY, SIM_API_SECRET } from "../../simulator/server";
+import type { FaultSpec } from "../../simulator/faults";
+import { SIM_API_KEY, SIM_API_SECRET, type RunningSimulator } from "../../simulator/server";
+import { shopifyVariantFor } from "./test-order";
+
+export { shopifyAddress, shopifyVariantFor, testOrder } from "./test-order";
 
 export const SETTLED_STATES = new Set(["forwarded", "held", "skipped", "cancelled"]);
 
@@ -21,11 +25,6 @@ export async function seedShopForForwarding(
   }
 }
 
-/** Shopify variant ids used by test orders: 1000 + Brilliant variant id, SKU = Brilliant id. */
-export function shopifyVariantFor(brilliantVariantId: number): number {
-  return 1_000_000 + brilliantVariantId;
-}
-
 export async function mapVariants(shop: string, brilliantVariantIds: number[]) {
   await saveMappings(
     shop,
@@ -36,37 +35,6 @@ export async function mapVariants(shop: string, brilliantVariantIds: number[]) {
     })),
     "manual",
   );
-}
-
-export function testOrder(
-  number: number,
-  lines: { variant: number; quantity: number }[],
-  overrides: Record<string, unknown> = {},
-) {
-  return {
-    id: 900_000 + number,
-    name: `#T${number}`,
-    financial_status: "paid",
-    created_at: new Date().toISOString(),
-    line_items: lines.map((line, index) => ({
-      id: number * 100 + index,
-      variant_id: shopifyVariantFor(line.variant),
-      sku: String(line.variant),
-      title: `Item ${line.variant}`,
-      quantity: line.quantity,
-      requires_shipping: true,
-    })),
-    shipping_address: {
-      name: "Test Buyer",
-      address1: "1 Test St",
-      city: "Austin",
-      province: "Texas",
-      province_code: "TX",
-      zip: "73301",
-      country_code: "US",
-    },
-    ...overrides,
-  };
 }
 
 /** The order as its orders/paid webhook records it, then readable, as after the next request's door. */
@@ -127,4 +95,21 @@ export async function forwardUntilSettled(
     select: { name: true, state: true, stateReason: true },
   });
   throw new Error(`orders did not settle: ${JSON.stringify(left.slice(0, 5))}`);
+}
+
+/** Forwards until every order settled, retrying almost at once: for tests where the backoff is not the point. */
+export function forwardAllQuickly(brilliantBaseUrl: string, timeoutMs = 30_000) {
+  return forwardUntilSettled([makeForwarder(brilliantBaseUrl, { retryBaseMs: 1, retryMaxMs: 5 })], {
+    timeoutMs,
+  });
+}
+
+/** Brilliant (the simulator) answers the next `times` creates of Shopify order `shopifyOrderName` with `fault`. */
+export function faultOnCreate(
+  sim: RunningSimulator,
+  shopifyOrderName: string,
+  fault: FaultSpec,
+  times: number | "always" = 1,
+): string {
+  return sim.scriptFault({ match: { endpoint: "POST /store/order", shopifyOrderName }, fault, times });
 }

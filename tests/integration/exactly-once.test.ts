@@ -20,14 +20,11 @@
  *
  * The orders use the untracked-stock variant, so stock never runs out.
  */
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { reconcileShop } from "../../app/orders/reconciliation.server";
 import type { AdminGraphqlStandIn } from "../../shopify-stand-in/admin-graphql";
 import {
@@ -37,9 +34,8 @@ import {
   startStandIn,
   stopStandIn,
 } from "../helpers/admin-graphql";
-import { resetDatabase } from "../helpers/db";
-import { makeForwarder, mapVariants, seedShopForForwarding, testOrder } from "../helpers/forwarding";
-import { TEST_API_SECRET } from "../setup/app-env";
+import { makeForwarder, testOrder } from "../helpers/forwarding";
+import { deliverWebhook } from "../helpers/webhooks";
 import { runLabel, scaledTimeout, trustSizes } from "./scale";
 import {
   describeProgress,
@@ -48,6 +44,7 @@ import {
   startWorkerLoops,
   tallySimulator,
   waitUntil,
+  withForwardingRun,
 } from "./support";
 
 const SHOP = "exactly-once.myshopify.com";
@@ -61,41 +58,20 @@ const LOST_EVERY = 100;
 // racing workers (timeouts are faults.test.ts's subject).
 const CLIENT_TIMEOUT_MS = 15_000;
 
-let sim: RunningSimulator;
+const run = withForwardingRun(SHOP);
 let standIn: AdminGraphqlStandIn;
-let stopWorkers: (() => Promise<void>) | null = null;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   standIn = await startStandIn([SHOP]);
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
   await seedStandInSession(SHOP);
-  await mapVariants(SHOP, [V.untracked]);
 });
 
 afterAll(async () => {
-  await stopWorkers?.();
   await stopStandIn(standIn);
-  await sim?.close();
 });
 
 async function deliverPaid(body: Record<string, unknown>, webhookId: string): Promise<number> {
-  const request = signedWebhookRequest("https://brilliant-sync.test/webhooks/orders/paid", {
-    topic: "orders/paid",
-    shop: SHOP,
-    body,
-    secret: TEST_API_SECRET,
-    webhookId,
-  });
-  try {
-    const response = await ordersPaid({ request, params: {}, context: {} } as ActionFunctionArgs);
-    return response.status;
-  } catch (thrown) {
-    // Remix turns a thrown Response into the answer.
-    if (thrown instanceof Response) return thrown.status;
-    throw thrown;
-  }
+  return (await deliverWebhook(ordersPaid, SHOP, "orders/paid", body, { webhookId })).status;
 }
 
 describe("exactly once under redelivery and racing workers", () => {
@@ -116,10 +92,10 @@ describe("exactly once under redelivery and racing workers", () => {
       );
 
       // Two workers start before the first webhook, so sending races ingestion.
-      stopWorkers = startWorkerLoops(
+      run.stopWorkers = startWorkerLoops(
         [
-          makeForwarder(sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
-          makeForwarder(sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+          makeForwarder(run.sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+          makeForwarder(run.sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
         ],
         { concurrency: 10 },
       ).stop;
@@ -146,10 +122,10 @@ describe("exactly once under redelivery and racing workers", () => {
         intervalMs: 100,
         describe: describeProgress,
       });
-      await stopWorkers();
-      stopWorkers = null;
+      await run.stopWorkers();
+      run.stopWorkers = null;
 
-      const tally = tallySimulator(sim, sentIds);
+      const tally = tallySimulator(run.sim, sentIds);
       const rows = await prisma.order.findMany({
         where: { shop: SHOP },
         select: {

@@ -21,14 +21,12 @@
  * same reason. The seed fixes the fault sequence; which request meets which
  * fault still depends on the workers' interleaving.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { NAMED_FAULT_KINDS } from "../../simulator/faults";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import { resetDatabase } from "../helpers/db";
-import { ingest, makeForwarder, mapVariants, seedShopForForwarding, testOrder } from "../helpers/forwarding";
+import { ingest, makeForwarder, testOrder } from "../helpers/forwarding";
 import { runLabel, scaledTimeout, trustSizes } from "./scale";
 import {
   createsWithoutLookup,
@@ -38,6 +36,7 @@ import {
   stateCounts,
   tallySimulator,
   waitUntil,
+  withForwardingRun,
 } from "./support";
 
 const SHOP = "faults.myshopify.com";
@@ -51,20 +50,7 @@ const FAULT_HOLD_MS = 300;
 // faults, not the test machine's.
 const CLIENT_TIMEOUT_MS = 5_000;
 
-let sim: RunningSimulator;
-let stopWorkers: (() => Promise<void>) | null = null;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-  await mapVariants(SHOP, [V.untracked]);
-});
-
-afterAll(async () => {
-  await stopWorkers?.();
-  await sim?.close();
-});
+const run = withForwardingRun(SHOP);
 
 describe("forwarding through Brilliant's faults", () => {
   it(
@@ -76,7 +62,7 @@ describe("forwarding through Brilliant's faults", () => {
       );
       for (const order of orders) await ingest(SHOP, order);
 
-      sim.configureFaults({
+      run.sim.configureFaults({
         rate: FAULT_RATE,
         seed: FAULT_SEED,
         kinds: [...NAMED_FAULT_KINDS],
@@ -85,10 +71,10 @@ describe("forwarding through Brilliant's faults", () => {
         holdMs: FAULT_HOLD_MS,
         retryAfterSeconds: 0,
       });
-      stopWorkers = startWorkerLoops(
+      run.stopWorkers = startWorkerLoops(
         [
-          makeForwarder(sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
-          makeForwarder(sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+          makeForwarder(run.sim.url, { workerId: "worker-a", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
+          makeForwarder(run.sim.url, { workerId: "worker-b", brilliantTimeoutMs: CLIENT_TIMEOUT_MS }),
         ],
         { concurrency: 8 },
       ).stop;
@@ -100,24 +86,24 @@ describe("forwarding through Brilliant's faults", () => {
       }).catch(() => {
         settled = false;
       });
-      await stopWorkers();
-      stopWorkers = null;
-      sim.configureFaults(null);
+      await run.stopWorkers();
+      run.stopWorkers = null;
+      run.sim.configureFaults(null);
 
       const sentIds = orders.map((order) => String(order.id));
-      const tally = tallySimulator(sim, sentIds);
+      const tally = tallySimulator(run.sim, sentIds);
       const rows = await prisma.order.findMany({
         where: { shop: SHOP },
         include: { attempts: { orderBy: { number: "asc" } } },
       });
-      const faulted = sim.requests.filter((request) => request.fault !== null);
-      const createdThenError = sim.acceptedOrders().filter((record) => record.answeredWith !== null);
+      const faulted = run.sim.requests.filter((request) => request.fault !== null);
+      const createdThenError = run.sim.acceptedOrders().filter((record) => record.answeredWith !== null);
       const firstCreateUnknown = rows.filter(
         (row) => row.attempts.find((attempt) => attempt.kind === "create")?.outcome === "unknown",
       );
       console.log(
         `faults: ${runLabel()} sent=${ORDERS} accepted=${tally.accepted} duplicates=${tally.duplicates} lost=${tally.lost}` +
-          ` requests=${sim.requests.length} faulted=${faulted.length} created_then_error=${createdThenError.length}` +
+          ` requests=${run.sim.requests.length} faulted=${faulted.length} created_then_error=${createdThenError.length}` +
           ` first_create_unknown=${firstCreateUnknown.length} states=${JSON.stringify(await stateCounts())}` +
           ` took=${seconds(started)}`,
       );

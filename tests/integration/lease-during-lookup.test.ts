@@ -15,48 +15,36 @@
  * WHEN the real worker loop runs,
  * THEN the order is found and forwarded after a single lookup.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import { resetDatabase } from "../helpers/db";
-import { ingest, makeForwarder, mapVariants, seedShopForForwarding, testOrder } from "../helpers/forwarding";
-import { sleep, startWorkerLoops, waitUntil } from "./support";
+import { faultOnCreate, ingest, makeForwarder, testOrder } from "../helpers/forwarding";
+import { sleep, startWorkerLoops, waitUntil, withForwardingRun } from "./support";
 
 const SHOP = "lease-during-lookup.myshopify.com";
 const LEASE_MS = 1_500;
 const SLOW_PAGE_MS = 4_000;
 
-let sim: RunningSimulator;
-let stopWorkers: (() => Promise<void>) | null = null;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-  await mapVariants(SHOP, [V.untracked]);
-});
-
-afterAll(async () => {
-  await stopWorkers?.();
-  await sim?.close();
-});
+const run = withForwardingRun(SHOP);
 
 describe("a lookup slower than the lease", () => {
   it("GIVEN a lookup that outlasts the lease THEN the worker does not start a second pass over the order", async () => {
-    sim.scriptFault({
-      match: { endpoint: "POST /store/order", shopifyOrderName: "#T1" },
-      fault: { kind: "code1500", created: true },
-    });
-    sim.scriptFault({
+    faultOnCreate(run.sim, "#T1", { kind: "code1500", created: true });
+    run.sim.scriptFault({
       match: { endpoint: "GET /store/orders" },
       fault: { kind: "latency", ms: SLOW_PAGE_MS },
     });
     await ingest(SHOP, testOrder(1, [{ variant: V.untracked, quantity: 1 }]));
 
-    stopWorkers = startWorkerLoops(
-      [makeForwarder(sim.url, { workerId: "only-worker", leaseMs: LEASE_MS, brilliantTimeoutMs: 10_000 })],
+    run.stopWorkers = startWorkerLoops(
+      [
+        makeForwarder(run.sim.url, {
+          workerId: "only-worker",
+          leaseMs: LEASE_MS,
+          brilliantTimeoutMs: 10_000,
+        }),
+      ],
       {
         concurrency: 4,
         pollMs: 20,
@@ -68,20 +56,20 @@ describe("a lookup slower than the lease", () => {
     );
     // Let a second pass, if one started, finish and write what it would.
     await sleep(SLOW_PAGE_MS + 200);
-    await stopWorkers();
-    stopWorkers = null;
+    await run.stopWorkers();
+    run.stopWorkers = null;
 
     const order = await prisma.order.findFirstOrThrow({
       where: { shop: SHOP },
       include: { attempts: { orderBy: { number: "asc" } } },
     });
-    const listCalls = sim.requests.filter((request) => request.path.includes("/store/orders")).length;
+    const listCalls = run.sim.requests.filter((request) => request.path.includes("/store/orders")).length;
     expect(order.state).toBe("forwarded");
     expect(order.attempts.map((attempt) => `${attempt.kind}:${attempt.outcome}`)).toEqual([
       "create:unknown",
       "lookup:found",
     ]);
     expect(listCalls).toBe(1);
-    expect(sim.ordersForShopifyOrder("900001")).toHaveLength(1);
+    expect(run.sim.ordersForShopifyOrder("900001")).toHaveLength(1);
   });
 });

@@ -1,4 +1,6 @@
 // Shared by the end-to-end tests of the forwarding spine (tests/integration/*.test.ts).
+import { afterAll, beforeAll } from "vitest";
+
 import prisma from "../../app/db.server";
 import type { Forwarder } from "../../app/orders/forwarder.server";
 import { runWorkerLoop } from "../../app/worker/run.server";
@@ -184,4 +186,27 @@ export async function prepareForwardingRun(
   await seedShopForForwarding(shop);
   await mapVariants(shop, [NOTABLE_VARIANT_IDS.untracked]);
   return sim;
+}
+
+/**
+ * Hooks for a file's run in this process: prepareForwardingRun before all;
+ * after all, the worker loops `run.stopWorkers` still holds (a test that
+ * failed before stopping them) stopped, and the simulator closed.
+ *
+ *   const run = withForwardingRun(SHOP);
+ *   run.stopWorkers = startWorkerLoops([makeForwarder(run.sim.url)], { concurrency: 4 }).stop;
+ */
+export function withForwardingRun(shop: string, simulatorOptions: SimulatorOptions = {}) {
+  const run: { sim: RunningSimulator; stopWorkers: (() => Promise<void>) | null } = {
+    sim: undefined as unknown as RunningSimulator,
+    stopWorkers: null,
+  };
+  beforeAll(async () => {
+    run.sim = await prepareForwardingRun(shop, simulatorOptions);
+  });
+  afterAll(async () => {
+    await run.stopWorkers?.();
+    await run.sim?.close();
+  });
+  return run;
 }

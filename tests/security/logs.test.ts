@@ -16,23 +16,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { logger } from "../../app/logger.server";
-import { action as brilliantStatus } from "../../app/routes/brilliant.status.$token";
 import { action as dataRequest } from "../../app/routes/webhooks.customers.data_request";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
+import { callBrilliantStatus } from "../helpers/brilliant-status-call";
 import { resetDatabase } from "../helpers/db";
 import {
-  forwardUntilSettled,
-  makeForwarder,
+  faultOnCreate,
+  forwardAllQuickly,
   mapVariants,
   seedShopForForwarding,
+  shopifyAddress,
   testOrder,
 } from "../helpers/forwarding";
-import { TEST_APP_URL } from "../setup/app-env";
-import { answerOf, signedWebhook } from "./routes";
+import { signedWebhook } from "../helpers/webhooks";
+import { answerOf } from "./routes";
 
 const SHOP = "logs-pii.myshopify.com";
 const PERSON = {
@@ -55,18 +56,7 @@ let originalLevel: string;
 let sim: RunningSimulator;
 
 function order(number: number) {
-  const address = {
-    first_name: PERSON.first,
-    last_name: PERSON.last,
-    name: `${PERSON.first} ${PERSON.last}`,
-    address1: PERSON.address1,
-    address2: PERSON.address2,
-    city: PERSON.city,
-    province_code: "TX",
-    zip: PERSON.zip,
-    country_code: "US",
-    phone: PERSON.phone,
-  };
+  const address = shopifyAddress(PERSON);
   return testOrder(number, [{ variant: V.untracked, quantity: 1 }], {
     email: PERSON.email,
     phone: PERSON.phone,
@@ -103,20 +93,12 @@ afterAll(async () => {
 describe("no customer personal data in logs", () => {
   it("GIVEN an order's whole life at the most verbose level THEN no log line holds the customer's personal data", async () => {
     const orders = [order(1), order(2), order(3)];
-    sim.scriptFault({
-      match: { endpoint: "POST /store/order", shopifyOrderName: orders[1]!.name },
-      fault: {
-        kind: "code",
-        code: 2501,
-        message: `Invalid shipping address: ${PERSON.address1}, ${PERSON.city} (${PERSON.first} ${PERSON.last})`,
-      },
-      times: 1,
+    faultOnCreate(sim, orders[1]!.name, {
+      kind: "code",
+      code: 2501,
+      message: `Invalid shipping address: ${PERSON.address1}, ${PERSON.city} (${PERSON.first} ${PERSON.last})`,
     });
-    sim.scriptFault({
-      match: { endpoint: "POST /store/order", shopifyOrderName: orders[2]!.name },
-      fault: { kind: "code1500", created: true },
-      times: 1,
-    });
+    faultOnCreate(sim, orders[2]!.name, { kind: "code1500", created: true });
 
     for (const body of orders)
       expect((await answerOf(ordersPaid, webhook("orders/paid", body))).status).toBe(200);
@@ -124,26 +106,15 @@ describe("no customer personal data in logs", () => {
     const broken = { ...orders[0]!, line_items: PERSON.address1 };
     expect((await answerOf(ordersPaid, webhook("orders/paid", broken))).status).toBe(400);
 
-    await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
-      timeoutMs: 30_000,
-    });
+    await forwardAllQuickly(sim.url);
 
     const forwarded = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, state: "forwarded" } });
-    const token = (await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).statusWebhookToken;
     const echoed = sim
       .acceptedOrders()
       .find((record) => String(record.order.id) === forwarded.brilliantOrderId);
-    const statusCall = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ...echoed?.order, status: "processing", ship_status: "unshipped" }),
-    });
-    expect((await brilliantStatus({ request: statusCall, params: { token }, context: {} })).status).toBe(200);
-    const notJson = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
-      method: "POST",
-      body: `shipped to ${PERSON.address1}`,
-    });
-    expect((await brilliantStatus({ request: notJson, params: { token }, context: {} })).status).toBe(400);
+    const statusCall = { ...echoed?.order, status: "processing", ship_status: "unshipped" };
+    expect((await callBrilliantStatus(SHOP, statusCall)).status).toBe(200);
+    expect((await callBrilliantStatus(SHOP, `shipped to ${PERSON.address1}`)).status).toBe(400);
 
     const ids = orders.map((body) => body.id);
     const customer = { id: 5150, email: PERSON.email, phone: PERSON.phone };

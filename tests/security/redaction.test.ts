@@ -32,7 +32,6 @@ import { SqliteAdapterFactory } from "../../app/db/driver-adapter.server";
 import { sqlFor } from "../../app/db/sql.server";
 import { TEXT_COLUMNS } from "../../app/orders/compliance/text-columns";
 import { flushReceivedOrders } from "../../app/orders/ingest.server";
-import { action as brilliantStatus } from "../../app/routes/brilliant.status.$token";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact";
 import { action as ordersPaid } from "../../app/routes/webhooks.orders.paid";
 import { action as productsUpdate } from "../../app/routes/webhooks.products.update";
@@ -42,19 +41,23 @@ import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { seedAdminShop } from "../helpers/admin-session";
+import { callBrilliantStatus } from "../helpers/brilliant-status-call";
 import { appTables, findInTextColumns, type TextHit } from "../helpers/catalog";
 import { resetDatabase } from "../helpers/db";
 import { startWorkerProcess, stopProcess } from "../integration/processes";
 import {
+  faultOnCreate,
+  forwardAllQuickly,
   forwardUntilSettled,
   makeForwarder,
   mapVariants,
   SETTLED_STATES,
   seedShopForForwarding,
+  shopifyAddress,
   testOrder,
 } from "../helpers/forwarding";
-import { TEST_APP_URL } from "../setup/app-env";
-import { answerOf, signedWebhook } from "./routes";
+import { signedWebhook } from "../helpers/webhooks";
+import { answerOf } from "./routes";
 
 const SHOP_A = "redact-a.myshopify.com";
 const SHOP_B = "redact-b.myshopify.com";
@@ -97,35 +100,28 @@ const CAROL = customer(4103, "Carol");
 
 /** Everything personal about a customer, as the scan looks for it. */
 function personalValues(person: Customer): string[] {
-  return [
-    person.email,
-    person.phone,
-    person.first,
-    person.last,
-    `${person.first} ${person.last}`,
-    person.address1,
-    person.address2,
-    person.billing,
-    person.note,
-    person.zip,
-    person.city,
-  ];
+  return valuesOf(person, [
+    "email",
+    "phone",
+    "first",
+    "last",
+    "fullName",
+    "address1",
+    "address2",
+    "billing",
+    "note",
+    "zip",
+    "city",
+  ]);
+}
+
+/** The customer's values of `fields`, in that order ("fullName": first and last name). */
+function valuesOf(person: Customer, fields: Array<Exclude<keyof Customer, "id"> | "fullName">): string[] {
+  return fields.map((field) => (field === "fullName" ? `${person.first} ${person.last}` : person[field]));
 }
 
 function addressOf(person: Customer) {
-  return {
-    first_name: person.first,
-    last_name: person.last,
-    name: `${person.first} ${person.last}`,
-    address1: person.address1,
-    address2: person.address2,
-    city: person.city,
-    province: "Texas",
-    province_code: "TX",
-    zip: person.zip,
-    country_code: "US",
-    phone: person.phone,
-  };
+  return { ...shopifyAddress(person), province: "Texas" };
 }
 
 /** A paid order of `person`'s, shipped to them or, as a gift, to `shipTo`. */
@@ -161,6 +157,42 @@ function describeHits(hits: TextHit[]): string[] {
   return hits.map((hit) => `${hit.table}.${hit.column} holds "${hit.needle}": …${hit.excerpt}…`);
 }
 
+/** Which of `values` some text column holds, each once, sorted. */
+async function storedValues(values: string[]): Promise<string[]> {
+  return [...new Set((await findInTextColumns(prisma, values)).map((hit) => hit.needle))].sort();
+}
+
+/** The shop installed, with Brilliant credentials and the untracked tee mapped. */
+async function seedShop(shop: string) {
+  await seedAdminShop(shop);
+  await seedShopForForwarding(shop);
+  await mapVariants(shop, [V.untracked]);
+}
+
+/** Each order delivered as a signed orders/paid webhook, and taken (200). */
+async function receivePaid(shop: string, orders: Array<Record<string, unknown>>) {
+  for (const body of orders) {
+    expect((await answerOf(ordersPaid, webhook(shop, "orders/paid", body))).status).toBe(200);
+  }
+}
+
+/** customers/redact naming `person` and `orders`, as Shopify sends it for the shop `shopId`. */
+function redactCustomer(shop: string, shopId: number, person: Customer, orders: Array<{ id: number }>) {
+  return answerOf(
+    customersRedact,
+    webhook(shop, "customers/redact", {
+      shop_id: shopId,
+      shop_domain: shop,
+      customer: { id: person.id, email: person.email, phone: person.phone },
+      orders_to_redact: orders.map((order) => order.id),
+    }),
+  );
+}
+
+function redactShop(shop: string, shopId: number) {
+  return answerOf(shopRedact, webhook(shop, "shop/redact", { shop_id: shopId, shop_domain: shop }));
+}
+
 let sim: RunningSimulator;
 const janeOrders = [paidOrderOf(JANE, 1), paidOrderOf(JANE, 2)];
 const bobOrder = paidOrderOf(BOB, 3);
@@ -169,11 +201,7 @@ const carolOrder = paidOrderOf(CAROL, 4);
 beforeAll(async () => {
   sim = await startSimulator();
   await resetDatabase(prisma);
-  for (const shop of [SHOP_A, SHOP_B]) {
-    await seedAdminShop(shop);
-    await seedShopForForwarding(shop);
-    await mapVariants(shop, [V.untracked]);
-  }
+  for (const shop of [SHOP_A, SHOP_B]) await seedShop(shop);
   // A staff member's online session holds their own personal data.
   await prisma.session.create({
     data: {
@@ -190,47 +218,26 @@ beforeAll(async () => {
 
   // Brilliant refuses Jane's second order's address (2501), in words that quote it: the order is
   // held with Brilliant's message, which lands in its reason, its transitions and an alert.
-  sim.scriptFault({
-    match: { endpoint: "POST /store/order", shopifyOrderName: janeOrders[1]!.name },
-    fault: {
-      kind: "code",
-      code: 2501,
-      message: `Invalid shipping address: ${JANE.address1}, ${JANE.city} ${JANE.zip} (${JANE.first} ${JANE.last})`,
-    },
-    times: 1,
+  faultOnCreate(sim, janeOrders[1]!.name, {
+    kind: "code",
+    code: 2501,
+    message: `Invalid shipping address: ${JANE.address1}, ${JANE.city} ${JANE.zip} (${JANE.first} ${JANE.last})`,
   });
   // Bob's create is answered 1500 after Brilliant made the order: his order is found by a lookup
   // that walks Brilliant's list, Jane's order included.
-  sim.scriptFault({
-    match: { endpoint: "POST /store/order", shopifyOrderName: bobOrder.name },
-    fault: { kind: "code1500", created: true },
-    times: 1,
-  });
+  faultOnCreate(sim, bobOrder.name, { kind: "code1500", created: true });
 
-  for (const [shop, body] of [
-    [SHOP_A, janeOrders[0]!],
-    [SHOP_A, janeOrders[1]!],
-    [SHOP_A, bobOrder],
-    [SHOP_B, carolOrder],
-  ] as const) {
-    expect((await answerOf(ordersPaid, webhook(shop, "orders/paid", body))).status).toBe(200);
-  }
-  await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
-    timeoutMs: 30_000,
-  });
+  await receivePaid(SHOP_A, [...janeOrders, bobOrder]);
+  await receivePaid(SHOP_B, [carolOrder]);
+  await forwardAllQuickly(sim.url);
 
   // Brilliant's status call for Jane's order echoes her order back.
   const jane = await prisma.order.findFirstOrThrow({
     where: { shop: SHOP_A, shopifyOrderId: String(janeOrders[0]!.id) },
   });
-  const token = (await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP_A } })).statusWebhookToken;
   const echoed = sim.acceptedOrders().find((record) => String(record.order.id) === jane.brilliantOrderId);
-  const statusCall = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...echoed?.order, status: "processing", ship_status: "unshipped" }),
-  });
-  expect((await brilliantStatus({ request: statusCall, params: { token }, context: {} })).status).toBe(200);
+  const statusCall = { ...echoed?.order, status: "processing", ship_status: "unshipped" };
+  expect((await callBrilliantStatus(SHOP_A, statusCall)).status).toBe(200);
 
   // Each shop's products: one update applied by the worker, a newer one of shop A's still queued.
   const [tote, mug] = generateProducts(2, 3);
@@ -258,10 +265,7 @@ describe("redaction, scanned across every table", () => {
       ]),
     );
     for (const person of [JANE, BOB, CAROL]) {
-      const found = new Set(
-        (await findInTextColumns(prisma, personalValues(person))).map((hit) => hit.needle),
-      );
-      expect([...found].sort()).toEqual([...personalValues(person)].sort());
+      expect(await storedValues(personalValues(person))).toEqual([...personalValues(person)].sort());
     }
     // Brilliant's status call stored Jane's address outside her order.
     const janeElsewhere = await findInTextColumns(prisma, [JANE.address1]);
@@ -270,15 +274,7 @@ describe("redaction, scanned across every table", () => {
 
   it("WHEN customers/redact names Jane's orders THEN nothing of Jane is left anywhere, and Bob and Carol are untouched", async () => {
     const janeBefore = await findInTextColumns(prisma, personalValues(JANE));
-    const response = await answerOf(
-      customersRedact,
-      webhook(SHOP_A, "customers/redact", {
-        shop_id: 1,
-        shop_domain: SHOP_A,
-        customer: { id: JANE.id, email: JANE.email, phone: JANE.phone },
-        orders_to_redact: janeOrders.map((order) => order.id),
-      }),
-    );
+    const response = await redactCustomer(SHOP_A, 1, JANE, janeOrders);
     expect(response.status).toBe(200);
 
     const janeLeft = await findInTextColumns(prisma, personalValues(JANE));
@@ -288,10 +284,9 @@ describe("redaction, scanned across every table", () => {
     );
     expect(describeHits(janeLeft)).toEqual([]);
     for (const person of [BOB, CAROL]) {
-      const found = new Set(
-        (await findInTextColumns(prisma, personalValues(person))).map((hit) => hit.needle),
+      expect(await storedValues(personalValues(person)), `${person.first}'s data`).toEqual(
+        [...personalValues(person)].sort(),
       );
-      expect([...found].sort(), `${person.first}'s data`).toEqual([...personalValues(person)].sort());
     }
     // The sync history still adds up: orders, states and Brilliant ids stay.
     expect(await prisma.order.count({ where: { shop: SHOP_A } })).toBe(3);
@@ -303,18 +298,14 @@ describe("redaction, scanned across every table", () => {
       (hit) => hit.table === "ProductUpdateQueue",
     );
     expect(queued.length).toBeGreaterThan(0);
-    const response = await answerOf(
-      shopRedact,
-      webhook(SHOP_A, "shop/redact", { shop_id: 1, shop_domain: SHOP_A }),
-    );
+    const response = await redactShop(SHOP_A, 1);
     expect(response.status).toBe(200);
 
     const shopA = [SHOP_A, "Staffy", "McStaff", "staffy@redact-a.example.com", ...personalValues(BOB)];
     const shopALeft = await findInTextColumns(prisma, shopA);
     console.log(`redaction: shop/redact shop_a_hits_after=${shopALeft.length}`);
     expect(describeHits(shopALeft)).toEqual([]);
-    const found = new Set((await findInTextColumns(prisma, personalValues(CAROL))).map((hit) => hit.needle));
-    expect([...found].sort()).toEqual([...personalValues(CAROL)].sort());
+    expect(await storedValues(personalValues(CAROL))).toEqual([...personalValues(CAROL)].sort());
     expect((await findInTextColumns(prisma, [SHOP_B])).length).toBeGreaterThan(0);
     expect(await prisma.productUpdateQueue.count({ where: { shop: SHOP_B } })).toBe(1);
     expect(await prisma.shopifyVariant.count({ where: { shop: SHOP_B } })).toBe(3);
@@ -388,35 +379,12 @@ const RECIPIENTS = Array.from({ length: 30 }, (_, index) =>
 
 /** What a gift order holds of its recipient: the shipping address. */
 function recipientValues(person: Customer): string[] {
-  return [
-    person.phone,
-    person.first,
-    person.last,
-    `${person.first} ${person.last}`,
-    person.address1,
-    person.address2,
-    person.zip,
-    person.city,
-  ];
+  return valuesOf(person, ["phone", "first", "last", "fullName", "address1", "address2", "zip", "city"]);
 }
 
 const gwenOrders = RECIPIENTS.map((recipient, index) => paidOrderOf(GWEN, 200 + index, {}, recipient));
 const hankOrder = paidOrderOf(HANK, 250);
 const quotedRecipient = RECIPIENTS[7]!;
-
-async function statusToken(shop: string): Promise<string> {
-  return (await prisma.shopSettings.findUniqueOrThrow({ where: { shop } })).statusWebhookToken;
-}
-
-async function callStatus(shop: string, body: unknown): Promise<Response> {
-  const token = await statusToken(shop);
-  const request = new Request(`${TEST_APP_URL}/brilliant/status/${token}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return brilliantStatus({ request, params: { token }, context: {} });
-}
 
 /** What the merchant sees of a shop's orders: name, state, reason, Brilliant's id. */
 async function ordersAsListed(shop: string) {
@@ -428,33 +396,18 @@ async function ordersAsListed(shop: string) {
 }
 
 describe("customers/redact for a customer whose orders ship to 30 recipients", () => {
-  const redactGwen = () =>
-    answerOf(
-      customersRedact,
-      webhook(SHOP_GIFTS, "customers/redact", {
-        shop_id: 3,
-        shop_domain: SHOP_GIFTS,
-        customer: { id: GWEN.id, email: GWEN.email, phone: GWEN.phone },
-        orders_to_redact: gwenOrders.map((order) => order.id),
-      }),
-    );
+  const redactGwen = () => redactCustomer(SHOP_GIFTS, 3, GWEN, gwenOrders);
   const gwenAndRecipients = () => [...personalValues(GWEN), ...RECIPIENTS.flatMap(recipientValues)];
   let listedBefore: Awaited<ReturnType<typeof ordersAsListed>> = [];
 
   beforeAll(async () => {
-    await seedAdminShop(SHOP_GIFTS);
-    await seedShopForForwarding(SHOP_GIFTS);
-    await mapVariants(SHOP_GIFTS, [V.untracked]);
-    for (const body of [...gwenOrders, hankOrder]) {
-      expect((await answerOf(ordersPaid, webhook(SHOP_GIFTS, "orders/paid", body))).status).toBe(200);
-    }
-    await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
-      timeoutMs: 30_000,
-    });
+    await seedShop(SHOP_GIFTS);
+    await receivePaid(SHOP_GIFTS, [...gwenOrders, hankOrder]);
+    await forwardAllQuickly(sim.url);
     // Brilliant calls about an order it cannot place, quoting one recipient's address: the
     // call names no order of ours, so only the recipient's values can find it.
     const quoted = quotedRecipient;
-    const status = await callStatus(SHOP_GIFTS, {
+    const status = await callBrilliantStatus(SHOP_GIFTS, {
       id: 987_654_321,
       status: "on_hold",
       message: `Address unverified for ${quoted.first} ${quoted.last}: ${quoted.address1}, ${quoted.address2}, ${quoted.phone}`,
@@ -467,10 +420,9 @@ describe("customers/redact for a customer whose orders ship to 30 recipients", (
     expect(listedBefore.map((order) => order.state)).toEqual(listedBefore.map(() => "forwarded"));
     expect(listedBefore).toHaveLength(RECIPIENTS.length + 1);
     for (const recipient of RECIPIENTS) {
-      const found = new Set(
-        (await findInTextColumns(prisma, recipientValues(recipient))).map((hit) => hit.needle),
+      expect(await storedValues(recipientValues(recipient)), recipient.first).toEqual(
+        [...recipientValues(recipient)].sort(),
       );
-      expect([...found].sort(), recipient.first).toEqual([...recipientValues(recipient)].sort());
     }
     const event = await prisma.brilliantStatusEvent.findFirstOrThrow({
       where: { shop: SHOP_GIFTS, orderId: null },
@@ -482,8 +434,7 @@ describe("customers/redact for a customer whose orders ship to 30 recipients", (
     const response = await redactGwen();
     expect(response.status, await response.clone().text()).toBe(200);
     expect(describeHits(await findInTextColumns(prisma, gwenAndRecipients()))).toEqual([]);
-    const hank = new Set((await findInTextColumns(prisma, personalValues(HANK))).map((hit) => hit.needle));
-    expect([...hank].sort()).toEqual([...personalValues(HANK)].sort());
+    expect(await storedValues(personalValues(HANK))).toEqual([...personalValues(HANK)].sort());
     expect(await ordersAsListed(SHOP_GIFTS)).toEqual(listedBefore);
   });
 
@@ -535,25 +486,12 @@ async function until(condition: () => Promise<boolean>, describe: () => string, 
 
 describe("customers/redact while a worker process forwards the same orders", () => {
   beforeAll(async () => {
-    await seedAdminShop(SHOP_RACE);
-    await seedShopForForwarding(SHOP_RACE);
-    await mapVariants(SHOP_RACE, [V.untracked]);
-    for (const body of ivyOrders) {
-      expect((await answerOf(ordersPaid, webhook(SHOP_RACE, "orders/paid", body))).status).toBe(200);
-    }
+    await seedShop(SHOP_RACE);
+    await receivePaid(SHOP_RACE, ivyOrders);
   });
 
   it("GIVEN Ivy's 40 orders being forwarded by the worker (its own process, as in production) WHEN customers/redact arrives meanwhile, and again until it answers 200, THEN every order ends in the state and with the reason its last move gave it, and nothing of Ivy is left", async () => {
-    const redactIvy = () =>
-      answerOf(
-        customersRedact,
-        webhook(SHOP_RACE, "customers/redact", {
-          shop_id: 4,
-          shop_domain: SHOP_RACE,
-          customer: { id: IVY.id, email: IVY.email, phone: IVY.phone },
-          orders_to_redact: ivyOrders.map((order) => order.id),
-        }),
-      );
+    const redactIvy = () => redactCustomer(SHOP_RACE, 4, IVY, ivyOrders);
     const workerMoves = (where: Prisma.OrderTransitionWhereInput = {}) =>
       prisma.orderTransition.count({ where: { shop: SHOP_RACE, actor: "worker", ...where } });
     // Brilliant answers each send after a moment, so the worker's run spans the redaction.
@@ -614,12 +552,8 @@ const jillOrders = Array.from({ length: 5 }, (_, index) => paidOrderOf(JILL, 450
 
 describe("customers/redact when the worker moves the orders between its reads and its writes", () => {
   beforeAll(async () => {
-    await seedAdminShop(SHOP_BETWEEN);
-    await seedShopForForwarding(SHOP_BETWEEN);
-    await mapVariants(SHOP_BETWEEN, [V.untracked]);
-    for (const body of jillOrders) {
-      expect((await answerOf(ordersPaid, webhook(SHOP_BETWEEN, "orders/paid", body))).status).toBe(200);
-    }
+    await seedShop(SHOP_BETWEEN);
+    await receivePaid(SHOP_BETWEEN, jillOrders);
     // In Order, as any page would leave them: the redaction's first write is one of its own.
     await flushReceivedOrders(SHOP_BETWEEN);
   });
@@ -648,16 +582,7 @@ describe("customers/redact when the worker moves the orders between its reads an
     const originals = { prisma: prisma.$transaction, sql: sql.transaction };
     prisma.$transaction = workerFirst(originals.prisma.bind(prisma));
     sql.transaction = workerFirst(originals.sql.bind(sql));
-    const redactJill = () =>
-      answerOf(
-        customersRedact,
-        webhook(SHOP_BETWEEN, "customers/redact", {
-          shop_id: 7,
-          shop_domain: SHOP_BETWEEN,
-          customer: { id: JILL.id, email: JILL.email, phone: JILL.phone },
-          orders_to_redact: jillOrders.map((order) => order.id),
-        }),
-      );
+    const redactJill = () => redactCustomer(SHOP_BETWEEN, 7, JILL, jillOrders);
     const answers: number[] = [];
     try {
       answers.push((await redactJill()).status);
@@ -732,14 +657,10 @@ const galeOrders = [paidOrderOf(GALE, 600), paidOrderOf(GALE, 601), paidOrderOf(
 
 describe("customers/redact while Brilliant has not answered the sends yet", () => {
   beforeAll(async () => {
-    await seedAdminShop(SHOP_INFLIGHT);
-    await seedShopForForwarding(SHOP_INFLIGHT);
-    await mapVariants(SHOP_INFLIGHT, [V.untracked]);
+    await seedShop(SHOP_INFLIGHT);
     // The worker below takes every due order: none of another test's may be left.
-    await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })]);
-    for (const body of galeOrders) {
-      expect((await answerOf(ordersPaid, webhook(SHOP_INFLIGHT, "orders/paid", body))).status).toBe(200);
-    }
+    await forwardAllQuickly(sim.url, 20_000);
+    await receivePaid(SHOP_INFLIGHT, galeOrders);
   });
 
   it("GIVEN Gale's orders sent and unanswered WHEN customers/redact arrives THEN 503 and the sends untouched; once Brilliant answered, the next delivery answers 200, the orders are forwarded with the worker's reason and nothing of Gale is left", async () => {
@@ -754,16 +675,7 @@ describe("customers/redact while Brilliant has not answered the sends yet", () =
       expect(claimed).toHaveLength(galeOrders.length);
       const sending = Promise.all(claimed.map((order) => forwarder.process(order)));
       await brilliant.holding(galeOrders.length);
-      const redactGale = () =>
-        answerOf(
-          customersRedact,
-          webhook(SHOP_INFLIGHT, "customers/redact", {
-            shop_id: 5,
-            shop_domain: SHOP_INFLIGHT,
-            customer: { id: GALE.id, email: GALE.email, phone: GALE.phone },
-            orders_to_redact: galeOrders.map((order) => order.id),
-          }),
-        );
+      const redactGale = () => redactCustomer(SHOP_INFLIGHT, 5, GALE, galeOrders);
 
       const first = await redactGale();
       expect(first.status).toBe(503);
@@ -797,16 +709,7 @@ const xaviOrder = paidOrderOf(XAVI, 702);
 
 /** What the brief calls a customer's data on disk: email, names, address lines and phone. */
 function onDiskValues(person: Customer): string[] {
-  return [
-    person.email,
-    person.first,
-    person.last,
-    `${person.first} ${person.last}`,
-    person.address1,
-    person.address2,
-    person.billing,
-    person.phone,
-  ];
+  return valuesOf(person, ["email", "first", "last", "fullName", "address1", "address2", "billing", "phone"]);
 }
 
 /** Which of `values` the database file or its write-ahead log holds, byte for byte (any case). */
@@ -822,25 +725,15 @@ function foundOnDisk(values: string[]): string[] {
 
 describe.skipIf(databaseKind() === "postgresql")("redacted data on disk (SQLite)", () => {
   beforeAll(async () => {
-    await seedAdminShop(SHOP_DISK);
-    await seedShopForForwarding(SHOP_DISK);
-    await mapVariants(SHOP_DISK, [V.untracked]);
+    await seedShop(SHOP_DISK);
     // Brilliant refuses one of Wendy's addresses quoting it: her data lands in free text too.
-    sim.scriptFault({
-      match: { endpoint: "POST /store/order", shopifyOrderName: wendyOrders[1]!.name },
-      fault: {
-        kind: "code",
-        code: 2501,
-        message: `Invalid shipping address: ${WENDY.address1}, ${WENDY.address2} (${WENDY.first} ${WENDY.last})`,
-      },
-      times: 1,
+    faultOnCreate(sim, wendyOrders[1]!.name, {
+      kind: "code",
+      code: 2501,
+      message: `Invalid shipping address: ${WENDY.address1}, ${WENDY.address2} (${WENDY.first} ${WENDY.last})`,
     });
-    for (const body of [...wendyOrders, xaviOrder]) {
-      expect((await answerOf(ordersPaid, webhook(SHOP_DISK, "orders/paid", body))).status).toBe(200);
-    }
-    await forwardUntilSettled([makeForwarder(sim.url, { retryBaseMs: 1, retryMaxMs: 5 })], {
-      timeoutMs: 30_000,
-    });
+    await receivePaid(SHOP_DISK, [...wendyOrders, xaviOrder]);
+    await forwardAllQuickly(sim.url);
   });
 
   it("GIVEN the setup THEN Wendy's and Xavi's data is on disk (so the byte scan sees it)", () => {
@@ -849,25 +742,14 @@ describe.skipIf(databaseKind() === "postgresql")("redacted data on disk (SQLite)
   });
 
   it("WHEN customers/redact names Wendy's orders THEN neither the database file nor its -wal holds her email, names, address lines or phone", async () => {
-    const response = await answerOf(
-      customersRedact,
-      webhook(SHOP_DISK, "customers/redact", {
-        shop_id: 6,
-        shop_domain: SHOP_DISK,
-        customer: { id: WENDY.id, email: WENDY.email, phone: WENDY.phone },
-        orders_to_redact: wendyOrders.map((order) => order.id),
-      }),
-    );
+    const response = await redactCustomer(SHOP_DISK, 6, WENDY, wendyOrders);
     expect(response.status).toBe(200);
     expect(foundOnDisk(onDiskValues(WENDY))).toEqual([]);
     expect(foundOnDisk(onDiskValues(XAVI)).sort()).toEqual(onDiskValues(XAVI).sort());
   });
 
   it("WHEN shop/redact arrives for the shop THEN neither file holds its other customer's data or its domain", async () => {
-    const response = await answerOf(
-      shopRedact,
-      webhook(SHOP_DISK, "shop/redact", { shop_id: 6, shop_domain: SHOP_DISK }),
-    );
+    const response = await redactShop(SHOP_DISK, 6);
     expect(response.status).toBe(200);
     expect(foundOnDisk([...onDiskValues(XAVI), SHOP_DISK])).toEqual([]);
   });

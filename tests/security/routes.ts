@@ -3,11 +3,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-
 import { repoRoot } from "../../scripts/db/paths";
-import { signedWebhookRequest } from "../../shopify-stand-in/webhooks";
-import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
+import { callRoute, type RouteFunction } from "../helpers/call-route";
 
 const ROUTES_DIR = join(repoRoot, "app", "routes");
 
@@ -37,7 +34,7 @@ export function routePath(id: string): string {
     .join("/")}`;
 }
 
-export type RouteFunction = (args: LoaderFunctionArgs & ActionFunctionArgs) => unknown;
+export type { RouteFunction };
 
 export interface RouteModule {
   loader?: RouteFunction;
@@ -58,28 +55,11 @@ export async function importRoute(id: string): Promise<RouteModule> {
  * Response too). Anything else thrown is what Remix would answer 500 to: it
  * comes back as a 500 whose body names the error, so a property can report it.
  */
-export async function answerOf(
-  route: RouteFunction,
-  request: Request,
-  params: Record<string, string> = {},
-): Promise<Response> {
+export async function answerOf(...call: Parameters<typeof callRoute>): Promise<Response> {
   try {
-    const result = await route({ request, params, context: {} });
-    return result instanceof Response ? result : Response.json(result);
+    return await callRoute(...call);
   } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
     const why = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
     return new Response(`thrown: ${why}`, { status: 500 });
   }
-}
-
-/** A webhook as Shopify sends it to the test app: `topic` for `shop`, signed with the app's secret. */
-export function signedWebhook(shop: string, topic: string, body: unknown, rawBody?: string): Request {
-  return signedWebhookRequest(`${TEST_APP_URL}/webhooks/${topic}`, {
-    topic,
-    shop,
-    body,
-    rawBody,
-    secret: TEST_API_SECRET,
-  });
 }

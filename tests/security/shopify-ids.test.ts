@@ -7,31 +7,24 @@
  * webhooks into the route modules, the real database, the real forwarder and
  * the Brilliant simulator.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import prisma from "../../app/db.server";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
-import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import { adminRequest, callRoute, seedAdminShop } from "../helpers/admin-session";
+import { adminRequest, callRoute } from "../helpers/admin-session";
 import { tableRowCounts } from "../helpers/catalog";
-import { resetDatabase } from "../helpers/db";
-import {
-  forwardUntilSettled,
-  makeForwarder,
-  mapVariants,
-  seedShopForForwarding,
-  testOrder,
-} from "../helpers/forwarding";
-import { answerOf, importRoute, signedWebhook, type RouteFunction } from "./routes";
+import { forwardUntilSettled, makeForwarder, testOrder } from "../helpers/forwarding";
+import { signedWebhook } from "../helpers/webhooks";
+import { withBrilliant } from "../helpers/with-brilliant";
+import { answerOf, importRoute, type RouteFunction } from "./routes";
 
 const SHOP = "shopify-ids.myshopify.com";
 const ORDER_ID = 8_400_704_573;
 
-let sim: RunningSimulator;
+const world = withBrilliant(SHOP, { installed: true, variants: [V.teeMedium] });
 const routes: Record<string, RouteFunction> = {};
 
 beforeAll(async () => {
-  sim = await startSimulator();
   for (const [name, id] of [
     ["orders/paid", "webhooks.orders.paid"],
     ["orders/cancelled", "webhooks.orders.cancelled"],
@@ -47,14 +40,6 @@ beforeAll(async () => {
   const api = await importRoute("api.orders.$shopifyOrderId.sync");
   routes["api"] = api.loader!;
   routes["orders-list"] = (await importRoute("app.orders._index")).loader!;
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await resetDatabase(prisma);
-  await seedShopForForwarding(SHOP);
-  await seedAdminShop(SHOP);
-  await mapVariants(SHOP, [V.teeMedium]);
 });
 
 /** A paid order whose ids are written as given (a raw JSON fragment each: 8400704573, "08400704573", 1e400). */
@@ -76,7 +61,7 @@ function rawOrder(
 }
 
 async function deliver(topic: string, rawBody: string): Promise<number> {
-  const response = await answerOf(routes[topic]!, signedWebhook(SHOP, topic, null, rawBody));
+  const response = await answerOf(routes[topic]!, signedWebhook(SHOP, topic, null, { rawBody }));
   return response.status;
 }
 
@@ -121,13 +106,15 @@ describe("Shopify ids, canonical before they key anything", () => {
       ),
     ]);
     expect(answers).toEqual([200, 200]);
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
 
     expect(await listed()).toEqual([{ name: "#T1", state: "forwarded" }]);
     const orders = await prisma.order.findMany({ where: { shop: SHOP } });
     expect(orders.map((order) => [order.shopifyOrderId, order.deliveries])).toEqual([[String(ORDER_ID), 2]]);
-    expect(sim.acceptedOrders()).toHaveLength(1);
-    expect(sim.acceptedOrders()[0]!.order.custom_data).toMatchObject({ shopify_order_id: String(ORDER_ID) });
+    expect(world.sim.acceptedOrders()).toHaveLength(1);
+    expect(world.sim.acceptedOrders()[0]!.order.custom_data).toMatchObject({
+      shopify_order_id: String(ORDER_ID),
+    });
 
     // The order block asks with whatever spelling it has; it finds the one order.
     for (const asked of [`0${ORDER_ID}`, `gid://shopify/Order/00${ORDER_ID}`]) {
@@ -146,9 +133,9 @@ describe("Shopify ids, canonical before they key anything", () => {
     const cancelled = JSON.parse(rawOrder({ id: `"0${ORDER_ID}"` })) as Record<string, unknown>;
     cancelled.cancelled_at = new Date().toISOString();
     expect(await deliver("orders/cancelled", JSON.stringify(cancelled))).toBe(200);
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await listed()).toEqual([{ name: "#T1", state: "cancelled" }]);
-    expect(sim.acceptedOrders()).toEqual([]);
+    expect(world.sim.acceptedOrders()).toEqual([]);
   });
 
   it('GIVEN an order paid as 8400704573 WHEN customers/redact names it "08400704573" THEN its customer\'s data is gone from it', async () => {
@@ -186,9 +173,9 @@ describe("Shopify ids, canonical before they key anything", () => {
     }
     expect(refused).toEqual([]);
     expect(await tableRowCounts(prisma)).toEqual(before);
-    await forwardUntilSettled([makeForwarder(sim.url)]);
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await listed()).toEqual([]);
-    expect(sim.acceptedOrders()).toEqual([]);
+    expect(world.sim.acceptedOrders()).toEqual([]);
   });
 
   it("GIVEN ids that are no Shopify id in order edits, fulfillment holds and product webhooks THEN 400 and nothing written; the same ids written with leading zeros are taken", async () => {

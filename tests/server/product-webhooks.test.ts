@@ -19,7 +19,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { createAppServer } from "../../server";
@@ -34,6 +33,7 @@ import { listShopifyVariants } from "../../app/catalog/shopify-variants.server";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";
 import { seedAdminShop } from "../helpers/admin-session";
+import { productionBuild, route } from "../helpers/server-build";
 import { resetDatabase } from "../helpers/db";
 import { testOrder } from "../helpers/forwarding";
 import { TEST_API_SECRET } from "../setup/app-env";
@@ -50,21 +50,15 @@ const SHOPIFY_DELIVERY_TIMEOUT_MS = 5_000;
 
 const handleError = vi.fn();
 
-function route(id: string, path: string, module: Record<string, unknown>) {
-  return { id, path, parentId: "root", module } as unknown as ServerBuild["routes"][string];
-}
-
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   await resetDatabase(prisma);
   await seedAdminShop(SHOP);
-  const build = {
-    mode: "production",
-    entry: { module: { default: () => new Response("document", { status: 200 }), handleError } },
-    routes: {
-      root: { id: "root", path: "", module: { default: () => null } },
+  const build = productionBuild(
+    { default: () => new Response("document", { status: 200 }), handleError },
+    {
       paid: route(
         "routes/webhooks.orders.paid",
         "webhooks/orders/paid",
@@ -76,13 +70,7 @@ beforeAll(async () => {
         await import("../../app/routes/webhooks.products.update"),
       ),
     },
-    assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "1" },
-    future: {},
-    publicPath: "/build/",
-    assetsBuildDirectory: "/nonexistent",
-    isSpaMode: false,
-    basename: undefined,
-  } as unknown as ServerBuild;
+  );
   server = createAppServer(build, "production");
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,6 +16,7 @@ import {
 } from "../../server";
 import { FORM_BODY_LIMIT_BYTES } from "../../app/body-limits";
 import { RawConnection } from "../helpers/raw-http";
+import { productionBuild, route } from "../helpers/server-build";
 
 /**
  * The production server's webhook lane (server.ts, decision 005) over a small
@@ -39,20 +40,12 @@ const loaderCalls: string[] = [];
 /** Lengths of the bodies the Remix-served form route read whole. */
 const formBodies: number[] = [];
 
-function route(id: string, path: string | undefined, module: Record<string, unknown>) {
-  return { id, path, parentId: "root", module } as unknown as ServerBuild["routes"][string];
-}
-
-const build = {
-  mode: "production",
-  entry: {
-    module: {
-      default: () => new Response("document", { status: 200, headers: { "content-type": "text/html" } }),
-      handleError,
-    },
+const build = productionBuild(
+  {
+    default: () => new Response("document", { status: 200, headers: { "content-type": "text/html" } }),
+    handleError,
   },
-  routes: {
-    root: { id: "root", path: "", module: { default: () => null } },
+  {
     echo: route("routes/webhooks.orders.paid", "webhooks/orders/paid", {
       action: async ({ request }: { request: Request }) => {
         seen.push({
@@ -93,13 +86,7 @@ const build = {
       },
     }),
   },
-  assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "1" },
-  future: {},
-  publicPath: "/build/",
-  assetsBuildDirectory: "/nonexistent",
-  isSpaMode: false,
-  basename: undefined,
-} as unknown as ServerBuild;
+);
 
 let server: Server;
 let base: string;
@@ -216,16 +203,16 @@ describe("webhook lane: bodies it never holds whole", () => {
     "X-Shopify-Hmac-Sha256": Buffer.alloc(32, 7).toString("base64"),
   };
   const port = () => (server.address() as AddressInfo).port;
+  /** A connection to `onPort` that has sent the head of a signed-looking orders/paid POST, with `headers`. */
+  const postHead = async (onPort: number, headers: Record<string, string | number>) => {
+    const conn = await RawConnection.open(onPort);
+    conn.send(RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, ...headers }));
+    return conn;
+  };
 
   it("refuses a declared Content-Length over the limit with 413 before the body is sent, and closes the connection", async () => {
     seen.length = 0;
-    const conn = await RawConnection.open(port());
-    conn.send(
-      RawConnection.head("POST", "/webhooks/orders/paid", {
-        ...signedLooking,
-        "Content-Length": WEBHOOK_BODY_LIMIT_BYTES + 1,
-      }),
-    );
+    const conn = await postHead(port(), { "Content-Length": WEBHOOK_BODY_LIMIT_BYTES + 1 });
     // Not a byte of the body has been sent.
     expect((await conn.answer())?.status).toBe(413);
     await conn.closedByServer();
@@ -234,13 +221,7 @@ describe("webhook lane: bodies it never holds whole", () => {
 
   it("cuts off a chunked body that grows past the limit: 413, the connection closed, the action never called", async () => {
     seen.length = 0;
-    const conn = await RawConnection.open(port());
-    conn.send(
-      RawConnection.head("POST", "/webhooks/orders/paid", {
-        ...signedLooking,
-        "Transfer-Encoding": "chunked",
-      }),
-    );
+    const conn = await postHead(port(), { "Transfer-Encoding": "chunked" });
     const piece = 64 * 1024;
     const chunk = `${piece.toString(16)}\r\n${"x".repeat(piece)}\r\n`;
     const sent = await conn.sendUntilAnswered(chunk, 3 * WEBHOOK_BODY_LIMIT_BYTES);
@@ -255,10 +236,7 @@ describe("webhook lane: bodies it never holds whole", () => {
     await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
     try {
       seen.length = 0;
-      const conn = await RawConnection.open((slow.address() as AddressInfo).port);
-      conn.send(
-        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 1_000 }),
-      );
+      const conn = await postHead((slow.address() as AddressInfo).port, { "Content-Length": 1_000 });
       conn.send("{".repeat(10));
       expect((await conn.answer())?.status).toBe(408);
       await conn.closedByServer();
@@ -280,17 +258,11 @@ describe("webhook lane: bodies it never holds whole", () => {
     const lanePort = (lane.address() as AddressInfo).port;
     try {
       seen.length = 0;
-      const holding = await RawConnection.open(lanePort);
-      holding.send(
-        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 80_000 }),
-      );
+      const holding = await postHead(lanePort, { "Content-Length": 80_000 });
       holding.send("x".repeat(79_999));
       while (budget.inUse() < 79_999) await new Promise((resolve) => setImmediate(resolve));
 
-      const refused = await RawConnection.open(lanePort);
-      refused.send(
-        RawConnection.head("POST", "/webhooks/orders/paid", { ...signedLooking, "Content-Length": 50_000 }),
-      );
+      const refused = await postHead(lanePort, { "Content-Length": 50_000 });
       refused.send("y".repeat(50_000));
       expect((await refused.answer())?.status).toBe(503);
       await refused.closedByServer();

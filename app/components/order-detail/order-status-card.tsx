@@ -3,7 +3,7 @@ import type { CodeExplanation } from "../../orders/code-explanations";
 import type { OrderDetail } from "../../orders/order-detail.server";
 import type { OrderIntent } from "../../orders/order-page-form";
 import { nextStepForHold, stateLabel, stateTone } from "../../orders/next-step";
-import { formatTime } from "./format-time";
+import { useShopTime } from "../shop-time";
 
 const RETRY_STATES = ["retrying", "unknown", "waiting"];
 const RESUBMIT_STATES = ["held", "skipped"];
@@ -17,6 +17,7 @@ export interface OrderStatusCardProps {
 
 /** "Where it is": the order's state, why, what to do next and the buttons that do it. */
 export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderStatusCardProps) {
+  const formatTime = useShopTime();
   const nextStep = order.state === "held" ? nextStepForHold(order.holdKind, order.id) : null;
   return (
     <Card>
@@ -30,7 +31,7 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
           </span>
         </InlineStack>
         <Text as="p" variant="bodySm" tone="subdued">
-          Received {formatTime(order.createdAt)} UTC ·{" "}
+          Received {formatTime(order.createdAt)} ·{" "}
           <Link url="/app/orders" removeUnderline>
             All orders
           </Link>

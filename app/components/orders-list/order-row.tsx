@@ -1,10 +1,7 @@
 import { Badge, BlockStack, IndexTable, Link, Text } from "@shopify/polaris";
 import type { OrderListRow } from "../../orders/order-list.server";
 import { orderPath, stateLabel, stateTone } from "../../orders/next-step";
-
-function receivedAt(iso: string): string {
-  return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-}
+import { useShopTime } from "../shop-time";
 
 /** One order in the list, linking to its page, with why it is where it is and what to do next. */
 export function OrderRow({
@@ -16,6 +13,7 @@ export function OrderRow({
   position: number;
   selected: boolean;
 }) {
+  const receivedAt = useShopTime();
   return (
     <IndexTable.Row id={order.id} position={position} selected={selected}>
       <IndexTable.Cell>

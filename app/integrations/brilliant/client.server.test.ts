@@ -39,15 +39,13 @@ function expectAttemptRecord(outcome: CreateOrderOutcome): void {
 describe("Brilliant client against the simulator", () => {
   let sim: RunningSimulator;
   let client: BrilliantClient;
+  /** A client of the simulator with its credentials, `options` on top. */
+  const simulatorClient = (options: { apiSecret?: string; timeoutMs?: number } = {}) =>
+    createBrilliantClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, ...options });
 
   beforeAll(async () => {
     sim = await startSimulator();
-    client = createBrilliantClient({
-      baseUrl: sim.url,
-      apiKey: SIM_API_KEY,
-      apiSecret: SIM_API_SECRET,
-      timeoutMs: 2000,
-    });
+    client = simulatorClient({ timeoutMs: 2000 });
   });
   afterAll(async () => {
     await sim.close();
@@ -137,15 +135,21 @@ describe("Brilliant client against the simulator", () => {
       expect(creationCertainty(outcome)).toBe("not_created");
     });
 
-    it("3501 → retryable (not_inserted), whatever the HTTP status", async () => {
-      sim.scriptFault({ fault: { kind: "code3501" } });
+    it.each([
+      [
+        "3501 → retryable (not_inserted), whatever the HTTP status",
+        { kind: "code3501" },
+        { reason: "not_inserted", code: 3501, httpStatus: 500 },
+      ],
+      [
+        "HTTP 503 → retryable (maintenance), not created",
+        { kind: "http503", retryAfterSeconds: 120 },
+        { reason: "maintenance", retryAfterMs: 120_000, httpStatus: 503 },
+      ],
+    ] as const)("%s", async (_title, fault, expected) => {
+      sim.scriptFault({ fault });
       const outcome = await client.createOrder(order());
-      expect(outcome).toMatchObject({
-        kind: "retryable",
-        reason: "not_inserted",
-        code: 3501,
-        httpStatus: 500,
-      });
+      expect(outcome).toMatchObject({ kind: "retryable", ...expected });
       expect(creationCertainty(outcome)).toBe("not_created");
       expect(sim.acceptedOrders()).toHaveLength(0);
     });
@@ -176,11 +180,7 @@ describe("Brilliant client against the simulator", () => {
     });
 
     it("HTTP 401 → bad_credentials", async () => {
-      const wrong = createBrilliantClient({
-        baseUrl: sim.url,
-        apiKey: SIM_API_KEY,
-        apiSecret: "wrong-secret",
-      });
+      const wrong = simulatorClient({ apiSecret: "wrong-secret" });
       const outcome = await wrong.createOrder(order());
       expect(outcome).toMatchObject({ kind: "bad_credentials", httpStatus: 401 });
       expect(JSON.stringify(outcome)).not.toContain("wrong-secret");
@@ -219,25 +219,8 @@ describe("Brilliant client against the simulator", () => {
       });
     });
 
-    it("HTTP 503 → retryable (maintenance), not created", async () => {
-      sim.scriptFault({ fault: { kind: "http503", retryAfterSeconds: 120 } });
-      const outcome = await client.createOrder(order());
-      expect(outcome).toMatchObject({
-        kind: "retryable",
-        reason: "maintenance",
-        retryAfterMs: 120_000,
-        httpStatus: 503,
-      });
-      expect(creationCertainty(outcome)).toBe("not_created");
-    });
-
     it("a timeout → unknown (timeout), and the order may well exist", async () => {
-      const impatient = createBrilliantClient({
-        baseUrl: sim.url,
-        apiKey: SIM_API_KEY,
-        apiSecret: SIM_API_SECRET,
-        timeoutMs: 200,
-      });
+      const impatient = simulatorClient({ timeoutMs: 200 });
       sim.scriptFault({ fault: { kind: "timeout", created: true } });
       const outcome = await impatient.createOrder(order());
       expect(outcome).toMatchObject({
@@ -345,12 +328,7 @@ describe("Brilliant client against the simulator", () => {
         reason: "connection_error",
       });
       sim.scriptFault({ fault: { kind: "timeout" } });
-      const impatient = createBrilliantClient({
-        baseUrl: sim.url,
-        apiKey: SIM_API_KEY,
-        apiSecret: SIM_API_SECRET,
-        timeoutMs: 100,
-      });
+      const impatient = simulatorClient({ timeoutMs: 100 });
       expect(await impatient.getStore()).toMatchObject({ kind: "retryable", reason: "timeout" });
     });
 
@@ -447,12 +425,7 @@ describe("Brilliant client against the simulator", () => {
     });
 
     it("finds the order a timed-out, id-less attempt created, so it is not sent twice", async () => {
-      const impatient = createBrilliantClient({
-        baseUrl: sim.url,
-        apiKey: SIM_API_KEY,
-        apiSecret: SIM_API_SECRET,
-        timeoutMs: 150,
-      });
+      const impatient = simulatorClient({ timeoutMs: 150 });
       sim.scriptFault({
         match: { shopifyOrderId: "7007" },
         fault: { kind: "timeout", created: true },

@@ -14,6 +14,12 @@ const flag = z
   .boolean()
   .nullish()
   .transform((value) => value === true);
+/** A list that may be null or missing: an empty one then. */
+const listOf = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .nullish()
+    .transform((items) => items ?? []);
 
 export const variantImagesSchema = z.looseObject({
   thumb: optionalText,
@@ -40,20 +46,14 @@ export const productSchema = z.looseObject({
   description: optionalText,
   inactive: flag,
   inventory_required: flag,
-  variants: z
-    .array(variantSchema)
-    .nullish()
-    .transform((variants) => variants ?? []),
+  variants: listOf(variantSchema),
 });
 export type BrilliantProduct = z.infer<typeof productSchema>;
 
 export const storeSchema = z.looseObject({
   name: optionalText,
   inactive: flag,
-  products: z
-    .array(productSchema)
-    .nullish()
-    .transform((products) => products ?? []),
+  products: listOf(productSchema),
 });
 export type BrilliantStore = z.infer<typeof storeSchema>;
 

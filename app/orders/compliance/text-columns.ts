@@ -77,6 +77,7 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
       forwardingMode: STATE,
       holdTags: { none: "the merchant's order tags" },
       skipTags: { none: "the merchant's order tags" },
+      ianaTimezone: { none: "the shop's time zone" },
     },
   },
   Order: shopTable(
