@@ -31,6 +31,7 @@ import express from "express";
 import morgan from "morgan";
 
 import { bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from "./app/body-limits";
+import { withRawBody } from "./app/integrations/webhook-raw-body";
 
 export { WEBHOOK_BODY_LIMIT_BYTES };
 
@@ -211,11 +212,14 @@ export async function serveWebhook(
 
     let request: Request;
     try {
-      request = new Request(`http://${host}${req.url}`, {
-        method: "POST",
-        headers: webhookHeaders(req.rawHeaders),
-        body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
-      });
+      request = withRawBody(
+        new Request(`http://${host}${req.url}`, {
+          method: "POST",
+          headers: webhookHeaders(req.rawHeaders),
+          body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
+        }),
+        body.toString("utf8"),
+      );
     } catch {
       return await answer(res, new Response("Bad request", { status: 400 }));
     }

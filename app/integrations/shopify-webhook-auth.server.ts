@@ -7,6 +7,7 @@ import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { flushReceivedOrders } from "../orders/ingest.server";
+import { rawBodyOf } from "./webhook-raw-body";
 
 type WebhookContext = Awaited<ReturnType<typeof authenticate.webhook>>;
 
@@ -61,16 +62,20 @@ export async function verifyWebhook(request: Request): Promise<VerifiedWebhook> 
   if (request.method !== "POST") return { ok: false, response: webhookMethodNotAllowed() };
   const hmac = request.headers.get("x-shopify-hmac-sha256");
   if (!hmac) return { ok: false, response: new Response("Missing HMAC", { status: 401 }) };
-  const rawBody = await request.text();
+  const given = rawBodyOf(request);
+  const rawBody = given ?? (await request.text());
   if (rawBody.length === 0 && !signatureMatches(rawBody, hmac, env().SHOPIFY_API_SECRET)) {
     return { ok: false, response: new Response("Invalid HMAC", { status: 401 }) };
   }
   const malformed = (why: string) => ({ ok: false as const, response: new Response(why, { status: 400 }) });
   let context: WebhookContext;
   try {
-    // The library reads the body again: a copy holding the body read above.
+    // The library reads the body itself: the lane's request is still unread;
+    // any other was read above, so the library gets a copy holding its body.
     context = await authenticate.webhook(
-      new Request(request.url, { method: "POST", headers: request.headers, body: rawBody }),
+      given !== undefined
+        ? request
+        : new Request(request.url, { method: "POST", headers: request.headers, body: rawBody }),
     );
   } catch (thrown) {
     if (thrown instanceof Response) {

@@ -1,6 +1,10 @@
 import prisma from "../db.server";
 import { countOrdersByState, type OrderStateCounts } from "./order.server";
 import { fixForAlert, nextStepForHold, orderPath, type NextStep } from "./next-step";
+import { variantInAlertKey, type VariantRef } from "./alert-keys";
+import { mappingPickersByAlertKey, mappingPickersByOrder } from "./fix-links.server";
+
+export { variantInAlertKey };
 
 /**
  * What the home page shows a merchant: how many orders stand where, what
@@ -142,10 +146,11 @@ export async function openAlerts(shop: string): Promise<DashboardAlert[]> {
       },
     },
   });
-  const variants = await variantsNamedByKeys(
-    shop,
-    alerts.map((alert) => alert.key),
-  );
+  const keys = alerts.map((alert) => alert.key);
+  const [variants, pickers] = await Promise.all([
+    variantsNamedByKeys(shop, keys),
+    mappingPickersByAlertKey(shop, keys),
+  ]);
   return alerts.map((alert) => {
     const orders = alert.orders
       .map(({ order }) => order)
@@ -161,24 +166,9 @@ export async function openAlerts(shop: string): Promise<DashboardAlert[]> {
       variants: variants.get(alert.key) ?? [],
       orders,
       orderCount: alert._count.orders,
-      fix: fixForAlert(alert.kind),
+      fix: fixForAlert(alert.kind, pickers.get(alert.key) ?? null),
     };
   });
-}
-
-type VariantRef = { source: "brilliant" | "shopify"; id: string };
-
-/**
- * Alert keys name the variant they are about: `stock:variant:<brilliant id>`,
- * `lowstock:variant:…`, `inactive:variant:…`, `mapping:brilliant:…` (Brilliant
- * ids) and `mapping:variant:<Shopify variant id>`.
- */
-export function variantInAlertKey(key: string): VariantRef | null {
-  const brilliant = /^(?:stock|lowstock|inactive):variant:(.+)$|^mapping:brilliant:(.+)$/.exec(key);
-  if (brilliant) return { source: "brilliant", id: (brilliant[1] ?? brilliant[2])! };
-  const shopify = /^mapping:variant:(.+)$/.exec(key);
-  if (shopify) return { source: "shopify", id: shopify[1]! };
-  return null;
 }
 
 async function variantsNamedByKeys(shop: string, keys: string[]): Promise<Map<string, AlertVariant[]>> {
@@ -239,13 +229,17 @@ export async function listHeldOrders(shop: string, take: number): Promise<HeldOr
     take,
     select: { id: true, name: true, holdKind: true, stateReason: true, lastCode: true },
   });
+  const pickers = await mappingPickersByOrder(
+    shop,
+    held.map((order) => order.id),
+  );
   return held.map((order) => ({
     id: order.id,
     name: order.name,
     holdKind: order.holdKind,
     reason: order.stateReason ?? "Held: see the order for why.",
     code: order.lastCode,
-    nextStep: nextStepForHold(order.holdKind, order.id),
+    nextStep: nextStepForHold(order.holdKind, order.id, pickers.get(order.id) ?? null),
     url: orderPath(order.id),
   }));
 }

@@ -19,15 +19,24 @@ export function orderPath(orderId: string): string {
   return `/app/orders/${encodeURIComponent(orderId)}`;
 }
 
-/** The one thing to do next for a held order. */
-export function nextStepForHold(holdKind: string | null, orderId: string): NextStep {
+/**
+ * The one thing to do next for a held order. `mappingPicker`: the mapping
+ * page of the variant that holds it, when known (fix-links.server.ts); else
+ * the mappings list.
+ */
+export function nextStepForHold(
+  holdKind: string | null,
+  orderId: string,
+  mappingPicker: string | null = null,
+): NextStep {
+  const mapping = mappingPicker ?? MAPPINGS_PATH;
   switch (holdKind as HoldKind | null) {
     case "mapping":
-      return { label: "Map the variant", url: MAPPINGS_PATH };
+      return { label: "Map the variant", url: mapping };
     case "stock":
-      return { label: "Map to a variant in stock, or resubmit once Brilliant restocks", url: MAPPINGS_PATH };
+      return { label: "Map to a variant in stock, or resubmit once Brilliant restocks", url: mapping };
     case "inactive_variant":
-      return { label: "Map to an active variant", url: MAPPINGS_PATH };
+      return { label: "Map to an active variant", url: mapping };
     case "credentials":
       return { label: "Save your Brilliant API key and secret", url: SETTINGS_PATH };
     case "address":
@@ -51,13 +60,18 @@ export function nextStepForHold(holdKind: string | null, orderId: string): NextS
   }
 }
 
-/** Where to fix the cause of an alert; null when the fix is on each order. */
-export function fixForAlert(kind: string): NextStep | null {
+/**
+ * Where to fix the cause of an alert; null when the fix is on each order.
+ * `mappingPicker`: the mapping page of the one variant the alert names.
+ */
+export function fixForAlert(kind: string, mappingPicker: string | null = null): NextStep | null {
   switch (kind as AlertKind) {
     case "mapping":
     case "stock":
     case "inactive_variant":
-      return { label: "Open mappings", url: MAPPINGS_PATH };
+      return mappingPicker
+        ? { label: nextStepForHold(kind, "", mappingPicker).label, url: mappingPicker }
+        : { label: "Open mappings", url: MAPPINGS_PATH };
     case "credentials":
       return { label: "Open settings", url: SETTINGS_PATH };
     case "shopify_connection":

@@ -2,6 +2,7 @@ import prisma from "../db.server";
 import { explainCode, type CodeExplanation } from "./code-explanations";
 import { fulfillmentSyncText } from "./fulfillment-write-back.server";
 import { resubmitOrders, type ActionSummary } from "./actions.server";
+import { mappingPickersByOrder } from "./fix-links.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
 
 /**
@@ -46,6 +47,8 @@ export interface OrderDetail {
   state: string;
   stateReason: string | null;
   holdKind: string | null;
+  /** Held for a variant: the mapping page of that variant, when known. */
+  mappingPicker: string | null;
   lastCode: number | null;
   lastCodeExplanation: CodeExplanation | null;
   lastMessage: string | null;
@@ -101,6 +104,8 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     (a, b) => a.at.localeCompare(b.at) || (a.type === b.type ? 0 : a.type === "attempt" ? -1 : 1),
   );
 
+  const picker =
+    order.state === "held" ? (await mappingPickersByOrder(shop, [order.id])).get(order.id) : null;
   return {
     id: order.id,
     shopifyOrderId: order.shopifyOrderId,
@@ -108,6 +113,7 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     state: order.state,
     stateReason: order.stateReason,
     holdKind: order.holdKind,
+    mappingPicker: picker ?? null,
     lastCode: order.lastCode,
     lastCodeExplanation: order.lastCode === null ? null : explainCode(order.lastCode),
     lastMessage: order.lastMessage,

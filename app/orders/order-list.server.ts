@@ -2,6 +2,7 @@ import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { resubmitOrders, retryNow, type RecheckVerdict } from "./actions.server";
 import { nextStepForHold, type NextStep } from "./next-step";
+import { mappingPickersByOrder } from "./fix-links.server";
 
 /**
  * The orders list: filters, search by order name and keyset pagination on
@@ -169,6 +170,10 @@ export async function listOrders(
   // Going back, there is a newer page when more rows came; going forward, when we came from a cursor.
   const hasNewer = backwards ? hasMore : Boolean(cursorValue);
   const hasOlder = backwards ? true : hasMore;
+  const pickers = await mappingPickersByOrder(
+    shop,
+    pageRows.filter((row) => row.state === "held").map((row) => row.id),
+  );
   return {
     orders: pageRows.map((row) => ({
       id: row.id,
@@ -177,7 +182,8 @@ export async function listOrders(
       code: row.lastCode,
       reason: row.stateReason,
       holdKind: row.holdKind,
-      nextStep: row.state === "held" ? nextStepForHold(row.holdKind, row.id) : null,
+      nextStep:
+        row.state === "held" ? nextStepForHold(row.holdKind, row.id, pickers.get(row.id) ?? null) : null,
       brilliantOrderId: row.brilliantOrderId,
       attemptCount: row.attemptCount,
       createdAt: row.createdAt.toISOString(),

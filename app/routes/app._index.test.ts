@@ -68,14 +68,15 @@ describe("home page (app._index)", () => {
     expect(data.alerts[0]!.orders).toEqual([
       { id: heldA, name: "#A1", state: "held", url: `/app/orders/${heldA}` },
     ]);
-    expect(data.alerts[0]!.fix?.url).toBe("/app/mappings");
+    // The fix opens the variant the alert names, not the whole mappings list.
+    expect(data.alerts[0]!.fix).toEqual({ label: "Map the variant", url: "/app/mappings/1073002" });
     expect(data.alerts[0]!.variants[0]!.label).toContain("1073002");
     expect(data.held.orders).toEqual([
       expect.objectContaining({
         id: heldA,
         name: "#A1",
         reason: "Poster is not mapped.",
-        nextStep: { label: "Map the variant", url: "/app/mappings" },
+        nextStep: { label: "Map the variant", url: "/app/mappings/1073002" },
       }),
     ]);
     expect(JSON.stringify(data)).not.toContain(heldB);

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link as RemixLink, useLoaderData, useNavigate } from "@remix-run/react";
+import { Link as RemixLink, useLoaderData } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -62,7 +62,6 @@ const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
 
 export default function Home() {
   const { counts, alerts, hasCredentials, outcomes, held, days } = useLoaderData<typeof loader>();
-  const navigate = useNavigate();
   const queued = counts.received + counts.ready + counts.sending;
   return (
     <Page>
@@ -133,6 +132,16 @@ export default function Home() {
                         id={order.id}
                         url={order.url}
                         accessibilityLabel={`Open order ${order.name}`}
+                        // A shortcut action, not a button inside the row: a click on it goes to
+                        // the fix, not to the order the row opens.
+                        shortcutActions={[
+                          {
+                            content: order.nextStep.label,
+                            url: order.nextStep.url,
+                            accessibilityLabel: `${order.nextStep.label} for order ${order.name}`,
+                          },
+                        ]}
+                        persistActions
                       >
                         <BlockStack gap="100">
                           <InlineStack gap="200" blockAlign="center">
@@ -142,15 +151,6 @@ export default function Home() {
                             {order.code !== null && <Badge tone="critical">{String(order.code)}</Badge>}
                           </InlineStack>
                           <Text as="p">{order.reason}</Text>
-                          <InlineStack>
-                            <Button
-                              size="slim"
-                              onClick={() => navigate(order.nextStep.url)}
-                              accessibilityLabel={`${order.nextStep.label} for order ${order.name}`}
-                            >
-                              {order.nextStep.label}
-                            </Button>
-                          </InlineStack>
                         </BlockStack>
                       </ResourceItem>
                     )}

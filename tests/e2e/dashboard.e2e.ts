@@ -45,8 +45,9 @@ describe("home page in Chromium", () => {
     expect(await mapping.getByRole("link", { name: "#1002" }).getAttribute("href")).toMatch(
       /^\/app\/orders\//,
     );
-    expect(await mapping.getByRole("link", { name: "Open mappings" }).getAttribute("href")).toBe(
-      "/app/mappings",
+    // The fix leads to the variant itself, not the whole mappings list.
+    expect(await mapping.getByRole("link", { name: "Map the variant" }).getAttribute("href")).toMatch(
+      /^\/app\/mappings\/\d+$/,
     );
     const address = page.locator(".Polaris-Banner", {
       hasText: "Order #1007 has an address Brilliant cannot ship to",
@@ -71,9 +72,13 @@ describe("home page in Chromium", () => {
       ["#1004", "Map to an active variant"],
       ["#1007", "Fix the shipping address"],
     ] as const) {
-      expect(await held.getByRole("button", { name: `${step} for order ${name}` }).isVisible()).toBe(true);
+      expect(await held.getByRole("link", { name: `${step} for order ${name}` }).isVisible()).toBe(true);
     }
-    expect(await held.getByText('the name "Ontario"', { exact: false }).isVisible()).toBe(true);
+    // A step is a link of its own: it opens the variant's mapping, not the order its row opens.
+    await held.getByRole("link", { name: "Map the variant for order #1002" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/app\/mappings\/\d+$/);
+    await admin.goto("/app");
+    await expect.poll(() => held.getByText('the name "Ontario"', { exact: false }).isVisible()).toBe(true);
 
     // Counts and the chart.
     expect(await page.getByRole("link", { name: "4 held: show them" }).isVisible()).toBe(true);
@@ -136,7 +141,7 @@ describe("home page in Chromium", () => {
       await expect.poll(() => held.isVisible()).toBe(true);
       const item = held.locator("li", { hasText: name });
       expect(await item.getByText(expected.reason).isVisible()).toBe(true);
-      const step = item.getByRole("button", { name: `${expected.step} for order ${name}` });
+      const step = item.getByRole("link", { name: `${expected.step} for order ${name}` });
       expect(await step.isVisible()).toBe(true);
       await admin.screenshot(expected.screenshot);
       await step.click();

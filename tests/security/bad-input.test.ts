@@ -60,6 +60,7 @@ import {
 } from "../../app/catalog/product-update-queue.server";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { mintSessionToken } from "../../shopify-stand-in/session-token";
+import { withRawBody } from "../../app/integrations/webhook-raw-body";
 import { signedWebhookHeaders } from "../../shopify-stand-in/webhooks";
 import { TEST_API_SECRET, TEST_APP_URL } from "../setup/app-env";
 import { answerOf, importRoute, routeIds, routePath, type RouteFunction } from "./routes";
@@ -259,7 +260,10 @@ function webhookRequest(
   // As Remix hands it to the route, or as server.ts's webhook lane does.
   return webhooksMade % 2 === 0
     ? new Request(door.url, { method: "POST", headers, body: rawBody })
-    : new Request(door.url, { method: "POST", headers: new Headers(headers), body: Buffer.from(rawBody) });
+    : withRawBody(
+        new Request(door.url, { method: "POST", headers: new Headers(headers), body: Buffer.from(rawBody) }),
+        rawBody,
+      );
 }
 
 function isJson(text: string): boolean {

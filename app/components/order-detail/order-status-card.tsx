@@ -18,7 +18,8 @@ export interface OrderStatusCardProps {
 /** "Where it is": the order's state, why, what to do next and the buttons that do it. */
 export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderStatusCardProps) {
   const formatTime = useShopTime();
-  const nextStep = order.state === "held" ? nextStepForHold(order.holdKind, order.id) : null;
+  const nextStep =
+    order.state === "held" ? nextStepForHold(order.holdKind, order.id, order.mappingPicker) : null;
   return (
     <Card>
       <BlockStack gap="300">
