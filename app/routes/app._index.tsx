@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link as RemixLink, useLoaderData } from "@remix-run/react";
 import {
@@ -66,6 +66,9 @@ export default function Home() {
   return (
     <Page>
       <TitleBar title="Brilliant Sync" />
+      <Text as="h1" variant="headingLg" visuallyHidden>
+        Brilliant Sync: home
+      </Text>
       <BlockStack gap="500">
         {!hasCredentials && <AlertBanner alert={connectBrilliant(alerts)} />}
         {alerts
@@ -242,3 +245,6 @@ function AlertBanner({ alert }: { alert: DashboardAlert }) {
     </Banner>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Home · Brilliant Sync" }];

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
@@ -96,3 +96,6 @@ export default function MapVariantPage() {
     </Page>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Map a variant · Brilliant Sync" }];

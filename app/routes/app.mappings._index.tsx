@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
@@ -116,3 +116,6 @@ export default function MappingsPage() {
     </Page>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Mappings · Brilliant Sync" }];

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useNavigation, useSubmit } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
@@ -93,3 +93,6 @@ export default function ImportMappingsPage() {
     </Page>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Import mappings · Brilliant Sync" }];

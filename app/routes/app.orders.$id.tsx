@@ -1,7 +1,7 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Page } from "@shopify/polaris";
+import { Banner, BlockStack, Page, Text } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect } from "react";
 import { authenticate } from "../shopify.server";
@@ -90,6 +90,9 @@ export default function OrderDetailPage() {
   return (
     <Page>
       <TitleBar title={order.name} />
+      <Text as="h1" variant="headingLg" visuallyHidden>
+        Order {order.name}
+      </Text>
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
         {result && <Banner tone={result.changed ? "success" : "warning"} title={result.message} />}
@@ -105,3 +108,9 @@ export default function OrderDetailPage() {
     </Page>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+/** The tab's title: the order's name once it is loaded. */
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.order.name ?? "Order"} · Brilliant Sync` },
+];

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Card, InlineStack, Page, Text, useIndexResourceState } from "@shopify/polaris";
@@ -103,6 +103,9 @@ export default function Orders() {
   return (
     <Page fullWidth>
       <TitleBar title="Orders" />
+      <Text as="h1" variant="headingLg" visuallyHidden>
+        Orders
+      </Text>
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
         {dateErrors && <DateErrorsBanner dateErrors={dateErrors} />}
@@ -143,3 +146,6 @@ export default function Orders() {
     </Page>
   );
 }
+export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Orders · Brilliant Sync" }];

@@ -30,7 +30,9 @@ export default function App() {
           <Link to="/app/mappings">Mappings</Link>
           <Link to="/app/settings">Settings</Link>
         </NavMenu>
-        <Outlet />
+        <main>
+          <Outlet />
+        </main>
       </ShopTimeZoneContext.Provider>
     </AppProvider>
   );

@@ -48,4 +48,31 @@ describe("order detail in Chromium", () => {
     await admin.screenshot("order-detail");
     expect(admin.pageErrors).toEqual([]);
   });
+
+  it("an order not in the shop: the page says so in the admin's style, with a way back, and no error in the console", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders/not-an-order-of-this-shop");
+    const banner = page.locator(".Polaris-Banner", { hasText: "This order is not in your shop." });
+    await expect.poll(() => banner.isVisible()).toBe(true);
+    expect(await page.getByRole("heading", { level: 1, name: "Not found" }).isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: "Orders" }).first().getAttribute("href")).toBe("/app/orders");
+    await admin.screenshot("order-not-found");
+    expect(admin.pageErrors).toEqual([]);
+  });
+
+  it("every page has its own title and one main landmark", async () => {
+    const { page } = admin;
+    for (const [path, title] of [
+      ["/app", "Home · Brilliant Sync"],
+      ["/app/orders", "Orders · Brilliant Sync"],
+      ["/app/mappings", "Mappings · Brilliant Sync"],
+      ["/app/settings", "Settings · Brilliant Sync"],
+    ] as const) {
+      await admin.goto(path);
+      await expect.poll(() => page.title()).toBe(title);
+      expect(await page.locator("main").count()).toBe(1);
+      expect(await page.locator("h1").count()).toBeGreaterThanOrEqual(1);
+    }
+    expect(admin.pageErrors).toEqual([]);
+  });
 });
