@@ -4,12 +4,14 @@ import prisma from "../db.server";
 import { saveMappingsReport, type MappingInput } from "./mapping.server";
 
 /**
- * CSV import and export of mappings: `shopify_variant_id,sku,brilliant_variant_id`.
- * An import is validated row by row and reported before anything is written;
- * applying writes only the rows the report marked valid. An export can be
- * imported again unchanged (a round trip changes nothing).
+ * CSV import and export of mappings: `shopify_variant_id,sku,brilliant_variant_id`,
+ * then, in an export, the names to read it by (ignored on import). An import
+ * is validated row by row and reported before anything is written; applying
+ * writes only the rows the report marked valid. An export can be imported
+ * again unchanged: a round trip changes nothing and reports no error.
  */
 export const CSV_HEADER = ["shopify_variant_id", "sku", "brilliant_variant_id"] as const;
+const NAME_COLUMNS = ["shopify_product", "shopify_variant", "brilliant_variant"] as const;
 
 export type RowStatus = "new" | "change" | "unchanged" | "skipped" | "error";
 
@@ -88,6 +90,9 @@ export async function previewMappingCsv(shop: string, text: string): Promise<Csv
     if (!/^\d+$/.test(shopifyVariantId)) return error("shopify_variant_id must be the variant's numeric id.");
     if ((seen.get(shopifyVariantId) ?? 0) > 1)
       return error("This Shopify variant appears more than once in the file.");
+    const was = current.get(shopifyVariantId);
+    // The mapping as it stands (an unedited export): nothing to do, whatever became of either side.
+    if (brilliantVariantId && was === brilliantVariantId) return { ...row, status: "unchanged", note: null };
     if (knownShopify.size > 0) {
       const shopifyVariant = knownShopify.get(shopifyVariantId);
       if (!shopifyVariant)
@@ -105,8 +110,6 @@ export async function previewMappingCsv(shop: string, text: string): Promise<Csv
           `Brilliant variant ${brilliantVariantId} (${target.productName}) is inactive: orders for it would be held.`,
         );
     }
-    const was = current.get(shopifyVariantId);
-    if (was === brilliantVariantId) return { ...row, status: "unchanged", note: null };
     if (was) return { ...row, status: "change", note: `Now mapped to ${was}.` };
     return { ...row, status: "new", note: null };
   });
@@ -132,26 +135,54 @@ export async function applyMappingCsv(
   return { ...report, saved, released };
 }
 
-/** Every mapping of the shop, and every unmapped Shopify variant with an empty target to fill in. */
+/**
+ * Every mapping of the shop, and every unmapped Shopify variant with an empty
+ * target to fill in, each with the names to read it by.
+ */
 export async function exportMappingCsv(shop: string): Promise<string> {
-  const [mappings, variants] = await Promise.all([
+  const [mappings, variants, brilliant] = await Promise.all([
     prisma.variantMapping.findMany({ where: { shop }, orderBy: { shopifyVariantId: "asc" } }),
     prisma.shopifyVariant.findMany({
       where: { shop, deletedAt: null },
-      select: { shopifyVariantId: true, sku: true },
+      select: { shopifyVariantId: true, sku: true, productTitle: true, variantTitle: true },
+    }),
+    prisma.brilliantVariant.findMany({
+      where: { shop },
+      select: { brilliantVariantId: true, productName: true, size: true, color: true, flavor: true },
     }),
   ]);
   const mapped = new Set(mappings.map((mapping) => mapping.shopifyVariantId));
-  const skus = new Map(variants.map((variant) => [variant.shopifyVariantId, variant.sku]));
+  const shopify = new Map(variants.map((variant) => [variant.shopifyVariantId, variant]));
+  const brilliantNames = new Map(
+    brilliant.map((variant) => {
+      const options = [variant.size, variant.color, variant.flavor].filter(Boolean).join(" / ");
+      return [
+        variant.brilliantVariantId,
+        options ? `${variant.productName} - ${options}` : variant.productName,
+      ];
+    }),
+  );
+  const names = (shopifyVariantId: string, brilliantVariantId: string) => {
+    const variant = shopify.get(shopifyVariantId);
+    const title =
+      variant?.variantTitle && variant.variantTitle !== "Default Title" ? variant.variantTitle : "";
+    return [variant?.productTitle ?? "", title, brilliantNames.get(brilliantVariantId) ?? ""];
+  };
   const rows = [
     ...mappings.map((mapping) => [
       mapping.shopifyVariantId,
-      skus.get(mapping.shopifyVariantId) ?? mapping.sku ?? "",
+      shopify.get(mapping.shopifyVariantId)?.sku ?? mapping.sku ?? "",
       mapping.brilliantVariantId,
+      ...names(mapping.shopifyVariantId, mapping.brilliantVariantId),
     ]),
     ...variants
       .filter((variant) => !mapped.has(variant.shopifyVariantId))
-      .map((variant) => [variant.shopifyVariantId, variant.sku ?? "", ""]),
+      .map((variant) => [
+        variant.shopifyVariantId,
+        variant.sku ?? "",
+        "",
+        ...names(variant.shopifyVariantId, ""),
+      ]),
   ];
-  return stringify([[...CSV_HEADER], ...rows]);
+  return stringify([[...CSV_HEADER, ...NAME_COLUMNS], ...rows]);
 }

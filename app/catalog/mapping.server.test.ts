@@ -163,12 +163,35 @@ describe("CSV import and export", () => {
     expect(result.counts).toMatchObject({ new: 2, error: 1 });
 
     const exported = await exportMappingCsv(SHOP);
-    expect(exported.split("\n")[0]).toBe("shopify_variant_id,sku,brilliant_variant_id");
+    expect(exported.split("\n")[0]).toBe(
+      "shopify_variant_id,sku,brilliant_variant_id,shopify_product,shopify_variant,brilliant_variant",
+    );
     expect(exported).toContain("101,73002,73002");
     expect(exported).toContain("104,POSTER,");
     const again = await previewMappingCsv(SHOP, exported);
     expect(again.counts).toMatchObject({ unchanged: 2, new: 0, change: 0 });
     expect(again.counts.error).toBe(0);
+  });
+
+  it("GIVEN a mapped Brilliant variant gone inactive and a mapped Shopify variant deleted WHEN an unedited export is imported THEN every row is unchanged and none errs", async () => {
+    await applyMappingCsv(
+      SHOP,
+      "shopify_variant_id,sku,brilliant_variant_id\n101,73002,73002\n102,73003,73021\n",
+    );
+    await prisma.brilliantVariant.updateMany({
+      where: { shop: SHOP, brilliantVariantId: "73002" },
+      data: { productInactive: true },
+    });
+    await prisma.shopifyVariant.updateMany({
+      where: { shop: SHOP, shopifyVariantId: "102" },
+      data: { deletedAt: new Date() },
+    });
+    const report = await previewMappingCsv(SHOP, await exportMappingCsv(SHOP));
+    expect(report.counts.error).toBe(0);
+    expect(report.rows.filter((row) => row.brilliantVariantId !== "").map((row) => row.status)).toEqual([
+      "unchanged",
+      "unchanged",
+    ]);
   });
 });
 

@@ -491,10 +491,11 @@ describe("CSV export and import", () => {
       /^attachment; filename="brilliant-mappings-.*\.csv"$/,
     );
     const text = await response.text();
+    // With the names to read it by: the product, the variant and the Brilliant variant.
     expect(text.trim().split("\n")).toEqual([
-      "shopify_variant_id,sku,brilliant_variant_id",
-      "1,A,73002",
-      "2,B,",
+      "shopify_variant_id,sku,brilliant_variant_id,shopify_product,shopify_variant,brilliant_variant",
+      "1,A,73002,Tee,Variant 1,Brilliant 73002 - M / Black",
+      "2,B,,Tee,Variant 2,",
     ]);
     expect(text).not.toContain("THEIRS");
   });
