@@ -75,4 +75,23 @@ describe("order detail in Chromium", () => {
     }
     expect(admin.pageErrors).toEqual([]);
   });
+
+  it("asks before it skips a held order: Cancel leaves it held", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?query=1004");
+    const link = page.locator(".Polaris-IndexTable__TableRow a", { hasText: "#1004" });
+    await expect.poll(() => link.count()).toBe(1);
+    const path = new URL((await link.getAttribute("href"))!, "http://x").pathname;
+    await admin.goto(path);
+    const stateBadge = page.locator("[data-order-state]");
+    await expect.poll(() => stateBadge.getAttribute("data-order-state")).toBe("held");
+    await page.getByRole("button", { name: "Skip", exact: true }).click();
+    expect(await page.getByText("Skip #1004? Brilliant will never get it.").isVisible()).toBe(true);
+    await admin.screenshot("order-detail-skip-asked");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByRole("button", { name: "Skip", exact: true }).isVisible()).toBe(true);
+    await admin.goto(path);
+    await expect.poll(() => stateBadge.getAttribute("data-order-state")).toBe("held");
+    expect(admin.pageErrors).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import { ConfirmButton } from "../confirm-button";
 import {
   Badge,
   BlockStack,
@@ -102,14 +103,14 @@ export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnma
               {row.mapping ? "Change" : "Map"}
             </Button>
             {row.mapping ? (
-              <Button
+              <ConfirmButton
                 size="slim"
-                tone="critical"
                 variant="plain"
-                onClick={() => onUnmap(row.shopifyVariantId)}
-              >
-                Unmap
-              </Button>
+                label="Unmap"
+                question="Unmap it? Its orders are held until it is mapped again."
+                confirmLabel="Unmap"
+                onConfirm={() => onUnmap(row.shopifyVariantId)}
+              />
             ) : null}
           </ButtonGroup>
         </IndexTable.Cell>

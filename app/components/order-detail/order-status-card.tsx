@@ -4,6 +4,7 @@ import type { OrderDetail } from "../../orders/order-detail.server";
 import type { OrderIntent } from "../../orders/order-page-form";
 import { nextStepForHold, stateLabel, stateTone } from "../../orders/next-step";
 import { useShopTime } from "../shop-time";
+import { ConfirmButton } from "../confirm-button";
 
 const RETRY_STATES = ["retrying", "unknown", "waiting"];
 const RESUBMIT_STATES = ["held", "skipped"];
@@ -66,9 +67,13 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
             </Button>
           )}
           {order.state === "held" && (
-            <Button tone="critical" loading={busy} onClick={() => onIntent("skip")}>
-              Skip
-            </Button>
+            <ConfirmButton
+              label="Skip"
+              question={`Skip ${order.name}? Brilliant will never get it.`}
+              confirmLabel="Skip order"
+              loading={busy}
+              onConfirm={() => onIntent("skip")}
+            />
           )}
           <Button url={`shopify:admin/orders/${order.shopifyOrderId}`} target="_top">
             Open in Shopify
