@@ -13,6 +13,7 @@ export const ALERT_KINDS = [
   "fulfillment_write_back", // Brilliant shipped it, but marking it fulfilled in Shopify keeps failing
   "edited_after_forward", // edited in Shopify when Brilliant had (or may have had) it
   "shopify_connection", // Shopify refused to renew the app's offline token: the merchant must open the app
+  "stuck", // retrying or being checked at Brilliant hours after the order came
 ] as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[number];

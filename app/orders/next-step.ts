@@ -74,6 +74,8 @@ export function fixForAlert(kind: string, mappingPicker: string | null = null): 
         : { label: "Open mappings", url: MAPPINGS_PATH };
     case "credentials":
       return { label: "Open settings", url: SETTINGS_PATH };
+    case "stuck":
+      return { label: "See the orders retrying", url: "/app/orders?state=retrying" };
     case "shopify_connection":
       // Loading the app runs token exchange, which stores a new offline token.
       return { label: "Reconnect", url: "/app" };

@@ -56,6 +56,7 @@ const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
   fulfillment_write_back: "warning",
   edited_after_forward: "warning",
   shopify_connection: "critical",
+  stuck: "warning",
 };
 
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;

@@ -49,6 +49,7 @@ await runWorkerLoop({
   shopifySyncIntervalMs: settings.SHOPIFY_SYNC_INTERVAL_MS,
   reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   tokenSweepIntervalMs: settings.TOKEN_SWEEP_INTERVAL_MS,
+  stuckOrderIntervalMs: 60_000,
   signal: controller.signal,
 });
 log.info("worker stopped");

@@ -1,5 +1,6 @@
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { listUninstalledShops } from "../models/shop.server";
+import { refreshStuckOrderAlerts } from "../orders/stuck-orders.server";
 import { applyQueuedProductUpdates } from "../catalog/product-update-queue.server";
 import {
   pollDueStatuses,
@@ -27,6 +28,8 @@ export interface WorkerLoopOptions {
   reconcileIntervalMs?: number;
   /** How often offline tokens are migrated or renewed ahead of expiry; 0 turns it off. */
   tokenSweepIntervalMs?: number;
+  /** How often orders retrying or being checked for hours are looked for (an alert); 0 turns it off. */
+  stuckOrderIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -79,6 +82,12 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.reconcileIntervalMs ?? 0,
       run: (ms: number) => reconcileDueShops(ms, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      intervalMs: options.stuckOrderIntervalMs ?? 0,
+      run: () => refreshStuckOrderAlerts(),
       running: null as Promise<unknown> | null,
       last: 0,
     },
