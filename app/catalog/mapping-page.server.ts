@@ -10,7 +10,12 @@ import {
   saveMappingsReport,
 } from "./mapping.server";
 import { lastSync as lastShopifySync } from "./shopify-variant-sync.server";
-import { containsPattern, listShopifyVariants, type VariantFields } from "./shopify-variants.server";
+import {
+  containsPattern,
+  escapeLike,
+  listShopifyVariants,
+  type VariantFields,
+} from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
 import { syncRunView, type SyncRunView } from "../models/brilliant-connection.server";
 
@@ -176,9 +181,9 @@ export async function getShopifyVariantForMapping(shop: string, shopifyVariantId
 }
 
 /**
- * The picker: Brilliant variants still in the catalog, by product name, whose
- * name or options contain the search (case-insensitive on both databases) or
- * whose id equals it.
+ * The picker: Brilliant variants still in the catalog, by product name, each
+ * of the search's words found in the name or an option (case-insensitive on
+ * both databases) or equal to the id: "logo tee L" finds Classic Logo Tee, L.
  */
 export async function searchBrilliantVariants(
   shop: string,
@@ -187,16 +192,8 @@ export async function searchBrilliantVariants(
   const search = options.search?.trim() ?? "";
   const limit = Math.max(1, Math.min(100, options.limit ?? 50));
   const conditions: Prisma.Sql[] = [Prisma.sql`b."shop" = ${shop}`, Prisma.sql`b."removedAt" IS NULL`];
-  if (search) {
-    const pattern = containsPattern(search);
-    conditions.push(Prisma.sql`(
-      b."brilliantVariantId" = ${search}
-      OR LOWER(b."productName") LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(b."size", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(b."color", '')) LIKE ${pattern} ESCAPE '\\'
-      OR LOWER(COALESCE(b."flavor", '')) LIKE ${pattern} ESCAPE '\\'
-    )`);
-  }
+  // A few words at most: each adds a condition.
+  for (const word of search.split(/\s+/).filter(Boolean).slice(0, 8)) conditions.push(wordCondition(word));
   const picked = await prisma.$queryRaw<Array<{ id: string }>>`
     SELECT b."id" AS "id" FROM "BrilliantVariant" b
     WHERE ${Prisma.join(conditions, " AND ")}
@@ -210,6 +207,32 @@ export async function searchBrilliantVariants(
     const row = byId.get(id);
     return row ? [brilliantVariantView(row)] : [];
   });
+}
+
+/**
+ * One search word: equal to the id, or found in the name or an option. A word
+ * of one or two characters ("L", "XL") must be a whole option or a whole word
+ * of the name, or it would match nearly every name.
+ */
+function wordCondition(word: string): Prisma.Sql {
+  const lower = word.toLowerCase();
+  if (lower.length <= 2) {
+    return Prisma.sql`(
+      b."brilliantVariantId" = ${word}
+      OR LOWER(COALESCE(b."size", '')) = ${lower}
+      OR LOWER(COALESCE(b."color", '')) = ${lower}
+      OR LOWER(COALESCE(b."flavor", '')) = ${lower}
+      OR LOWER(' ' || b."productName" || ' ') LIKE ${`% ${escapeLike(lower)} %`} ESCAPE '\\'
+    )`;
+  }
+  const pattern = containsPattern(word);
+  return Prisma.sql`(
+    b."brilliantVariantId" = ${word}
+    OR LOWER(b."productName") LIKE ${pattern} ESCAPE '\\'
+    OR LOWER(COALESCE(b."size", '')) LIKE ${pattern} ESCAPE '\\'
+    OR LOWER(COALESCE(b."color", '')) LIKE ${pattern} ESCAPE '\\'
+    OR LOWER(COALESCE(b."flavor", '')) LIKE ${pattern} ESCAPE '\\'
+  )`;
 }
 
 export type MapVariantResult =

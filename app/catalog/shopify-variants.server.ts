@@ -116,7 +116,12 @@ function decodeListCursor(cursor: string): { productTitle: string; shopifyVarian
 
 /** A LIKE pattern for "contains `search`", lower-cased, with LIKE's wildcards taken literally (ESCAPE '\'). */
 export function containsPattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  return `%${escapeLike(search.toLowerCase())}%`;
+}
+
+/** Text as a LIKE pattern matches it literally (with ESCAPE '\'). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 function mappedToSql(condition: MappedToCondition): Prisma.Sql {
