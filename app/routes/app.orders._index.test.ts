@@ -62,6 +62,12 @@ describe("orders list (app.orders._index)", () => {
     expect(JSON.stringify(data)).not.toContain(heldB);
   });
 
+  it("GIVEN shop A's orders WHEN the list loads THEN it counts each state for the tabs, only shop A's", async () => {
+    const response = await callRoute(loader, await adminRequest("/app/orders", { shop: SHOP_A }));
+    const { counts } = (await response.json()) as { counts: Record<string, number> };
+    expect(counts).toMatchObject({ held: 1, retrying: 1, forwarded: 1, unknown: 0, skipped: 0 });
+  });
+
   it("filters by state, code, date range and order name", async () => {
     expect((await list("?state=held")).orders.map((o) => o.id)).toEqual([heldA]);
     expect((await list("?code=3501")).orders.map((o) => o.id)).toEqual([retryingA]);

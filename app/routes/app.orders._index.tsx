@@ -23,6 +23,8 @@ import {
 import { BulkResultBanner, bulkResultMessage } from "../components/orders-list/bulk-result-banner";
 import { DateErrorsBanner } from "../components/orders-list/date-errors-banner";
 import { OrdersFilters } from "../components/orders-list/orders-filters";
+import { StateTabs } from "../components/orders-list/state-tabs";
+import { countOrdersByState } from "../orders/order.server";
 import { OrdersTable } from "../components/orders-list/orders-table";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -41,6 +43,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         nextCursor: null,
         previousCursor: null,
         codes: await listOrderCodes(session.shop),
+        counts: await countOrdersByState(session.shop),
         filters,
         dateErrors,
       },
@@ -48,11 +51,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     );
   }
   try {
-    const [page, codes] = await Promise.all([
+    const [page, codes, counts] = await Promise.all([
       listOrders(session.shop, filters, { after, before }),
       listOrderCodes(session.shop),
+      countOrdersByState(session.shop),
     ]);
-    return json({ ...page, codes, filters, dateErrors: null });
+    return json({ ...page, codes, counts, filters, dateErrors: null });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -70,7 +74,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Orders() {
-  const { orders, nextCursor, previousCursor, codes, filters, dateErrors } = useLoaderData<typeof loader>();
+  const { orders, nextCursor, previousCursor, codes, counts, filters, dateErrors } =
+    useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -113,6 +118,11 @@ export default function Orders() {
           <BulkResultBanner result={result} onDismiss={() => setDismissed(result)} />
         )}
         <Card padding="0">
+          <StateTabs
+            counts={counts}
+            state={filters.state}
+            onSelect={(state) => go({ state, after: undefined, before: undefined })}
+          />
           <OrdersFilters
             filters={filters}
             codes={codes}

@@ -22,6 +22,14 @@ describe("orders list in Chromium", () => {
       expect.arrayContaining(["#1001", "#1002", "#1003", "#1004", "#1005", "#1006", "#1007", "#1008"]),
     );
 
+    // A tab per state with its count; a tab filters the list.
+    await page.getByRole("tab", { name: /^Held orders/ }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("state")).toBe("held");
+    await expect.poll(() => rowNames(admin)).toEqual(expect.arrayContaining(["#1002"]));
+    expect(await page.getByRole("tab", { name: /^Held orders/ }).innerText()).toMatch(/^Held \(\d+\)$/);
+    await page.getByRole("tab", { name: /^All orders/ }).click();
+    await expect.poll(() => rows(admin).count()).toBe(8);
+
     // Search by order name, as the merchant types.
     await page.getByPlaceholder("Search by order name").fill("1003");
     await expect.poll(() => rowNames(admin)).toEqual(["#1003"]);
