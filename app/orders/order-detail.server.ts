@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { explainCode, type CodeExplanation } from "./code-explanations";
 import { fulfillmentSyncText } from "./fulfillment-write-back.server";
-import { resubmitOrders, type ActionSummary } from "./actions.server";
+import { recheckOrder, resubmitOrders, type ActionSummary, type RecheckVerdict } from "./actions.server";
 import { mappingPickersByOrder } from "./fix-links.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
 
@@ -49,6 +49,8 @@ export interface OrderDetail {
   holdKind: string | null;
   /** Held for a variant: the mapping page of that variant, when known. */
   mappingPicker: string | null;
+  /** Held or skipped: what a resubmit now would meet, by the worker's checks (nothing sent). */
+  resubmitWould: RecheckVerdict | null;
   lastCode: number | null;
   lastCodeExplanation: CodeExplanation | null;
   lastMessage: string | null;
@@ -106,6 +108,8 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
 
   const picker =
     order.state === "held" ? (await mappingPickersByOrder(shop, [order.id])).get(order.id) : null;
+  const resubmitWould =
+    order.state === "held" || order.state === "skipped" ? await recheckOrder(shop, order) : null;
   return {
     id: order.id,
     shopifyOrderId: order.shopifyOrderId,
@@ -114,6 +118,7 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     stateReason: order.stateReason,
     holdKind: order.holdKind,
     mappingPicker: picker ?? null,
+    resubmitWould,
     lastCode: order.lastCode,
     lastCodeExplanation: order.lastCode === null ? null : explainCode(order.lastCode),
     lastMessage: order.lastMessage,

@@ -58,6 +58,16 @@ describe("order detail (app.orders.$id)", () => {
     callRoute(loader, await adminRequest(`/app/orders/${id}`, { shop }), { id });
   const stateOf = async (id: string) => (await prisma.order.findUniqueOrThrow({ where: { id } })).state;
 
+  it("GIVEN a held order the checks would hold again WHEN its page loads THEN it says so, before any resubmit", async () => {
+    const id = await orderInState(SHOP_A, "held", { name: "#1009", holdKind: "review" });
+    const { order } = (await (await get(id)).json()) as {
+      order: { resubmitWould: { kind: string; holdKind?: string; reason: string } | null };
+    };
+    // This shop has no Brilliant credentials: that is what a resubmit would meet now.
+    expect(order.resubmitWould).toMatchObject({ kind: "held", holdKind: "credentials" });
+    expect(await stateOf(id)).toBe("held");
+  });
+
   it("GIVEN an order with attempts WHEN its page loads THEN it has transitions and attempts on one timeline, with codes explained", async () => {
     const id = await orderInState(SHOP_A, "retrying", { name: "#1005", code: 3501 });
     const [sending] = await prisma.orderTransition.findMany({ where: { orderId: id, toState: "sending" } });

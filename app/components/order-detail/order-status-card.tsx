@@ -45,6 +45,12 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
           </Text>
         )}
         {canFixAddress && <Text as="p">Next step: fix the shipping address below, then resubmit.</Text>}
+        {order.resubmitWould && order.resubmitWould.kind !== "send" && !canFixAddress && (
+          <Text as="p" tone="subdued">
+            Resubmitting now would {order.resubmitWould.kind === "held" ? "hold it again" : "skip it again"}:{" "}
+            {order.resubmitWould.reason}
+          </Text>
+        )}
         {order.lastCodeExplanation && (
           <LastAnswer
             explanation={order.lastCodeExplanation}
@@ -59,7 +65,8 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
           )}
           {RESUBMIT_STATES.includes(order.state) && (
             <Button
-              variant={canFixAddress ? undefined : "primary"}
+              // Primary only when it would go: one that would be held again is no next step.
+              variant={canFixAddress || order.resubmitWould?.kind !== "send" ? undefined : "primary"}
               loading={busy}
               onClick={() => onIntent("resubmit")}
             >
