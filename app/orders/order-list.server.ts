@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { resubmitOrders, retryNow, type RecheckVerdict } from "./actions.server";
 import { nextStepForHold, type NextStep } from "./next-step";
 import { mappingPickersByOrder } from "./fix-links.server";
+import { orderSummaryOf, type OrderSummary } from "./order-summary";
 
 /**
  * The orders list: filters, search by order name and keyset pagination on
@@ -32,7 +33,7 @@ export interface OrderListPage {
   previousCursor: string | null;
 }
 
-export interface OrderListRow {
+export interface OrderListRow extends OrderSummary {
   id: string;
   name: string;
   state: string;
@@ -160,6 +161,7 @@ export async function listOrders(
       brilliantOrderId: true,
       attemptCount: true,
       createdAt: true,
+      payload: true,
     },
   });
   const hasMore = rows.length > limit;
@@ -187,6 +189,7 @@ export async function listOrders(
       brilliantOrderId: row.brilliantOrderId,
       attemptCount: row.attemptCount,
       createdAt: row.createdAt.toISOString(),
+      ...orderSummaryOf(row.payload),
     })),
     nextCursor: hasOlder && last ? encodeCursor(last) : null,
     previousCursor: hasNewer && first ? encodeCursor(first) : null,

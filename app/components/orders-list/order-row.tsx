@@ -24,6 +24,17 @@ export function OrderRow({
         </Link>
       </IndexTable.Cell>
       <IndexTable.Cell>{receivedAt(order.createdAt)}</IndexTable.Cell>
+      <IndexTable.Cell>{order.customer ?? "—"}</IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {order.itemCount ?? "—"}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {order.total ?? "—"}
+        </Text>
+      </IndexTable.Cell>
       <IndexTable.Cell>
         <Badge tone={stateTone(order.state)}>{stateLabel(order.state)}</Badge>
       </IndexTable.Cell>

@@ -14,7 +14,10 @@ export interface OrdersTableProps {
 
 const HEADINGS: IndexTableProps["headings"] = [
   { title: "Order" },
-  { title: "Received (UTC)" },
+  { title: "Received" },
+  { title: "Customer" },
+  { title: "Items", alignment: "end" },
+  { title: "Total", alignment: "end" },
   { title: "State" },
   { title: "Code" },
   { title: "Why, and what next" },
