@@ -36,6 +36,8 @@ export interface BrilliantVariantView {
   /** null when Brilliant does not track its stock (-1). */
   stock: number | null;
   inactive: boolean;
+  /** None left of a product that requires stock: orders for it are held until Brilliant restocks. */
+  outOfStock: boolean;
   /** No longer in the Brilliant catalog. */
   removed: boolean;
 }
@@ -48,6 +50,8 @@ export interface MappingRow extends VariantFields {
     brilliant: BrilliantVariantView | null;
     lowStock: boolean;
   } | null;
+  /** Unmapped: how many of the shop's orders are held waiting for it to be mapped. */
+  heldOrders: number;
 }
 
 export interface MappingPage {
@@ -66,6 +70,7 @@ export function brilliantVariantView(variant: BrilliantVariant): BrilliantVarian
     imageUrl: variant.imageUrl,
     stock: variant.inventoryCount < 0 ? null : variant.inventoryCount,
     inactive: variant.productInactive,
+    outOfStock: variant.inventoryRequired && variant.inventoryCount === 0,
     removed: variant.removedAt !== null,
   };
 }
@@ -125,6 +130,10 @@ export async function listMappingPage(
     where: { shop, brilliantVariantId: { in: targetIds } },
   });
   const byId = new Map(targets.map((variant) => [variant.brilliantVariantId, variant]));
+  const waiting = await heldOrdersByUnmappedVariant(
+    shop,
+    page.variants.filter((row) => !row.mapping).map((row) => row.shopifyVariantId),
+  );
   return {
     rows: page.variants.map((row) => {
       const target = row.mapping ? byId.get(row.mapping.brilliantVariantId) : undefined;
@@ -144,11 +153,29 @@ export async function listMappingPage(
               lowStock: target ? isLowStock(target, threshold) : false,
             }
           : null,
+        heldOrders: waiting.get(row.shopifyVariantId) ?? 0,
       };
     }),
     nextCursor: page.nextCursor,
     previousCursor: page.previousCursor,
   };
+}
+
+/** Orders held for a mapping, by the unmapped Shopify variant their open alert names. */
+async function heldOrdersByUnmappedVariant(
+  shop: string,
+  shopifyVariantIds: string[],
+): Promise<Map<string, number>> {
+  if (shopifyVariantIds.length === 0) return new Map();
+  const alerts = await prisma.alert.findMany({
+    where: {
+      shop,
+      kind: "mapping",
+      openKey: { in: shopifyVariantIds.map((id) => `mapping:variant:${id}`) },
+    },
+    select: { key: true, _count: { select: { orders: { where: { order: { state: "held" } } } } } },
+  });
+  return new Map(alerts.map((alert) => [alert.key.slice("mapping:variant:".length), alert._count.orders]));
 }
 
 export interface MappingSyncStatus {

@@ -21,4 +21,17 @@ describe("the mapping picker's search", () => {
     expect(found[0]).toMatchObject({ productName: "Classic Logo Tee" });
     expect(await searchBrilliantVariants(SHOP, { search: "logo bottle" })).toEqual([]);
   });
+
+  it("marks the variants whose orders would be held: out of stock on a product that requires stock, or inactive", async () => {
+    await syncBrilliantCatalog(
+      SHOP,
+      createBrilliantClient({ baseUrl: world.sim.url, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET }),
+    );
+    const [empty] = await searchBrilliantVariants(SHOP, { search: String(V.outOfStock) });
+    expect(empty).toMatchObject({ outOfStock: true, inactive: false, stock: 0 });
+    const [inactive] = await searchBrilliantVariants(SHOP, { search: String(V.inactive) });
+    expect(inactive).toMatchObject({ inactive: true });
+    const [plenty] = await searchBrilliantVariants(SHOP, { search: String(V.teeMedium) });
+    expect(plenty).toMatchObject({ outOfStock: false, inactive: false });
+  });
 });

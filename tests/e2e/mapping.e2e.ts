@@ -92,6 +92,8 @@ describe("mapping in Chromium", () => {
     const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: `SKU ${SKU}` });
     await expect.poll(() => row.isVisible()).toBe(true);
     expect(await row.getByText("Unmapped").isVisible()).toBe(true);
+    // How many orders wait on it, so the merchant maps what matters first.
+    expect(await row.getByText("1 order waiting").isVisible()).toBe(true);
     await admin.screenshot("mappings-unmapped");
     await row.getByRole("link", { name: "Map" }).click();
 

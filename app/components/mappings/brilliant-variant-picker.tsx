@@ -29,6 +29,12 @@ function CandidateItem(
 ) {
   const { candidate, currentBrilliantVariantId } = props;
   const current = candidate.brilliantVariantId === currentBrilliantVariantId;
+  // Mapping to it is allowed, but its orders would be held: said before, not after.
+  const warning = candidate.inactive
+    ? "Inactive at Brilliant: orders mapped to it are held."
+    : candidate.outOfStock
+      ? "Out of stock at Brilliant: orders mapped to it are held until it is restocked."
+      : null;
   return (
     <ResourceItem
       id={candidate.brilliantVariantId}
@@ -48,17 +54,23 @@ function CandidateItem(
               {candidate.stock === null ? "Stock not tracked" : `${candidate.stock} in stock`}
             </Text>
             {candidate.inactive ? <Badge tone="critical">Inactive</Badge> : null}
+            {candidate.outOfStock ? <Badge tone="warning">Out of stock</Badge> : null}
             {current ? <Badge tone="success">Current</Badge> : null}
           </InlineStack>
+          {warning ? (
+            <Text as="span" variant="bodySm" tone="caution">
+              {warning}
+            </Text>
+          ) : null}
         </BlockStack>
         <Button
-          variant="primary"
+          variant={warning ? undefined : "primary"}
           disabled={current}
           loading={props.choosing === candidate.brilliantVariantId}
           onClick={() => props.onChoose(candidate.brilliantVariantId)}
           accessibilityLabel={`Map to ${candidate.productName} ${candidate.options}`}
         >
-          Map
+          {warning ? "Map anyway" : "Map"}
         </Button>
       </InlineStack>
     </ResourceItem>

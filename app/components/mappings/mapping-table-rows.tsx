@@ -93,7 +93,12 @@ export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnma
           {row.mapping ? (
             <BrilliantVariantCell mapping={row.mapping} />
           ) : (
-            <Badge tone="attention">Unmapped</Badge>
+            <InlineStack gap="100">
+              <Badge tone="attention">Unmapped</Badge>
+              {row.heldOrders > 0 ? (
+                <Badge tone="critical">{`${row.heldOrders} ${row.heldOrders === 1 ? "order" : "orders"} waiting`}</Badge>
+              ) : null}
+            </InlineStack>
           )}
         </IndexTable.Cell>
         <IndexTable.Cell>{row.mapping ? <StockCell mapping={row.mapping} /> : null}</IndexTable.Cell>
