@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import type { OrderListFilters } from "../../orders/order-list.server";
 import type { DateErrors } from "../../orders/orders-list-params";
 import { ORDER_STATE_CHOICES, stateLabel } from "../../orders/next-step";
+import { explainCode } from "../../orders/code-explanations";
 
 const STATE_CHOICES = ORDER_STATE_CHOICES.map((state) => ({ label: stateLabel(state), value: state }));
 
@@ -18,6 +19,12 @@ export interface OrdersFiltersProps {
   /** Changes the URL's filters; undefined or "" removes one. */
   go: (changes: Record<string, string | undefined>) => void;
   onClearAll: () => void;
+}
+
+/** A code as the merchant reads it: its number and what it means. */
+function codeLabel(code: number): string {
+  const { title } = explainCode(code);
+  return title === `Code ${code}` ? String(code) : `${code} · ${title}`;
 }
 
 /** Search by order name, and filter by state, Brilliant code and the day received. */
@@ -39,7 +46,7 @@ export function OrdersFilters({ filters, codes, dateErrors, go, onClearAll }: Or
     },
     filters.code !== undefined && {
       key: "code",
-      label: `Brilliant code: ${filters.code}`,
+      label: `Brilliant code: ${codeLabel(filters.code)}`,
       onRemove: () => go({ code: undefined }),
     },
     (filters.from || filters.to) && {
@@ -77,7 +84,7 @@ export function OrdersFilters({ filters, codes, dateErrors, go, onClearAll }: Or
           <ChoiceList
             title="Brilliant code"
             titleHidden
-            choices={codes.map((code) => ({ label: String(code), value: String(code) }))}
+            choices={codes.map((code) => ({ label: codeLabel(code), value: String(code) }))}
             selected={filters.code !== undefined ? [String(filters.code)] : []}
             onChange={([value]) => go({ code: value })}
           />
