@@ -21,6 +21,8 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
+import { setupGuide } from "../models/setup-guide.server";
+import { SetupGuide } from "../components/home/setup-guide";
 import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
 import { SETTINGS_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
@@ -32,8 +34,11 @@ const QuerySchema = z.object({
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const { days } = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const dashboard = await getDashboard(session.shop, { days: Number(days) });
-  return json({ ...dashboard, days: Number(days) });
+  const [dashboard, setup] = await Promise.all([
+    getDashboard(session.shop, { days: Number(days) }),
+    setupGuide(session.shop),
+  ]);
+  return json({ ...dashboard, setup, days: Number(days) });
 };
 
 const TILES = [
@@ -62,7 +67,7 @@ const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
 
 export default function Home() {
-  const { counts, alerts, hasCredentials, outcomes, held, days } = useLoaderData<typeof loader>();
+  const { counts, alerts, hasCredentials, outcomes, held, days, setup } = useLoaderData<typeof loader>();
   const queued = counts.received + counts.ready + counts.sending;
   return (
     <Page>
@@ -71,6 +76,7 @@ export default function Home() {
         Brilliant Sync: home
       </Text>
       <BlockStack gap="500">
+        <SetupGuide steps={setup} />
         {!hasCredentials && <AlertBanner alert={connectBrilliant(alerts)} />}
         {alerts
           // Without credentials, their alert is the banner above: one banner, not two.
