@@ -9,6 +9,42 @@ export interface SetupStep {
   action: { label: string; url: string };
 }
 
+const STEPS: Omit<SetupStep, "done">[] = [
+  [
+    "credentials",
+    "Connect your Brilliant store",
+    "Save your Brilliant API key and secret; Brilliant checks them before they are saved.",
+    "Open settings",
+    "/app/settings",
+  ],
+  [
+    "catalog",
+    "Read Brilliant's catalog",
+    "The app reads your Brilliant variants, their stock and whether they are active.",
+    "Sync the catalog in Settings",
+    "/app/settings",
+  ],
+  [
+    "products",
+    "Read your Shopify products",
+    "The app reads your variants and their SKUs, to map each to a Brilliant variant.",
+    "Open mappings",
+    "/app/mappings",
+  ],
+  [
+    "mappings",
+    "Map your variants",
+    "Auto-match by SKU, barcode or id, then map the rest by hand; unmapped orders wait.",
+    "Auto-match",
+    "/app/mappings/auto-match",
+  ],
+].map(([id, title, detail, label, url]) => ({
+  id: id as SetupStep["id"],
+  title: title!,
+  detail: detail!,
+  action: { label: label!, url: url! },
+}));
+
 /**
  * Home's setup guide: what a new install needs before its paid orders can go
  * to Brilliant, each step done or not by what the database holds now. Paid
@@ -22,34 +58,11 @@ export async function setupGuide(shop: string): Promise<SetupStep[]> {
     prisma.shopifyVariant.findFirst({ where: { shop, deletedAt: null }, select: { id: true } }),
     prisma.variantMapping.findFirst({ where: { shop }, select: { id: true } }),
   ]);
-  return [
-    {
-      id: "credentials",
-      title: "Connect your Brilliant store",
-      detail: "Save your Brilliant API key and secret; Brilliant checks them before they are saved.",
-      done: Boolean(settings?.brilliantApiKeyEnc),
-      action: { label: "Open settings", url: "/app/settings" },
-    },
-    {
-      id: "catalog",
-      title: "Read Brilliant's catalog",
-      detail: "The app reads your Brilliant variants, their stock and whether they are active.",
-      done: Boolean(catalog),
-      action: { label: "Sync the catalog in Settings", url: "/app/settings" },
-    },
-    {
-      id: "products",
-      title: "Read your Shopify products",
-      detail: "The app reads your variants and their SKUs, to map each to a Brilliant variant.",
-      done: Boolean(products),
-      action: { label: "Open mappings", url: "/app/mappings" },
-    },
-    {
-      id: "mappings",
-      title: "Map your variants",
-      detail: "Auto-match by SKU, barcode or id, then map the rest by hand; unmapped orders wait.",
-      done: Boolean(mappings),
-      action: { label: "Auto-match", url: "/app/mappings/auto-match" },
-    },
-  ];
+  const done: Record<SetupStep["id"], boolean> = {
+    credentials: Boolean(settings?.brilliantApiKeyEnc),
+    catalog: Boolean(catalog),
+    products: Boolean(products),
+    mappings: Boolean(mappings),
+  };
+  return STEPS.map((step) => ({ ...step, done: done[step.id] }));
 }
