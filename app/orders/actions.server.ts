@@ -10,7 +10,7 @@ import {
   openFulfillmentHold,
 } from "./fulfillment-hold-order.server";
 import { NO_CREDENTIALS_REASON, UNREADABLE_ORDER_REASON } from "./merchant-words";
-import { loadForwardingSettings } from "../models/shop.server";
+import { loadForwardingSettings, type ForwardingSettings } from "../models/shop.server";
 
 /**
  * What the merchant (or a fix elsewhere in the app) can do to orders that are
@@ -39,27 +39,28 @@ export type RecheckVerdict =
 const RETRY_NOW_STATES: readonly OrderState[] = ["retrying", "unknown", "waiting", "received", "ready"];
 const SKIPPABLE_STATES: readonly OrderState[] = ["held", "received", "waiting", "ready", "retrying"];
 
+/** The shop's orders among `orderIds` (ids of other shops are not found). */
+function readOrders(shop: string, orderIds: string[]) {
+  return prisma.order.findMany({ where: { shop, id: { in: orderIds } }, select: { id: true, state: true } });
+}
+
 /**
- * Moves each of the shop's orders among `orderIds` that `refusal` lets
- * through (it names why not, else null); `move` says whether the order was
- * still where it was read.
+ * Moves each of `orders` (the shop's, as read for `orderIds`) that `refusal`
+ * lets through (it names why not, else null); `move` says whether the order
+ * was still where it was read.
  */
-async function actOn(
-  shop: string,
+async function actOn<O extends { id: string; state: string }>(
   orderIds: string[],
+  orders: O[],
   refusal: (state: OrderState) => string | null,
   /** True when moved; false when it moved meanwhile; a string: why it was left as it is. */
-  move: (orderId: string, state: OrderState) => Promise<boolean | string>,
+  move: (order: O, state: OrderState) => Promise<boolean | string>,
 ): Promise<ActionSummary> {
-  const orders = await prisma.order.findMany({
-    where: { shop, id: { in: orderIds } },
-    select: { id: true, state: true },
-  });
   const summary = emptySummary(orderIds, orders);
   for (const order of orders) {
     const state = order.state as OrderState;
     const why = refusal(state);
-    const moved = why ?? (await move(order.id, state));
+    const moved = why ?? (await move(order, state));
     if (moved === true) summary.changed.push(order.id);
     else summary.unchanged.push({ orderId: order.id, why: moved === false ? "it moved meanwhile" : moved });
   }
@@ -69,12 +70,12 @@ async function actOn(
 /** Brings the next attempt forward to now. `unknown` orders are still looked up first. */
 export async function retryNow(shop: string, orderIds: string[]): Promise<ActionSummary> {
   return actOn(
-    shop,
     orderIds,
+    await readOrders(shop, orderIds),
     (state) => (RETRY_NOW_STATES.includes(state) ? null : `it is ${state}`),
-    async (orderId, state) => {
+    async ({ id }, state) => {
       const result = await prisma.order.updateMany({
-        where: { id: orderId, shop, state },
+        where: { id, shop, state },
         data: { nextAttemptAt: new Date() },
       });
       return result.count === 1;
@@ -107,36 +108,34 @@ export async function resubmitOrders(
       shopifyCreatedAt: true,
     },
   });
+  // The shop's settings once for all the orders' checks.
+  const settings = await loadForwardingSettings(shop);
   const checked = new Map<string, RecheckVerdict>();
-  const still = new Map<string, string>();
-  for (const order of orders) {
-    if (order.state !== "held" && order.state !== "skipped") continue;
-    const verdict = await recheckOrder(shop, order);
-    if (verdict.kind === "send" || !sameStop(order, verdict)) checked.set(order.id, verdict);
-    else still.set(order.id, `still ${verdict.kind}: ${verdict.reason}`);
-  }
   const summary = await actOn(
-    shop,
     orderIds,
+    orders,
     (from) =>
       from !== "held" && from !== "skipped"
         ? `only held or skipped orders can be resubmitted; it is ${from}`
         : null,
-    async (orderId, from) => {
-      const why = still.get(orderId);
-      if (why !== undefined) return why;
-      return transition({
+    async (order, from) => {
+      const verdict = await recheckOrder(shop, order, settings);
+      if (verdict.kind !== "send" && sameStop(order, verdict))
+        return `still ${verdict.kind}: ${verdict.reason}`;
+      const moved = await transition({
         shop,
-        orderId,
+        orderId: order.id,
         from,
         to: "ready",
         actor: options.actor ?? "merchant",
         reason: options.reason ?? "Resubmitted by the merchant; checked again before it goes to Brilliant.",
         nextAttemptAt: new Date(),
       });
+      if (moved) checked.set(order.id, verdict);
+      return moved;
     },
   );
-  summary.checked = new Map([...checked].filter(([orderId]) => summary.changed.includes(orderId)));
+  summary.checked = checked;
   if (summary.changed.length > 0) await resolveAlertsWithoutHeldOrders(shop);
   return summary;
 }
@@ -155,13 +154,16 @@ function sameStop(order: { state: string; holdKind: string | null }, verdict: Re
 export async function recheckOrder(
   shop: string,
   order: { payload: string; shopifyOrderId: string; shopifyCreatedAt: Date | null },
+  /** The shop's, when the caller has them already. */
+  known?: ForwardingSettings | null,
 ): Promise<RecheckVerdict> {
   const hold = await openFulfillmentHold(shop, order.shopifyOrderId, order.shopifyCreatedAt);
   if (hold) return { kind: "held", holdKind: fulfillmentHoldKind(hold), reason: fulfillmentHoldReason(hold) };
-  if (!(await loadForwardingSettings(shop))?.credentials) {
+  const settings = known === undefined ? await loadForwardingSettings(shop) : known;
+  if (!settings?.credentials) {
     return { kind: "held", holdKind: "credentials", reason: NO_CREDENTIALS_REASON };
   }
-  const check = await preflightStoredOrder(shop, order.payload);
+  const check = await preflightStoredOrder(shop, order.payload, settings.forwardTestOrders);
   if (!check) return { kind: "held", holdKind: "app_error", reason: UNREADABLE_ORDER_REASON };
   if (check.kind === "hold") return { kind: "held", holdKind: check.holdKind, reason: check.reason };
   if (check.kind === "skip") return { kind: "skipped", reason: check.reason };
@@ -171,13 +173,13 @@ export async function recheckOrder(
 /** Marks held orders as not for Brilliant. */
 export async function skipOrders(shop: string, orderIds: string[]): Promise<ActionSummary> {
   const summary = await actOn(
-    shop,
     orderIds,
+    await readOrders(shop, orderIds),
     (from) => (SKIPPABLE_STATES.includes(from) ? null : `it is ${from}`),
-    (orderId, from) =>
+    ({ id }, from) =>
       transition({
         shop,
-        orderId,
+        orderId: id,
         from,
         to: "skipped",
         actor: "merchant",
@@ -221,24 +223,30 @@ function emptySummary(requested: string[], found: { id: string }[]): ActionSumma
 }
 
 /** Pre-flight (no call to Brilliant) on a stored orders/paid body; null when the body no longer reads. */
-export async function preflightStoredOrder(shop: string, payload: string): Promise<PreflightResult | null> {
+export async function preflightStoredOrder(
+  shop: string,
+  payload: string,
+  /** The shop's setting, when the caller has it already. */
+  knownForwardTestOrders?: boolean,
+): Promise<PreflightResult | null> {
   const parsed = parseShopifyOrder(JSON.parse(payload));
   if (!parsed.success) return null;
   const variantIds = parsed.data.line_items
     .map((line) => line.variant_id)
     .filter((id): id is string => Boolean(id));
   const mappings = await loadMappings(shop, variantIds);
-  const settings = await prisma.shopSettings.findUnique({
-    where: { shop },
-    select: { forwardTestOrders: true },
-  });
+  const forwardTestOrders =
+    knownForwardTestOrders ??
+    (await prisma.shopSettings.findUnique({ where: { shop }, select: { forwardTestOrders: true } }))
+      ?.forwardTestOrders ??
+    false;
   return preflight({
     shop,
     order: parsed.data,
     mappings,
     catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
     statusWebhookUrl: "https://recheck.invalid/",
-    forwardTestOrders: settings?.forwardTestOrders ?? false,
+    forwardTestOrders,
   });
 }
 

@@ -1,8 +1,8 @@
 import prisma from "../db.server";
 import { countOrdersByState, type OrderStateCounts } from "./order.server";
-import { fixForAlert, nextStepForHold, orderPath, type NextStep } from "./next-step";
+import { fixForAlert, orderPath, type NextStep } from "./next-step";
 import { variantInAlertKey, type VariantRef } from "./alert-keys";
-import { mappingPickersByAlertKey, mappingPickersByOrder } from "./fix-links.server";
+import { mappingPickersByAlertKey, nextStepsForHeld } from "./fix-links.server";
 
 export { variantInAlertKey };
 
@@ -229,9 +229,9 @@ export async function listHeldOrders(shop: string, take: number): Promise<HeldOr
     take,
     select: { id: true, name: true, holdKind: true, stateReason: true, lastCode: true },
   });
-  const pickers = await mappingPickersByOrder(
+  const nextSteps = await nextStepsForHeld(
     shop,
-    held.map((order) => order.id),
+    held.map((order) => ({ ...order, state: "held" })),
   );
   return held.map((order) => ({
     id: order.id,
@@ -239,7 +239,7 @@ export async function listHeldOrders(shop: string, take: number): Promise<HeldOr
     holdKind: order.holdKind,
     reason: order.stateReason ?? "Held: see the order for why.",
     code: order.lastCode,
-    nextStep: nextStepForHold(order.holdKind, order.id, pickers.get(order.id) ?? null),
+    nextStep: nextSteps.get(order.id)!,
     url: orderPath(order.id),
   }));
 }

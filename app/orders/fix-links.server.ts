@@ -1,5 +1,6 @@
 import prisma from "../db.server";
 import { variantInAlertKey } from "./alert-keys";
+import { nextStepForHold, type NextStep } from "./next-step";
 
 /** The mapping page of one Shopify variant, where it is mapped with the picker. */
 export function mappingPickerPath(shopifyVariantId: string): string {
@@ -54,4 +55,19 @@ export async function mappingPickersByOrder(shop: string, orderIds: string[]): P
     if (picker && !byOrder.has(link.orderId)) byOrder.set(link.orderId, picker);
   }
   return byOrder;
+}
+
+/** Each held order's next step, leading to the mapping page of its variant where one holds it. */
+export async function nextStepsForHeld(
+  shop: string,
+  orders: { id: string; state: string; holdKind: string | null }[],
+): Promise<Map<string, NextStep>> {
+  const held = orders.filter((order) => order.state === "held");
+  const pickers = await mappingPickersByOrder(
+    shop,
+    held.map((order) => order.id),
+  );
+  return new Map(
+    held.map((order) => [order.id, nextStepForHold(order.holdKind, order.id, pickers.get(order.id) ?? null)]),
+  );
 }

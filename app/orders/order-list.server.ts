@@ -1,8 +1,8 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { resubmitOrders, retryNow, type RecheckVerdict } from "./actions.server";
-import { nextStepForHold, type NextStep } from "./next-step";
-import { mappingPickersByOrder } from "./fix-links.server";
+import type { NextStep } from "./next-step";
+import { nextStepsForHeld } from "./fix-links.server";
 import { orderSummaryOf, type OrderSummary } from "./order-summary";
 
 /**
@@ -172,10 +172,7 @@ export async function listOrders(
   // Going back, there is a newer page when more rows came; going forward, when we came from a cursor.
   const hasNewer = backwards ? hasMore : Boolean(cursorValue);
   const hasOlder = backwards ? true : hasMore;
-  const pickers = await mappingPickersByOrder(
-    shop,
-    pageRows.filter((row) => row.state === "held").map((row) => row.id),
-  );
+  const nextSteps = await nextStepsForHeld(shop, pageRows);
   return {
     orders: pageRows.map((row) => ({
       id: row.id,
@@ -184,8 +181,7 @@ export async function listOrders(
       code: row.lastCode,
       reason: row.stateReason,
       holdKind: row.holdKind,
-      nextStep:
-        row.state === "held" ? nextStepForHold(row.holdKind, row.id, pickers.get(row.id) ?? null) : null,
+      nextStep: nextSteps.get(row.id) ?? null,
       brilliantOrderId: row.brilliantOrderId,
       attemptCount: row.attemptCount,
       createdAt: row.createdAt.toISOString(),

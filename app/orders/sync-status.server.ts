@@ -1,6 +1,6 @@
 import prisma from "../db.server";
-import { nextStepForHold, orderPath, stateLabel } from "./next-step";
-import { mappingPickersByOrder } from "./fix-links.server";
+import { orderPath, stateLabel } from "./next-step";
+import { nextStepsForHeld } from "./fix-links.server";
 import { resubmitOrders, retryNow } from "./actions.server";
 import type { OrderState } from "./state.server";
 import type { OrderSyncStatus } from "./sync-status";
@@ -33,8 +33,7 @@ export async function getOrderSyncStatus(
     where: { shop_shopifyOrderId: { shop, shopifyOrderId: id } },
   });
   if (!order) return null;
-  const picker =
-    order.state === "held" ? (await mappingPickersByOrder(shop, [order.id])).get(order.id) : null;
+  const nextStep = (await nextStepsForHeld(shop, [order])).get(order.id) ?? null;
   return {
     orderId: order.id,
     shopifyOrderId: order.shopifyOrderId,
@@ -47,7 +46,7 @@ export async function getOrderSyncStatus(
     brilliantOrderId: order.brilliantOrderId,
     nextAttemptAt: order.nextAttemptAt?.toISOString() ?? null,
     retry: retryKind(order.state),
-    nextStep: order.state === "held" ? nextStepForHold(order.holdKind, order.id, picker ?? null) : null,
+    nextStep,
     appPath: orderPath(order.id),
     updatedAt: order.updatedAt.toISOString(),
   };
