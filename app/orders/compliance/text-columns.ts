@@ -98,6 +98,7 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
       fulfillmentSync: STATE,
       fulfillmentSyncError: TEXT,
       shopifyFulfillmentIds: ID,
+      lineChanges: { none: "Shopify line ids and the Brilliant variant ids the merchant chose" },
     },
     "id",
   ),
@@ -173,6 +174,17 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
     },
   },
   SyncRun: shopTable({ kind: STATE, status: STATE, summary: TEXT }),
+  // The filter may hold a searched name; the summary names orders and why they stayed.
+  BulkJob: shopTable({
+    intent: STATE,
+    filter: TEXT,
+    filterLabel: TEXT,
+    status: STATE,
+    summary: TEXT,
+    cursor: ID,
+    leaseOwner: { none: "a worker's id" },
+    error: TEXT,
+  }),
   BrilliantStatusEvent: shopTable(
     {
       body: BODY,
