@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import type { ActionSummary } from "./actions.server";
+import { countryName, subdivisionProblem } from "./address-regions";
 
 /**
  * What the order page accepts: the order id from the URL, the intent of each
@@ -9,22 +10,26 @@ export const OrderIdSchema = z.string().min(1).max(64);
 
 const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 
-export const AddressSchema = z.object({
-  name: trimmed(100).min(1, "Enter the recipient's name"),
-  address1: trimmed(200).min(1, "Enter the street address"),
-  address2: trimmed(200).optional(),
-  city: trimmed(100).min(1, "Enter the city"),
-  provinceCode: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{2}$/, "Use the 2-letter state or province code, e.g. ON or TX"),
-  zip: trimmed(20).min(1, "Enter the postal code"),
-  countryCode: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{2}$/, "Use the 2-letter country code, e.g. CA or US"),
-  phone: trimmed(40).optional(),
-});
+// Country and province are checked against ISO 3166 (address-regions.ts), not only their shape.
+export const AddressSchema = z
+  .object({
+    name: trimmed(100).min(1, "Enter the recipient's name"),
+    address1: trimmed(200).min(1, "Enter the street address"),
+    address2: trimmed(200).optional(),
+    city: trimmed(100).min(1, "Enter the city"),
+    provinceCode: trimmed(40).default(""),
+    zip: trimmed(20).min(1, "Enter the postal code"),
+    countryCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine((code) => countryName(code) !== null, "Choose the country"),
+    phone: trimmed(40).optional(),
+  })
+  .superRefine((address, context) => {
+    const problem = subdivisionProblem(address.countryCode, address.provinceCode);
+    if (problem) context.addIssue({ code: "custom", path: ["provinceCode"], message: problem });
+  });
 
 export const ADDRESS_FIELDS = [
   "name",

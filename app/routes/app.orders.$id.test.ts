@@ -131,15 +131,24 @@ describe("order detail (app.orders.$id)", () => {
     expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
   });
 
-  it("GIVEN an order held for its address WHEN the fix has an invalid province code THEN 422 with the field error, nothing changed", async () => {
+  it("GIVEN an order held for its address WHEN the fix names no known country, or a province not of the country THEN 422 with the field errors, nothing changed", async () => {
     const id = await holdForAddress(SHOP_A);
     const before = await prisma.order.findUniqueOrThrow({ where: { id } });
-    const response = await post(id, { ...VALID_ADDRESS, provinceCode: "Ontario", countryCode: "C" });
-    expect(response.status).toBe(422);
-    const data = (await response.json()) as ActionData;
-    expect(data.fieldErrors?.provinceCode?.[0]).toMatch(/2-letter/);
-    expect(data.fieldErrors?.countryCode?.[0]).toMatch(/2-letter/);
-    expect(data.fieldErrors?.name).toBeUndefined();
+    const cases: [Record<string, string>, Record<string, RegExp>][] = [
+      [{ countryCode: "C" }, { countryCode: /Choose the country/ }],
+      // "OT" is what a merchant typed for Ontario: not a Canadian province code (ISO 3166-2).
+      [{ provinceCode: "OT" }, { provinceCode: /OT is not a state or province of Canada/ }],
+      [{ provinceCode: "Ontario" }, { provinceCode: /Use the code ON for Ontario/ }],
+      [{ provinceCode: "" }, { provinceCode: /Choose the state or province in Canada/ }],
+    ];
+    for (const [change, expected] of cases) {
+      const response = await post(id, { ...VALID_ADDRESS, ...change });
+      expect(response.status).toBe(422);
+      const data = (await response.json()) as ActionData;
+      for (const [field, message] of Object.entries(expected))
+        expect(data.fieldErrors?.[field]?.[0]).toMatch(message);
+      expect(data.fieldErrors?.name).toBeUndefined();
+    }
     expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
   });
 

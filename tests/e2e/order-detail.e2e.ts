@@ -5,7 +5,7 @@ describe("order detail in Chromium", () => {
   let admin: AdminBrowser;
   openAdminAround((opened) => (admin = opened));
 
-  it("fixes #1007's address (province code ON), resubmits it, and it leaves held", async () => {
+  it("fixes #1007's address (Ontario chosen as ON), resubmits it, and it leaves held", async () => {
     const { page } = admin;
     await admin.goto("/app/orders?query=1007");
     const link = page.locator(".Polaris-IndexTable__TableRow a", { hasText: "#1007" });
@@ -20,14 +20,19 @@ describe("order detail in Chromium", () => {
     await expect.poll(() => stateBadge.getAttribute("data-order-state")).toBe("held");
     expect(await page.getByText("Problem with the shipping address").first().isVisible()).toBe(true);
 
-    const province = page.getByLabel("State or province code");
-    // A wrong code is refused on the field, and nothing changes.
-    await province.fill("Ontario");
+    // Country and province are chosen from ISO 3166 lists; Shopify's "Ontario" (no code) is matched to ON.
+    const country = page.getByLabel("Country", { exact: true });
+    const province = page.getByLabel("State or province", { exact: true });
+    expect(await country.inputValue()).toBe("CA");
+    expect(await province.inputValue()).toBe("ON");
+    expect(await page.getByText("Shopify has Ontario; ON matches it").isVisible()).toBe(true);
+    // No province is refused on the field, and nothing changes.
+    await province.selectOption("");
     await page.getByRole("button", { name: "Save address and resubmit" }).click();
-    await expect.poll(() => page.getByText("Use the 2-letter state or province code").isVisible()).toBe(true);
+    await expect.poll(() => page.getByText("Choose the state or province in Canada").isVisible()).toBe(true);
     expect(await stateBadge.getAttribute("data-order-state")).toBe("held");
 
-    await province.fill("ON");
+    await province.selectOption("ON");
     await page.getByRole("button", { name: "Save address and resubmit" }).click();
     await expect
       .poll(() => page.locator(".Polaris-Banner", { hasText: "Address saved and resubmitted" }).isVisible())
