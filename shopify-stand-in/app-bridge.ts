@@ -4,7 +4,9 @@
  * and CDN are not there. It provides what the app's pages use, the way App
  * Bridge does:
  *   - `window.shopify`: `idToken()`, `toast.show/hide`, `config`, `loading`,
- *     and inert `saveBar`/`modal`;
+ *     `saveBar` (show/hide/toggle and leaveConfirmation) and an inert `modal`;
+ *   - `<ui-save-bar>`: shown as a bar over the page with its Save and Discard
+ *     buttons; leaveConfirmation asks "Leave page with unsaved changes?";
  *   - `fetch` patched so same-origin requests carry `Authorization: Bearer
  *     <fresh session token>` (tokens come from the preview at `tokenPath`);
  *   - `<ui-nav-menu>` links shown as a plain navigation bar, `<ui-title-bar>`
@@ -94,13 +96,135 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
   };
   var inert = { show: function () { return Promise.resolve(); }, hide: function () { return Promise.resolve(); }, toggle: function () { return Promise.resolve(); } };
 
+  // <ui-save-bar>: while shown, a bar over the top of the page under the nav
+  // (the admin's sidebar stays usable, so leaving can be tried); its child buttons are Save (variant="primary") and Discard, and
+  // their loading/disabled attributes show on the bar's buttons.
+  var saveBarHost = null;
+  function visibleSaveBars() {
+    return Array.prototype.filter.call(document.querySelectorAll("ui-save-bar"), function (bar) { return bar.showing; });
+  }
+  function renderSaveBars() {
+    var shown = visibleSaveBars()[0] || null;
+    if (!shown) {
+      if (saveBarHost) saveBarHost.remove();
+      saveBarHost = null;
+      return;
+    }
+    if (!saveBarHost || !document.body.contains(saveBarHost)) {
+      saveBarHost = document.createElement("div");
+      saveBarHost.setAttribute("data-app-bridge-stand-in", "save-bar");
+      saveBarHost.setAttribute("role", "region");
+      saveBarHost.setAttribute("aria-label", "Unsaved changes");
+      document.body.appendChild(saveBarHost);
+    }
+    saveBarHost.textContent = "";
+    var label = document.createElement("span");
+    label.textContent = "Unsaved changes";
+    saveBarHost.appendChild(label);
+    var sources = Array.prototype.slice.call(shown.querySelectorAll("button"));
+    sources.sort(function (a, b) { return (a.getAttribute("variant") === "primary") - (b.getAttribute("variant") === "primary"); });
+    sources.forEach(function (source) {
+      var primary = source.getAttribute("variant") === "primary";
+      var proxy = document.createElement("button");
+      proxy.type = "button";
+      proxy.className = primary ? "is-primary" : "";
+      proxy.textContent = source.textContent || (primary ? "Save" : "Discard");
+      var busy = source.hasAttribute("loading");
+      proxy.disabled = busy || source.hasAttribute("disabled");
+      if (busy) proxy.setAttribute("aria-busy", "true");
+      proxy.addEventListener("click", function () { source.click(); });
+      saveBarHost.appendChild(proxy);
+    });
+  }
+  if (!window.customElements.get("ui-save-bar")) {
+    window.customElements.define("ui-save-bar", class extends HTMLElement {
+      constructor() {
+        super();
+        this._showing = false;
+        var self = this;
+        this._observer = new MutationObserver(function () { if (self._showing) renderSaveBars(); });
+      }
+      connectedCallback() {
+        this.style.display = "none";
+        this._observer.observe(this, { subtree: true, childList: true, attributes: true, characterData: true });
+      }
+      disconnectedCallback() {
+        this._observer.disconnect();
+        this._showing = false;
+        renderSaveBars();
+      }
+      get showing() { return this._showing; }
+      show() {
+        if (!this._showing) {
+          this._showing = true;
+          renderSaveBars();
+          this.dispatchEvent(new Event("show"));
+        }
+        return Promise.resolve();
+      }
+      hide() {
+        if (this._showing) {
+          this._showing = false;
+          renderSaveBars();
+          this.dispatchEvent(new Event("hide"));
+        }
+        return Promise.resolve();
+      }
+      toggle() { return this._showing ? this.hide() : this.show(); }
+    });
+  }
+  function saveBarById(id) {
+    var bar = document.getElementById(id);
+    return bar && typeof bar.show === "function" ? bar : null;
+  }
+  // As the admin does: resolved at once with no save bar shown, or when the
+  // merchant chooses to leave; never when they stay.
+  function leaveConfirmation() {
+    if (visibleSaveBars().length === 0) return Promise.resolve();
+    return new Promise(function (resolve) {
+      var backdrop = document.createElement("div");
+      backdrop.setAttribute("data-app-bridge-stand-in", "leave-confirmation");
+      var dialog = document.createElement("div");
+      dialog.setAttribute("role", "alertdialog");
+      dialog.setAttribute("aria-modal", "true");
+      dialog.setAttribute("aria-labelledby", "app-bridge-stand-in-leave-title");
+      var title = document.createElement("h2");
+      title.id = "app-bridge-stand-in-leave-title";
+      title.textContent = "Leave page with unsaved changes?";
+      var body = document.createElement("p");
+      body.textContent = "Leaving this page will delete all unsaved changes.";
+      var stay = document.createElement("button");
+      stay.type = "button";
+      stay.textContent = "Stay";
+      var leave = document.createElement("button");
+      leave.type = "button";
+      leave.className = "is-critical";
+      leave.textContent = "Leave page";
+      stay.addEventListener("click", function () { backdrop.remove(); });
+      leave.addEventListener("click", function () {
+        backdrop.remove();
+        visibleSaveBars().forEach(function (bar) { bar.hide(); });
+        resolve();
+      });
+      dialog.append(title, body, stay, leave);
+      backdrop.appendChild(dialog);
+      document.body.appendChild(backdrop);
+      stay.focus();
+    });
+  }
+
   window.shopify = {
     config: { apiKey: CONFIG.apiKey, shop: CONFIG.shop, host: CONFIG.host, locale: "en" },
     environment: { embedded: true, mobile: false, pos: false },
     idToken: idToken,
     toast: toast,
     loading: function () {},
-    saveBar: Object.assign({ leaveConfirmation: function () { return Promise.resolve(); } }, inert),
+    saveBar: {
+      show: function (id) { var bar = saveBarById(id); return bar ? bar.show() : Promise.resolve(); },
+      hide: function (id) { var bar = saveBarById(id); return bar ? bar.hide() : Promise.resolve(); },
+      toggle: function (id) { var bar = saveBarById(id); return bar ? bar.toggle() : Promise.resolve(); },
+      leaveConfirmation: leaveConfirmation,
+    },
     modal: inert,
     resourcePicker: function () { return Promise.reject(new Error("Not available in the local preview")); },
   };
@@ -117,6 +241,17 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
     "[data-app-bridge-stand-in=toasts] { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; z-index: 1000; }",
     ".app-bridge-stand-in-toast { background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 10px; font: 500 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; box-shadow: 0 4px 12px rgba(0,0,0,.25); }",
     ".app-bridge-stand-in-toast.is-error { background: #8e1f0b; }",
+    "[data-app-bridge-stand-in=save-bar] { position: fixed; top: 36px; left: 0; right: 0; z-index: 900; display: flex; align-items: center; gap: 8px; padding: 8px 16px; background: #1a1a1a; color: #fff; font: 650 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; }",
+    "[data-app-bridge-stand-in=save-bar] span { flex: 1; }",
+    "[data-app-bridge-stand-in=save-bar] button, [data-app-bridge-stand-in=leave-confirmation] button { font: 600 13px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; padding: 4px 12px; border-radius: 8px; border: 1px solid #8a8a8a; background: #fff; color: #303030; cursor: pointer; }",
+    "[data-app-bridge-stand-in=save-bar] button.is-primary { background: #fff; border-color: #fff; }",
+    "[data-app-bridge-stand-in=save-bar] button:not(.is-primary) { background: #303030; color: #fff; }",
+    "[data-app-bridge-stand-in=save-bar] button:disabled { opacity: .6; cursor: default; }",
+    "[data-app-bridge-stand-in=leave-confirmation] { position: fixed; inset: 0; z-index: 1100; background: rgba(0,0,0,.5); display: flex; align-items: center; justify-content: center; }",
+    "[data-app-bridge-stand-in=leave-confirmation] [role=alertdialog] { background: #fff; border-radius: 12px; padding: 16px; max-width: 420px; font: 400 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; color: #303030; }",
+    "[data-app-bridge-stand-in=leave-confirmation] h2 { font-size: 16px; margin: 0 0 8px; }",
+    "[data-app-bridge-stand-in=leave-confirmation] button { margin: 12px 8px 0 0; }",
+    "[data-app-bridge-stand-in=leave-confirmation] button.is-critical { background: #c70a24; border-color: #c70a24; color: #fff; }",
   ].join("\\n");
   document.head.appendChild(style);
 

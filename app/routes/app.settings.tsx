@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Button, InlineStack, Layout, Page } from "@shopify/polaris";
+import { Layout, Page, Text } from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useEffect } from "react";
 
 import {
   lastCatalogSyncView,
@@ -24,6 +26,7 @@ import { SaveResultBanner } from "../components/settings/save-result-banner";
 import { ShopifyOrdersSection } from "../components/settings/shopify-orders-section";
 import { StockSection } from "../components/settings/stock-section";
 import { useSettingsForm } from "../components/settings/use-settings-form";
+import { useLeaveGuard } from "../components/leave-guard";
 
 /**
  * Settings: Brilliant credentials, how orders are forwarded, fulfillment
@@ -86,12 +89,31 @@ export default function SettingsPage() {
   const submit = useSubmit();
   const busyIntent = navigation.state !== "idle" ? navigation.formData?.get("intent") : null;
   const saveAnswer = answer?.intent === "save" ? answer : null;
-  const form = useSettingsForm(settings, saveAnswer);
+  const form = useSettingsForm(settings, saveAnswer, navigation.state === "idle");
   const send = (intent: string, withFields = true) =>
     submit({ intent, ...(withFields ? form.values : {}) }, { method: "post" });
+  const saving = busyIntent === "save";
+  useLeaveGuard(form.dirty);
+  const shopify = useAppBridge();
+  useEffect(() => {
+    if (saveAnswer?.ok && !saveAnswer.credentialsUnchecked) shopify.toast.show("Settings saved");
+  }, [saveAnswer, shopify]);
 
   return (
-    <Page title="Settings">
+    <Page>
+      <TitleBar title="Settings" />
+      <Text as="h1" variant="headingLg" visuallyHidden>
+        Settings
+      </Text>
+      {/* App Bridge's contextual save bar: shown while the form differs from what is saved. */}
+      <SaveBar id="settings-save-bar" open={form.dirty || saving}>
+        <button variant="primary" onClick={() => send("save")} loading={saving ? "" : undefined}>
+          Save
+        </button>
+        <button onClick={form.discard} disabled={saving}>
+          Discard
+        </button>
+      </SaveBar>
       <Layout>
         <SaveResultBanner answer={saveAnswer} />
         <BrilliantApiSection
@@ -105,13 +127,6 @@ export default function SettingsPage() {
         <ForwardingSection form={form} />
         <StockSection form={form} />
         <ShopifyOrdersSection form={form} />
-        <Layout.Section>
-          <InlineStack align="end">
-            <Button variant="primary" onClick={() => send("save")} loading={busyIntent === "save"}>
-              Save
-            </Button>
-          </InlineStack>
-        </Layout.Section>
         <CatalogSyncSection
           run={catalogSync}
           result={answer?.intent === "sync_catalog" ? answer.result : null}

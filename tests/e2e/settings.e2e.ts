@@ -143,4 +143,53 @@ describe("settings in Chromium", () => {
     expect(await testOrders.isChecked()).toBe(false);
     expect(admin.pageErrors).toEqual([]);
   });
+  it("shows App Bridge's save bar for unsaved changes, discards them, and asks before leaving the page", async () => {
+    const { page } = admin;
+    await admin.goto("/app/settings");
+    const threshold = page.getByLabel("Low-stock threshold");
+    await expect.poll(() => threshold.isVisible()).toBe(true);
+    const saved = await threshold.inputValue();
+    const saveBar = page.locator("[data-app-bridge-stand-in=save-bar]");
+    expect(await saveBar.count()).toBe(0);
+
+    // An edit shows the bar; Discard puts the saved value back and hides it.
+    await threshold.fill(String(Number(saved) + 1));
+    await expect.poll(() => saveBar.isVisible()).toBe(true);
+    expect(await saveBar.getByRole("button", { name: "Save" }).isVisible()).toBe(true);
+    await admin.screenshot("settings-unsaved");
+    await saveBar.getByRole("button", { name: "Discard" }).click();
+    await expect.poll(() => threshold.inputValue()).toBe(saved);
+    await expect.poll(() => saveBar.count()).toBe(0);
+
+    // Leaving with unsaved changes asks first: Stay keeps the page and the edit…
+    await threshold.fill(String(Number(saved) + 1));
+    await expect.poll(() => saveBar.isVisible()).toBe(true);
+    const nav = page.locator("ui-nav-menu a", { hasText: "Orders" });
+    const dialog = page.getByRole("alertdialog", { name: "Leave page with unsaved changes?" });
+    await nav.click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await admin.screenshot("settings-leave-confirmation");
+    await dialog.getByRole("button", { name: "Stay" }).click();
+    expect(new URL(page.url()).pathname).toBe("/app/settings");
+    expect(await threshold.inputValue()).toBe(String(Number(saved) + 1));
+
+    // …and Leave page goes where the merchant was going, nothing saved.
+    await nav.click();
+    await dialog.getByRole("button", { name: "Leave page" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/app/orders");
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Low-stock threshold").inputValue()).toBe(saved);
+
+    // Saved: a toast says so, and the bar goes away.
+    await page.getByLabel("Low-stock threshold").fill(saved === "0" ? "1" : "0");
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await expect.poll(() => saveBar.count()).toBe(0);
+    await page.getByLabel("Low-stock threshold").fill(saved);
+    await saveBar.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => saveBar.count()).toBe(0);
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Low-stock threshold").inputValue()).toBe(saved);
+    expect(admin.pageErrors).toEqual([]);
+  });
 });

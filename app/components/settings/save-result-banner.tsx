@@ -1,8 +1,9 @@
 import { Banner, Layout } from "@shopify/polaris";
 
 /**
- * How the last save went: saved; saved with new credentials Brilliant could
- * not be asked about; or nothing saved because of the fields marked below.
+ * What of the last save needs attention: new credentials Brilliant could not
+ * be asked about, or nothing saved because of the fields marked below. A plain
+ * "Settings saved" is a toast (the route shows it).
  */
 export function SaveResultBanner({
   answer,
@@ -22,11 +23,7 @@ export function SaveResultBanner({
       </Layout.Section>
     );
   }
-  return answer.ok ? (
-    <Layout.Section>
-      <Banner tone="success" title="Settings saved" />
-    </Layout.Section>
-  ) : (
+  return answer.ok ? null : (
     <Layout.Section>
       <Banner tone="critical" title="Nothing was saved">
         <p>Fix the fields marked below, then save again.</p>

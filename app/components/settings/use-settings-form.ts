@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import type { SettingsView } from "../../models/shop.server";
 import type { SettingsFieldErrors } from "../../models/settings-form";
@@ -51,28 +51,34 @@ function formValues(settings: SettingsView): SettingsFormValues {
 export function useSettingsForm(
   settings: SettingsView,
   saveAnswer: { ok: boolean; fieldErrors: SettingsFieldErrors } | null,
+  /** No submission under way: the page's data is what was just saved. */
+  idle: boolean,
 ) {
   const [values, setValues] = useState(() => formValues(settings));
   const errors: SettingsFieldErrors = saveAnswer?.fieldErrors ?? {};
   const set = (name: Field) => (value: string) => setValues((current) => ({ ...current, [name]: value }));
 
-  // After a successful save the typed credentials are gone from the page too.
+  // After a successful save the form shows what was saved (tags tidied, the
+  // delay in its unit), and the typed credentials are gone from the page too.
+  // Once per save, and only once the page's data is reloaded (the action's
+  // answer comes first): a later reload leaves new edits alone.
+  const applied = useRef<unknown>(null);
   useEffect(() => {
-    if (saveAnswer?.ok) {
-      setValues((current) => ({
-        ...current,
-        brilliantApiKey: "",
-        brilliantApiSecret: "",
-        holdTags: settings.holdTags.join(", "),
-        skipTags: settings.skipTags.join(", "),
-      }));
-    }
-  }, [saveAnswer, settings.holdTags, settings.skipTags]);
+    if (!idle || !saveAnswer?.ok || applied.current === saveAnswer) return;
+    applied.current = saveAnswer;
+    setValues(formValues(settings));
+  }, [idle, saveAnswer, settings]);
+
+  const saved = formValues(settings);
+  const dirty = (Object.keys(saved) as Field[]).some((name) => values[name] !== saved[name]);
 
   const field = (name: Field) => ({ name, value: values[name], onChange: set(name), error: errors[name] });
   return {
     values,
     errors,
+    /** Something differs from what is saved: the save bar shows, and leaving asks first. */
+    dirty,
+    discard: () => setValues(formValues(settings)),
     set,
     field,
     /** For a TextField: its value, and no browser autofill. */
