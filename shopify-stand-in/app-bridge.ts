@@ -96,7 +96,7 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
   };
   var inert = { show: function () { return Promise.resolve(); }, hide: function () { return Promise.resolve(); }, toggle: function () { return Promise.resolve(); } };
 
-  // <ui-save-bar>: while shown, a bar over the top of the page under the nav
+  // <ui-save-bar>: while shown, a bar at the top of the page under the nav
   // (the admin's sidebar stays usable, so leaving can be tried); its child buttons are Save (variant="primary") and Discard, and
   // their loading/disabled attributes show on the bar's buttons.
   var saveBarHost = null;
@@ -115,7 +115,10 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
       saveBarHost.setAttribute("data-app-bridge-stand-in", "save-bar");
       saveBarHost.setAttribute("role", "region");
       saveBarHost.setAttribute("aria-label", "Unsaved changes");
-      document.body.appendChild(saveBarHost);
+      // In the page's flow under the nav, as the admin's top bar sits above the app: it covers nothing.
+      var nav = document.querySelector("ui-nav-menu");
+      if (nav && nav.parentNode) nav.parentNode.insertBefore(saveBarHost, nav.nextSibling);
+      else document.body.insertBefore(saveBarHost, document.body.firstChild);
     }
     saveBarHost.textContent = "";
     var label = document.createElement("span");
@@ -231,7 +234,7 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
 
   var style = document.createElement("style");
   style.textContent = [
-    "ui-nav-menu { display: flex; gap: 4px; align-items: center; padding: 8px 16px; background: #1a1a1a; position: sticky; top: 0; z-index: 500; font: 500 13px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; }",
+    "ui-nav-menu { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; padding: 8px 16px; background: #1a1a1a; font: 500 13px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; }",
     "ui-nav-menu::before { content: 'Brilliant Sync · preview'; color: #fff; font-weight: 650; margin-right: 16px; }",
     "ui-nav-menu a { color: #e3e3e3; text-decoration: none; padding: 4px 10px; border-radius: 8px; }",
     "ui-nav-menu a:hover { background: #303030; color: #fff; }",
@@ -241,7 +244,7 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
     "[data-app-bridge-stand-in=toasts] { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; z-index: 1000; }",
     ".app-bridge-stand-in-toast { background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 10px; font: 500 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; box-shadow: 0 4px 12px rgba(0,0,0,.25); }",
     ".app-bridge-stand-in-toast.is-error { background: #8e1f0b; }",
-    "[data-app-bridge-stand-in=save-bar] { position: fixed; top: 36px; left: 0; right: 0; z-index: 900; display: flex; align-items: center; gap: 8px; padding: 8px 16px; background: #1a1a1a; color: #fff; font: 650 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; }",
+    "[data-app-bridge-stand-in=save-bar] { display: flex; align-items: center; gap: 8px; padding: 8px 16px; background: #1a1a1a; color: #fff; font: 650 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; }",
     "[data-app-bridge-stand-in=save-bar] span { flex: 1; }",
     "[data-app-bridge-stand-in=save-bar] button, [data-app-bridge-stand-in=leave-confirmation] button { font: 600 13px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; padding: 4px 12px; border-radius: 8px; border: 1px solid #8a8a8a; background: #fff; color: #303030; cursor: pointer; }",
     "[data-app-bridge-stand-in=save-bar] button.is-primary { background: #fff; border-color: #fff; }",

@@ -1,8 +1,9 @@
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "../models/alert.server";
 import { transition, type Actor, type HoldKind, type OrderState } from "./state.server";
-import { preflight, type PreflightResult } from "./preflight";
-import { loadCatalog, loadMappings } from "./preflight-input.server";
+import type { PreflightResult } from "./preflight";
+import { preflightOrder } from "./preflight-input.server";
+import { parseLineChanges } from "./line-changes";
 import { parseShopifyOrder } from "./shopify-order";
 import {
   fulfillmentHoldKind,
@@ -104,6 +105,7 @@ export async function resubmitOrders(
       state: true,
       holdKind: true,
       payload: true,
+      lineChanges: true,
       shopifyOrderId: true,
       shopifyCreatedAt: true,
     },
@@ -149,11 +151,16 @@ function sameStop(order: { state: string; holdKind: string | null }, verdict: Re
 /**
  * The worker's checks for an order given to it again (order-run.server.ts,
  * past the gate): a fulfillment hold in Shopify, the shop's credentials, then
- * pre-flight. Nothing is sent.
+ * pre-flight, with the merchant's line changes applied. Nothing is sent.
  */
 export async function recheckOrder(
   shop: string,
-  order: { payload: string; shopifyOrderId: string; shopifyCreatedAt: Date | null },
+  order: {
+    payload: string;
+    lineChanges?: string | null;
+    shopifyOrderId: string;
+    shopifyCreatedAt: Date | null;
+  },
   /** The shop's, when the caller has them already. */
   known?: ForwardingSettings | null,
 ): Promise<RecheckVerdict> {
@@ -163,7 +170,7 @@ export async function recheckOrder(
   if (!settings?.credentials) {
     return { kind: "held", holdKind: "credentials", reason: NO_CREDENTIALS_REASON };
   }
-  const check = await preflightStoredOrder(shop, order.payload, settings.forwardTestOrders);
+  const check = await preflightStoredOrder(shop, order, settings.forwardTestOrders);
   if (!check) return { kind: "held", holdKind: "app_error", reason: UNREADABLE_ORDER_REASON };
   if (check.kind === "hold") return { kind: "held", holdKind: check.holdKind, reason: check.reason };
   if (check.kind === "skip") return { kind: "skipped", reason: check.reason };
@@ -222,32 +229,32 @@ function emptySummary(requested: string[], found: { id: string }[]): ActionSumma
   };
 }
 
-/** Pre-flight (no call to Brilliant) on a stored orders/paid body; null when the body no longer reads. */
+/**
+ * Pre-flight (no call to Brilliant) on a stored orders/paid body and the
+ * merchant's line changes, as the worker runs it; null when either no longer reads.
+ */
 export async function preflightStoredOrder(
   shop: string,
-  payload: string,
+  order: { payload: string; lineChanges?: string | null },
   /** The shop's setting, when the caller has it already. */
   knownForwardTestOrders?: boolean,
 ): Promise<PreflightResult | null> {
-  const parsed = parseShopifyOrder(JSON.parse(payload));
-  if (!parsed.success) return null;
-  const variantIds = parsed.data.line_items
-    .map((line) => line.variant_id)
-    .filter((id): id is string => Boolean(id));
-  const mappings = await loadMappings(shop, variantIds);
+  const parsed = parseShopifyOrder(JSON.parse(order.payload));
+  const lineChanges = parseLineChanges(order.lineChanges);
+  if (!parsed.success || !lineChanges.success) return null;
   const forwardTestOrders =
     knownForwardTestOrders ??
     (await prisma.shopSettings.findUnique({ where: { shop }, select: { forwardTestOrders: true } }))
       ?.forwardTestOrders ??
     false;
-  return preflight({
+  const { check } = await preflightOrder({
     shop,
     order: parsed.data,
-    mappings,
-    catalog: await loadCatalog(shop, [...new Set(mappings.values())]),
+    lineChanges: lineChanges.data,
     statusWebhookUrl: "https://recheck.invalid/",
     forwardTestOrders,
   });
+  return check;
 }
 
 const RECHECKED_HOLDS: HoldKind[] = ["mapping", "stock", "inactive_variant"];

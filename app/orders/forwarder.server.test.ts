@@ -269,6 +269,45 @@ describe("pre-flight holds, skips and the shop's rules", () => {
     await forwardUntilSettled([makeForwarder(world.sim.url)]);
     expect(await orderNamed("#T26")).toMatchObject({ state: "skipped" });
   });
+
+  it("applies the merchant's line changes; holds an order whose changes cannot be read rather than send it as Shopify sent it", async () => {
+    const withChanges = async (number: number, lineChanges: string) => {
+      const { orderId } = await ingest(
+        SHOP,
+        testOrder(number, [
+          { variant: V.teeMedium, quantity: 1 },
+          { variant: V.untracked, quantity: 2 },
+        ]),
+      );
+      await prisma.order.update({ where: { id: orderId }, data: { lineChanges } });
+    };
+    const at = new Date().toISOString();
+    await withChanges(
+      27,
+      JSON.stringify([
+        { lineItemId: "2700", action: "omit", at },
+        { lineItemId: "2701", action: "substitute", brilliantVariantId: String(V.stockNotRequired), at },
+      ]),
+    );
+    await withChanges(28, "not json");
+    // A substitute Brilliant refuses is named by the merchant's line, as a mapped one is.
+    await withChanges(
+      29,
+      JSON.stringify([{ lineItemId: "2901", action: "substitute", brilliantVariantId: "99998", at }]),
+    );
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
+
+    const sent = await orderNamed("#T27");
+    expect(sent.state).toBe("forwarded");
+    expect(JSON.parse(sent.attempts[0]!.requestBody!).order_items).toEqual([
+      { variant_id: V.stockNotRequired, quantity: 2 },
+    ]);
+    expect(await orderNamed("#T28")).toMatchObject({ state: "held", holdKind: "app_error" });
+    const refused = await orderNamed("#T29");
+    expect(refused).toMatchObject({ state: "held", holdKind: "mapping", lastCode: 2502 });
+    expect(refused.stateReason).toContain(`Item ${V.untracked}`);
+    expect(world.sim.ordersForShopifyOrder("900028")).toHaveLength(0);
+  });
 });
 
 describe("leases and crashes", () => {

@@ -2,8 +2,24 @@ import prisma from "../db.server";
 import { explainCode, type CodeExplanation } from "./code-explanations";
 import { fulfillmentSyncText } from "./fulfillment-write-back.server";
 import { recheckOrder, resubmitOrders, type ActionSummary, type RecheckVerdict } from "./actions.server";
-import { mappingPickersByOrder } from "./fix-links.server";
+import { mappingPickerPath, mappingPickersByOrder } from "./fix-links.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
+import {
+  lineActionsFor,
+  lineChangesByLine,
+  notForBrilliant,
+  parseLineChanges,
+  sentFor,
+  sentQuantities,
+  type LineActions,
+  type LineSent,
+} from "./line-changes";
+import { loadMappings } from "./preflight-input.server";
+import {
+  catalogVariantsById,
+  substituteCandidates,
+  type CatalogVariantFacts,
+} from "../catalog/substitute-candidates.server";
 
 /**
  * One order as its page shows it: where it is and why, what Brilliant knows of
@@ -62,6 +78,10 @@ export interface OrderDetail {
   deliveries: number;
   createdAt: string;
   shippingAddress: ShopifyAddress | null;
+  /** Its lines: mapping, Brilliant's stock, the merchant's change and what was sent. */
+  lineItems: OrderLine[];
+  /** What the merchant may do to its lines where the order is now. */
+  lineActions: LineActions;
   timeline: TimelineEntry[];
 }
 
@@ -110,6 +130,7 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     order.state === "held" ? (await mappingPickersByOrder(shop, [order.id])).get(order.id) : null;
   const resubmitWould =
     order.state === "held" || order.state === "skipped" ? await recheckOrder(shop, order) : null;
+  const lastSent = [...order.attempts].reverse().find((a) => a.kind === "create" && a.requestBody);
   return {
     id: order.id,
     shopifyOrderId: order.shopifyOrderId,
@@ -129,8 +150,92 @@ export async function getOrderDetail(shop: string, orderId: string): Promise<Ord
     deliveries: order.deliveries,
     createdAt: order.createdAt.toISOString(),
     shippingAddress: shippingAddressOf(order.payload),
+    lineItems: await orderLines(shop, order, lastSent?.requestBody ?? null),
+    lineActions: lineActionsFor(order.state, order.holdKind),
     timeline,
   };
+}
+
+/** A Brilliant variant a line goes as, with what the last catalog sync saw of it (null: never listed). */
+export interface BrilliantSide {
+  brilliantVariantId: string;
+  catalog: CatalogVariantFacts | null;
+}
+
+export interface OrderLine {
+  lineItemId: string;
+  title: string;
+  variantTitle: string | null;
+  sku: string | null;
+  quantity: number;
+  /** Why it never goes to Brilliant (gift card, …); null when it does. */
+  notForBrilliant: string | null;
+  /** The mapping page of its Shopify variant; null for a custom item. */
+  mappingPicker: string | null;
+  mapped: BrilliantSide | null;
+  change:
+    { action: "omit"; at: string } | { action: "substitute"; at: string; variant: BrilliantSide } | null;
+  sent: LineSent;
+  /** What it may be sent as instead, when the order's hold allows that. */
+  substitutes: CatalogVariantFacts[];
+}
+
+/** The order's lines as its page shows them; `lastRequestBody` is the latest create sent to Brilliant. */
+async function orderLines(
+  shop: string,
+  order: { payload: string; lineChanges: string | null; state: string; holdKind: string | null },
+  lastRequestBody: string | null,
+): Promise<OrderLine[]> {
+  const payload = parseShopifyOrder(JSON.parse(order.payload));
+  if (!payload.success) return [];
+  const lines = payload.data.line_items;
+  const changes = parseLineChanges(order.lineChanges);
+  const byLine = lineChangesByLine(changes.success ? changes.data : []);
+  const mappings = await loadMappings(
+    shop,
+    lines.flatMap((line) => (line.variant_id ? [line.variant_id] : [])),
+  );
+  const substituted = [...byLine.values()].flatMap((c) =>
+    c.action === "substitute" ? [c.brilliantVariantId] : [],
+  );
+  const catalog = await catalogVariantsById(shop, [...mappings.values(), ...substituted]);
+  const side = (id: string): BrilliantSide => ({ brilliantVariantId: id, catalog: catalog.get(id) ?? null });
+  const sentItems = sentQuantities(lastRequestBody);
+  const offerSubstitutes = lineActionsFor(order.state, order.holdKind).substitute;
+
+  return Promise.all(
+    lines.map(async (line) => {
+      const quantity = line.current_quantity ?? line.quantity;
+      const never = notForBrilliant(line);
+      const mappedId = line.variant_id ? (mappings.get(line.variant_id) ?? null) : null;
+      const change = byLine.get(line.id) ?? null;
+      const sentAs = change?.action === "substitute" ? change.brilliantVariantId : mappedId;
+      return {
+        lineItemId: line.id,
+        title: line.title ?? `Line ${line.id}`,
+        variantTitle: line.variant_title ?? null,
+        sku: line.sku ?? null,
+        quantity,
+        notForBrilliant: never,
+        mappingPicker: line.variant_id ? mappingPickerPath(line.variant_id) : null,
+        mapped: mappedId ? side(mappedId) : null,
+        change:
+          change?.action === "substitute"
+            ? { action: "substitute", at: change.at, variant: side(change.brilliantVariantId) }
+            : change && { action: "omit", at: change.at },
+        sent: sentFor(sentItems, [sentAs, mappedId]),
+        substitutes:
+          offerSubstitutes && !never && change?.action !== "omit"
+            ? await substituteCandidates(shop, {
+                near: mappedId,
+                searches: [line.sku ?? "", line.title ?? ""],
+                quantity,
+                exclude: [mappedId, sentAs].filter((id): id is string => id !== null),
+              })
+            : [],
+      } satisfies OrderLine;
+    }),
+  );
 }
 
 function shippingAddressOf(payload: string): ShopifyAddress | null {

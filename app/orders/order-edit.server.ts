@@ -3,7 +3,7 @@ import { z } from "zod/v4";
 import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { preflightStoredOrder, resubmitOrders } from "./actions.server";
-import { transition, type Actor, type HoldKind, type OrderState } from "./state.server";
+import { changeInPlace, transition, type Actor, type HoldKind, type OrderState } from "./state.server";
 import { fetchShopifyOrder, type StoredShopifyOrder } from "./shopify-order-read.server";
 import { loadForwardingSettings } from "../models/shop.server";
 import {
@@ -15,6 +15,8 @@ import { numericShopifyId } from "../catalog/shopify-variants.server";
 import { shopifyGid } from "../models/shopify-id";
 import { adminThrottling, WEBHOOK_LIMITS } from "./admin-reads.server";
 import { alertChangedAfterForward, PENDING_BATCH, retryPendingChanges } from "./shopify-order-change.server";
+import { changesAfterEdit, lineName, parseLineChanges, serializeLineChanges } from "./line-changes";
+import { parseShopifyOrder, type ShopifyOrder } from "./shopify-order";
 
 /**
  * Order edits (orders/edited): the webhook carries only the change, so the
@@ -76,6 +78,7 @@ type StoredOrder = {
   holdKind: string | null;
   payload: string;
   brilliantOrderId: string | null;
+  lineChanges: string | null;
 };
 
 /** Applies one order edit; never throws for Shopify's failures (the order is held instead). */
@@ -87,7 +90,15 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
   const find = () =>
     prisma.order.findUnique({
       where: { shop_shopifyOrderId: { shop, shopifyOrderId } },
-      select: { id: true, name: true, state: true, holdKind: true, payload: true, brilliantOrderId: true },
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        holdKind: true,
+        payload: true,
+        brilliantOrderId: true,
+        lineChanges: true,
+      },
     });
 
   let order = await find();
@@ -146,6 +157,9 @@ export async function recordOrderEdit(event: OrderEditEvent): Promise<OrderEditO
  * state (and hold) it was read in, and lets go of any worker's lease: a worker
  * that claimed it with the old body then loses its next move and leaves it.
  * The edit is recorded in the order's history in the same transaction.
+ * The merchant's line changes stay for the lines still in the order (see
+ * changesAfterEdit); a change of a line the edit removed goes with it, and the
+ * history says so.
  */
 async function replacePayload(
   shop: string,
@@ -153,29 +167,37 @@ async function replacePayload(
   read: StoredShopifyOrder,
   actor: Actor,
 ): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    const updated = await tx.order.updateMany({
-      where: { id: order.id, shop, state: order.state, holdKind: order.holdKind },
-      data: {
-        payload: JSON.stringify(read.payload),
-        name: read.order.name,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      },
-    });
-    if (updated.count !== 1) return false;
-    await tx.orderTransition.create({
-      data: {
-        orderId: order.id,
-        shop,
-        fromState: order.state,
-        toState: order.state,
-        reason: EDIT_APPLIED_REASON,
-        actor,
-      },
-    });
-    return true;
+  const { lineChanges, reason } = lineChangesAfterEdit(order, read.order);
+  return changeInPlace({
+    shop,
+    order,
+    where: { holdKind: order.holdKind, lineChanges: order.lineChanges },
+    data: { payload: JSON.stringify(read.payload), name: read.order.name, lineChanges },
+    reason,
+    actor,
   });
+}
+
+/** The merchant's line changes that outlive the edit, and the history's words for the edit. */
+function lineChangesAfterEdit(
+  order: StoredOrder,
+  edited: ShopifyOrder,
+): { lineChanges: string | null; reason: string } {
+  const changes = parseLineChanges(order.lineChanges);
+  // Unreadable changes are kept as they are: the worker holds the order rather than guess.
+  if (!changes.success) return { lineChanges: order.lineChanges, reason: EDIT_APPLIED_REASON };
+  const { kept, dropped } = changesAfterEdit(changes.data, edited);
+  if (dropped.length === 0) return { lineChanges: order.lineChanges, reason: EDIT_APPLIED_REASON };
+  const before = parseShopifyOrder(JSON.parse(order.payload));
+  const lines = [...edited.line_items, ...(before.success ? before.data.line_items : [])];
+  const names = dropped.map((change) => {
+    const line = lines.find((candidate) => candidate.id === change.lineItemId);
+    return line ? lineName(line) : `line ${change.lineItemId}`;
+  });
+  return {
+    lineChanges: serializeLineChanges(kept),
+    reason: `${EDIT_APPLIED_REASON} Your change to ${names.join(", ")} no longer applies: the edit removed ${dropped.length === 1 ? "that line" : "those lines"}.`,
+  };
 }
 
 /** Sends the edited order through pre-flight again when the edit may change what held or skipped it. */
@@ -184,7 +206,7 @@ async function afterEdit(shop: string, order: StoredOrder, actor: Actor): Promis
   if (order.state === "held" && order.holdKind === "order_edit") return releaseReadEdit(shop, order, actor);
   const mayFix =
     (order.state === "held" && EDIT_MAY_FIX.includes(order.holdKind as HoldKind)) ||
-    (order.state === "skipped" && (await preflightWouldSkip(shop, order.payload)));
+    (order.state === "skipped" && (await preflightWouldSkip(shop, order)));
   if (!mayFix) return false;
   const summary = await resubmitOrders(shop, [order.id], { actor, reason });
   return summary.changed.length === 1;
@@ -235,8 +257,8 @@ function tagList(value: string | null | undefined): string[] {
 }
 
 /** Whether pre-flight skips this stored body (nothing in it for Brilliant), as against a skip by tag or by hand. */
-async function preflightWouldSkip(shop: string, payload: string): Promise<boolean> {
-  return (await preflightStoredOrder(shop, payload))?.kind === "skip";
+async function preflightWouldSkip(shop: string, order: StoredOrder): Promise<boolean> {
+  return (await preflightStoredOrder(shop, order))?.kind === "skip";
 }
 
 async function alertAfterForward(shop: string, order: StoredOrder): Promise<OrderEditOutcome> {

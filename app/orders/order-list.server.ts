@@ -50,7 +50,7 @@ export class InvalidCursorError extends Error {
   override name = "InvalidCursorError";
 }
 
-interface Cursor {
+export interface Cursor {
   createdAt: Date;
   id: string;
 }
@@ -106,6 +106,37 @@ async function idsNamed(shop: string, names: string[]): Promise<string[]> {
 }
 
 /**
+ * The shop's orders the list's filters match, a search's names looked up
+ * first. The list and the bulk jobs over a whole filter both start from it.
+ */
+export async function ordersMatching(
+  shop: string,
+  filters: OrderListFilters,
+): Promise<Prisma.OrderWhereInput> {
+  const where = whereFor(shop, filters);
+  const names = namesFor(filters.query);
+  if (names) where.id = { in: await idsNamed(shop, names) };
+  return where;
+}
+
+/** Orders older than `cursor` in the (createdAt, id) order; with `newer`, newer ones. */
+export function pastCursor(cursor: Cursor, newer = false): Prisma.OrderWhereInput[] {
+  const op = newer ? "gt" : "lt";
+  return [
+    // The first bound is redundant with the OR but is what lets the
+    // database seek to the cursor in the index instead of walking every
+    // newer (or older) order first: a deep page costs what the first does.
+    { createdAt: { [newer ? "gte" : "lte"]: cursor.createdAt } },
+    {
+      OR: [
+        { createdAt: { [op]: cursor.createdAt } },
+        { createdAt: cursor.createdAt, id: { [op]: cursor.id } },
+      ],
+    },
+  ];
+}
+
+/**
  * One page of orders. `after` gives the page of older orders than its cursor,
  * `before` the page of newer ones; neither gives the newest.
  */
@@ -115,31 +146,10 @@ export async function listOrders(
   page: { after?: string; before?: string; limit?: number } = {},
 ): Promise<OrderListPage> {
   const limit = page.limit ?? ORDERS_PAGE_SIZE;
-  const base = whereFor(shop, filters);
-  const names = namesFor(filters.query);
-  if (names) base.id = { in: await idsNamed(shop, names) };
+  const base = await ordersMatching(shop, filters);
   const backwards = Boolean(page.before) && !page.after;
   const cursorValue = page.after ?? page.before;
-  let where = base;
-  if (cursorValue) {
-    const cursor = decodeCursor(cursorValue);
-    const op = backwards ? "gt" : "lt";
-    where = {
-      AND: [
-        base,
-        // The first bound is redundant with the OR but is what lets the
-        // database seek to the cursor in the index instead of walking every
-        // newer (or older) order first: a deep page costs what the first does.
-        { createdAt: { [backwards ? "gte" : "lte"]: cursor.createdAt } },
-        {
-          OR: [
-            { createdAt: { [op]: cursor.createdAt } },
-            { createdAt: cursor.createdAt, id: { [op]: cursor.id } },
-          ],
-        },
-      ],
-    };
-  }
+  const where = cursorValue ? { AND: [base, ...pastCursor(decodeCursor(cursorValue), backwards)] } : base;
   const direction = backwards ? "asc" : "desc";
   // A code or state filter leads the ordering (it is one value, so the order
   // is the same): only its (shop, lastCode | state, createdAt, id) index then

@@ -1,5 +1,6 @@
 import { z } from "zod/v4";
 import type { ActionSummary } from "./actions.server";
+import { LINE_INTENTS, type LineIntent } from "./line-changes";
 import { countryName, subdivisionProblem } from "./address-regions";
 
 /**
@@ -59,7 +60,7 @@ export function parseAddressForm(form: FormData): AddressFormResult {
   return { success: false, fieldErrors: z.flattenError(parsed.error).fieldErrors as AddressFieldErrors };
 }
 
-export const OrderIntentSchema = z.enum(["retry", "resubmit", "skip", "fixAddress"]);
+export const OrderIntentSchema = z.enum(["retry", "resubmit", "skip", "fixAddress", ...LINE_INTENTS]);
 export type OrderIntent = z.infer<typeof OrderIntentSchema>;
 
 export interface OrderActionResult {
@@ -73,7 +74,20 @@ const DONE: Record<OrderIntent, string> = {
   resubmit: "Resubmitted: it passed the checks and is queued for Brilliant",
   skip: "Skipped: it will not be sent to Brilliant",
   fixAddress: "Address saved and resubmitted: it passed the checks and is queued for Brilliant",
+  omitLine: "Line left out and resubmitted: it passed the checks and is queued for Brilliant",
+  substituteLine: "Line changed and resubmitted: it passed the checks and is queued for Brilliant",
+  undoLineChange: "Change undone and resubmitted: it passed the checks and is queued for Brilliant",
 };
+
+const LINE_SAVED: Record<LineIntent, string> = {
+  omitLine: "Line left out",
+  substituteLine: "Line changed",
+  undoLineChange: "Change undone",
+};
+
+export function isLineIntent(intent: OrderIntent): intent is LineIntent {
+  return (LINE_INTENTS as readonly string[]).includes(intent);
+}
 
 export function notChanged(intent: OrderIntent, why: string): OrderActionResult {
   return { intent, changed: false, message: `Not changed: ${why}` };
@@ -85,8 +99,25 @@ export function orderActionResult(intent: OrderIntent, summary: ActionSummary): 
   const verdict = summary.checked?.get(orderId);
   if (verdict && verdict.kind !== "send") {
     const what = verdict.kind === "held" ? "held again" : "skipped";
-    const done = intent === "fixAddress" ? "Address saved and resubmitted" : "Resubmitted";
+    const done =
+      intent === "fixAddress"
+        ? "Address saved and resubmitted"
+        : isLineIntent(intent)
+          ? `${LINE_SAVED[intent]} and resubmitted`
+          : "Resubmitted";
     return { intent, changed: true, message: `${done}, but it will be ${what}: ${verdict.reason}` };
   }
   return { intent, changed: true, message: DONE[intent] };
+}
+
+/** A recorded line change; `resubmitted` is the resubmit of a held order, null when it was not held. */
+export function lineChangeResult(intent: LineIntent, resubmitted: ActionSummary | null): OrderActionResult {
+  if (!resubmitted) {
+    return { intent, changed: true, message: `${LINE_SAVED[intent]}: it applies when the order is sent` };
+  }
+  if (resubmitted.changed.length === 0) {
+    const why = resubmitted.unchanged[0]?.why ?? "nothing to do";
+    return { intent, changed: true, message: `${LINE_SAVED[intent]}, but not resubmitted: ${why}` };
+  }
+  return orderActionResult(intent, resubmitted);
 }

@@ -10,8 +10,9 @@ import {
 } from "./fulfillment-hold-order.server";
 import { raiseCancelledAfterForward } from "./order.server";
 import { applyTransition, type Moved, type OrderState, type TransitionRequest } from "./state.server";
-import { preflight, type HeldVariant } from "./preflight";
-import { loadCatalog, loadMappings } from "./preflight-input.server";
+import type { HeldVariant } from "./preflight";
+import { preflightOrder } from "./preflight-input.server";
+import { linesAsSent, parseLineChanges } from "./line-changes";
 import { loadForwardingSettings, statusWebhookUrl, type ForwardingSettings } from "../models/shop.server";
 import { parseShopifyOrder } from "./shopify-order";
 import type { AttemptRecord, CreateOrderOutcome } from "../integrations/brilliant/outcome";
@@ -166,8 +167,9 @@ export class OrderRun {
     }
 
     const payload = parseShopifyOrder(JSON.parse(this.order.payload));
-    if (!payload.success) {
-      // Ingest validated it; this is a stored row we can no longer read.
+    const lineChanges = parseLineChanges(this.order.lineChanges);
+    if (!payload.success || !lineChanges.success) {
+      // Ingest validated it (and the order page its line changes); this is a stored row we can no longer read.
       await this.move(
         "held",
         {
@@ -178,21 +180,16 @@ export class OrderRun {
           kind: "brilliant_error",
           key: `app_error:order:${this.order.id}`,
           title: `Order ${this.order.name} cannot be read`,
-          detail: "Its stored webhook body no longer validates.",
+          detail: "Its stored webhook body or line changes no longer validate.",
         },
       );
       return {};
     }
 
-    const mappings = await loadMappings(
-      this.shop,
-      payload.data.line_items.map((line) => line.variant_id).filter((id): id is string => Boolean(id)),
-    );
-    const check = preflight({
+    const { check, mappings } = await preflightOrder({
       shop: this.shop,
       order: payload.data,
-      mappings,
-      catalog: await loadCatalog(this.shop, [...new Set(mappings.values())]),
+      lineChanges: lineChanges.data,
       statusWebhookUrl: statusWebhookUrl(this.forwarder.settings.appUrl, this.shopSettings!),
       forwardTestOrders: this.shopSettings!.forwardTestOrders,
     });
@@ -217,7 +214,9 @@ export class OrderRun {
     });
     if (!sending) return {};
 
-    const byBrilliantId = heldVariantsByBrilliantId(payload.data.line_items, mappings);
+    const byBrilliantId = heldVariantsByBrilliantId(
+      ...linesAsSent(payload.data.line_items, mappings, lineChanges.data),
+    );
     const client = this.forwarder.clientFor(credentials);
     const outcome = await client.createOrder(check.request);
     return this.settle(outcome, byBrilliantId);

@@ -1,6 +1,6 @@
 import { z } from "zod/v4";
 import { DayRangeSchema } from "../models/calendar-day";
-import type { BulkOrderIntent } from "./order-list.server";
+import type { BulkOrderIntent, OrderListFilters } from "./order-list.server";
 import { ORDER_STATE_CHOICES } from "./next-step";
 import { OrderIdSchema } from "./order-page-form";
 
@@ -65,6 +65,38 @@ export const BulkActionSchema = z.object({
 
 export function parseBulkForm(form: FormData) {
   return BulkActionSchema.safeParse({ intent: form.get("intent"), orderIds: form.getAll("orderIds") });
+}
+
+/** The list's filters alone, as a bulk job over a whole view keeps them. */
+export const ListFiltersSchema = ListQuerySchema.omit({ after: true, before: true });
+
+/** A bulk action over every order the list's filters match ("Resubmit all 431"), not a selection. */
+export const BulkViewActionSchema = ListFiltersSchema.extend({
+  scope: z.literal("view"),
+  intent: z.enum(["retry", "resubmit"]),
+});
+
+/** Whether the form asks for the whole view (parseBulkViewForm) rather than selected orders (parseBulkForm). */
+export function isBulkViewForm(form: FormData): boolean {
+  return form.get("scope") === "view";
+}
+
+export function parseBulkViewForm(form: FormData) {
+  const fields = Object.fromEntries(
+    Object.keys(BulkViewActionSchema.shape)
+      .map((key) => [key, form.get(key)] as const)
+      .filter(([, value]) => value !== null && value !== ""),
+  );
+  return BulkViewActionSchema.safeParse(fields);
+}
+
+/** The form parseBulkViewForm reads: the intent and the view's filters. */
+export function bulkViewForm(intent: BulkOrderIntent, filters: OrderListFilters): FormData {
+  const form = new FormData();
+  form.set("scope", "view");
+  form.set("intent", intent);
+  for (const [key, value] of Object.entries(filters)) if (value !== undefined) form.set(key, String(value));
+  return form;
 }
 
 /** The form parseBulkForm reads, for the selected orders. */

@@ -1,5 +1,6 @@
 import { placeholders, sqlFor } from "../db/sql.server";
-import type { CatalogVariant } from "./preflight";
+import type { LineChange } from "./line-changes";
+import { preflight, type CatalogVariant, type PreflightInput, type PreflightResult } from "./preflight";
 
 // Both reads run for every order the worker sends: direct SQL (see app/db/sql.server.ts).
 
@@ -51,4 +52,23 @@ export async function loadCatalog(
       },
     ]),
   );
+}
+
+/**
+ * Pre-flight on a stored order with the merchant's line changes: its mappings
+ * and the catalog of every Brilliant variant it may go as (mapped or chosen
+ * instead) read first. Returns the mappings too, to name refused variants by.
+ */
+export async function preflightOrder(
+  input: Omit<PreflightInput, "mappings" | "catalog"> & { lineChanges: readonly LineChange[] },
+): Promise<{ check: PreflightResult; mappings: Map<string, string> }> {
+  const mappings = await loadMappings(
+    input.shop,
+    input.order.line_items.map((line) => line.variant_id).filter((id): id is string => Boolean(id)),
+  );
+  const substitutes = input.lineChanges.flatMap((change) =>
+    change.action === "substitute" ? [change.brilliantVariantId] : [],
+  );
+  const catalog = await loadCatalog(input.shop, [...new Set([...mappings.values(), ...substitutes])]);
+  return { check: preflight({ ...input, mappings, catalog }), mappings };
 }

@@ -197,3 +197,85 @@ describe("preflight", () => {
     ).toBe("send");
   });
 });
+
+describe("preflight with the merchant's line changes", () => {
+  const AT = "2025-03-01T10:00:00.000Z";
+  const twoLines = () =>
+    order({
+      line_items: [
+        { id: 1, variant_id: 111, title: "Mug", quantity: 2 },
+        { id: 3, variant_id: 113, title: "Tee", quantity: 1 },
+      ],
+    });
+
+  it("GIVEN a line left out THEN the request goes without it, and says why it was left out", () => {
+    const result = preflight(
+      input(twoLines(), { lineChanges: [{ lineItemId: "1", action: "omit", at: AT }] }),
+    );
+    expect(result.kind === "send" && result.request.order_items).toEqual([{ variant_id: 1002, quantity: 1 }]);
+    expect(result.kind === "send" && result.skippedLines).toEqual([
+      { lineItemId: "1", title: "Mug", why: "left out by the merchant" },
+    ]);
+  });
+
+  it("GIVEN a line sent as another variant THEN the request names that variant, merged with a line already of it", () => {
+    const substitute = (brilliantVariantId: string) =>
+      input(twoLines(), {
+        lineChanges: [{ lineItemId: "1", action: "substitute", brilliantVariantId, at: AT }],
+      });
+    const result = preflight(substitute("2001"));
+    expect(result.kind === "send" && result.request.order_items).toEqual([
+      { variant_id: 2001, quantity: 2 },
+      { variant_id: 1002, quantity: 1 },
+    ]);
+    const merged = preflight(substitute("1002"));
+    expect(merged.kind === "send" && merged.request.order_items).toEqual([{ variant_id: 1002, quantity: 3 }]);
+  });
+
+  it("GIVEN the mapped variant is short of stock WHEN the line goes as another THEN stock is checked for the one chosen", () => {
+    const catalog = new Map([
+      ["1001", catalogVariant("1001", { inventoryCount: 0 })],
+      ["2001", catalogVariant("2001", { inventoryCount: 5 })],
+      ["2002", catalogVariant("2002", { inventoryCount: 1 })],
+      ["2003", catalogVariant("2003", { productInactive: true })],
+    ]);
+    const withSubstitute = (brilliantVariantId: string) =>
+      preflight(
+        input(twoLines(), {
+          catalog,
+          lineChanges: [{ lineItemId: "1", action: "substitute", brilliantVariantId, at: AT }],
+        }),
+      );
+    expect(preflight(input(twoLines(), { catalog }))).toMatchObject({ kind: "hold", holdKind: "stock" });
+    expect(withSubstitute("2001").kind).toBe("send");
+    const short = withSubstitute("2002");
+    expect(short).toMatchObject({ kind: "hold", holdKind: "stock" });
+    expect(short.kind === "hold" && short.variants.map((v) => v.brilliantVariantId)).toEqual(["2002"]);
+    expect(withSubstitute("2003")).toMatchObject({ kind: "hold", holdKind: "inactive_variant" });
+  });
+
+  it("GIVEN an unmapped line left out THEN it is no longer held for it; every line left out is a skip, never an empty send", () => {
+    const unmapped = order({
+      line_items: [
+        { id: 1, variant_id: 999, title: "Poster", quantity: 1 },
+        { id: 3, variant_id: 113, title: "Tee", quantity: 1 },
+      ],
+    });
+    expect(preflight(input(unmapped)).kind).toBe("hold");
+    const omitPoster = preflight(
+      input(unmapped, { lineChanges: [{ lineItemId: "1", action: "omit", at: AT }] }),
+    );
+    expect(omitPoster.kind === "send" && omitPoster.request.order_items).toEqual([
+      { variant_id: 1002, quantity: 1 },
+    ]);
+    const omitAll = preflight(
+      input(unmapped, {
+        lineChanges: [
+          { lineItemId: "1", action: "omit", at: AT },
+          { lineItemId: "3", action: "omit", at: AT },
+        ],
+      }),
+    );
+    expect(omitAll.kind).toBe("skip");
+  });
+});

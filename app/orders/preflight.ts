@@ -1,6 +1,7 @@
 import type { ShopifyAddress, ShopifyLineItem, ShopifyOrder } from "./shopify-order";
 import type { HoldKind } from "./state.server";
 import type { BrilliantShippingAddress, CreateOrderRequest } from "../integrations/brilliant/schemas";
+import { lineChangesByLine, notForBrilliant, type LineChange } from "./line-changes";
 
 /**
  * Pre-flight: turns a stored Shopify order into the exact Brilliant request,
@@ -10,7 +11,7 @@ import type { BrilliantShippingAddress, CreateOrderRequest } from "../integratio
  * (2501), nothing unmapped (2502), inactive (2506) or out of stock (2503) as
  * far as the last known catalog tells; and no Shopify test order unless the
  * shop allows them. Every send goes through it, so this is the check no path
- * can get around.
+ * can get around; it is also where the merchant's line changes reach the request.
  */
 
 export interface CatalogVariant {
@@ -33,6 +34,8 @@ export interface PreflightInput {
   statusWebhookUrl: string;
   /** The shop's setting: send Shopify test orders too (Brilliant ships them for real). */
   forwardTestOrders: boolean;
+  /** The merchant's changes (app/orders/line-changes.ts); a substitute's variant must be in `catalog` to be checked. */
+  lineChanges?: readonly LineChange[];
 }
 
 /** Why a Shopify test order (a test payment, e.g. the Bogus Gateway) stays here. */
@@ -145,30 +148,22 @@ export function preflight(input: PreflightInput): PreflightResult {
   const skippedLines: SkippedLine[] = [];
   const unmapped: HeldVariant[] = [];
   const quantities = new Map<string, { quantity: number; lines: ShopifyLineItem[] }>();
+  const changes = lineChangesByLine(input.lineChanges ?? []);
 
   for (const line of order.line_items) {
     const quantity = line.current_quantity ?? line.quantity;
-    const skip = (why: string) => skippedLines.push({ lineItemId: line.id, title: lineTitle(line), why });
-    if (line.gift_card) {
-      skip("gift card");
+    const change = changes.get(line.id);
+    const why = notForBrilliant(line) ?? (change?.action === "omit" ? "left out by the merchant" : null);
+    if (why) {
+      skippedLines.push({ lineItemId: line.id, title: lineTitle(line), why });
       continue;
     }
-    if (line.requires_shipping === false) {
-      skip("does not ship");
-      continue;
-    }
-    if (quantity <= 0) {
-      skip("removed from the order");
-      continue;
-    }
-    if (!line.variant_id) {
-      skip("custom item without a Shopify variant");
-      continue;
-    }
-    const brilliantVariantId = mappings.get(line.variant_id);
+    const shopifyVariantId = line.variant_id!; // notForBrilliant lets only lines with a variant through
+    const brilliantVariantId =
+      change?.action === "substitute" ? change.brilliantVariantId : mappings.get(shopifyVariantId);
     if (!brilliantVariantId) {
       unmapped.push({
-        shopifyVariantId: line.variant_id,
+        shopifyVariantId,
         brilliantVariantId: null,
         title: lineTitle(line),
         sku: line.sku ?? null,

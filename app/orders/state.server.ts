@@ -1,5 +1,5 @@
 import type { Prisma } from "@prisma/client";
-import { databaseKind } from "../db.server";
+import prisma, { databaseKind } from "../db.server";
 import { newId } from "../db/ids";
 import { prismaRunner, sqlFor, toDate, type SqlRunner, type SqlValue } from "../db/sql.server";
 
@@ -195,4 +195,34 @@ export async function applyTransition(tx: SqlRunner, request: TransitionRequest)
     [newId(), orderId, request.shop, from, to, request.reason, request.actor, now],
   );
   return { cancelledAt: toDate(rows[0]!.cancelledAt) };
+}
+
+/**
+ * Changes an order's row without moving it (a new body, the merchant's line
+ * changes), only while it is still where it was read (`where`, on top of its
+ * id and shop): a concurrent move wins. The lease goes too, so a worker that
+ * claimed the order before the change loses its next move and leaves it. The
+ * change is noted in the history in the same transaction. False when the
+ * order had moved.
+ */
+export async function changeInPlace(request: {
+  shop: string;
+  order: { id: string; state: string };
+  where: Prisma.OrderWhereInput;
+  data: Prisma.OrderUpdateManyMutationInput;
+  reason: string;
+  actor: Actor;
+}): Promise<boolean> {
+  const { shop, order, reason, actor } = request;
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.order.updateMany({
+      where: { ...request.where, id: order.id, shop, state: order.state },
+      data: { ...request.data, leaseOwner: null, leaseExpiresAt: null },
+    });
+    if (updated.count !== 1) return false;
+    await tx.orderTransition.create({
+      data: { orderId: order.id, shop, fromState: order.state, toState: order.state, reason, actor },
+    });
+    return true;
+  });
 }

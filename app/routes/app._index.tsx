@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link as RemixLink, useLoaderData } from "@remix-run/react";
 import {
-  Badge,
   Banner,
   BlockStack,
   Box,
@@ -14,8 +13,6 @@ import {
   Layout,
   Link,
   Page,
-  ResourceItem,
-  ResourceList,
   Text,
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
@@ -23,6 +20,7 @@ import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
 import { setupGuide } from "../models/setup-guide.server";
 import { SetupGuide } from "../components/home/setup-guide";
+import { HeldOrdersList } from "../components/home/held-orders-list";
 import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
 import { SETTINGS_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
@@ -134,37 +132,7 @@ export default function Home() {
                     Nothing is held: every order went to Brilliant or is on its way.
                   </Text>
                 ) : (
-                  <ResourceList
-                    resourceName={{ singular: "held order", plural: "held orders" }}
-                    items={held.orders}
-                    renderItem={(order) => (
-                      <ResourceItem
-                        id={order.id}
-                        url={order.url}
-                        accessibilityLabel={`Open order ${order.name}`}
-                        // A shortcut action, not a button inside the row: a click on it goes to
-                        // the fix, not to the order the row opens.
-                        shortcutActions={[
-                          {
-                            content: order.nextStep.label,
-                            url: order.nextStep.url,
-                            accessibilityLabel: `${order.nextStep.label} for order ${order.name}`,
-                          },
-                        ]}
-                        persistActions
-                      >
-                        <BlockStack gap="100">
-                          <InlineStack gap="200" blockAlign="center">
-                            <Text as="h3" variant="bodyMd" fontWeight="semibold">
-                              {order.name}
-                            </Text>
-                            {order.code !== null && <Badge tone="critical">{String(order.code)}</Badge>}
-                          </InlineStack>
-                          <Text as="p">{order.reason}</Text>
-                        </BlockStack>
-                      </ResourceItem>
-                    )}
-                  />
+                  <HeldOrdersList orders={held.orders} />
                 )}
               </BlockStack>
             </Card>

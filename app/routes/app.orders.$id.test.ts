@@ -125,7 +125,17 @@ describe("order detail (app.orders.$id)", () => {
     const before = await prisma.order.findUniqueOrThrow({ where: { id } });
     expect((await get(id, SHOP_B)).status).toBe(404);
     expect((await get("no-such-order")).status).toBe(404);
-    for (const body of [{ intent: "resubmit" }, { intent: "skip" }, { intent: "retry" }, VALID_ADDRESS]) {
+    const lineItemId = String(JSON.parse(before.payload).line_items[0].id);
+    const bodies: Record<string, string>[] = [
+      { intent: "resubmit" },
+      { intent: "skip" },
+      { intent: "retry" },
+      VALID_ADDRESS,
+      { intent: "omitLine", lineItemId },
+      { intent: "substituteLine", lineItemId, brilliantVariantId: "73004" },
+      { intent: "undoLineChange", lineItemId },
+    ];
+    for (const body of bodies) {
       expect((await post(id, body, SHOP_B)).status).toBe(404);
     }
     expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
@@ -227,5 +237,57 @@ describe("order detail (app.orders.$id)", () => {
     expect(await stateOf(forwarded)).toBe("forwarded");
 
     expect((await post(held, { intent: "delete" })).status).toBe(422);
+  });
+
+  it("GIVEN an order held for an unmapped variant WHEN its page loads THEN each line shows it is not mapped, with the link to map it, and nothing sent yet", async () => {
+    const id = await orderInState(SHOP_A, "held", { holdKind: "mapping", code: 2502 });
+    const { order } = (await (await get(id)).json()) as { order: OrderDetail };
+    expect(order.lineItems).toHaveLength(1);
+    expect(order.lineItems[0]).toMatchObject({
+      title: "Item 73002",
+      sku: "73002",
+      quantity: 1,
+      notForBrilliant: null,
+      mapped: null,
+      mappingPicker: "/app/mappings/1073002",
+      change: null,
+      sent: { kind: "not_sent" },
+      substitutes: [],
+    });
+    // Held for a mapping: a line can be left out, not sent as another variant (mapping it serves later orders too).
+    expect(order.lineActions).toEqual({ omit: true, substitute: false, undo: true });
+  });
+
+  it("GIVEN a held order WHEN a line change names no line, a line not in the order or no variant THEN 422 with the error on the line, nothing changed", async () => {
+    const id = await orderInState(SHOP_A, "held", { holdKind: "stock", code: 2503 });
+    const before = await prisma.order.findUniqueOrThrow({ where: { id } });
+    const lineItemId = String(JSON.parse(before.payload).line_items[0].id);
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ intent: "omitLine" }, "", /Choose a line/],
+      [{ intent: "omitLine", lineItemId: "not-a-line" }, "not-a-line", /Choose a line/],
+      [{ intent: "undoLineChange", lineItemId: "-4" }, "-4", /Choose a line/],
+      [{ intent: "omitLine", lineItemId: "123456" }, "123456", /not in this order/],
+      [{ intent: "substituteLine", lineItemId }, lineItemId, /Choose a Brilliant variant/],
+      [
+        { intent: "substituteLine", lineItemId, brilliantVariantId: "x".repeat(65) },
+        lineItemId,
+        /Not a Brilliant/,
+      ],
+      [
+        { intent: "substituteLine", lineItemId, brilliantVariantId: "73004" },
+        lineItemId,
+        /not in your Brilliant catalog/,
+      ],
+    ];
+    for (const [body, line, message] of cases) {
+      const response = await post(id, body);
+      expect(response.status, JSON.stringify(body)).toBe(422);
+      const data = (await response.json()) as ActionData & {
+        lineError?: { lineItemId: string; message: string };
+      };
+      expect(data.error).toMatch(message);
+      expect(data.lineError).toEqual({ lineItemId: line, message: data.error });
+    }
+    expect(await prisma.order.findUniqueOrThrow({ where: { id } })).toEqual(before);
   });
 });

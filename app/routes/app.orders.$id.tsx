@@ -10,11 +10,16 @@ import { getOrderDetail, updateShippingAddressAndResubmit } from "../orders/orde
 import {
   OrderIdSchema,
   OrderIntentSchema,
+  isLineIntent,
+  lineChangeResult,
   notChanged,
   orderActionResult,
   parseAddressForm,
   type OrderIntent,
 } from "../orders/order-page-form";
+import { parseLineChangeForm, type LineIntent } from "../orders/line-changes";
+import { changeOrderLine } from "../orders/line-changes.server";
+import { LineItemsCard } from "../components/order-detail/line-items-card";
 import { AddressFixCard } from "../components/order-detail/address-fix-card";
 import { BrilliantCard } from "../components/order-detail/brilliant-card";
 import { OrderHistoryCard } from "../components/order-detail/order-history-card";
@@ -49,6 +54,23 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return json({ error: "That action is not available." } as const, { status: 422 });
   }
 
+  if (isLineIntent(intent.data)) {
+    const input = parseLineChangeForm(form);
+    const outcome = input.success
+      ? await changeOrderLine(session.shop, id.data, input.data)
+      : { ok: false as const, why: input.message, field: input.field };
+    if (!outcome.ok && outcome.why === NO_SUCH_ORDER) throw notFound();
+    if (!outcome.ok && outcome.field) {
+      const lineError = { lineItemId: String(form.get("lineItemId") ?? ""), message: outcome.why };
+      return json({ error: outcome.why, lineError } as const, { status: 422 });
+    }
+    return json({
+      result: outcome.ok
+        ? lineChangeResult(intent.data, outcome.resubmitted)
+        : notChanged(intent.data, outcome.why),
+    });
+  }
+
   let summary: ActionSummary;
   if (intent.data === "fixAddress") {
     const address = parseAddressForm(form);
@@ -78,12 +100,18 @@ export default function OrderDetailPage() {
   const result = fetcher.data && "result" in fetcher.data ? fetcher.data.result : null;
   const error = fetcher.data && "error" in fetcher.data ? fetcher.data.error : null;
   const fieldErrors = fetcher.data && "fieldErrors" in fetcher.data ? (fetcher.data.fieldErrors ?? {}) : {};
+  const lineError = fetcher.data && "lineError" in fetcher.data ? fetcher.data.lineError : null;
   useEffect(() => {
     if (result) shopify.toast.show(result.message, { isError: !result.changed });
   }, [result, shopify]);
 
   const busy = fetcher.state !== "idle";
   const submitIntent = (intent: OrderIntent) => fetcher.submit({ intent }, { method: "post" });
+  const submitLineChange = (intent: LineIntent, lineItemId: string, brilliantVariantId?: string) =>
+    fetcher.submit(
+      { intent, lineItemId, ...(brilliantVariantId ? { brilliantVariantId } : {}) },
+      { method: "post" },
+    );
   const canFixAddress = order.state === "held" && order.holdKind === "address";
   const address = order.shippingAddress;
 
@@ -97,6 +125,13 @@ export default function OrderDetailPage() {
         {error && <Banner tone="critical" title={error} />}
         {result && <Banner tone={result.changed ? "success" : "warning"} title={result.message} />}
         <OrderStatusCard order={order} canFixAddress={canFixAddress} busy={busy} onIntent={submitIntent} />
+        <LineItemsCard
+          lines={order.lineItems}
+          actions={order.lineActions}
+          busy={busy}
+          lineError={lineError}
+          onChange={submitLineChange}
+        />
         <BrilliantCard order={order} />
         {canFixAddress ? (
           <AddressFixCard address={address} Form={fetcher.Form} fieldErrors={fieldErrors} busy={busy} />

@@ -4,6 +4,7 @@ import { resetDatabase } from "../../tests/helpers/db";
 import { adminRequest, callRoute, seedAdminShop } from "../../tests/helpers/admin-session";
 import { orderInState } from "../../tests/helpers/admin-orders";
 import { listOrders } from "../orders/order-list.server";
+import { runDueBulkJobs } from "../orders/bulk-jobs.server";
 import { action, loader } from "./app.orders._index";
 
 const SHOP_A = "orders-a.myshopify.com";
@@ -211,6 +212,86 @@ describe("orders list (app.orders._index)", () => {
       ]);
     }
     expect(await prisma.order.findMany({ where: { shop: SHOP_B }, orderBy: { id: "asc" } })).toEqual(before);
+  });
+
+  describe("bulk actions over the whole view", () => {
+    interface ViewData {
+      bulkJob: {
+        status: string;
+        total: number;
+        processed: number;
+        filterLabel: string;
+        summary: { counts: Record<string, number> };
+      } | null;
+      viewActions: { intent: string; count: number; states: string }[];
+    }
+    const view = async (query: string, shop = SHOP_A) =>
+      (await (
+        await callRoute(loader, await adminRequest(`/app/orders${query}`, { shop }))
+      ).json()) as ViewData;
+    const startAll = async (body: Record<string, string | undefined>, shop = SHOP_A) =>
+      callRoute(action, await adminRequest("/app/orders", { shop, body: { scope: "view", ...body } }));
+
+    it("GIVEN a filtered view WHEN the list loads THEN it offers only the actions that apply there, with how many orders each takes", async () => {
+      expect((await view("")).viewActions).toEqual([]);
+      expect((await view("?state=held")).viewActions).toEqual([
+        { intent: "resubmit", count: 1, states: "held" },
+      ]);
+      expect((await view("?state=forwarded")).viewActions).toEqual([]);
+      expect((await view("?from=2026-11-20&to=2026-11-22")).viewActions).toEqual([
+        { intent: "resubmit", count: 1, states: "held or skipped" },
+        { intent: "retry", count: 1, states: "retrying, being checked, waiting, received or ready to send" },
+      ]);
+    });
+
+    it("GIVEN the Held view WHEN the merchant resubmits all of it THEN a background job is made, and the loader shows its progress, then its summary", async () => {
+      const posted = await startAll({ intent: "resubmit", state: "held" });
+      expect(posted.status).toBe(200);
+      expect(await posted.json()).toMatchObject({
+        job: { status: "queued", total: 1, processed: 0, filterLabel: "Held" },
+      });
+      expect(await prisma.bulkJob.findMany({ select: { shop: true, intent: true } })).toEqual([
+        { shop: SHOP_A, intent: "resubmit" },
+      ]);
+      expect((await view("?state=held")).bulkJob).toMatchObject({ status: "queued", processed: 0, total: 1 });
+      // Nothing of it on shop B's page.
+      expect((await view("", SHOP_B)).bulkJob).toBeNull();
+
+      await runDueBulkJobs("test-worker");
+      const done = (await view("?state=held")).bulkJob;
+      // Shop A has no Brilliant credentials: the worker will hold #1002 again, for that.
+      expect(done).toMatchObject({
+        status: "done",
+        processed: 1,
+        summary: { counts: { heldAgain: 1, sent: 0 } },
+      });
+      expect((await prisma.order.findUniqueOrThrow({ where: { id: heldA } })).state).toBe("ready");
+      expect((await prisma.order.findUniqueOrThrow({ where: { id: heldB } })).state).toBe("held");
+    });
+
+    it("answers 422 to a bad view action and 409 to a second job while one runs, never 500", async () => {
+      for (const body of [
+        { intent: "delete", state: "held" },
+        { intent: "resubmit", state: "lost" },
+        { intent: "resubmit", code: "abc" },
+        { intent: "resubmit", from: "2026-13-01" },
+        { intent: "resubmit" },
+        { intent: "retry", state: "held" },
+        { intent: "resubmit", state: "forwarded" },
+      ]) {
+        const response = await startAll(body);
+        expect({ body, status: response.status }).toEqual({ body, status: 422 });
+        expect(((await response.json()) as { error: string }).error).toEqual(expect.any(String));
+      }
+      expect(await prisma.bulkJob.count()).toBe(0);
+
+      expect((await startAll({ intent: "resubmit", state: "held" })).status).toBe(200);
+      const second = await startAll({ intent: "retry", code: "3501" });
+      expect(second.status).toBe(409);
+      expect(await second.json()).toEqual({
+        error: expect.stringMatching(/Another bulk action is under way/),
+      });
+    });
   });
 
   it("answers 422 to an unknown action or no order", async () => {

@@ -15,12 +15,29 @@ import {
 } from "../orders/order-list.server";
 import {
   bulkForm,
+  bulkViewForm,
   dateRangeErrors,
+  isBulkViewForm,
   listSearch,
   parseBulkForm,
+  parseBulkViewForm,
   parseListQuery,
 } from "../orders/orders-list-params";
+import {
+  BulkJobRefusedError,
+  bulkActionsForView,
+  createBulkJob,
+  latestBulkJob,
+  type ViewBulkAction,
+} from "../orders/bulk-jobs.server";
 import { BulkResultBanner, bulkResultMessage } from "../components/orders-list/bulk-result-banner";
+import {
+  BulkJobBanner,
+  bulkJobMessage,
+  bulkJobNeedsAttention,
+} from "../components/orders-list/bulk-job-banner";
+import { useBulkJobProgress } from "../components/orders-list/use-bulk-job-progress";
+import { ViewBulkActions } from "../components/orders-list/view-bulk-actions";
 import { DateErrorsBanner } from "../components/orders-list/date-errors-banner";
 import { OrdersFilters } from "../components/orders-list/orders-filters";
 import { StateTabs } from "../components/orders-list/state-tabs";
@@ -46,17 +63,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
         counts: await countOrdersByState(session.shop),
         filters,
         dateErrors,
+        bulkJob: await latestBulkJob(session.shop),
+        viewActions: [] as ViewBulkAction[],
       },
       { status: 400 },
     );
   }
   try {
-    const [page, codes, counts] = await Promise.all([
+    const [page, codes, counts, bulkJob] = await Promise.all([
       listOrders(session.shop, filters, { after, before }),
       listOrderCodes(session.shop),
       countOrdersByState(session.shop),
+      latestBulkJob(session.shop),
     ]);
-    return json({ ...page, codes, counts, filters, dateErrors: null });
+    // Not counted while a job runs: the page polls then, and offers no second job.
+    const jobLive = bulkJob?.status === "queued" || bulkJob?.status === "running";
+    const viewActions = jobLive ? [] : await bulkActionsForView(session.shop, filters);
+    return json({ ...page, codes, counts, filters, dateErrors: null, bulkJob, viewActions });
   } catch (error) {
     if (error instanceof InvalidCursorError) throw json({ message: error.message }, { status: 400 });
     throw error;
@@ -65,7 +88,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = parseBulkForm(await request.formData());
+  const form = await request.formData();
+  if (isBulkViewForm(form)) return startBulkJob(session.shop, form);
+  const parsed = parseBulkForm(form);
   if (!parsed.success) {
     return json({ error: parsed.error.issues[0]?.message ?? "Invalid request" } as const, { status: 422 });
   }
@@ -73,8 +98,26 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return json({ result } as const);
 };
 
+/** "Resubmit all N in this view": a background job over every order the posted filters match. */
+async function startBulkJob(shop: string, form: FormData) {
+  const parsed = parseBulkViewForm(form);
+  const dateErrors = parsed.success ? dateRangeErrors(parsed.data) : null;
+  if (!parsed.success || dateErrors) {
+    const why = dateErrors?.from ?? dateErrors?.to ?? parsed.error?.issues[0]?.message;
+    return json({ error: why ?? "Invalid request" } as const, { status: 422 });
+  }
+  const { intent, scope: _view, ...filters } = parsed.data;
+  try {
+    return json({ job: await createBulkJob(shop, intent, filters) } as const);
+  } catch (error) {
+    if (!(error instanceof BulkJobRefusedError)) throw error;
+    const status = error.reason === "already_running" ? 409 : 422;
+    return json({ error: error.message } as const, { status });
+  }
+}
+
 export default function Orders() {
-  const { orders, nextCursor, previousCursor, codes, counts, filters, dateErrors } =
+  const { orders, nextCursor, previousCursor, codes, counts, filters, dateErrors, bulkJob, viewActions } =
     useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
@@ -105,6 +148,15 @@ export default function Orders() {
   const submitBulk = (intent: BulkOrderIntent) =>
     fetcher.submit(bulkForm(intent, selectedResources), { method: "post" });
 
+  // A job over the whole view: its progress while it runs, a toast when it ends, a banner if it needs a look.
+  const [dismissedJob, setDismissedJob] = useState<string | null>(null);
+  useBulkJobProgress(bulkJob, (job) =>
+    shopify.toast.show(bulkJobMessage(job), { isError: job.status === "failed" }),
+  );
+  const jobLive = bulkJob?.status === "queued" || bulkJob?.status === "running";
+  const jobShown =
+    bulkJob && bulkJob.id !== dismissedJob && (jobLive || bulkJobNeedsAttention(bulkJob)) ? bulkJob : null;
+
   return (
     <Page fullWidth>
       <TitleBar title="Orders" />
@@ -114,6 +166,7 @@ export default function Orders() {
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
         {dateErrors && <DateErrorsBanner dateErrors={dateErrors} />}
+        {jobShown && <BulkJobBanner job={jobShown} onDismiss={() => setDismissedJob(jobShown.id)} />}
         {result && result !== dismissed && (
           <BulkResultBanner result={result} onDismiss={() => setDismissed(result)} />
         )}
@@ -130,6 +183,13 @@ export default function Orders() {
             go={go}
             onClearAll={() => navigate("?", { replace: true })}
           />
+          {!jobLive && (
+            <ViewBulkActions
+              actions={viewActions}
+              loading={fetcher.state !== "idle"}
+              onStart={(intent) => fetcher.submit(bulkViewForm(intent, filters), { method: "post" })}
+            />
+          )}
           <OrdersTable
             orders={orders}
             selectedResources={selectedResources}

@@ -235,4 +235,36 @@ describe("orders/edited webhook", () => {
     expect(await prisma.order.count()).toBe(0);
     expect(world.standIn.requests.filter((r) => r.operation === "ReadShopifyOrder")).toHaveLength(0);
   });
+
+  it("GIVEN the merchant's line changes WHEN the order is edited in Shopify THEN the change of a line still there stays, the change of a removed line goes, and the history says so", async () => {
+    await mapVariants(SHOP, [V.stockNotRequired]);
+    const body = await paidOrder(20, [
+      { variant: V.teeMedium, quantity: 1 },
+      { variant: V.stockNotRequired, quantity: 2 },
+    ]);
+    const at = new Date().toISOString();
+    await prisma.order.update({
+      where: { id: (await orderOf(body)).id },
+      data: {
+        lineChanges: JSON.stringify([
+          { lineItemId: "2000", action: "substitute", brilliantVariantId: "73004", at },
+          { lineItemId: "2001", action: "omit", at },
+        ]),
+      },
+    });
+
+    editInShopify(body, [{ variant: V.teeMedium, quantity: 3 }]);
+    expect((await deliver(editedBody(body.id, 2000))).status).toBe(200);
+    const edited = await orderOf(body);
+    expect(JSON.parse(edited.lineChanges!)).toEqual([
+      { lineItemId: "2000", action: "substitute", brilliantVariantId: "73004", at },
+    ]);
+    const history = await prisma.orderTransition.findMany({ where: { orderId: edited.id } });
+    expect(history.map((row) => row.reason)).toContain(
+      `${EDIT_APPLIED_REASON} Your change to Item 73021 [SKU 73021] no longer applies: the edit removed that line.`,
+    );
+
+    await forward();
+    expect(sentQuantities()).toEqual([[{ variant: 73004, quantity: 3 }]]);
+  });
 });

@@ -10,6 +10,7 @@ import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { shopAdminGraphql } from "../integrations/shopify-shop-admin.server";
 import { getBrilliantCredentials } from "../models/shop.server";
 import { pollForwardedOrders } from "../orders/brilliant-status.server";
+import { runDueBulkJobs } from "../orders/bulk-jobs.server";
 import {
   resolvePendingFulfillmentHolds,
   shopsWithPendingFulfillmentHolds,
@@ -192,6 +193,19 @@ export async function writeBackShippedOrders(log: Logger = rootLogger): Promise<
     }
   }
   return written;
+}
+
+// ---------------------------------------------------------------- bulk actions
+
+/**
+ * The merchant's bulk actions over a whole filter of the orders list: one job
+ * a round, a few seconds of its batches, under a lease, so several workers
+ * run different jobs and a stopped worker's job goes on from its cursor.
+ */
+export async function advanceBulkJobs(workerId: string, log: Logger = rootLogger): Promise<number> {
+  const round = await runDueBulkJobs(workerId, { log });
+  if (round) log.info(round, "bulk job advanced");
+  return round?.handled ?? 0;
 }
 
 // ---------------------------------------------------------------- tokens

@@ -6,8 +6,10 @@ import { action as productsDelete } from "../routes/webhooks.products.delete";
 import { action as productsUpdate } from "../routes/webhooks.products.update";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { resetDatabase } from "../../tests/helpers/db";
+import { orderInState } from "../../tests/helpers/admin-orders";
 import { deliverWebhook } from "../../tests/helpers/webhooks";
 import type { ClaimedOrder, Forwarder, ProcessResult } from "../orders/forwarder.server";
+import { createBulkJob, latestBulkJob } from "../orders/bulk-jobs.server";
 import { runWorkerLoop } from "./run.server";
 
 /**
@@ -19,7 +21,7 @@ function stubForwarder(parts: {
   process: (order: ClaimedOrder) => Promise<ProcessResult>;
 }): Forwarder {
   return {
-    settings: { leaseMs: 60_000 },
+    settings: { leaseMs: 60_000, workerId: "stub-worker" },
     recoverAbandonedSends: async () => 0,
     takeReceivedOrders: async () => undefined,
     othersCommits: async () => null,
@@ -215,6 +217,26 @@ describe("runWorkerLoop's product webhooks chore", () => {
         ["Product 2", true],
       ]),
     );
+    stop.abort();
+    await loop;
+  });
+});
+
+describe("runWorkerLoop's bulk jobs chore", () => {
+  const SHOP = "worker-bulk-jobs.myshopify.com";
+
+  it("runs a bulk action the merchant started over a view to its end, with no orders to send", async () => {
+    await resetDatabase(prisma);
+    for (let index = 0; index < 3; index += 1) await orderInState(SHOP, "held", { holdKind: "review" });
+    await createBulkJob(SHOP, "resubmit", { state: "held" });
+
+    const { forwarder } = fakeForwarder(0);
+    const stop = new AbortController();
+    const loop = startLoop(forwarder, stop.signal, { concurrency: 2, pollMs: 20 });
+    await eventually(async () =>
+      expect(await latestBulkJob(SHOP)).toMatchObject({ status: "done", total: 3, processed: 3 }),
+    );
+    expect(await prisma.order.count({ where: { shop: SHOP, state: "ready" } })).toBe(3);
     stop.abort();
     await loop;
   });

@@ -3,6 +3,7 @@ import { listUninstalledShops } from "../models/shop.server";
 import { refreshStuckOrderAlerts } from "../orders/stuck-orders.server";
 import { applyQueuedProductUpdates } from "../catalog/product-update-queue.server";
 import {
+  advanceBulkJobs,
   pollDueStatuses,
   reconcileDueShops,
   renewDueOfflineTokens,
@@ -30,6 +31,8 @@ export interface WorkerLoopOptions {
   tokenSweepIntervalMs?: number;
   /** How often orders retrying or being checked for hours are looked for (an alert); 0 turns it off. */
   stuckOrderIntervalMs?: number;
+  /** How often the merchant's bulk actions over a whole filter are advanced; 2 s unless given, 0 turns it off. */
+  bulkJobIntervalMs?: number;
   signal: AbortSignal;
   logger?: Logger;
 }
@@ -94,6 +97,13 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
     {
       intervalMs: options.tokenSweepIntervalMs ?? 0,
       run: () => renewDueOfflineTokens(log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
+    {
+      // On unless 0: the merchant who started a job watches its progress on the orders page.
+      intervalMs: options.bulkJobIntervalMs ?? 2_000,
+      run: () => advanceBulkJobs(forwarder.settings.workerId, log),
       running: null as Promise<unknown> | null,
       last: 0,
     },

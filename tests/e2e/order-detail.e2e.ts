@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { openAdminAround, type AdminBrowser } from "./harness";
 
+/** The order's state as its page shows it, loaded afresh. */
+async function stateOnReload(admin: AdminBrowser, path: string) {
+  await admin.goto(path);
+  return admin.page.locator("[data-order-state]").getAttribute("data-order-state");
+}
+
 describe("order detail in Chromium", () => {
   let admin: AdminBrowser;
   openAdminAround((opened) => (admin = opened));
@@ -40,13 +46,7 @@ describe("order detail in Chromium", () => {
 
     // The worker takes it from ready; whatever comes next, it is no longer held.
     await expect
-      .poll(
-        async () => {
-          await admin.goto(path);
-          return stateBadge.getAttribute("data-order-state");
-        },
-        { timeout: 30_000, interval: 1_000 },
-      )
+      .poll(() => stateOnReload(admin, path), { timeout: 30_000, interval: 1_000 })
       .toBe("forwarded");
     expect(await page.getByText("History (newest first)").isVisible()).toBe(true);
     await page.getByRole("button", { name: "Show request and response" }).first().click();
@@ -98,5 +98,37 @@ describe("order detail in Chromium", () => {
     await admin.goto(path);
     await expect.poll(() => stateBadge.getAttribute("data-order-state")).toBe("held");
     expect(admin.pageErrors).toEqual([]);
+  });
+  it("works #1003's stock hold on its page: the line's mapping and stock, then sent as another in-stock variant", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?query=1003");
+    const href = await page
+      .locator(".Polaris-IndexTable__TableRow a", { hasText: "#1003" })
+      .getAttribute("href");
+    const path = new URL(href!, "http://x").pathname;
+    await admin.goto(path);
+    const lines = page.getByRole("region", { name: "Line items" });
+    await expect.poll(() => lines.isVisible()).toBe(true);
+    // The line, what it is mapped to, and why it cannot go: 5 ordered, 2 in stock.
+    expect(await lines.innerText()).toMatch(/Classic Logo Tee - L/);
+    expect(await lines.innerText()).toMatch(/\b2 in stock\b/);
+    expect(await lines.innerText()).toMatch(/Not sent to Brilliant yet/);
+    await admin.screenshot("order-detail-line-items");
+
+    const substitute = lines.getByLabel("Send as another Brilliant variant");
+    const chosen = await substitute.inputValue();
+    expect(chosen).not.toBe("");
+    await lines.getByRole("button", { name: "Send as this variant" }).click();
+    await expect
+      .poll(() => page.locator(".Polaris-Banner", { hasText: "Line changed and resubmitted" }).isVisible())
+      .toBe(true);
+
+    // The worker sends it; the page then shows the change in the history and what went to Brilliant.
+    await expect
+      .poll(() => stateOnReload(admin, path), { timeout: 30_000, interval: 1_000 })
+      .toBe("forwarded");
+    expect(await lines.innerText()).toContain(`Last request to Brilliant: 5 of variant ${chosen}.`);
+    expect(await lines.getByText("Sent as another variant").isVisible()).toBe(true);
+    await admin.screenshot("order-detail-line-substituted");
   });
 });

@@ -91,7 +91,7 @@ describe("orders list in Chromium", () => {
     const { page } = admin;
     await admin.goto("/app/orders?query=1002");
     await rows(admin).first().locator('input[type="checkbox"]').check({ force: true });
-    await page.getByRole("button", { name: "Resubmit" }).click();
+    await page.getByRole("button", { name: "Resubmit", exact: true }).click();
     const banner = page.locator(".Polaris-Banner", { hasText: "1 order unchanged" });
     await expect.poll(() => banner.isVisible()).toBe(true);
     expect(await banner.getByText(/#1002: not changed, still held: /).isVisible()).toBe(true);
@@ -100,5 +100,28 @@ describe("orders list in Chromium", () => {
       .toContain("Held");
     await admin.screenshot("orders-resubmitted");
     expect(admin.pageErrors).toEqual([]);
+  });
+  it("resubmits every held order of the view in the background, with its progress and what became of each", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?state=held");
+    const held = await rows(admin).count();
+    expect(held).toBeGreaterThanOrEqual(3);
+    await page.getByRole("button", { name: `Resubmit all ${held} orders in this view` }).click();
+    await page.getByRole("button", { name: `Resubmit ${held} orders`, exact: true }).click();
+
+    // The worker runs it; the page follows by itself until it is done. Every
+    // held demo order is still held for what held it: checked first, none moved, and the summary says so.
+    const done = page.locator(".Polaris-Banner", { hasText: "Resubmit of Held" });
+    await expect
+      .poll(async () => (await done.count()) > 0 && (await done.first().innerText()), { timeout: 30_000 })
+      .toMatch(new RegExp(`done: ${held} orders unchanged`));
+    expect(
+      await done
+        .first()
+        .getByText(/#1002: .*still held/)
+        .isVisible(),
+    ).toBe(true);
+    await admin.screenshot("orders-bulk-view-done");
+    await expect.poll(() => rows(admin).count()).toBe(held);
   });
 });

@@ -118,8 +118,7 @@ describe("settings in Chromium", () => {
     expect(await testOrders.isChecked()).toBe(false);
     expect(await warning.count()).toBe(0);
 
-    // Clicked by its label, as a person would: the input itself is drawn over,
-    // and a forced click on it lands on the sticky nav bar when scrolled under it.
+    // Clicked by its label, as a person would: the input itself is drawn over.
     const label = page.getByText("Send test orders to Brilliant", { exact: true });
     const toggleTo = async (on: boolean) => {
       await label.click();

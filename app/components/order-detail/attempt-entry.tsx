@@ -89,8 +89,15 @@ function JsonBlock({ title, body }: { title: string; body: string | null }) {
       <Text as="h3" variant="headingSm">
         {title}
       </Text>
-      <Box background="bg-surface-secondary" padding="200" borderRadius="200" overflowX="scroll">
-        <pre style={{ margin: 0, fontSize: 12, whiteSpace: "pre" }}>{body ?? "(none)"}</pre>
+      <Box background="bg-surface-secondary" padding="200" borderRadius="200">
+        {/* Scrolls sideways itself, and takes focus, so the keyboard can scroll it too. */}
+        <pre
+          tabIndex={0}
+          aria-label={title}
+          style={{ margin: 0, fontSize: 12, whiteSpace: "pre", overflowX: "auto" }}
+        >
+          {body ?? "(none)"}
+        </pre>
       </Box>
     </BlockStack>
   );

@@ -11,14 +11,17 @@ export function OrderSection({
   gap: BlockStackProps["gap"];
   children: ReactNode;
 }) {
+  // A named region, so assistive technology (and the tests) can go straight to it.
   return (
-    <Card>
-      <BlockStack gap={gap}>
-        <Text as="h2" variant="headingMd">
-          {title}
-        </Text>
-        {children}
-      </BlockStack>
-    </Card>
+    <section aria-label={title}>
+      <Card>
+        <BlockStack gap={gap}>
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </section>
   );
 }

@@ -33,10 +33,7 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
           </span>
         </InlineStack>
         <Text as="p" variant="bodySm" tone="subdued">
-          Received {formatTime(order.createdAt)} ·{" "}
-          <Link url="/app/orders" removeUnderline>
-            All orders
-          </Link>
+          Received {formatTime(order.createdAt)} · <Link url="/app/orders">All orders</Link>
         </Text>
         {order.stateReason && <Text as="p">{order.stateReason}</Text>}
         {nextStep && !canFixAddress && (
