@@ -13,6 +13,12 @@ const SHOP_TIME_ZONE = `#graphql
 
 const ShopTimeZoneAnswer = z.object({ data: z.object({ shop: z.object({ ianaTimezone: z.string() }) }) });
 
+/** The shop's time zone as kept (UTC until the admin has read it from Shopify), for work with no Admin client. */
+export async function keptShopTimeZone(shop: string): Promise<string> {
+  const kept = await prisma.shopSettings.findUnique({ where: { shop }, select: { ianaTimezone: true } });
+  return kept?.ianaTimezone && isTimeZone(kept.ianaTimezone) ? kept.ianaTimezone : UTC;
+}
+
 /**
  * The shop's time zone, as Shopify names it: read from Shopify the first time
  * and kept. Shopify unreachable or an unknown zone: UTC for this request, and

@@ -42,6 +42,19 @@ describe("outcomesPerDay", () => {
     expect(codes).toEqual(["1200", "3501", "none"]);
     expect((await outcomesPerDay(SHOP, 30, NOW)).codes).toEqual(["1200", "2503", "3501", "none"]);
   });
+
+  it("counts per day in the shop's time zone: late evening in New York is the next day in UTC", async () => {
+    const order = await orderInState(SHOP, "forwarded");
+    // 2026-11-25 02:00 UTC is 21:00 on the 24th in New York.
+    await attempt(SHOP, order, 1, "2026-11-25T02:00:00Z", 1200);
+    await attempt(SHOP, order, 2, "2026-11-25T06:00:00Z", 3501);
+
+    const utc = await outcomesPerDay(SHOP, 14, NOW);
+    expect(utc.days.at(-1)).toEqual({ day: "2026-11-25", codes: { "1200": 1, "3501": 1 }, total: 2 });
+    const newYork = await outcomesPerDay(SHOP, 14, NOW, "America/New_York");
+    expect(newYork.days.at(-1)).toEqual({ day: "2026-11-25", codes: { "3501": 1 }, total: 1 });
+    expect(newYork.days.at(-2)).toEqual({ day: "2026-11-24", codes: { "1200": 1 }, total: 1 });
+  });
 });
 
 describe("variantInAlertKey", () => {

@@ -3,6 +3,7 @@ import { countOrdersByState, type OrderStateCounts } from "./order.server";
 import { fixForAlert, orderPath, type NextStep } from "./next-step";
 import { variantInAlertKey, type VariantRef } from "./alert-keys";
 import { mappingPickersByAlertKey, nextStepsForHeld } from "./fix-links.server";
+import { daysInZone, UTC } from "../models/time-zone";
 
 export { variantInAlertKey };
 
@@ -18,7 +19,7 @@ export const ORDERS_PER_ALERT = 10;
 export const HELD_ORDERS_LISTED = 25;
 
 export interface DailyOutcomes {
-  /** UTC day, YYYY-MM-DD. */
+  /** The day in the shop's time zone, YYYY-MM-DD. */
   day: string;
   /** Brilliant's code (as a string) or "none" when no answer came, to how many answers. */
   codes: Record<string, number>;
@@ -62,14 +63,17 @@ export interface Dashboard {
   held: { orders: HeldOrderSummary[]; total: number };
 }
 
-export async function getDashboard(shop: string, options: { days: number; now?: Date }): Promise<Dashboard> {
+export async function getDashboard(
+  shop: string,
+  options: { days: number; now?: Date; timeZone?: string },
+): Promise<Dashboard> {
   const [counts, settings, outcomes, alerts, heldOrders] = await Promise.all([
     countOrdersByState(shop),
     prisma.shopSettings.findUnique({
       where: { shop },
       select: { brilliantApiKeyEnc: true, brilliantApiSecretEnc: true },
     }),
-    outcomesPerDay(shop, options.days, options.now ?? new Date()),
+    outcomesPerDay(shop, options.days, options.now ?? new Date(), options.timeZone),
     openAlerts(shop),
     listHeldOrders(shop, HELD_ORDERS_LISTED),
   ]);
@@ -82,36 +86,30 @@ export async function getDashboard(shop: string, options: { days: number; now?: 
   };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 /**
- * Brilliant's answers to new orders (POST /store/order), per UTC day and code,
- * for the last `days` days including today. One grouped query per day over the
- * (shop, startedAt) index, so the cost follows the days shown, not the
- * shop's history.
+ * Brilliant's answers to new orders (POST /store/order), per day in the
+ * shop's time zone and code, for the last `days` days including today. One
+ * grouped query per day over the (shop, startedAt) index, so the cost follows
+ * the days shown, not the shop's history.
  */
 export async function outcomesPerDay(
   shop: string,
   days: number,
   now: Date = new Date(),
+  timeZone: string = UTC,
 ): Promise<{ days: DailyOutcomes[]; codes: string[] }> {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const starts = Array.from({ length: days }, (_, index) => new Date(today - (days - 1 - index) * DAY_MS));
+  const calendar = daysInZone(timeZone, now, days);
   const perDay = await Promise.all(
-    starts.map((start) =>
+    calendar.map(({ start, end }) =>
       prisma.forwardAttempt.groupBy({
         by: ["code"],
-        where: { shop, kind: "create", startedAt: { gte: start, lt: new Date(start.getTime() + DAY_MS) } },
+        where: { shop, kind: "create", startedAt: { gte: start, lt: end } },
         _count: { _all: true },
       }),
     ),
   );
   const seen = new Set<string>();
-  const result = starts.map((start, index) => {
+  const result = calendar.map(({ day }, index) => {
     const codes: Record<string, number> = {};
     let total = 0;
     for (const group of perDay[index] ?? []) {
@@ -120,7 +118,7 @@ export async function outcomesPerDay(
       total += group._count._all;
       seen.add(code);
     }
-    return { day: utcDay(start), codes, total };
+    return { day, codes, total };
   });
   const codes = [...seen].sort((a, b) => (a === "none" ? 1 : b === "none" ? -1 : Number(a) - Number(b)));
   return { days: result, codes };

@@ -4,6 +4,8 @@ import { resubmitOrders, retryNow, type RecheckVerdict } from "./actions.server"
 import type { NextStep } from "./next-step";
 import { nextStepsForHeld } from "./fix-links.server";
 import { orderSummaryOf, type OrderSummary } from "./order-summary";
+import { keptShopTimeZone } from "../models/shop-time-zone.server";
+import { dayInZone } from "../models/time-zone";
 
 /**
  * The orders list: filters, search by order name and keyset pagination on
@@ -17,9 +19,9 @@ export interface OrderListFilters {
   state?: string;
   /** Brilliant's last code for the order (or the one pre-flight foresaw). */
   code?: number;
-  /** Received on or after this UTC day (YYYY-MM-DD). */
+  /** Received on or after this day in the shop's time zone (YYYY-MM-DD). */
   from?: string;
-  /** Received on or before this UTC day (YYYY-MM-DD). */
+  /** Received on or before this day in the shop's time zone (YYYY-MM-DD). */
   to?: string;
   /** An order name, with or without its "#". */
   query?: string;
@@ -69,14 +71,16 @@ export function decodeCursor(value: string): Cursor {
   return { createdAt, id };
 }
 
-function whereFor(shop: string, filters: OrderListFilters): Prisma.OrderWhereInput {
+async function whereFor(shop: string, filters: OrderListFilters): Promise<Prisma.OrderWhereInput> {
   const where: Prisma.OrderWhereInput = { shop };
   if (filters.state) where.state = filters.state;
   if (filters.code !== undefined) where.lastCode = filters.code;
   if (filters.from || filters.to) {
+    // Days as the merchant reads them: in the shop's time zone, as every time in the admin.
+    const zone = await keptShopTimeZone(shop);
     where.createdAt = {
-      ...(filters.from ? { gte: new Date(`${filters.from}T00:00:00.000Z`) } : {}),
-      ...(filters.to ? { lt: new Date(new Date(`${filters.to}T00:00:00.000Z`).getTime() + 86_400_000) } : {}),
+      ...(filters.from ? { gte: dayInZone(filters.from, zone).start } : {}),
+      ...(filters.to ? { lt: dayInZone(filters.to, zone).end } : {}),
     };
   }
   return where;
@@ -113,7 +117,7 @@ export async function ordersMatching(
   shop: string,
   filters: OrderListFilters,
 ): Promise<Prisma.OrderWhereInput> {
-  const where = whereFor(shop, filters);
+  const where = await whereFor(shop, filters);
   const names = namesFor(filters.query);
   if (names) where.id = { in: await idsNamed(shop, names) };
   return where;

@@ -22,6 +22,7 @@ import { setupGuide } from "../models/setup-guide.server";
 import { SetupGuide } from "../components/home/setup-guide";
 import { HeldOrdersList } from "../components/home/held-orders-list";
 import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
+import { shopTimeZone } from "../models/shop-time-zone.server";
 import { SETTINGS_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
 
@@ -30,10 +31,12 @@ const QuerySchema = z.object({
 });
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const { days } = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  // The chart's days are the shop's: kept after the layout's first read, so no second call to Shopify.
+  const timeZone = await shopTimeZone(session.shop, admin.graphql);
   const [dashboard, setup] = await Promise.all([
-    getDashboard(session.shop, { days: Number(days) }),
+    getDashboard(session.shop, { days: Number(days), timeZone }),
     setupGuide(session.shop),
   ]);
   return json({ ...dashboard, setup, days: Number(days) });
@@ -155,8 +158,8 @@ export default function Home() {
                 </InlineStack>
                 <OutcomesChart days={outcomes.days} codes={outcomes.codes} />
                 <Text as="p" variant="bodySm" tone="subdued">
-                  Each new order sent to Brilliant, by the code it answered (days in UTC). Orders held before
-                  sending are not in the chart: they are listed above.
+                  Each new order sent to Brilliant, by the code it answered, per day in the shop's time zone.
+                  Orders held before sending are not in the chart: they are listed above.
                 </Text>
               </BlockStack>
             </Card>

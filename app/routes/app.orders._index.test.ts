@@ -79,6 +79,20 @@ describe("orders list (app.orders._index)", () => {
     expect((await list("?query=1009")).orders).toEqual([]);
   });
 
+  it("GIVEN a shop in New York WHEN filtered by day THEN the days are the shop's, not UTC's", async () => {
+    await prisma.shopSettings.update({ where: { shop: SHOP_A }, data: { ianaTimezone: "America/New_York" } });
+    // 02:00 UTC on the 23rd is 21:00 on the 22nd in New York.
+    const lateEvening = await orderInState(SHOP_A, "held", {
+      name: "#1010",
+      createdAt: new Date("2026-11-23T02:00:00Z"),
+    });
+    expect((await list("?from=2026-11-22&to=2026-11-22")).orders.map((o) => o.id)).toEqual([
+      lateEvening,
+      forwardedA,
+    ]);
+    expect((await list("?from=2026-11-23")).orders).toEqual([]);
+  });
+
   it("refuses malformed filters and cursors with 400", async () => {
     const badState = await callRoute(loader, await adminRequest("/app/orders?state=lost", { shop: SHOP_A }));
     expect(badState.status).toBe(400);
