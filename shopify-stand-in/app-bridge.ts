@@ -10,7 +10,7 @@
  *   - `fetch` patched so same-origin requests carry `Authorization: Bearer
  *     <fresh session token>` (tokens come from the preview at `tokenPath`);
  *   - `<ui-nav-menu>` links shown as a plain navigation bar, `<ui-title-bar>`
- *     as a heading with its buttons.
+ *     as a heading with its breadcrumb before it and its buttons after it.
  * Never served by the app itself.
  */
 export interface AppBridgeStandInConfig {
@@ -241,6 +241,10 @@ export function appBridgeStandInScript(config: AppBridgeStandInConfig): string {
     "ui-nav-menu a[data-current] { background: #fff; color: #1a1a1a; }",
     "ui-title-bar { display: flex; align-items: center; gap: 8px; padding: 10px 16px; background: #fff; border-bottom: 1px solid #e3e3e3; }",
     "ui-title-bar::before { content: attr(title); font: 650 20px/28px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; color: #303030; flex: 1; }",
+    "ui-title-bar button { font: 600 13px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; padding: 4px 12px; border-radius: 8px; border: 1px solid #c9c9c9; background: #fff; color: #303030; cursor: pointer; }",
+    "ui-title-bar button[variant=primary] { background: #303030; border-color: #303030; color: #fff; }",
+    "ui-title-bar button[variant=breadcrumb] { order: -1; border: 0; background: none; padding: 4px; color: #616161; }",
+    "ui-title-bar button[variant=breadcrumb]::after { content: ' ›'; }",
     "[data-app-bridge-stand-in=toasts] { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; z-index: 1000; }",
     ".app-bridge-stand-in-toast { background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 10px; font: 500 14px/20px -apple-system, BlinkMacSystemFont, 'Inter', sans-serif; box-shadow: 0 4px 12px rgba(0,0,0,.25); }",
     ".app-bridge-stand-in-toast.is-error { background: #8e1f0b; }",

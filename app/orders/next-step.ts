@@ -14,6 +14,10 @@ export interface NextStep {
 
 export const MAPPINGS_PATH = "/app/mappings";
 export const SETTINGS_PATH = "/app/settings";
+/** Settings opened at the Brilliant key field (its input's id). */
+export const CREDENTIALS_FIELD_PATH = `${SETTINGS_PATH}#brilliantApiKey`;
+/** The order page's address form (its card's id). */
+export const ADDRESS_FORM_ANCHOR = "shipping-address";
 
 export function orderPath(orderId: string): string {
   return `/app/orders/${encodeURIComponent(orderId)}`;
@@ -38,9 +42,9 @@ export function nextStepForHold(
     case "inactive_variant":
       return { label: "Map to an active variant", url: mapping };
     case "credentials":
-      return { label: "Save your Brilliant API key and secret", url: SETTINGS_PATH };
+      return { label: "Save your Brilliant API key and secret", url: CREDENTIALS_FIELD_PATH };
     case "address":
-      return { label: "Fix the shipping address", url: orderPath(orderId) };
+      return { label: "Fix the shipping address", url: `${orderPath(orderId)}#${ADDRESS_FORM_ANCHOR}` };
     case "review":
       return { label: "Review and send", url: orderPath(orderId) };
     case "hold_tag":
@@ -73,7 +77,7 @@ export function fixForAlert(kind: string, mappingPicker: string | null = null): 
         ? { label: nextStepForHold(kind, "", mappingPicker).label, url: mappingPicker }
         : { label: "Open mappings", url: MAPPINGS_PATH };
     case "credentials":
-      return { label: "Open settings", url: SETTINGS_PATH };
+      return { label: "Open settings", url: CREDENTIALS_FIELD_PATH };
     case "stuck":
       return { label: "See the orders retrying", url: "/app/orders?state=retrying" };
     case "shopify_connection":

@@ -83,7 +83,7 @@ describe("home page (app._index)", () => {
     expect(data.outcomes.days).toHaveLength(14);
   });
 
-  it("GIVEN shop B WHEN it loads the home page THEN the address hold links to the order page", async () => {
+  it("GIVEN shop B WHEN it loads the home page THEN the address hold links to the address form on the order page", async () => {
     const data = (await (
       await callRoute(loader, await adminRequest("/app?days=30", { shop: SHOP_B }))
     ).json()) as HomeData;
@@ -91,7 +91,7 @@ describe("home page (app._index)", () => {
     expect(data.outcomes.days).toHaveLength(30);
     expect(data.held.orders[0]!.nextStep).toEqual({
       label: "Fix the shipping address",
-      url: `/app/orders/${heldB}`,
+      url: `/app/orders/${heldB}#shipping-address`,
     });
     expect(JSON.stringify(data)).not.toContain(heldA);
   });

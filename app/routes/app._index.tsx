@@ -15,7 +15,6 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
 import { z } from "zod/v4";
 import { authenticate } from "../shopify.server";
 import { setupGuide } from "../models/setup-guide.server";
@@ -23,8 +22,9 @@ import { SetupGuide } from "../components/home/setup-guide";
 import { HeldOrdersList } from "../components/home/held-orders-list";
 import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
 import { shopTimeZone } from "../models/shop-time-zone.server";
-import { SETTINGS_PATH } from "../orders/next-step";
+import { CREDENTIALS_FIELD_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
+import { PageTitle } from "../components/page-title";
 
 const QuerySchema = z.object({
   days: z.enum(["14", "30"]).catch("14").default("14"),
@@ -72,10 +72,7 @@ export default function Home() {
   const queued = counts.received + counts.ready + counts.sending;
   return (
     <Page>
-      <TitleBar title="Brilliant Sync" />
-      <Text as="h1" variant="headingLg" visuallyHidden>
-        Brilliant Sync: home
-      </Text>
+      <PageTitle title="Brilliant Sync" heading="Brilliant Sync: home" />
       <BlockStack gap="500">
         <SetupGuide steps={setup} />
         {!hasCredentials && <AlertBanner alert={connectBrilliant(alerts)} />}
@@ -183,7 +180,7 @@ function connectBrilliant(alerts: DashboardAlert[]): DashboardAlert {
     variants: [],
     orders: held?.orders ?? [],
     orderCount: held?.orderCount ?? 0,
-    fix: { label: "Open settings", url: SETTINGS_PATH },
+    fix: { label: "Open settings", url: CREDENTIALS_FIELD_PATH },
   };
 }
 

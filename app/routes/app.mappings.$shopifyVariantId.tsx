@@ -14,6 +14,7 @@ import { BannerSection } from "../components/mappings/banner-section";
 import { BrilliantVariantPicker } from "../components/mappings/brilliant-variant-picker";
 import { VariantSummaryCard } from "../components/mappings/variant-summary-card";
 import { withVariantTitle } from "../components/mappings/variant-title";
+import { PageTitle } from "../components/page-title";
 
 function notFound(): Response {
   return json({ message: "This Shopify variant is not in your shop, or was deleted." }, { status: 404 });
@@ -70,7 +71,8 @@ export default function MapVariantPage() {
     submit({ brilliantVariantId }, { method: "post", action: `/app/mappings/${variant.shopifyVariantId}` });
 
   return (
-    <Page title={`Map ${title}`} backAction={{ content: "Mappings", url: "/app/mappings" }}>
+    <Page>
+      <PageTitle title={`Map ${title}`} back={{ content: "Mappings", url: "/app/mappings" }} />
       <Layout>
         {answer?.fieldErrors ? (
           <BannerSection tone="critical">{answer.fieldErrors.brilliantVariantId}</BannerSection>

@@ -15,6 +15,7 @@ import { downloadMappingsCsv } from "../components/mappings/download-csv";
 import { MappingListCard } from "../components/mappings/mapping-list-card";
 import { SavedMappingsBanner } from "../components/mappings/saved-mappings-banner";
 import { SyncStatusCard } from "../components/mappings/sync-status-card";
+import { PageTitle } from "../components/page-title";
 
 /**
  * Mappings: every Shopify variant with the Brilliant variant it ships as,
@@ -87,15 +88,16 @@ export default function MappingsPage() {
   };
 
   return (
-    <Page
-      title="Mappings"
-      subtitle="Which Brilliant variant each Shopify variant ships as"
-      primaryAction={{ content: "Auto-match", url: "/app/mappings/auto-match" }}
-      secondaryActions={[
-        { content: "Import CSV", url: "/app/mappings/import" },
-        { content: "Export CSV", onAction: exportCsv },
-      ]}
-    >
+    <Page>
+      <PageTitle
+        title="Mappings"
+        heading="Mappings: which Brilliant variant each Shopify variant ships as"
+        primary={{ content: "Auto-match", url: "/app/mappings/auto-match" }}
+        secondary={[
+          { content: "Import CSV", url: "/app/mappings/import" },
+          { content: "Export CSV", onAction: exportCsv },
+        ]}
+      />
       <Layout>
         <SavedMappingsBanner query={query} />
         {answer ? (

@@ -9,6 +9,7 @@ import { authenticate } from "../shopify.server";
 import { AutoMatchReview } from "../components/mappings/auto-match-review";
 import { AutoMatchRuleForm } from "../components/mappings/auto-match-rule-form";
 import { BannerSection } from "../components/mappings/banner-section";
+import { PageTitle } from "../components/page-title";
 
 /**
  * Auto-match review: the merchant picks a rule, sees what it would map
@@ -52,7 +53,8 @@ export default function AutoMatchPage() {
   };
 
   return (
-    <Page title="Auto-match" backAction={{ content: "Mappings", url: "/app/mappings" }}>
+    <Page>
+      <PageTitle title="Auto-match" back={{ content: "Mappings", url: "/app/mappings" }} />
       <Layout>
         <Layout.Section>
           <AutoMatchRuleForm input={input} errors={errors} />

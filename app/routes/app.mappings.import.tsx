@@ -10,6 +10,7 @@ import { authenticate } from "../shopify.server";
 import { BannerSection } from "../components/mappings/banner-section";
 import { CsvReportCard } from "../components/mappings/csv-report-card";
 import { CsvUploadCard } from "../components/mappings/csv-upload-card";
+import { PageTitle } from "../components/page-title";
 
 /**
  * CSV import: upload, read the report (nothing is written yet), then import
@@ -59,7 +60,8 @@ export default function ImportMappingsPage() {
   const apply = () => csv && submit({ intent: "apply", csv }, { method: "post" });
 
   return (
-    <Page title="Import mappings" backAction={{ content: "Mappings", url: "/app/mappings" }}>
+    <Page>
+      <PageTitle title="Import mappings" back={{ content: "Mappings", url: "/app/mappings" }} />
       <Layout>
         <Layout.Section>
           <CsvUploadCard onText={preview} />

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Page, Text } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Banner, BlockStack, Page } from "@shopify/polaris";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect } from "react";
 import { authenticate } from "../shopify.server";
 import { retryNow, resubmitOrders, skipOrders, type ActionSummary } from "../orders/actions.server";
@@ -25,6 +25,7 @@ import { BrilliantCard } from "../components/order-detail/brilliant-card";
 import { OrderHistoryCard } from "../components/order-detail/order-history-card";
 import { OrderStatusCard } from "../components/order-detail/order-status-card";
 import { ShippingAddressCard } from "../components/order-detail/shipping-address-card";
+import { PageTitle } from "../components/page-title";
 
 const NO_SUCH_ORDER = "no such order in this shop";
 
@@ -117,10 +118,7 @@ export default function OrderDetailPage() {
 
   return (
     <Page>
-      <TitleBar title={order.name} />
-      <Text as="h1" variant="headingLg" visuallyHidden>
-        Order {order.name}
-      </Text>
+      <PageTitle title={order.name} heading={`Order ${order.name}`} />
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
         {result && <Banner tone={result.changed ? "success" : "warning"} title={result.message} />}

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Card, InlineStack, Page, Text, useIndexResourceState } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { useCallback, useEffect, useState } from "react";
 import { authenticate } from "../shopify.server";
 import {
@@ -43,6 +43,7 @@ import { OrdersFilters } from "../components/orders-list/orders-filters";
 import { StateTabs } from "../components/orders-list/state-tabs";
 import { countOrdersByState } from "../orders/order.server";
 import { OrdersTable } from "../components/orders-list/orders-table";
+import { PageTitle } from "../components/page-title";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -159,10 +160,7 @@ export default function Orders() {
 
   return (
     <Page fullWidth>
-      <TitleBar title="Orders" />
-      <Text as="h1" variant="headingLg" visuallyHidden>
-        Orders
-      </Text>
+      <PageTitle title="Orders" />
       <BlockStack gap="400">
         {error && <Banner tone="critical" title={error} />}
         {dateErrors && <DateErrorsBanner dateErrors={dateErrors} />}

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Layout, Page, Text } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Layout, Page } from "@shopify/polaris";
+import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect } from "react";
 
 import {
@@ -27,6 +27,7 @@ import { ShopifyOrdersSection } from "../components/settings/shopify-orders-sect
 import { StockSection } from "../components/settings/stock-section";
 import { useSettingsForm } from "../components/settings/use-settings-form";
 import { useLeaveGuard } from "../components/leave-guard";
+import { PageTitle } from "../components/page-title";
 
 /**
  * Settings: Brilliant credentials, how orders are forwarded, fulfillment
@@ -101,10 +102,7 @@ export default function SettingsPage() {
 
   return (
     <Page>
-      <TitleBar title="Settings" />
-      <Text as="h1" variant="headingLg" visuallyHidden>
-        Settings
-      </Text>
+      <PageTitle title="Settings" />
       {/* App Bridge's contextual save bar: shown while the form differs from what is saved. */}
       <SaveBar id="settings-save-bar" open={form.dirty || saving}>
         <button variant="primary" onClick={() => send("save")} loading={saving ? "" : undefined}>

@@ -79,6 +79,14 @@ describe("home page in Chromium", () => {
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/app\/mappings\/\d+$/);
     await admin.goto("/app");
     await expect.poll(() => held.getByText('the name "Ontario"', { exact: false }).isVisible()).toBe(true);
+    // The address step opens the order at its address form, in view.
+    await held.getByRole("link", { name: "Fix the shipping address for order #1007" }).click();
+    await expect.poll(() => new URL(page.url()).hash).toBe("#shipping-address");
+    await expect.poll(() => page.getByLabel("State or province", { exact: true }).isVisible()).toBe(true);
+    expect(
+      await page.locator("#shipping-address").evaluate((node) => node.getBoundingClientRect().top),
+    ).toBeLessThan(await page.evaluate(() => window.innerHeight));
+    await admin.goto("/app");
 
     // Counts and the chart.
     expect(await page.getByRole("link", { name: "4 held: show them" }).isVisible()).toBe(true);

@@ -9,6 +9,7 @@ import {
 } from "../../orders/address-regions";
 import type { AddressField, AddressFieldErrors, AddressValues } from "../../orders/order-page-form";
 import type { ShopifyAddress } from "../../orders/shopify-order";
+import { ADDRESS_FORM_ANCHOR } from "../../orders/next-step";
 
 export interface AddressFixCardProps {
   address: ShopifyAddress | null;
@@ -75,73 +76,75 @@ export function AddressFixCard({ address, Form, fieldErrors, busy }: AddressFixC
     />
   );
   return (
-    <Card>
-      <Form method="post">
-        <input type="hidden" name="intent" value="fixAddress" />
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            Fix the shipping address and resubmit
-          </Text>
-          <Text as="p" tone="subdued">
-            Choose the country and its state or province from the lists; Brilliant takes their codes. Saving
-            changes the address the app sends to Brilliant; the order in Shopify is not changed.
-          </Text>
-          <FormLayout>
-            {field("name", "Recipient name")}
-            {field("address1", "Address")}
-            {field("address2", "Apartment, suite, etc.")}
-            <FormLayout.Group>
-              <Select
-                label="Country"
-                name="countryCode"
-                options={COUNTRY_OPTIONS}
-                value={values.countryCode}
-                error={fieldErrors.countryCode?.[0]}
-                onChange={(countryCode) =>
-                  setValues((current) => ({
-                    ...current,
-                    countryCode,
-                    provinceCode: provinceFor(countryCode, address),
-                  }))
-                }
-              />
-              {subdivisions.length > 0 ? (
+    <div id={ADDRESS_FORM_ANCHOR}>
+      <Card>
+        <Form method="post">
+          <input type="hidden" name="intent" value="fixAddress" />
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Fix the shipping address and resubmit
+            </Text>
+            <Text as="p" tone="subdued">
+              Choose the country and its state or province from the lists; Brilliant takes their codes. Saving
+              changes the address the app sends to Brilliant; the order in Shopify is not changed.
+            </Text>
+            <FormLayout>
+              {field("name", "Recipient name")}
+              {field("address1", "Address")}
+              {field("address2", "Apartment, suite, etc.")}
+              <FormLayout.Group>
                 <Select
-                  label="State or province"
-                  name="provinceCode"
-                  options={[
-                    { label: "Choose one", value: "" },
-                    ...subdivisions.map((place) => ({
-                      label: `${place.name} (${place.code})`,
-                      value: place.code,
-                    })),
-                  ]}
-                  value={values.provinceCode}
-                  helpText={provinceHelp(address, values.provinceCode)}
-                  error={fieldErrors.provinceCode?.[0]}
-                  onChange={(provinceCode) => setValues((current) => ({ ...current, provinceCode }))}
+                  label="Country"
+                  name="countryCode"
+                  options={COUNTRY_OPTIONS}
+                  value={values.countryCode}
+                  error={fieldErrors.countryCode?.[0]}
+                  onChange={(countryCode) =>
+                    setValues((current) => ({
+                      ...current,
+                      countryCode,
+                      provinceCode: provinceFor(countryCode, address),
+                    }))
+                  }
                 />
-              ) : (
-                field(
-                  "provinceCode",
-                  "State or region (optional)",
-                  "This country has no states or provinces to choose",
-                )
-              )}
-            </FormLayout.Group>
-            <FormLayout.Group>
-              {field("city", "City")}
-              {field("zip", "Postal code")}
-              {field("phone", "Phone")}
-            </FormLayout.Group>
-          </FormLayout>
-          <InlineStack>
-            <Button submit variant="primary" loading={busy}>
-              Save address and resubmit
-            </Button>
-          </InlineStack>
-        </BlockStack>
-      </Form>
-    </Card>
+                {subdivisions.length > 0 ? (
+                  <Select
+                    label="State or province"
+                    name="provinceCode"
+                    options={[
+                      { label: "Choose one", value: "" },
+                      ...subdivisions.map((place) => ({
+                        label: `${place.name} (${place.code})`,
+                        value: place.code,
+                      })),
+                    ]}
+                    value={values.provinceCode}
+                    helpText={provinceHelp(address, values.provinceCode)}
+                    error={fieldErrors.provinceCode?.[0]}
+                    onChange={(provinceCode) => setValues((current) => ({ ...current, provinceCode }))}
+                  />
+                ) : (
+                  field(
+                    "provinceCode",
+                    "State or region (optional)",
+                    "This country has no states or provinces to choose",
+                  )
+                )}
+              </FormLayout.Group>
+              <FormLayout.Group>
+                {field("city", "City")}
+                {field("zip", "Postal code")}
+                {field("phone", "Phone")}
+              </FormLayout.Group>
+            </FormLayout>
+            <InlineStack>
+              <Button submit variant="primary" loading={busy}>
+                Save address and resubmit
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        </Form>
+      </Card>
+    </div>
   );
 }

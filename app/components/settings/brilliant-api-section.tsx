@@ -43,6 +43,7 @@ export function BrilliantApiSection(props: BrilliantApiSectionProps) {
     >
       <FormLayout>
         <TextField
+          id="brilliantApiKey"
           label="API key"
           {...form.text("brilliantApiKey")}
           placeholder={apiKeyEnding !== null ? "Leave empty to keep the saved key" : ""}
