@@ -100,6 +100,13 @@ describe("mapping in Chromium", () => {
     // The picker: search the Brilliant catalog and pick a variant with stock.
     await expect.poll(() => page.getByText("Map E2E Mapping Tee").first().isVisible()).toBe(true);
     const search = page.getByPlaceholder("Search by product name, size, color, flavor or variant id");
+    // Several words each narrow the search: "logo tee m" finds the medium tee among the sizes.
+    await search.fill("logo tee m");
+    await search.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("logo tee m");
+    await expect
+      .poll(() => page.locator(".Polaris-ResourceItem__ListItem").allInnerTexts())
+      .toEqual([expect.stringContaining("M / Heather Gray")]);
     await search.fill("73002");
     await search.press("Enter");
     await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("73002");

@@ -21,6 +21,11 @@ describe("orders list in Chromium", () => {
     expect(await rowNames(admin)).toEqual(
       expect.arrayContaining(["#1001", "#1002", "#1003", "#1004", "#1005", "#1006", "#1007", "#1008"]),
     );
+    // Who ordered, how many items and the total, beside the state and what Brilliant said.
+    const first1001 = await rows(admin).filter({ hasText: "#1001" }).innerText();
+    expect(first1001).toMatch(/Ada Lovelace/);
+    expect(first1001).toMatch(/\b3\b/); // 2 tees and a gift box
+    expect(first1001).toMatch(/48\.00 USD/);
 
     // A tab per state with its count; a tab filters the list.
     await page.getByRole("tab", { name: /^Held orders/ }).click();
