@@ -138,6 +138,11 @@ describe("order detail in Chromium", () => {
       .toBe("forwarded");
     expect(await lines.innerText()).toContain(`Last request to Brilliant: 5 of variant ${chosen}.`);
     expect(await lines.getByText("Sent as another variant").isVisible()).toBe(true);
+    // The history says it in the merchant's words: who did what, and how the order came.
+    const history = page.getByRole("region", { name: "History (newest first)" });
+    expect(await history.getByText(/^Line changed by the merchant: /).isVisible()).toBe(true);
+    expect(await history.getByText("by you").first().isVisible()).toBe(true);
+    expect(await history.getByText(/^Paid in Shopify; Shopify told Brilliant Sync/).isVisible()).toBe(true);
     await admin.screenshot("order-detail-line-substituted");
   });
 });

@@ -4,6 +4,7 @@ import { stateLabel, stateTone } from "../../orders/next-step";
 import { AttemptEntry } from "./attempt-entry";
 import { OrderSection } from "./order-section";
 import { TimelineLine } from "./timeline-line";
+import { actorWords, reasonWords } from "../../orders/history-words";
 
 /** Everything that happened to the order, newest first: state changes and calls to Brilliant. */
 export function OrderHistoryCard({ timeline }: { timeline: TimelineEntry[] }) {
@@ -36,10 +37,10 @@ function TransitionEntry({ transition }: { transition: TimelineTransition }) {
         <Text as="span">{transition.fromState ? `${stateLabel(transition.fromState)} → ` : ""}</Text>
         <Badge tone={stateTone(transition.toState)}>{stateLabel(transition.toState)}</Badge>
         <Text as="span" variant="bodySm" tone="subdued">
-          by {transition.actor}
+          {actorWords(transition.actor)}
         </Text>
       </TimelineLine>
-      {transition.reason && <Text as="p">{transition.reason}</Text>}
+      {transition.reason && <Text as="p">{reasonWords(transition.reason)}</Text>}
     </BlockStack>
   );
 }
