@@ -351,6 +351,11 @@ describe("every text column of every table is accounted for", () => {
       if (withShop.has(model.name)) {
         expect("key" in rules.shopRows, `${model.name} is deleted by its shop column`).toBe(true);
         if ("key" in rules.shopRows) expect(fields.has(rules.shopRows.key), model.name).toBe(true);
+      } else if ("noShop" in rules.shopRows) {
+        expect(
+          model.fields.some((field) => field.kind === "object"),
+          `${model.name} holds no shop's rows`,
+        ).toBe(false);
       } else {
         const parents = model.fields.filter((field) => field.kind === "object").map((field) => field.type);
         expect(parents.length, `${model.name} has no shop column and no relation`).toBeGreaterThan(0);

@@ -24,7 +24,7 @@ export interface TableRules {
    * column that names a row within the shop (`shop` itself for one row per
    * shop); or with the rows it belongs to (foreign keys, on delete cascade).
    */
-  shopRows: { key: string } | { cascadeFrom: string };
+  shopRows: { key: string } | { cascadeFrom: string } | { noShop: string };
   ownedBy?: Owner;
   /** Every String and Json column of the model. A test compares this with the schema. */
   text: Record<string, ColumnRule>;
@@ -78,6 +78,7 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
       holdTags: { none: "the merchant's order tags" },
       skipTags: { none: "the merchant's order tags" },
       ianaTimezone: { none: "the shop's time zone" },
+      subdivisionFallback: STATE,
     },
   },
   Order: shopTable(
@@ -175,6 +176,11 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
   },
   SyncRun: shopTable({ kind: STATE, status: STATE, summary: TEXT }),
   // The filter may hold a searched name; the summary names orders and why they stayed.
+  UnshippedVariant: shopTable({ shopifyVariantId: ID }),
+  WorkerHeartbeat: {
+    shopRows: { noShop: "the app's own worker processes: no shop's data" },
+    text: { workerId: { none: "a worker's id" }, hostname: { none: "the machine the worker runs on" } },
+  },
   BulkJob: shopTable({
     intent: STATE,
     filter: TEXT,
