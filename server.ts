@@ -31,7 +31,12 @@ import express from "express";
 import morgan from "morgan";
 
 import { bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from "./app/body-limits";
+import { env } from "./app/env.server";
 import { withRawBody } from "./app/integrations/webhook-raw-body";
+import { closeDatabase } from "./app/ops/close-database.server";
+import { stopWebServer } from "./app/ops/web-stop.server";
+import { opsEndpoints } from "./app/ops/endpoints.server";
+import { countWebhookAnswer } from "./app/ops/metrics.server";
 
 export { WEBHOOK_BODY_LIMIT_BYTES };
 
@@ -419,11 +424,15 @@ export function webhookLane(
       req.method === "POST"
         ? serveWebhook(onError, actions.get(path)!, req, res, turns, limits)
         : notAPost(onError, loaders.get(path), req, res);
-    served.catch((error: unknown) => {
-      console.error("webhook lane failed", error);
-      if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
-      res.end();
-    });
+    served.then(
+      () => countWebhookAnswer(path, res),
+      (error: unknown) => {
+        console.error("webhook lane failed", error);
+        if (!res.headersSent) res.writeHead(500, { "content-length": "0" });
+        res.end();
+        countWebhookAnswer(path, res);
+      },
+    );
   };
 }
 
@@ -522,10 +531,12 @@ export function createAppServer(
   const onError = (error: unknown, request: Request) =>
     build.entry.module.handleError?.(error, { request, params: {}, context: {} });
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // /healthz, /readyz, /metrics: before Express, after the webhook lane (docs/operations.md).
+  const ops = opsEndpoints({ role: "web" });
   return http.createServer(
     // Node looks for requests over their time once per interval (30 s unless told).
     { requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
-    webhookLane(webhookActions(build), onError, (req, res) => void app(req, res), {
+    webhookLane(webhookActions(build), onError, (req, res) => void (ops(req, res) || app(req, res)), {
       loaders: webhookLoaders(build),
       limits: defaultWebhookLimits(options.webhookBodiesInMemoryBytes),
     }),
@@ -569,6 +580,7 @@ function requestTimeoutFromEnv(): number {
 async function main(): Promise<void> {
   process.env.NODE_ENV = process.env.NODE_ENV ?? "production";
   const requestTimeoutMs = requestTimeoutFromEnv();
+  const graceMs = env().SHUTDOWN_GRACE_MS;
   // The app's own fetch, Request and Response are Node's (as in development: vite.config.ts).
   installGlobals({ nativeFetch: true });
   const buildPath = resolve(process.argv[2] ?? "build/server/index.js");
@@ -577,8 +589,18 @@ async function main(): Promise<void> {
   const host = process.env.HOST;
   const server = await startAppServer(build, { port, host }, { requestTimeoutMs });
   console.log(`[brilliant-sync] http://${host ?? "localhost"}:${port}`);
+  // The build holds its own database client (its modules are bundled): it closes it if its entry says how.
+  const { shutDown } = build.entry.module as { shutDown?: () => Promise<void> };
+  let stopping: Promise<void> | undefined;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => server.close((error) => error && console.error(error)));
+    process.once(signal, () => {
+      stopping ??= stopWebServer(server, {
+        graceMs,
+        closers: [closeDatabase, ...(shutDown ? [shutDown] : [])],
+      })
+        .catch((error: unknown) => console.error("stopping failed", error))
+        .finally(() => process.exit(0));
+    });
   }
 }
 

@@ -80,3 +80,6 @@ export default async function handleRequest(
     setTimeout(abort, streamTimeout + 1000);
   });
 }
+
+// server.ts calls it on SIGTERM: the build's own database client closes with the process.
+export { closeDatabase as shutDown } from "./ops/close-database.server";

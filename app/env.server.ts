@@ -51,6 +51,16 @@ const EnvSchema = z.object({
   CREDENTIALS_ENCRYPTION_KEY: z.string().refine((value) => decodeKey(value) !== null, {
     error: "CREDENTIALS_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64",
   }),
+  // The key being rotated away from, during a rotation only: still read, never written (npm run rotate-key).
+  CREDENTIALS_ENCRYPTION_KEY_PREVIOUS: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .refine((value) => decodeKey(value) !== null, {
+        error: "CREDENTIALS_ENCRYPTION_KEY_PREVIOUS must be 32 bytes as 64 hex characters or base64",
+      })
+      .optional(),
+  ),
 
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
@@ -78,6 +88,14 @@ const EnvSchema = z.object({
   TOKEN_SWEEP_INTERVAL_MS: intFromEnv(10 * 60_000),
   RETRY_BASE_MS: intFromEnv(30_000),
   RETRY_MAX_MS: intFromEnv(3_600_000),
+  // How long a stopping process (SIGTERM, SIGINT) lets the requests and order runs in hand finish.
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000, "SHUTDOWN_GRACE_MS must be at least 1000: handing back the orders in hand takes a moment")
+    .default(10_000),
+  // Days after which a settled order's stored bodies lose the customer's personal data (0: kept for ever).
+  RETENTION_DAYS: intFromEnv(90),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -6,6 +6,7 @@
  *
  * As an acceptance harness against any Brilliant-compatible server and orders:
  *   npm run demo -- --brilliant-url URL --key K --secret S --orders FILE --json
+ * with `--not-shipped-skus SKU[,SKU…]` for variants Brilliant does not ship.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -21,7 +22,13 @@ import {
   startDemoShopifyAdmin,
   startWorker,
 } from "./lib/demo-stack";
-import { SCRIPTED_FAULTS, sampleOrders } from "./demo/sample-orders";
+import {
+  DEMO_NOT_SHIPPED_SKUS,
+  realWorldSampleOrders,
+  SCRIPTED_FAULTS,
+  sampleOrders,
+} from "./demo/sample-orders";
+import { markNotShippedSkus, parseSkuList } from "./lib/not-shipped-skus";
 import type { PrismaClient } from "@prisma/client";
 import type { RunningSimulator } from "../simulator/server";
 import { NOTABLE_VARIANT_IDS } from "../simulator/catalog";
@@ -35,6 +42,7 @@ const { values: args } = parseArgs({
     key: { type: "string" },
     secret: { type: "string" },
     orders: { type: "string" },
+    "not-shipped-skus": { type: "string" },
     json: { type: "boolean", default: false },
     "wait-seconds": { type: "string", default: "60" },
     rebuild: { type: "boolean", default: false },
@@ -45,7 +53,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(
-    `Usage: npm run demo -- [--brilliant-url URL --key K --secret S] [--orders FILE] [--json] [--wait-seconds N] [--rebuild]\n`,
+    `Usage: npm run demo -- [--brilliant-url URL --key K --secret S] [--orders FILE] [--not-shipped-skus SKU[,SKU…]] [--json] [--wait-seconds N] [--rebuild]\n`,
   );
   process.exit(0);
 }
@@ -157,6 +165,14 @@ async function main(): Promise<number> {
       `through the Admin GraphQL API and ${mapping.brilliantVariants} Brilliant variant(s) from GET /store; ` +
       `auto-match (SKU = Brilliant variant id) mapped ${mapping.mapped}, left ${mapping.unmapped} unmapped.`,
   );
+  // Variants the merchant ships some other way: the sample's candle, or the SKUs given.
+  const notShippedSkus =
+    args["not-shipped-skus"] !== undefined
+      ? parseSkuList(args["not-shipped-skus"])
+      : args.orders
+        ? []
+        : DEMO_NOT_SHIPPED_SKUS;
+  if (notShippedSkus.length > 0) say(await markNotShippedSkus(SHOP, notShippedSkus));
 
   // 5. The worker.
   // The products were just read; the worker's daily re-read is not part of the demo.
@@ -222,7 +238,7 @@ async function main(): Promise<number> {
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
-    const stories = args.orders ? [] : sampleOrders().map((sample) => sample.story);
+    const stories = args.orders ? [] : demoOrders().map((sample) => sample.story);
     printTable(rows, stories);
     const { listOpenAlerts } = await import("../app/models/alert.server");
     const alerts = await listOpenAlerts(SHOP);
@@ -311,8 +327,13 @@ async function fixAndRelease(
   return rows;
 }
 
+/** The demo's own orders: the eight the preview seeds too, then a mixed cart and a POS sale. */
+function demoOrders() {
+  return [...sampleOrders(), ...realWorldSampleOrders()];
+}
+
 function loadOrders(): Record<string, unknown>[] {
-  if (!args.orders) return sampleOrders().map((sample) => sample.body);
+  if (!args.orders) return demoOrders().map((sample) => sample.body);
   const parsed: unknown = JSON.parse(readFileSync(args.orders, "utf8"));
   if (!Array.isArray(parsed))
     throw new Error(`${args.orders} must hold a JSON array of orders/paid webhook bodies`);

@@ -13,6 +13,8 @@
  *   each order's first `$lines` line items;
  * - `ReconcileOrderLineItems`: the rest of one order's line items;
  * - `ReadShopifyOrder`: `order(id)` with its first `$lines` line items (order edits);
+ * - `ReadOrderBeforeSending`: `order(id) { tags cancelledAt }` (the last look
+ *   after the forwarding delay; change them mid-test with `setOrders`);
  * - `FulfillmentOrderOrder`: `fulfillmentOrder(id) { order }`;
  * - `FulfillmentOrdersOfOrder`: `order(id) { fulfillmentOrders }`;
  * - `FulfillOrderShippedByBrilliant`: `fulfillmentCreate(fulfillment)`.
@@ -77,7 +79,22 @@ export interface StandInOrder {
   test?: boolean;
   shippingAddress?: StandInAddress | null;
   lineItems: StandInOrderLine[];
+  /** Where it was placed ("web", "pos", …); null when left out. */
+  sourceName?: string | null;
+  /** The delivery chosen at checkout; none when left out. */
+  shippingLines?: StandInShippingLine[];
+  /** How its fulfillment orders are delivered; SHIPPING when left out. */
+  deliveryMethodType?: StandInDeliveryMethodType;
 }
+
+export interface StandInShippingLine {
+  title: string;
+  code?: string | null;
+  source?: string | null;
+  deliveryCategory?: string | null;
+}
+
+export type StandInDeliveryMethodType = "SHIPPING" | "PICK_UP" | "LOCAL" | "RETAIL" | "NONE" | "PICKUP_POINT";
 
 export type StandInFulfillmentOrderStatus =
   "OPEN" | "IN_PROGRESS" | "ON_HOLD" | "SCHEDULED" | "CLOSED" | "CANCELLED" | "INCOMPLETE";
@@ -88,6 +105,7 @@ export interface StandInFulfillmentOrder {
   status: StandInFulfillmentOrderStatus;
   locationId: number;
   locationName: string;
+  deliveryMethodType: StandInDeliveryMethodType;
   lineItems: Array<{
     id: number;
     lineItemId: number;
@@ -104,7 +122,13 @@ export interface StandInFulfillment {
   status: "SUCCESS";
   trackingInfo: { number: string | null; url: string | null; company: string | null } | null;
   notifyCustomer: boolean;
-  lineItems: Array<{ fulfillmentOrderId: number; fulfillmentOrderLineItemId: number; quantity: number }>;
+  /** What it fulfilled: each fulfillment order line, with the order line it is of. */
+  lineItems: Array<{
+    fulfillmentOrderId: number;
+    fulfillmentOrderLineItemId: number;
+    lineItemId: number;
+    quantity: number;
+  }>;
   createdAt: string;
 }
 
@@ -159,6 +183,7 @@ export function ordersState(orders: StandInOrder[]): OrdersState {
           status: order.cancelledAt ? ("CLOSED" as const) : ("OPEN" as const),
           locationId: STAND_IN_LOCATION.id,
           locationName: STAND_IN_LOCATION.name,
+          deliveryMethodType: order.deliveryMethodType ?? ("SHIPPING" as const),
           lineItems: lines.map((line, index) => {
             const quantity = line.currentQuantity ?? line.quantity;
             return {
@@ -279,11 +304,29 @@ function linePage(order: StandInOrder, first: number, afterId: number) {
   };
 }
 
-function orderNode(order: StandInOrder, lines: number) {
+/** An order as the orders queries answer it; `fos` are its fulfillment orders, for their delivery methods. */
+function orderNode(order: StandInOrder, lines: number, fos: StandInFulfillmentOrder[] = []) {
   const { connection, returned } = linePage(order, lines, 0);
   const address = order.shippingAddress;
   return {
     node: {
+      sourceName: order.sourceName ?? null,
+      shippingLines: {
+        nodes: (order.shippingLines ?? []).map((line) => ({
+          title: line.title,
+          code: line.code ?? null,
+          source: line.source ?? null,
+          deliveryCategory: line.deliveryCategory ?? null,
+          carrierIdentifier: null,
+          custom: false,
+          isRemoved: false,
+        })),
+        pageInfo: { hasNextPage: false, endCursor: null },
+      },
+      fulfillmentOrders: {
+        nodes: fos.map((fo) => fulfillmentOrderNode(fo, 0).node),
+        pageInfo: { hasNextPage: false, endCursor: null },
+      },
       id: orderGid(order.id),
       legacyResourceId: String(order.id),
       name: order.name,
@@ -331,6 +374,10 @@ function fulfillmentOrderNode(fo: StandInFulfillmentOrder, lines: number) {
         name: fo.locationName,
         location: { id: `gid://shopify/Location/${fo.locationId}` },
       },
+      deliveryMethod: {
+        id: `gid://shopify/DeliveryMethod/${fo.id}`,
+        methodType: fo.deliveryMethodType,
+      },
       lineItems: {
         nodes: page.map((line) => ({
           id: `gid://shopify/FulfillmentOrderLineItem/${line.id}`,
@@ -371,6 +418,8 @@ export function requestedOrderCost(
       return 3 + firstOf(variables, "first", query, "lineItems", 250);
     case "ReadShopifyOrder":
       return linesCost();
+    case "ReadOrderBeforeSending":
+      return 1;
     case "FulfillmentOrderOrder":
       return 2;
     case "FulfillmentOrdersOfOrder":
@@ -394,7 +443,13 @@ export const ORDER_OPERATIONS: Record<string, Handler> = {
       .filter((order) => order.id > afterId)
       .sort((a, b) => a.id - b.id);
     const page = matching.slice(0, first);
-    const nodes = page.map((order) => orderNode(order, lines));
+    const nodes = page.map((order) =>
+      orderNode(
+        order,
+        lines,
+        state.fulfillmentOrders.filter((fo) => fo.orderId === order.id),
+      ),
+    );
     const last = page.at(-1);
     return {
       data: {
@@ -430,8 +485,23 @@ export const ORDER_OPERATIONS: Record<string, Handler> = {
     const id = idOf(variables.id, "Order");
     const order = state.orders.find((candidate) => candidate.id === id);
     if (!order) return { data: { order: null }, requestedQueryCost: requested, actualQueryCost: 1 };
-    const { node, returned } = orderNode(order, firstOf(variables, "lines", query, "lineItems", 50));
+    const { node, returned } = orderNode(
+      order,
+      firstOf(variables, "lines", query, "lineItems", 50),
+      state.fulfillmentOrders.filter((fo) => fo.orderId === order.id),
+    );
     return { data: { order: node }, requestedQueryCost: requested, actualQueryCost: 3 + returned };
+  },
+
+  ReadOrderBeforeSending: (_query, variables, state, requested) => {
+    const id = idOf(variables.id, "Order");
+    const order = state.orders.find((candidate) => candidate.id === id);
+    // The answer holds only the fields the document selects (admin-schema.ts).
+    return {
+      data: { order: order ? orderNode(order, 0).node : null },
+      requestedQueryCost: requested,
+      actualQueryCost: 1,
+    };
   },
 
   FulfillmentOrderOrder: (_query, variables, state, requested) => {
@@ -562,6 +632,7 @@ export const ORDER_OPERATIONS: Record<string, Handler> = {
         fulfillment.lineItems.push({
           fulfillmentOrderId: fo.id,
           fulfillmentOrderLineItemId: line.id,
+          lineItemId: line.lineItemId,
           quantity,
         });
       }

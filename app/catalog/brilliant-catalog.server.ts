@@ -3,6 +3,7 @@ import { failSyncRun, lastSyncRun } from "../models/sync-run.server";
 import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { raiseAlert, resolveAlert, resolveAlertsWithoutHeldOrders } from "../models/alert.server";
 import { recheckHeldOrders, releaseHeldOrders } from "../orders/actions.server";
+import { countSync } from "../ops/metrics.server";
 
 export type CatalogSyncResult =
   | {
@@ -31,6 +32,7 @@ export async function syncBrilliantCatalog(
   const run = await prisma.syncRun.create({ data: { shop, kind: "brilliant_catalog" } });
   const fail = async (reason: string): Promise<CatalogSyncResult> => {
     await failSyncRun(run.id, reason);
+    countSync("brilliant_catalog", "failed");
     return { ok: false, runId: run.id, reason };
   };
 
@@ -116,6 +118,7 @@ export async function syncBrilliantCatalog(
       where: { id: run.id },
       data: { status: "succeeded", finishedAt: new Date(), processed: rows.length, summary },
     });
+    countSync("brilliant_catalog", "succeeded");
     return {
       ok: true,
       runId: run.id,

@@ -28,11 +28,24 @@ export function parseMappingListQuery(url: string) {
   return ListQuerySchema.parse(Object.fromEntries(new URL(url).searchParams));
 }
 
+/** Variants ticked on one page of the list (250 at most). */
+const pageOfVariantIds = z.array(shopifyId).min(1).max(250);
+
 export const MappingListActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unmap"), shopifyVariantId: shopifyId }),
   z.object({ intent: z.literal("sync_shopify") }),
   z.object({ intent: z.literal("sync_catalog") }),
+  z.object({ intent: z.literal("not_shipped"), shopifyVariantIds: pageOfVariantIds }),
+  z.object({ intent: z.literal("ship_with_brilliant"), shopifyVariantIds: pageOfVariantIds }),
 ]);
+
+/** A posted list action; the ones for several variants repeat `shopifyVariantId`. */
+export function parseMappingListAction(form: FormData) {
+  return MappingListActionSchema.safeParse({
+    ...Object.fromEntries(form),
+    shopifyVariantIds: form.getAll("shopifyVariantId"),
+  });
+}
 
 // ---------------------------------------------------------------------------
 // Mapping one variant
@@ -42,6 +55,9 @@ export const VariantParamsSchema = z.object({ shopifyVariantId: shopifyId });
 export const MapVariantSchema = z.object({
   brilliantVariantId: z.string().trim().min(1, "Choose a Brilliant variant.").max(40),
 });
+
+/** The variant page's other actions; a post without an intent maps (MapVariantSchema). */
+export const VariantIntentSchema = z.enum(["map", "not_shipped", "ship_with_brilliant"]).catch("map");
 
 /** The picker's search; an unusable one searches for nothing. */
 export function parsePickerSearch(url: string): string {

@@ -17,6 +17,7 @@ import {
   type VariantFields,
 } from "./shopify-variants.server";
 import { lastCatalogSync } from "./brilliant-catalog.server";
+import { notShippedAmong, unmarkNotShipped } from "./unshipped-variants.server";
 import { syncRunView, type SyncRunView } from "../models/brilliant-connection.server";
 
 /**
@@ -50,7 +51,9 @@ export interface MappingRow extends VariantFields {
     brilliant: BrilliantVariantView | null;
     lowStock: boolean;
   } | null;
-  /** Unmapped: how many of the shop's orders are held waiting for it to be mapped. */
+  /** Marked "not shipped by Brilliant": its lines are left out of every order, and no order waits for it. */
+  notShipped: boolean;
+  /** Unmapped (and not marked): how many of the shop's orders are held waiting for it to be mapped. */
   heldOrders: number;
 }
 
@@ -132,7 +135,7 @@ export async function listMappingPage(
   const byId = new Map(targets.map((variant) => [variant.brilliantVariantId, variant]));
   const waiting = await heldOrdersByUnmappedVariant(
     shop,
-    page.variants.filter((row) => !row.mapping).map((row) => row.shopifyVariantId),
+    page.variants.filter((row) => !row.mapping && !row.notShipped).map((row) => row.shopifyVariantId),
   );
   return {
     rows: page.variants.map((row) => {
@@ -153,6 +156,7 @@ export async function listMappingPage(
               lowStock: target ? isLowStock(target, threshold) : false,
             }
           : null,
+        notShipped: row.notShipped,
         heldOrders: waiting.get(row.shopifyVariantId) ?? 0,
       };
     }),
@@ -204,7 +208,8 @@ export async function getShopifyVariantForMapping(shop: string, shopifyVariantId
     where: { shop_shopifyVariantId: { shop, shopifyVariantId } },
     select: { brilliantVariantId: true, source: true },
   });
-  return { variant, mapping };
+  const notShipped = (await notShippedAmong(shop, [shopifyVariantId])).has(shopifyVariantId);
+  return { variant, mapping, notShipped };
 }
 
 /**
@@ -278,6 +283,8 @@ export async function mapVariant(
     select: { removedAt: true },
   });
   if (!target || target.removedAt) return { ok: false, reason: "no_brilliant_variant" };
+  // Choosing the Brilliant variant it ships as says Brilliant ships it: the mark goes.
+  if (found.notShipped) await unmarkNotShipped(shop, [shopifyVariantId]);
   const { released } = await saveMappingsReport(
     shop,
     [

@@ -164,9 +164,9 @@ describe("CSV import and export", () => {
 
     const exported = await exportMappingCsv(SHOP);
     expect(exported.split("\n")[0]).toBe(
-      "shopify_variant_id,sku,brilliant_variant_id,shopify_product,shopify_variant,brilliant_variant",
+      "shopify_variant_id,sku,brilliant_variant_id,not_shipped_by_brilliant,shopify_product,shopify_variant,brilliant_variant",
     );
-    expect(exported).toContain("101,73002,73002");
+    expect(exported).toContain("101,73002,73002,,");
     expect(exported).toContain("104,POSTER,");
     const again = await previewMappingCsv(SHOP, exported);
     expect(again.counts).toMatchObject({ unchanged: 2, new: 0, change: 0 });

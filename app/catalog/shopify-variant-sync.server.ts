@@ -3,6 +3,7 @@ import type { SyncRun } from "@prisma/client";
 import prisma from "../db.server";
 import { type AdminGraphql } from "../integrations/shopify-admin.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
+import { countSync } from "../ops/metrics.server";
 import { SYNC_RUN_ABANDONED_AFTER_MS, lastSyncRun } from "../models/sync-run.server";
 import { adminThrottling, SYNC_LIMITS } from "../orders/admin-reads.server";
 import { beginSyncRun, failAdminSyncRun, type AlreadyRunning } from "../orders/admin-sync-run.server";
@@ -156,6 +157,7 @@ async function runSync(
       data: { status: "succeeded", finishedAt: new Date(), processed: variants, total: variants, summary },
     });
     log.info({ variants, created, changed, deleted: deleted.count }, "Shopify products synced");
+    countSync("shopify_products", "succeeded");
     return {
       ok: true,
       runId: run.id,
@@ -167,6 +169,7 @@ async function runSync(
       summary,
     };
   } catch (error) {
+    countSync("shopify_products", "failed");
     return failAdminSyncRun(run.id, error, log);
   }
 }

@@ -59,7 +59,14 @@ export function variantTitleOf(title: string | null | undefined): string | null 
 // ---------------------------------------------------------------------------
 // Listing, for the mapping page
 
-export const SHOPIFY_VARIANT_FILTERS = ["active", "deleted", "all", "mapped", "unmapped"] as const;
+export const SHOPIFY_VARIANT_FILTERS = [
+  "active",
+  "deleted",
+  "all",
+  "mapped",
+  "unmapped",
+  "not_shipped",
+] as const;
 export type ShopifyVariantFilter = (typeof SHOPIFY_VARIANT_FILTERS)[number];
 
 /** A condition on the Brilliant variant a Shopify variant is mapped to. */
@@ -79,15 +86,18 @@ export interface ListShopifyVariantsOptions {
   search?: string | null;
   /**
    * active (default): not deleted · deleted · all · mapped / unmapped: not
-   * deleted, with / without a Brilliant mapping.
+   * deleted, with / without a Brilliant mapping, and not marked "not shipped
+   * by Brilliant" · not_shipped: not deleted, so marked.
    */
   filter?: ShopifyVariantFilter;
-  /** Only variants (not deleted) mapped to a Brilliant variant in this condition. */
+  /** Only variants (not deleted, not marked) mapped to a Brilliant variant in this condition. */
   mappedTo?: MappedToCondition;
 }
 
 export interface ListedShopifyVariant extends ShopifyVariant {
   mapping: { brilliantVariantId: string; source: string } | null;
+  /** Marked "not shipped by Brilliant" (unshipped-variants.server.ts). */
+  notShipped: boolean;
 }
 
 export interface ShopifyVariantPage {
@@ -140,6 +150,12 @@ function listConditions(shop: string, options: ListShopifyVariantsOptions): Pris
   if (filter === "deleted") conditions.push(Prisma.sql`v."deletedAt" IS NOT NULL`);
   else if (filter !== "all") conditions.push(Prisma.sql`v."deletedAt" IS NULL`);
   const mapped = Prisma.sql`EXISTS (SELECT 1 FROM "VariantMapping" m WHERE m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId")`;
+  // A marked variant is neither mapped nor unmapped for the tabs: it has a tab of its own.
+  const marked = Prisma.sql`EXISTS (SELECT 1 FROM "UnshippedVariant" u WHERE u."shop" = v."shop" AND u."shopifyVariantId" = v."shopifyVariantId")`;
+  if (filter === "not_shipped") conditions.push(marked);
+  if (filter === "mapped" || filter === "unmapped" || options.mappedTo) {
+    conditions.push(Prisma.sql`NOT ${marked}`);
+  }
   if (filter === "mapped") conditions.push(mapped);
   if (filter === "unmapped") conditions.push(Prisma.sql`NOT ${mapped}`);
   if (options.mappedTo) {
@@ -203,9 +219,10 @@ export async function listShopifyVariants(
     : Prisma.sql`v."productTitle", v."shopifyVariantId"`;
   // The page's rows and their mappings in the one query that picks them.
   const picked = await prisma.$queryRaw<Row[]>`
-    SELECT v.*, m."brilliantVariantId" AS "mappedTo", m."source" AS "mappedBy"
+    SELECT v.*, m."brilliantVariantId" AS "mappedTo", m."source" AS "mappedBy", u."id" AS "markedBy"
     FROM "ShopifyVariant" v
     LEFT JOIN "VariantMapping" m ON m."shop" = v."shop" AND m."shopifyVariantId" = v."shopifyVariantId"
+    LEFT JOIN "UnshippedVariant" u ON u."shop" = v."shop" AND u."shopifyVariantId" = v."shopifyVariantId"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY ${order}
     LIMIT ${limit + 1}
@@ -213,9 +230,10 @@ export async function listShopifyVariants(
   const hasMore = picked.length > limit;
   const page = picked.slice(0, limit);
   if (backwards) page.reverse();
-  const ordered: ListedShopifyVariant[] = page.map(({ mappedTo, mappedBy, ...row }) => ({
+  const ordered: ListedShopifyVariant[] = page.map(({ mappedTo, mappedBy, markedBy, ...row }) => ({
     ...rowAs<ShopifyVariant>("ShopifyVariant", row),
     mapping: typeof mappedTo === "string" ? { brilliantVariantId: mappedTo, source: String(mappedBy) } : null,
+    notShipped: typeof markedBy === "string",
   }));
   const first = ordered[0];
   const last = ordered.at(-1);

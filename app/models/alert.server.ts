@@ -14,6 +14,7 @@ export const ALERT_KINDS = [
   "edited_after_forward", // edited in Shopify when Brilliant had (or may have had) it
   "shopify_connection", // Shopify refused to renew the app's offline token: the merchant must open the app
   "stuck", // retrying or being checked at Brilliant hours after the order came
+  "refunded_after_forward", // refunded in Shopify when Brilliant had (or may have had) it
 ] as const;
 
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -74,6 +75,22 @@ export async function resolveAlert(
   const result = await tx.alert.updateMany({
     where: { shop, openKey: key },
     data: { status: "resolved", openKey: null, resolvedAt: new Date() },
+  });
+  return result.count > 0;
+}
+
+/** Alerts about something only Brilliant can settle: nothing the app sees tells it when that is done. */
+export const DISMISSIBLE_ALERT_KINDS: readonly AlertKind[] = ["refunded_after_forward"];
+
+/**
+ * The merchant closes an alert once they have settled its cause with
+ * Brilliant. Only the kinds above, and only the shop's own: false when there
+ * is no such open alert.
+ */
+export async function dismissAlert(shop: string, alertId: string): Promise<boolean> {
+  const result = await prisma.alert.updateMany({
+    where: { id: alertId, shop, status: "open", kind: { in: [...DISMISSIBLE_ALERT_KINDS] } },
+    data: { status: "dismissed", openKey: null, resolvedAt: new Date() },
   });
   return result.count > 0;
 }

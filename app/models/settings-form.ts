@@ -47,6 +47,7 @@ const SettingsFormSchema = z.object({
   // Optional so that a page without these fields leaves the saved values alone.
   fulfillmentWriteBack: onOff,
   forwardTestOrders: onOff,
+  forwardPaymentTerms: onOff,
   reconcileDays: wholeNumber("a number of days")
     .pipe(
       z

@@ -124,6 +124,15 @@ export async function loadForwardingSettings(shop: string): Promise<ForwardingSe
   };
 }
 
+/** Whether orders placed with payment terms go when placed (orders/create), not when paid. Off by default. */
+export async function forwardsPaymentTerms(shop: string): Promise<boolean> {
+  const settings = await prisma.shopSettings.findUnique({
+    where: { shop },
+    select: { forwardPaymentTerms: true },
+  });
+  return settings?.forwardPaymentTerms ?? false;
+}
+
 /**
  * app/uninstalled: the access token is dead, so the sessions go and the worker
  * stops picking up the shop's orders. Order history stays until shop/redact,
@@ -182,6 +191,8 @@ export interface ShopSettingsInput {
   fulfillmentWriteBack?: boolean;
   /** Send Shopify test orders to Brilliant too; unchanged when left out. */
   forwardTestOrders?: boolean;
+  /** Send orders placed with payment terms when placed, before payment; unchanged when left out. */
+  forwardPaymentTerms?: boolean;
   /** Days the reconciliation sweep reads back (1 to 60); unchanged when left out. */
   reconcileDays?: number;
   /** A new key or secret; empty or missing keeps the saved one. */
@@ -259,6 +270,7 @@ export async function updateShopSettings(
     lowStockThreshold: input.lowStockThreshold,
     ...(input.fulfillmentWriteBack === undefined ? {} : { fulfillmentWriteBack: input.fulfillmentWriteBack }),
     ...(input.forwardTestOrders === undefined ? {} : { forwardTestOrders: input.forwardTestOrders }),
+    ...(input.forwardPaymentTerms === undefined ? {} : { forwardPaymentTerms: input.forwardPaymentTerms }),
     ...(input.reconcileDays === undefined ? {} : { reconcileDays: input.reconcileDays }),
   };
   await prisma.shopSettings.upsert({
@@ -302,6 +314,7 @@ export interface SettingsView {
   lowStockThreshold: number;
   fulfillmentWriteBack: boolean;
   forwardTestOrders: boolean;
+  forwardPaymentTerms: boolean;
   reconcileDays: number;
   /**
    * "…abcd" when saved, "" when saved but too short to show any of it, null
@@ -326,6 +339,7 @@ export async function getSettingsView(shop: string): Promise<SettingsView> {
     lowStockThreshold: settings?.lowStockThreshold ?? 5,
     fulfillmentWriteBack: settings?.fulfillmentWriteBack ?? false,
     forwardTestOrders: settings?.forwardTestOrders ?? false,
+    forwardPaymentTerms: settings?.forwardPaymentTerms ?? false,
     reconcileDays: settings?.reconcileDays ?? 7,
     apiKeyEnding: ending(credentials?.apiKey),
     apiSecretEnding: ending(credentials?.apiSecret),

@@ -4,6 +4,7 @@ import { fixForAlert, orderPath, type NextStep } from "./next-step";
 import { variantInAlertKey, type VariantRef } from "./alert-keys";
 import { mappingPickersByAlertKey, nextStepsForHeld } from "./fix-links.server";
 import { daysInZone, UTC } from "../models/time-zone";
+import { DISMISSIBLE_ALERT_KINDS } from "../models/alert.server";
 
 export { variantInAlertKey };
 
@@ -43,6 +44,8 @@ export interface DashboardAlert {
   orders: { id: string; name: string; state: string; url: string }[];
   orderCount: number;
   fix: NextStep | null;
+  /** The merchant closes it once its cause is settled outside the app (see DISMISSIBLE_ALERT_KINDS). */
+  dismissible: boolean;
 }
 
 export interface HeldOrderSummary {
@@ -165,6 +168,7 @@ export async function openAlerts(shop: string): Promise<DashboardAlert[]> {
       orders,
       orderCount: alert._count.orders,
       fix: fixForAlert(alert.kind, pickers.get(alert.key) ?? null),
+      dismissible: (DISMISSIBLE_ALERT_KINDS as readonly string[]).includes(alert.kind),
     };
   });
 }

@@ -14,6 +14,12 @@ import {
   testOrder,
 } from "../../tests/helpers/forwarding";
 import { withBrilliant } from "../../tests/helpers/with-brilliant";
+import {
+  seedStandInSession,
+  standInOrderFromRest,
+  startStandIn,
+  stopStandIn,
+} from "../../tests/helpers/admin-graphql";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import type { FaultSpec } from "../../simulator/faults";
 
@@ -246,17 +252,32 @@ describe("pre-flight holds, skips and the shop's rules", () => {
     expect(world.sim.acceptedOrders()).toHaveLength(0);
   });
 
-  it("waits out the forwarding delay before sending", async () => {
-    await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingDelaySeconds: 1 } });
-    await ingest(SHOP, testOrder(25, [{ variant: V.teeMedium, quantity: 1 }]));
-    const forwarder = makeForwarder(world.sim.url);
-    await Promise.all((await forwarder.claimDue(10)).map((order) => forwarder.process(order)));
-    expect(await orderNamed("#T25")).toMatchObject({ state: "waiting" });
-    expect(await forwarder.claimDue(10)).toHaveLength(0);
-    await forwardUntilSettled([forwarder]);
-    const order = await orderNamed("#T25");
-    expect(order.state).toBe("forwarded");
-    expect(order.transitions.map((t) => t.toState)).toEqual(["received", "waiting", "sending", "forwarded"]);
+  it("waits out the forwarding delay, reads the order's tags and cancellation from Shopify again, then sends it", async () => {
+    // The last look at Shopify is app/orders/reread-after-delay.server.test.ts's subject.
+    const standIn = await startStandIn([SHOP]);
+    try {
+      await seedStandInSession(SHOP);
+      await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardingDelaySeconds: 1 } });
+      const body = testOrder(25, [{ variant: V.teeMedium, quantity: 1 }]);
+      standIn.setOrders(SHOP, [standInOrderFromRest(body)]);
+      await ingest(SHOP, body);
+      const forwarder = makeForwarder(world.sim.url);
+      await Promise.all((await forwarder.claimDue(10)).map((order) => forwarder.process(order)));
+      expect(await orderNamed("#T25")).toMatchObject({ state: "waiting" });
+      expect(await forwarder.claimDue(10)).toHaveLength(0);
+      await forwardUntilSettled([forwarder]);
+      const order = await orderNamed("#T25");
+      expect(order.state).toBe("forwarded");
+      expect(order.transitions.map((t) => t.toState)).toEqual([
+        "received",
+        "waiting",
+        "sending",
+        "forwarded",
+      ]);
+      expect(standIn.requests.map((request) => request.operation)).toEqual(["ReadOrderBeforeSending"]);
+    } finally {
+      await stopStandIn(standIn);
+    }
   });
 
   it("skips an order with nothing to ship", async () => {

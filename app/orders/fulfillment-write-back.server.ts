@@ -2,6 +2,7 @@ import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { raiseAlert, resolveAlert } from "../models/alert.server";
 import { parseShopifyOrder } from "./shopify-order";
+import { lineChangesByLine, notForBrilliant, parseLineChanges, sentLineIds } from "./line-changes";
 import {
   adminFailureSummary,
   UnexpectedShopifyAnswerError,
@@ -133,14 +134,7 @@ async function writeBackOne(
   const throttling = adminThrottling(log, WRITE_BACK_LIMITS, { sleep: options.sleep });
   const written = order.shopifyFulfillmentIds ? order.shopifyFulfillmentIds.split(",") : [];
   try {
-    // The lines that went to Brilliant: every shippable line of the order.
-    const payload = parseShopifyOrder(JSON.parse(order.payload));
-    if (!payload.success) throw new WriteBackRefused("The order's stored data cannot be read.", true);
-    const shipped = new Set(
-      payload.data.line_items
-        .filter((line) => line.requires_shipping !== false && !line.gift_card)
-        .map((line) => line.id),
-    );
+    const shipped = await linesBrilliantShips(order);
 
     const fulfillmentOrders = await readFulfillmentOrders(graphql, order.shopifyOrderId, throttling);
     if (!fulfillmentOrders) throw new WriteBackRefused("Shopify no longer has this order.", true);
@@ -246,6 +240,38 @@ async function writeBackOne(
     log.warn({ failures, why }, "fulfillment write-back failed; tried again later");
     return { kind: "failed", why, retryAt };
   }
+}
+
+/**
+ * The Shopify lines Brilliant ships: those the request it accepted named
+ * (`custom_data`, see line-changes.ts). A request from before it named them
+ * carried every line Brilliant could ship except those the merchant left out.
+ * Lines not shipped by Brilliant, or needing no shipping, are never among them.
+ */
+async function linesBrilliantShips(order: {
+  id: string;
+  shop: string;
+  payload: string;
+  lineChanges: string | null;
+}): Promise<Set<string>> {
+  const lastCreate = await prisma.forwardAttempt.findFirst({
+    where: { shop: order.shop, orderId: order.id, kind: "create", requestBody: { not: null } },
+    orderBy: { number: "desc" },
+    select: { requestBody: true },
+  });
+  const named = sentLineIds(lastCreate?.requestBody ?? null);
+  if (named) return named;
+  const payload = parseShopifyOrder(JSON.parse(order.payload));
+  const changes = parseLineChanges(order.lineChanges);
+  if (!payload.success || !changes.success) {
+    throw new WriteBackRefused("The order's stored data cannot be read.", true);
+  }
+  const byLine = lineChangesByLine(changes.data);
+  return new Set(
+    payload.data.line_items
+      .filter((line) => notForBrilliant(line) === null && byLine.get(line.id)?.action !== "omit")
+      .map((line) => line.id),
+  );
 }
 
 function alertKey(orderId: string): string {

@@ -1,8 +1,9 @@
 // The one way a paid order comes in (decision 012). recordPaidOrder records
 // it exactly once per shop and Shopify order id, whoever found it: the
 // orders/paid webhook, the orders/cancelled webhook of an order never seen,
-// or the reconciliation sweep. Nothing is sent to Brilliant here; the worker
-// picks the order up.
+// the reconciliation sweep, or orders/create for an order placed with payment
+// terms (when the shop sends those unpaid). Nothing is sent to Brilliant here;
+// the worker picks the order up.
 //
 // An orders/paid delivery is first appended to OrderInbox, a narrow table
 // keyed like Order's unique (shop, shopifyOrderId): it is durable once that
@@ -36,6 +37,7 @@ import {
   type InboxScope,
   INBOX_MOVE_LIMIT,
 } from "./ingest-inbox.server";
+import { paymentTermsName, placedWithPaymentTermsReason } from "./payment-terms";
 import type { ShopifyOrder } from "./shopify-order";
 
 export {
@@ -51,8 +53,12 @@ export {
   type InboxScope,
 } from "./ingest-inbox.server";
 
-/** Who found the order: its orders/paid webhook, an orders/cancelled webhook that came first, or the sweep. */
-export type IngestSource = "webhook" | "cancellation" | "reconciliation";
+/**
+ * Who found the order: its orders/paid webhook, an orders/cancelled webhook
+ * that came first, the sweep, or its orders/create webhook when it was placed
+ * with payment terms and the shop sends those unpaid (payment-terms.server.ts).
+ */
+export type IngestSource = "webhook" | "cancellation" | "reconciliation" | "payment_terms";
 
 export type IngestResult =
   { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
@@ -120,13 +126,18 @@ async function recordStraight(input: PaidOrderInput): Promise<IngestResult> {
 
 const FIRST_TRANSITION: Record<
   Exclude<IngestSource, "webhook">,
-  { actor: string; reason: (webhookId: string) => string }
+  { actor: string; reason: (webhookId: string, order: ShopifyOrder) => string }
 > = {
   cancellation: {
     actor: "webhook",
     reason: (webhookId) => `orders/cancelled webhook ${webhookId}, before its orders/paid`,
   },
   reconciliation: { actor: "reconciliation", reason: () => "found by the reconciliation sweep" },
+  payment_terms: {
+    actor: "webhook",
+    reason: (webhookId, order) =>
+      placedWithPaymentTermsReason(webhookId, paymentTermsName(order.payment_terms ?? {})),
+  },
 };
 
 /** The order as new (id `id`), or one more delivery of the one there; its first transition only when new. */
@@ -159,7 +170,7 @@ function straightStatements(id: string, input: PaidOrderInput): SqlStatement[] {
     {
       sql: `INSERT INTO "OrderTransition" ("id", "orderId", "shop", "fromState", "toState", "reason", "actor", "at")
             SELECT ?, ?, ?, NULL, 'received', ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Order" WHERE "id" = ?)`,
-      params: [newId(), id, shop, first.reason(input.webhookId ?? "(no id)"), first.actor, now, id],
+      params: [newId(), id, shop, first.reason(input.webhookId ?? "(no id)", order), first.actor, now, id],
     },
   ];
 }

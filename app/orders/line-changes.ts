@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 
 import { shopifyId } from "../models/shopify-id";
+import type { NoShipping } from "./no-shipping";
 import type { ShopifyLineItem, ShopifyOrder } from "./shopify-order";
 
 /**
@@ -67,10 +68,30 @@ export function withoutLineChange(changes: readonly LineChange[], lineItemId: st
 /** Why a line never goes to Brilliant, whatever its mapping; null when it does. */
 export function notForBrilliant(line: ShopifyLineItem): string | null {
   if (line.gift_card) return "gift card";
-  if (line.requires_shipping === false) return "does not ship";
+  if (line.requires_shipping === false) return "needs no shipping";
   if ((line.current_quantity ?? line.quantity) <= 0) return "removed from the order";
   if (!line.variant_id) return "custom item without a Shopify variant";
   return null;
+}
+
+/** Why a line of a variant the merchant marked in Mappings stays out of every order sent to Brilliant. */
+export const NOT_SHIPPED_BY_BRILLIANT = "not shipped by Brilliant";
+
+/** What else decides whether a line goes to Brilliant, besides the line and the merchant's changes. */
+export interface LineContext {
+  /** The whole order needs no parcel (local pickup, local delivery, sold in store). */
+  noShipping: NoShipping | null;
+  /** Shopify variant ids marked "not shipped by Brilliant" in Mappings. */
+  notShipped: ReadonlySet<string>;
+}
+
+/** Why a line stays out of the Brilliant request whatever its mapping; null when it goes (unless left out by the merchant). */
+export function leftOutOfBrilliant(line: ShopifyLineItem, context: LineContext): string | null {
+  return (
+    notForBrilliant(line) ??
+    context.noShipping?.lineWhy ??
+    (line.variant_id && context.notShipped.has(line.variant_id) ? NOT_SHIPPED_BY_BRILLIANT : null)
+  );
 }
 
 /** Whether every line that would go to Brilliant is left out: then there is nothing to send (Skip is the way). */
@@ -136,6 +157,25 @@ export function sentQuantities(requestBody: string | null): Map<string, number> 
     return new Map(
       (body.order_items ?? []).map((item) => [String(item.variant_id), Number(item.quantity)] as const),
     );
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The request's custom_data names the Shopify lines it carries, so that what
+ * Brilliant ships can be told line by line (fulfillment write-back, the order
+ * page) without guessing from variant ids two lines may share.
+ */
+export const SENT_LINES_KEY = "shopify_line_item_ids";
+
+/** The Shopify line ids a stored create request carried; null when it does not say (sent before it did) or is unreadable. */
+export function sentLineIds(requestBody: string | null): Set<string> | null {
+  if (!requestBody) return null;
+  try {
+    const body = JSON.parse(requestBody) as { custom_data?: Record<string, unknown> | null };
+    const ids = body.custom_data?.[SENT_LINES_KEY];
+    return Array.isArray(ids) ? new Set(ids.map(String)) : null;
   } catch {
     return null;
   }

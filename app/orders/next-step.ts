@@ -48,6 +48,7 @@ export function nextStepForHold(
     case "review":
       return { label: "Review and send", url: orderPath(orderId) };
     case "hold_tag":
+    case "refund":
       return { label: "Resubmit or skip", url: orderPath(orderId) };
     case "fulfillment_hold":
       return { label: "Release the fulfillment hold in Shopify", url: orderPath(orderId) };

@@ -5,16 +5,18 @@ import { recheckOrder, resubmitOrders, type ActionSummary, type RecheckVerdict }
 import { mappingPickerPath, mappingPickersByOrder } from "./fix-links.server";
 import { parseShopifyOrder, type ShopifyAddress } from "./shopify-order";
 import {
+  leftOutOfBrilliant,
   lineActionsFor,
   lineChangesByLine,
-  notForBrilliant,
   parseLineChanges,
   sentFor,
+  sentLineIds,
   sentQuantities,
   type LineActions,
   type LineSent,
 } from "./line-changes";
-import { loadMappings } from "./preflight-input.server";
+import { deliveryWithoutShipping } from "./no-shipping";
+import { loadMappings, loadNotShipped } from "./preflight-input.server";
 import {
   catalogVariantsById,
   substituteCandidates,
@@ -168,8 +170,10 @@ export interface OrderLine {
   variantTitle: string | null;
   sku: string | null;
   quantity: number;
-  /** Why it never goes to Brilliant (gift card, …); null when it does. */
+  /** Why it stays out of what goes to Brilliant (gift card, needs no shipping, not shipped by Brilliant, …); null when it goes. */
   notForBrilliant: string | null;
+  /** Its variant is marked "not shipped by Brilliant" in Mappings (where the mark is changed). */
+  variantNotShipped: boolean;
   /** The mapping page of its Shopify variant; null for a custom item. */
   mappingPicker: string | null;
   mapped: BrilliantSide | null;
@@ -186,27 +190,31 @@ async function orderLines(
   order: { payload: string; lineChanges: string | null; state: string; holdKind: string | null },
   lastRequestBody: string | null,
 ): Promise<OrderLine[]> {
-  const payload = parseShopifyOrder(JSON.parse(order.payload));
+  const payload = parseForLines(order.payload);
   if (!payload.success) return [];
   const lines = payload.data.line_items;
   const changes = parseLineChanges(order.lineChanges);
   const byLine = lineChangesByLine(changes.success ? changes.data : []);
-  const mappings = await loadMappings(
-    shop,
-    lines.flatMap((line) => (line.variant_id ? [line.variant_id] : [])),
-  );
+  const variantIds = lines.flatMap((line) => (line.variant_id ? [line.variant_id] : []));
+  const mappings = await loadMappings(shop, variantIds);
+  // As pre-flight decides it now (preflight.ts); what the last request carried is `sent`.
+  const context = {
+    noShipping: deliveryWithoutShipping(payload.data),
+    notShipped: await loadNotShipped(shop, variantIds),
+  };
   const substituted = [...byLine.values()].flatMap((c) =>
     c.action === "substitute" ? [c.brilliantVariantId] : [],
   );
   const catalog = await catalogVariantsById(shop, [...mappings.values(), ...substituted]);
   const side = (id: string): BrilliantSide => ({ brilliantVariantId: id, catalog: catalog.get(id) ?? null });
   const sentItems = sentQuantities(lastRequestBody);
+  const sentLines = sentLineIds(lastRequestBody);
   const offerSubstitutes = lineActionsFor(order.state, order.holdKind).substitute;
 
   return Promise.all(
     lines.map(async (line) => {
       const quantity = line.current_quantity ?? line.quantity;
-      const never = notForBrilliant(line);
+      const never = leftOutOfBrilliant(line, context);
       const mappedId = line.variant_id ? (mappings.get(line.variant_id) ?? null) : null;
       const change = byLine.get(line.id) ?? null;
       const sentAs = change?.action === "substitute" ? change.brilliantVariantId : mappedId;
@@ -217,13 +225,18 @@ async function orderLines(
         sku: line.sku ?? null,
         quantity,
         notForBrilliant: never,
+        variantNotShipped: Boolean(line.variant_id && context.notShipped.has(line.variant_id)),
         mappingPicker: line.variant_id ? mappingPickerPath(line.variant_id) : null,
         mapped: mappedId ? side(mappedId) : null,
         change:
           change?.action === "substitute"
             ? { action: "substitute", at: change.at, variant: side(change.brilliantVariantId) }
             : change && { action: "omit", at: change.at },
-        sent: sentFor(sentItems, [sentAs, mappedId]),
+        // The request names its lines (since it did): a line it does not name was left out.
+        sent:
+          sentLines && !sentLines.has(line.id) && sentItems
+            ? { kind: "left_out" }
+            : sentFor(sentItems, [sentAs, mappedId]),
         substitutes:
           offerSubstitutes && !never && change?.action !== "omit"
             ? await substituteCandidates(shop, {
@@ -236,6 +249,18 @@ async function orderLines(
       } satisfies OrderLine;
     }),
   );
+}
+
+/**
+ * The order as Shopify sent it, for its lines: once retention or
+ * customers/redact replaced the customer's details, the addresses no longer
+ * read as addresses, but the lines (ids, variants, quantities) still do.
+ */
+function parseForLines(payload: string) {
+  const body = JSON.parse(payload) as Record<string, unknown>;
+  const parsed = parseShopifyOrder(body);
+  if (parsed.success) return parsed;
+  return parseShopifyOrder({ ...body, shipping_address: null, billing_address: null, customer: null });
 }
 
 function shippingAddressOf(payload: string): ShopifyAddress | null {

@@ -21,6 +21,7 @@ import type { ClaimedOrder, Forwarder, ProcessResult } from "./forwarder.server"
 import { heldVariantsByBrilliantId, NO_CREDENTIALS_REASON, UNREADABLE_ORDER_REASON } from "./merchant-words";
 import { settlement, stringOrNull } from "./outcome-policy";
 import { gateStop } from "./pass-gate";
+import { rereadAfterDelay } from "./reread-after-delay.server";
 
 /** How far back a lookup looks before the first send, for clock differences. */
 const LOOKUP_SKEW_MS = 10 * 60_000;
@@ -136,6 +137,7 @@ export class OrderRun {
       return {};
     }
 
+    if (!(await rereadAfterDelay(this.order, this.shopSettings, this.forwarder.settings))) return {};
     if ((this.state === "received" || this.state === "waiting") && !(await this.passGate())) return {};
 
     // On hold in Shopify (fulfillment_orders/placed_on_hold): never sent until the hold is released.

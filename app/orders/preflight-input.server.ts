@@ -2,7 +2,7 @@ import { placeholders, sqlFor } from "../db/sql.server";
 import type { LineChange } from "./line-changes";
 import { preflight, type CatalogVariant, type PreflightInput, type PreflightResult } from "./preflight";
 
-// Both reads run for every order the worker sends: direct SQL (see app/db/sql.server.ts).
+// These reads run for every order the worker sends: direct SQL (see app/db/sql.server.ts).
 
 /** Shopify variant id → Brilliant variant id, for the variants named. */
 export async function loadMappings(shop: string, shopifyVariantIds: string[]): Promise<Map<string, string>> {
@@ -13,6 +13,17 @@ export async function loadMappings(shop: string, shopifyVariantIds: string[]): P
     [shop, ...shopifyVariantIds],
   );
   return new Map(rows.map((row) => [row.shopifyVariantId, row.brilliantVariantId]));
+}
+
+/** Those of the variants named that the merchant marked "not shipped by Brilliant" in Mappings. */
+export async function loadNotShipped(shop: string, shopifyVariantIds: string[]): Promise<Set<string>> {
+  if (shopifyVariantIds.length === 0) return new Set();
+  const rows = await sqlFor().all<{ shopifyVariantId: string }>(
+    `SELECT "shopifyVariantId" FROM "UnshippedVariant"
+     WHERE "shop" = ? AND "shopifyVariantId" IN (${placeholders(shopifyVariantIds.length)})`,
+    [shop, ...shopifyVariantIds],
+  );
+  return new Set(rows.map((row) => row.shopifyVariantId));
 }
 
 /** What the last catalog sync saw of these Brilliant variants. */
@@ -55,20 +66,22 @@ export async function loadCatalog(
 }
 
 /**
- * Pre-flight on a stored order with the merchant's line changes: its mappings
- * and the catalog of every Brilliant variant it may go as (mapped or chosen
- * instead) read first. Returns the mappings too, to name refused variants by.
+ * Pre-flight on a stored order with the merchant's line changes: its mappings,
+ * the variants marked "not shipped by Brilliant", and the catalog of every
+ * Brilliant variant it may go as (mapped or chosen instead) read first.
+ * Returns the mappings too, to name refused variants by.
  */
 export async function preflightOrder(
-  input: Omit<PreflightInput, "mappings" | "catalog"> & { lineChanges: readonly LineChange[] },
+  input: Omit<PreflightInput, "mappings" | "catalog" | "notShipped"> & { lineChanges: readonly LineChange[] },
 ): Promise<{ check: PreflightResult; mappings: Map<string, string> }> {
-  const mappings = await loadMappings(
-    input.shop,
-    input.order.line_items.map((line) => line.variant_id).filter((id): id is string => Boolean(id)),
-  );
+  const variantIds = input.order.line_items
+    .map((line) => line.variant_id)
+    .filter((id): id is string => Boolean(id));
+  const mappings = await loadMappings(input.shop, variantIds);
+  const notShipped = await loadNotShipped(input.shop, variantIds);
   const substitutes = input.lineChanges.flatMap((change) =>
     change.action === "substitute" ? [change.brilliantVariantId] : [],
   );
   const catalog = await loadCatalog(input.shop, [...new Set([...mappings.values(), ...substitutes])]);
-  return { check: preflight({ ...input, mappings, catalog }), mappings };
+  return { check: preflight({ ...input, mappings, catalog, notShipped }), mappings };
 }

@@ -75,6 +75,8 @@ describe("preflight", () => {
       shopify_shop: SHOP,
       shopify_order_id: "5001",
       shopify_order_name: "#1001",
+      // The Shopify lines it carries, for fulfillment write-back and the order page.
+      shopify_line_item_ids: ["1"],
     });
     expect(result.request.webhook_url).toContain("/brilliant/status/");
   });
@@ -103,7 +105,7 @@ describe("preflight", () => {
     expect(result.request.order_items).toEqual([{ variant_id: 1001, quantity: 1 }]);
     expect(result.skippedLines.map((line) => line.why)).toEqual([
       "gift card",
-      "does not ship",
+      "needs no shipping",
       "removed from the order",
     ]);
   });

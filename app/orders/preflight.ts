@@ -1,7 +1,8 @@
 import type { ShopifyAddress, ShopifyLineItem, ShopifyOrder } from "./shopify-order";
 import type { HoldKind } from "./state.server";
 import type { BrilliantShippingAddress, CreateOrderRequest } from "../integrations/brilliant/schemas";
-import { lineChangesByLine, notForBrilliant, type LineChange } from "./line-changes";
+import { leftOutOfBrilliant, lineChangesByLine, SENT_LINES_KEY, type LineChange } from "./line-changes";
+import { deliveryWithoutShipping } from "./no-shipping";
 
 /**
  * Pre-flight: turns a stored Shopify order into the exact Brilliant request,
@@ -11,7 +12,9 @@ import { lineChangesByLine, notForBrilliant, type LineChange } from "./line-chan
  * (2501), nothing unmapped (2502), inactive (2506) or out of stock (2503) as
  * far as the last known catalog tells; and no Shopify test order unless the
  * shop allows them. Every send goes through it, so this is the check no path
- * can get around; it is also where the merchant's line changes reach the request.
+ * can get around; it is also where the merchant's line changes reach the request,
+ * and where lines Brilliant does not ship (variants marked so in Mappings, lines
+ * and orders that need no shipping) are left out of it.
  */
 
 export interface CatalogVariant {
@@ -36,6 +39,8 @@ export interface PreflightInput {
   forwardTestOrders: boolean;
   /** The merchant's changes (app/orders/line-changes.ts); a substitute's variant must be in `catalog` to be checked. */
   lineChanges?: readonly LineChange[];
+  /** Shopify variant ids marked "not shipped by Brilliant": their lines are left out, never held as unmapped. */
+  notShipped?: ReadonlySet<string>;
 }
 
 /** Why a Shopify test order (a test payment, e.g. the Bogus Gateway) stays here. */
@@ -149,16 +154,21 @@ export function preflight(input: PreflightInput): PreflightResult {
   const unmapped: HeldVariant[] = [];
   const quantities = new Map<string, { quantity: number; lines: ShopifyLineItem[] }>();
   const changes = lineChangesByLine(input.lineChanges ?? []);
+  // A pickup, local delivery or sale in store leaves every line out: skipped below, never held for an address.
+  const noShipping = deliveryWithoutShipping(order);
+  const context = { noShipping, notShipped: input.notShipped ?? new Set<string>() };
+  const sentLines: string[] = [];
 
   for (const line of order.line_items) {
     const quantity = line.current_quantity ?? line.quantity;
     const change = changes.get(line.id);
-    const why = notForBrilliant(line) ?? (change?.action === "omit" ? "left out by the merchant" : null);
+    const why =
+      leftOutOfBrilliant(line, context) ?? (change?.action === "omit" ? "left out by the merchant" : null);
     if (why) {
       skippedLines.push({ lineItemId: line.id, title: lineTitle(line), why });
       continue;
     }
-    const shopifyVariantId = line.variant_id!; // notForBrilliant lets only lines with a variant through
+    const shopifyVariantId = line.variant_id!; // leftOutOfBrilliant lets only lines with a variant through
     const brilliantVariantId =
       change?.action === "substitute" ? change.brilliantVariantId : mappings.get(shopifyVariantId);
     if (!brilliantVariantId) {
@@ -175,6 +185,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     entry.quantity += quantity;
     entry.lines.push(line);
     quantities.set(brilliantVariantId, entry);
+    sentLines.push(line.id);
   }
 
   if (unmapped.length > 0) {
@@ -190,8 +201,9 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (quantities.size === 0) {
     return {
       kind: "skip",
-      reason:
-        skippedLines.length > 0
+      reason: noShipping
+        ? `Nothing for Brilliant to ship: ${noShipping.reason}.`
+        : skippedLines.length > 0
           ? `Nothing for Brilliant to ship: ${skippedLines.map((line) => `${line.title} (${line.why})`).join("; ")}.`
           : "Nothing for Brilliant to ship: the order has no lines.",
       skippedLines,
@@ -270,6 +282,7 @@ export function preflight(input: PreflightInput): PreflightResult {
         shopify_shop: input.shop,
         shopify_order_id: order.id,
         shopify_order_name: order.name,
+        [SENT_LINES_KEY]: sentLines,
       },
       webhook_url: input.statusWebhookUrl,
     },

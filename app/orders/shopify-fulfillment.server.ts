@@ -127,13 +127,17 @@ export async function createFulfillment(
     FULFILLMENT_CREATE_MUTATION,
     {
       fulfillment: {
-        lineItemsByFulfillmentOrder: fulfillmentOrders.map((fo) => ({
-          fulfillmentOrderId: fo.id,
-          fulfillmentOrderLineItems: fo.lines.map((line) => ({
-            id: line.id,
-            quantity: line.remainingQuantity,
+        // Always line by line: a fulfillment order without its lines listed would be fulfilled
+        // whole, lines Brilliant did not ship (the merchant's own, a pickup) included.
+        lineItemsByFulfillmentOrder: fulfillmentOrders
+          .filter((fo) => fo.lines.length > 0)
+          .map((fo) => ({
+            fulfillmentOrderId: fo.id,
+            fulfillmentOrderLineItems: fo.lines.map((line) => ({
+              id: line.id,
+              quantity: line.remainingQuantity,
+            })),
           })),
-        })),
         // The customer hears of the shipment when there is something to track.
         notifyCustomer: Boolean(tracking?.number || tracking?.url),
         ...(tracking

@@ -132,6 +132,33 @@ describe("restOrderFromGraphql", () => {
     expect(check).toMatchObject({ kind: "skip", reason: TEST_ORDER_SKIP_REASON });
   });
 
+  it("carries how the order reaches its customer when it was read, so a pickup found by the sweep is skipped like its webhook", () => {
+    const pickup = GraphqlOrderSchema.parse({
+      ...graphqlOrder,
+      shippingAddress: null,
+      sourceName: "web",
+      shippingLines: { nodes: [{ code: "Main St store", source: "shopify", title: "Main St store" }] },
+      fulfillmentOrders: {
+        nodes: [{ deliveryMethod: { methodType: "PICK_UP" } }, { deliveryMethod: { methodType: "PICK_UP" } }],
+      },
+    });
+    const rest = restOrderFromGraphql(pickup);
+    expect(rest).toMatchObject({
+      source_name: "web",
+      shipping_lines: [
+        { code: "Main St store", source: "shopify", title: "Main St store", delivery_category: null },
+      ],
+      delivery_method_types: ["PICK_UP"],
+    });
+    const check = preflightAsItsWebhook(parseShopifyOrder(rest).data!);
+    expect(check).toMatchObject({
+      kind: "skip",
+      reason: "Nothing for Brilliant to ship: the customer picks this order up (local pickup).",
+    });
+    // Not read: not claimed either, as a webhook body without them.
+    expect(Object.keys(restOrderFromGraphql(graphqlOrder))).not.toContain("delivery_method_types");
+  });
+
   it("takes the complete line items when the order had more than one page of them", () => {
     const extra = { ...graphqlOrder.lineItems.nodes[0]!, id: "gid://shopify/LineItem/903", quantity: 1 };
     const rest = restOrderFromGraphql(graphqlOrder, [...graphqlOrder.lineItems.nodes, extra]);

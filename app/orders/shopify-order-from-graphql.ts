@@ -42,6 +42,18 @@ export const GraphqlAddressSchema = z.object({
   phone: nullableString,
 });
 
+/** How the order reaches its customer (app/orders/no-shipping.ts); asked for by the order queries that read it. */
+export const GraphqlShippingLineSchema = z.object({
+  code: nullableString,
+  source: nullableString,
+  title: nullableString,
+  deliveryCategory: nullableString,
+});
+
+const DeliveryMethodsSchema = z.object({
+  nodes: z.array(z.object({ deliveryMethod: z.object({ methodType: z.string() }).nullish() })),
+});
+
 export const LineItemsConnectionSchema = z.object({
   nodes: z.array(GraphqlOrderLineSchema),
   pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }),
@@ -58,6 +70,9 @@ export const GraphqlOrderSchema = z.object({
   test: z.boolean().nullish(),
   shippingAddress: GraphqlAddressSchema.nullish(),
   lineItems: LineItemsConnectionSchema,
+  sourceName: nullableString,
+  shippingLines: z.object({ nodes: z.array(GraphqlShippingLineSchema) }).nullish(),
+  fulfillmentOrders: DeliveryMethodsSchema.nullish(),
 });
 
 export type GraphqlOrder = z.infer<typeof GraphqlOrderSchema>;
@@ -104,6 +119,30 @@ export function restOrderFromGraphql(
       requires_shipping: line.requiresShipping ?? true,
       gift_card: line.isGiftCard ?? false,
     })),
+    // Left out when not read, as a webhook body without them is read: shipped.
+    ...(order.sourceName !== undefined ? { source_name: order.sourceName } : {}),
+    ...(order.shippingLines
+      ? {
+          shipping_lines: order.shippingLines.nodes.map((line) => ({
+            code: line.code ?? null,
+            source: line.source ?? null,
+            title: line.title ?? null,
+            delivery_category: line.deliveryCategory ?? null,
+          })),
+        }
+      : {}),
+    // A webhook body has no such field: the fulfillment orders' delivery methods tell pickup and local delivery for sure.
+    ...(order.fulfillmentOrders
+      ? {
+          delivery_method_types: [
+            ...new Set(
+              order.fulfillmentOrders.nodes.flatMap((fo) =>
+                fo.deliveryMethod ? [fo.deliveryMethod.methodType] : [],
+              ),
+            ),
+          ],
+        }
+      : {}),
     shipping_address: address
       ? {
           name: address.name ?? null,

@@ -19,7 +19,8 @@ import { parseShopifyOrder, type ShopifyOrder } from "./shopify-order";
 /**
  * Shopify orders read through the Admin GraphQL API and mapped to the
  * orders/paid body the app stores: the sweep's pages of paid orders, and one
- * order read again (order edits).
+ * order read again (order edits); and an order's tags and cancellation, read
+ * just before it leaves the shop's forwarding delay.
  */
 
 const ORDERS_PER_PAGE = 50;
@@ -59,6 +60,23 @@ const ORDER_FRAGMENT = `#graphql
     displayFinancialStatus
     tags
     test
+    # How it is delivered: a POS sale, a pickup or a local delivery has nothing for Brilliant to ship.
+    sourceName
+    shippingLines(first: 5) {
+      nodes {
+        code
+        source
+        title
+        deliveryCategory
+      }
+    }
+    fulfillmentOrders(first: 5) {
+      nodes {
+        deliveryMethod {
+          methodType
+        }
+      }
+    }
     shippingAddress {
       name
       firstName
@@ -114,6 +132,16 @@ const ORDER_QUERY = `#graphql
   ${LINE_ITEM_FRAGMENT}
 `;
 
+const ORDER_BEFORE_SENDING_QUERY = `#graphql
+  query ReadOrderBeforeSending($id: ID!) {
+    order(id: $id) {
+      id
+      tags
+      cancelledAt
+    }
+  }
+`;
+
 const ORDER_LINES_QUERY = `#graphql
   query ReconcileOrderLineItems($id: ID!, $first: Int!, $cursor: String) {
     order(id: $id) {
@@ -139,6 +167,12 @@ const OrdersPageSchema = z.object({ orders: connectionSchema(z.unknown()) });
 
 // Read loosely like the pages, then checked as an order (an unreadable one is an error, not "none").
 const OrderSchema = z.object({ order: z.unknown().nullable() });
+
+const OrderBeforeSendingSchema = z.object({
+  order: z
+    .object({ id: z.string(), tags: z.array(z.string()), cancelledAt: z.string().nullable() })
+    .nullable(),
+});
 
 const OrderLinesSchema = z.object({
   order: z.object({ id: z.string(), lineItems: LineItemsConnectionSchema }).nullable(),
@@ -231,6 +265,27 @@ export async function fetchShopifyOrder(
   const read = await orderWithAllLines(graphql, parsed.data, throttling);
   if (!read) throw new UnexpectedShopifyAnswerError(`Shopify's order ${parsed.data.name} could not be read`);
   return read;
+}
+
+/**
+ * What may change about an order while it waits out the forwarding delay
+ * without an order edit: its tags and whether it was cancelled. Null when
+ * Shopify has no such order for the app; throws when Shopify cannot be read.
+ */
+export async function fetchOrderTagsAndCancellation(
+  graphql: AdminGraphql,
+  shopifyOrderId: string,
+  throttling: AdminThrottling,
+): Promise<{ tags: string[]; cancelledAt: string | null } | null> {
+  const answer = await throttledAdminQuery(
+    graphql,
+    ORDER_BEFORE_SENDING_QUERY,
+    { id: `gid://shopify/Order/${shopifyOrderId}` },
+    OrderBeforeSendingSchema,
+    throttling,
+    null,
+  );
+  return answer.data.order && { tags: answer.data.order.tags, cancelledAt: answer.data.order.cancelledAt };
 }
 
 /** Every line item of an order: the first ones came with it, the rest are read page by page. */

@@ -43,6 +43,16 @@ export const ShopifyLineItemSchema = z.object({
   gift_card: z.boolean().nullish(),
 });
 
+// How the order reaches its customer (app/orders/no-shipping.ts): a pickup or
+// local delivery has no parcel for Brilliant to ship.
+export const ShopifyShippingLineSchema = z.object({
+  code: nullableString,
+  source: nullableString,
+  title: nullableString,
+  delivery_category: nullableString,
+  is_removed: z.boolean().nullish(),
+});
+
 export const ShopifyOrderSchema = z.object({
   id,
   admin_graphql_api_id: nullableString,
@@ -58,11 +68,25 @@ export const ShopifyOrderSchema = z.object({
     .transform((value) => value === true),
   line_items: z.array(ShopifyLineItemSchema),
   shipping_address: ShopifyAddressSchema.nullish(),
+  // How it reaches the customer, read leniently: a shape Shopify changes means "shipped", never a lost order.
+  // source_name is "pos" for a sale in Shopify POS.
+  source_name: nullableString.catch(null),
+  shipping_lines: z.array(ShopifyShippingLineSchema).nullish().catch(null),
+  // Never in a webhook body: the DeliveryMethodType (PICK_UP, LOCAL, SHIPPING, …) of
+  // each fulfillment order, when the order was read through the Admin GraphQL API.
+  delivery_method_types: z.array(z.string()).nullish().catch(null),
+  // Net terms or due on fulfillment (B2B, draft orders): the order is placed unpaid. Read leniently:
+  // a shape Shopify changes loses only the label, never the order.
+  payment_terms: z
+    .object({ payment_terms_name: nullableString, payment_terms_type: nullableString })
+    .nullish()
+    .catch(null),
 });
 
 export type ShopifyOrder = z.infer<typeof ShopifyOrderSchema>;
 export type ShopifyLineItem = z.infer<typeof ShopifyLineItemSchema>;
 export type ShopifyAddress = z.infer<typeof ShopifyAddressSchema>;
+export type ShopifyShippingLine = z.infer<typeof ShopifyShippingLineSchema>;
 
 export function parseShopifyOrder(payload: unknown) {
   return ShopifyOrderSchema.safeParse(payload);

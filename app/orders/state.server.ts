@@ -38,6 +38,7 @@ export const HOLD_KINDS = [
   "fulfillment_hold", // a fulfillment order of it is on hold in Shopify; released with the hold
   "fulfillment_hold_lookup", // a new hold of the shop may be its own; released once Shopify says whose it is
   "order_edit", // edited in Shopify and the edit not read yet; released once it is (app/orders/order-edit.server.ts)
+  "refund", // refunded in Shopify before it went: the merchant decides what still ships (app/orders/refund.server.ts)
 ] as const;
 
 export type HoldKind = (typeof HOLD_KINDS)[number];

@@ -1,8 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link as RemixLink, useLoaderData } from "@remix-run/react";
+import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
 import {
-  Banner,
   BlockStack,
   Box,
   Button,
@@ -21,10 +20,15 @@ import { setupGuide } from "../models/setup-guide.server";
 import { SetupGuide } from "../components/home/setup-guide";
 import { HeldOrdersList } from "../components/home/held-orders-list";
 import { getDashboard, type DashboardAlert } from "../orders/dashboard.server";
+import { dismissAlert } from "../models/alert.server";
+import { AlertBanner, ALERT_TONE } from "../components/home/alert-banner";
 import { shopTimeZone } from "../models/shop-time-zone.server";
 import { CREDENTIALS_FIELD_PATH } from "../orders/next-step";
 import { OutcomesChart } from "../components/OutcomesChart";
 import { PageTitle } from "../components/page-title";
+import { WorkerStatusBanner } from "../components/home/worker-status";
+import { homeWorkerStatus } from "../ops/worker-heartbeat.server";
+import { opsSettings } from "../ops/settings.server";
 
 const QuerySchema = z.object({
   days: z.enum(["14", "30"]).catch("14").default("14"),
@@ -35,11 +39,29 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { days } = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   // The chart's days are the shop's: kept after the layout's first read, so no second call to Shopify.
   const timeZone = await shopTimeZone(session.shop, admin.graphql);
-  const [dashboard, setup] = await Promise.all([
+  const [dashboard, setup, worker] = await Promise.all([
     getDashboard(session.shop, { days: Number(days), timeZone }),
     setupGuide(session.shop),
+    homeWorkerStatus(opsSettings().WORKER_STALE_AFTER_MS),
   ]);
-  return json({ ...dashboard, setup, days: Number(days) });
+  return json({ ...dashboard, setup, worker, days: Number(days) });
+};
+
+const DismissSchema = z.object({ intent: z.literal("dismissAlert"), alertId: z.string().min(1).max(64) });
+
+/** Dismissing an alert the merchant settled outside the app (a refund Brilliant was told of). */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = DismissSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!form.success)
+    return json({ dismissed: false, error: "That action is not available." }, { status: 422 });
+  const dismissed = await dismissAlert(session.shop, form.data.alertId);
+  return json(
+    dismissed
+      ? { dismissed, error: null }
+      : { dismissed, error: "That alert is not open, or cannot be dismissed." },
+    { status: dismissed ? 200 : 404 },
+  );
 };
 
 const TILES = [
@@ -50,30 +72,18 @@ const TILES = [
   { state: "waiting", label: "Waiting", help: "Inside your forwarding delay or waiting for review" },
 ] as const;
 
-const ALERT_TONE: Record<string, "critical" | "warning" | "info"> = {
-  stock: "warning",
-  inactive_variant: "warning",
-  mapping: "critical",
-  address: "critical",
-  credentials: "critical",
-  cancelled_after_forward: "warning",
-  brilliant_error: "critical",
-  fulfillment_hold_after_forward: "warning",
-  fulfillment_write_back: "warning",
-  edited_after_forward: "warning",
-  shopify_connection: "critical",
-  stuck: "warning",
-};
-
 const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
 
 export default function Home() {
-  const { counts, alerts, hasCredentials, outcomes, held, days, setup } = useLoaderData<typeof loader>();
+  const dismiss = useFetcher<typeof action>();
+  const { counts, alerts, hasCredentials, outcomes, held, days, setup, worker } =
+    useLoaderData<typeof loader>();
   const queued = counts.received + counts.ready + counts.sending;
   return (
     <Page>
       <PageTitle title="Brilliant Sync" heading="Brilliant Sync: home" />
       <BlockStack gap="500">
+        <WorkerStatusBanner status={worker} />
         <SetupGuide steps={setup} />
         {!hasCredentials && <AlertBanner alert={connectBrilliant(alerts)} />}
         {alerts
@@ -84,7 +94,13 @@ export default function Home() {
             (a, b) => SEVERITY[ALERT_TONE[a.kind] ?? "warning"] - SEVERITY[ALERT_TONE[b.kind] ?? "warning"],
           )
           .map((alert) => (
-            <AlertBanner key={alert.id} alert={alert} />
+            <AlertBanner
+              key={alert.id}
+              alert={alert}
+              onDismiss={() =>
+                dismiss.submit({ intent: "dismissAlert", alertId: alert.id }, { method: "post" })
+              }
+            />
           ))}
         <InlineGrid columns={{ xs: 1, sm: 2, md: 3, lg: 5 }} gap="400">
           {TILES.map((tile) => (
@@ -181,45 +197,10 @@ function connectBrilliant(alerts: DashboardAlert[]): DashboardAlert {
     orders: held?.orders ?? [],
     orderCount: held?.orderCount ?? 0,
     fix: { label: "Open settings", url: CREDENTIALS_FIELD_PATH },
+    dismissible: false,
   };
 }
 
-function AlertBanner({ alert }: { alert: DashboardAlert }) {
-  const more = alert.orderCount - alert.orders.length;
-  return (
-    <Banner
-      tone={ALERT_TONE[alert.kind] ?? "warning"}
-      title={alert.title}
-      action={alert.fix ? { content: alert.fix.label, url: alert.fix.url } : undefined}
-    >
-      <BlockStack gap="100">
-        <p>{alert.detail}</p>
-        {alert.variants.length > 0 && (
-          <p>
-            Variant:{" "}
-            {alert.variants
-              .map((variant) =>
-                variant.skus.length ? `${variant.label}, SKU ${variant.skus.join(", ")}` : variant.label,
-              )
-              .join("; ")}
-          </p>
-        )}
-        {alert.orders.length > 0 && (
-          <p>
-            {alert.orderCount === 1 ? "Order" : "Orders"}:{" "}
-            {alert.orders.map((order, index) => (
-              <span key={order.id}>
-                {index > 0 && ", "}
-                <Link url={order.url}>{order.name}</Link>
-              </span>
-            ))}
-            {more > 0 && ` and ${more} more`}
-          </p>
-        )}
-      </BlockStack>
-    </Banner>
-  );
-}
 export { RouteErrorBoundary as ErrorBoundary } from "../components/route-error";
 
 export const meta: MetaFunction = () => [{ title: "Home · Brilliant Sync" }];

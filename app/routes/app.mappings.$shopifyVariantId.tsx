@@ -3,12 +3,18 @@ import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 
-import { MapVariantSchema, parsePickerSearch, VariantParamsSchema } from "../catalog/mapping-forms";
+import {
+  MapVariantSchema,
+  parsePickerSearch,
+  VariantIntentSchema,
+  VariantParamsSchema,
+} from "../catalog/mapping-forms";
 import {
   getShopifyVariantForMapping,
   mapVariant,
   searchBrilliantVariants,
 } from "../catalog/mapping-page.server";
+import { setVariantNotShipped } from "../catalog/unshipped-variants.server";
 import { authenticate } from "../shopify.server";
 import { BannerSection } from "../components/mappings/banner-section";
 import { BrilliantVariantPicker } from "../components/mappings/brilliant-variant-picker";
@@ -33,6 +39,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return json({
     variant: { shopifyVariantId, productTitle, variantTitle, sku, imageUrl },
     currentBrilliantVariantId: found.mapping?.brilliantVariantId ?? null,
+    notShipped: found.notShipped,
     search,
     candidates,
   });
@@ -46,7 +53,14 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const parsedParams = VariantParamsSchema.safeParse(params);
   if (!parsedParams.success) throw notFound();
   const { shopifyVariantId } = parsedParams.data;
-  const parsed = MapVariantSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = await request.formData();
+  const intent = VariantIntentSchema.parse(form.get("intent"));
+  if (intent !== "map") {
+    const notice = await setVariantNotShipped(session.shop, shopifyVariantId, intent === "not_shipped");
+    if (notice === null) throw notFound();
+    return json({ notice });
+  }
+  const parsed = MapVariantSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message ?? "Invalid";
     return json({ fieldErrors: { brilliantVariantId: message } }, { status: 422 });
@@ -60,11 +74,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function MapVariantPage() {
-  const { variant, currentBrilliantVariantId, search, candidates } = useLoaderData<typeof loader>();
+  const { variant, currentBrilliantVariantId, notShipped, search, candidates } =
+    useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
   const choosing = navigation.state === "submitting" ? navigation.formData?.get("brilliantVariantId") : null;
+  const marking = navigation.state === "submitting" && Boolean(navigation.formData?.has("intent"));
   const title = withVariantTitle(variant.productTitle, variant.variantTitle);
   const choose = (brilliantVariantId: string) =>
     // Posted to the bare path: Shopify's redirect carries the request's query (the search) along.
@@ -74,15 +90,24 @@ export default function MapVariantPage() {
     <Page>
       <PageTitle title={`Map ${title}`} back={{ content: "Mappings", url: "/app/mappings" }} />
       <Layout>
-        {answer?.fieldErrors ? (
+        {answer && "fieldErrors" in answer ? (
           <BannerSection tone="critical">{answer.fieldErrors.brilliantVariantId}</BannerSection>
         ) : null}
+        {answer && "notice" in answer ? <BannerSection tone="success">{answer.notice}</BannerSection> : null}
         <Layout.Section>
           <VariantSummaryCard
             title={title}
             sku={variant.sku}
             imageUrl={variant.imageUrl}
             currentBrilliantVariantId={currentBrilliantVariantId}
+            notShipped={notShipped}
+            busy={marking}
+            onNotShipped={(value) =>
+              submit(
+                { intent: value ? "not_shipped" : "ship_with_brilliant" },
+                { method: "post", action: `/app/mappings/${variant.shopifyVariantId}` },
+              )
+            }
           />
         </Layout.Section>
         <Layout.Section>

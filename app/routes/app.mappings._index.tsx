@@ -5,8 +5,14 @@ import { Layout, Page } from "@shopify/polaris";
 import { useState } from "react";
 
 import { syncBrilliantCatalogNow } from "../models/brilliant-connection.server";
-import { MappingListActionSchema, parseMappingListQuery } from "../catalog/mapping-forms";
+import { parseMappingListAction, parseMappingListQuery } from "../catalog/mapping-forms";
 import { listMappingPage, mappingSyncStatus, unmapVariants } from "../catalog/mapping-page.server";
+import {
+  markedMessage,
+  markNotShipped,
+  unmarkedMessage,
+  unmarkNotShipped,
+} from "../catalog/unshipped-variants.server";
 import { startShopifyVariantSync } from "../catalog/shopify-variant-sync.server";
 import { InvalidVariantCursorError } from "../catalog/shopify-variants.server";
 import { authenticate } from "../shopify.server";
@@ -42,7 +48,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const parsed = MappingListActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = parseMappingListAction(await request.formData());
   if (!parsed.success) return json({ ok: false, message: "Unknown action." }, { status: 400 });
   const input = parsed.data;
   switch (input.intent) {
@@ -50,6 +56,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       const removed = await unmapVariants(session.shop, [input.shopifyVariantId]);
       if (removed === 0) return json({ ok: false, message: "That variant is not mapped." }, { status: 404 });
       return json({ ok: true, message: "Unmapped. Its next orders are held until you map it again." });
+    }
+    case "not_shipped": {
+      const result = await markNotShipped(session.shop, input.shopifyVariantIds);
+      if (result.found === 0)
+        return json({ ok: false, message: "No such variant in your shop." }, { status: 404 });
+      return json({ ok: true, message: markedMessage(result) });
+    }
+    case "ship_with_brilliant": {
+      const removed = await unmarkNotShipped(session.shop, input.shopifyVariantIds);
+      if (removed === 0) {
+        return json({ ok: false, message: "Not marked as not shipped by Brilliant." }, { status: 404 });
+      }
+      return json({ ok: true, message: unmarkedMessage(removed) });
     }
     case "sync_shopify": {
       // In the background: the page shows its progress and reloads until it ends.
@@ -80,6 +99,12 @@ export default function MappingsPage() {
   const [exportError, setExportError] = useState<string | null>(null);
   const busyIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const post = (data: Record<string, string>) => submit(data, { method: "post" });
+  const postNotShipped = (ids: string[], notShipped: boolean) => {
+    const form = new FormData();
+    form.set("intent", notShipped ? "not_shipped" : "ship_with_brilliant");
+    for (const id of ids) form.append("shopifyVariantId", id);
+    submit(form, { method: "post" });
+  };
   const exportCsv = () => {
     setExportError(null);
     downloadMappingsCsv().catch((error: unknown) =>
@@ -112,6 +137,7 @@ export default function MappingsPage() {
             {...page}
             query={query}
             onUnmap={(id) => post({ intent: "unmap", shopifyVariantId: id })}
+            onNotShipped={postNotShipped}
           />
         </Layout.Section>
       </Layout>

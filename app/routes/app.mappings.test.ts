@@ -493,9 +493,9 @@ describe("CSV export and import", () => {
     const text = await response.text();
     // With the names to read it by: the product, the variant and the Brilliant variant.
     expect(text.trim().split("\n")).toEqual([
-      "shopify_variant_id,sku,brilliant_variant_id,shopify_product,shopify_variant,brilliant_variant",
-      "1,A,73002,Tee,Variant 1,Brilliant 73002 - M / Black",
-      "2,B,,Tee,Variant 2,",
+      "shopify_variant_id,sku,brilliant_variant_id,not_shipped_by_brilliant,shopify_product,shopify_variant,brilliant_variant",
+      "1,A,73002,,Tee,Variant 1,Brilliant 73002 - M / Black",
+      "2,B,,,Tee,Variant 2,",
     ]);
     expect(text).not.toContain("THEIRS");
   });

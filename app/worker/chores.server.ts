@@ -20,6 +20,7 @@ import type { Forwarder } from "../orders/forwarder.server";
 import { resolvePendingOrderEdits } from "../orders/order-edit.server";
 import { reconcileShop } from "../orders/reconciliation.server";
 import { isReconciliationDue } from "../orders/reconciliation-requests.server";
+import { removeExpiredPersonalData } from "../ops/retention.server";
 
 /** Shops that have the app installed; with `withBrilliant`, only those with Brilliant credentials saved. */
 function installedShops({ withBrilliant }: { withBrilliant: boolean }) {
@@ -255,4 +256,30 @@ export async function renewDueOfflineTokens(log: Logger = rootLogger): Promise<n
     }
   }
   return renewed;
+}
+
+// ---------------------------------------------------------------- retention
+
+/** How often a worker runs retention: it is idempotent, so each worker running it daily is fine. */
+export const RETENTION_INTERVAL_MS = 24 * 60 * 60_000;
+
+/**
+ * Retention as a chore: settled orders older than `retentionDays` lose their
+ * customer's personal data (app/ops/retention.server.ts), once when the
+ * worker starts and then every RETENTION_INTERVAL_MS. It stops between
+ * batches once `signal` aborts (the worker stopping).
+ */
+export function retentionChore(
+  retentionDays: number,
+  signal: AbortSignal,
+  log: Logger = rootLogger,
+): () => Promise<number> {
+  let lastRun = Number.NEGATIVE_INFINITY;
+  return async () => {
+    if (Date.now() - lastRun < RETENTION_INTERVAL_MS) return 0;
+    lastRun = Date.now();
+    const run = await removeExpiredPersonalData({ retentionDays, signal, log });
+    if (run.removed + run.statusCalls + run.passedOver > 0) log.info(run, "retention: personal data removed");
+    return run.removed;
+  };
 }

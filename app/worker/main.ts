@@ -8,7 +8,10 @@ import { env } from "../env.server";
 import { warmUpDatabase } from "../db/warm-up.server";
 import { logger } from "../logger.server";
 import { Forwarder } from "../orders/forwarder.server";
+import { closeDatabase } from "../ops/close-database.server";
+import { serveWorkerMetrics } from "../ops/endpoints.server";
 import { runWorkerLoop } from "./run.server";
+import { markWorkerStopped } from "../ops/worker-heartbeat.server";
 
 const settings = env();
 const workerId = process.env.WORKER_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -24,11 +27,24 @@ const forwarder = new Forwarder({
   appUrl: settings.SHOPIFY_APP_URL,
 });
 
+// Of the grace, the last second at most is kept for handing back the orders
+// still in hand and closing the database.
+const graceMs = settings.SHUTDOWN_GRACE_MS;
+const handBackMs = Math.min(1_000, Math.floor(graceMs / 4));
 const controller = new AbortController();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    log.info({ signal }, "worker stopping after the orders in flight");
+    log.info(
+      { signal, graceMs },
+      "worker stopping: no new orders; the orders in flight finish or are handed back",
+    );
     controller.abort();
+    // Past the grace nothing is awaited any more: what is still leased then
+    // is recovered as after a crash (looked up before any resend).
+    setTimeout(() => {
+      log.error({ graceMs }, "worker did not stop within its grace; exiting");
+      process.exit(1);
+    }, graceMs).unref();
   });
 }
 
@@ -38,6 +54,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 await Promise.all([warmUpDatabase(), import("../shopify.server")]).catch((error: unknown) =>
   log.warn({ err: error }, "warm-up failed; starting anyway"),
 );
+await serveWorkerMetrics(undefined, log);
 log.info({ concurrency: settings.WORKER_CONCURRENCY }, "worker started");
 await runWorkerLoop({
   forwarder,
@@ -50,7 +67,12 @@ await runWorkerLoop({
   reconcileIntervalMs: settings.RECONCILE_INTERVAL_MS,
   tokenSweepIntervalMs: settings.TOKEN_SWEEP_INTERVAL_MS,
   stuckOrderIntervalMs: 60_000,
+  retentionDays: settings.RETENTION_DAYS,
   signal: controller.signal,
+  stopGraceMs: graceMs - handBackMs,
+  // Gone, not lost: /readyz and Home tell a stopped worker from a silent one.
+  onStop: [() => markWorkerStopped(workerId)],
 });
+await closeDatabase().catch((error: unknown) => log.warn({ err: error }, "closing the database failed"));
 log.info("worker stopped");
 process.exit(0);

@@ -7,10 +7,15 @@ import {
   pollDueStatuses,
   reconcileDueShops,
   renewDueOfflineTokens,
+  RETENTION_INTERVAL_MS,
+  retentionChore,
   syncDueCatalogs,
   syncDueShopifyVariants,
 } from "./chores.server";
+import { handBackOrders } from "../ops/worker-stop.server";
 import type { ClaimedOrder, Forwarder } from "../orders/forwarder.server";
+import { WORKER_HEARTBEAT_INTERVAL_MS } from "../ops/settings.server";
+import { WorkerHeartbeat } from "../ops/worker-heartbeat.server";
 
 export interface WorkerLoopOptions {
   forwarder: Forwarder;
@@ -33,7 +38,19 @@ export interface WorkerLoopOptions {
   stuckOrderIntervalMs?: number;
   /** How often the merchant's bulk actions over a whole filter are advanced; 2 s unless given, 0 turns it off. */
   bulkJobIntervalMs?: number;
+  /** How often this worker's heartbeat row is written (docs/operations.md); 15 s unless given, 0 turns it off. */
+  heartbeatIntervalMs?: number;
+  /** Days after which settled orders lose their customer's personal data (retention); 0 or unset turns it off. */
+  retentionDays?: number;
   signal: AbortSignal;
+  /**
+   * Once `signal` aborts, how long the orders in flight may take to settle;
+   * those still running then are handed back (app/ops/worker-stop.server.ts).
+   * Unset: they are waited for however long they take.
+   */
+  stopGraceMs?: number;
+  /** Called in turn once the loop has stopped and no order is left in its hands. */
+  onStop?: ReadonlyArray<() => unknown>;
   logger?: Logger;
 }
 
@@ -41,12 +58,18 @@ export interface WorkerLoopOptions {
  * Keeps up to `concurrency` orders in flight, claiming more as slots free up,
  * so one slow Brilliant call never holds up the rest. Shops that Brilliant
  * throttled, shops at their own limit and uninstalled shops are not claimed.
- * Resolves once `signal` aborts and the orders in flight have settled.
+ * Resolves once `signal` aborts and the orders in flight have settled (or,
+ * past `stopGraceMs`, been handed back), and the `onStop` callbacks ran.
  */
 export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   const { forwarder, signal } = options;
   const log = options.logger ?? rootLogger;
   const inFlight = new Map<string, Promise<void>>();
+  const inHand = new Map<string, ClaimedOrder>();
+  // What runs once the loop has stopped and its orders are settled or handed back.
+  const onStop = [...(options.onStop ?? [])];
+  let askedToStopAt = Date.now();
+  signal.addEventListener("abort", () => (askedToStopAt = Date.now()), { once: true });
   const perShop = new Map<string, number>();
   const throttledUntil = new Map<string, number>();
   // Claimed in a batch while their shop already had its share in flight: kept
@@ -62,8 +85,16 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
   let lastRecovery = 0;
   let uninstalled: string[] = [];
   let lastShopRefresh = 0;
+  const heartbeat = new WorkerHeartbeat(forwarder.settings.workerId);
   // Background chores beside the sends, each at most one at a time.
   const chores = [
+    {
+      // First, so a worker says it is alive before its other chores begin.
+      intervalMs: options.heartbeatIntervalMs ?? WORKER_HEARTBEAT_INTERVAL_MS,
+      run: () => heartbeat.beat(),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
     {
       intervalMs: options.catalogSyncIntervalMs ?? 0,
       run: (ms: number) => syncDueCatalogs(forwarder, ms, log),
@@ -115,6 +146,13 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       running: null as Promise<unknown> | null,
       last: 0,
     },
+    {
+      // Checked with the others; the chore runs once a day and stops between batches once asked to stop.
+      intervalMs: (options.retentionDays ?? 0) > 0 ? RETENTION_INTERVAL_MS : 0,
+      run: retentionChore(options.retentionDays ?? 0, signal, log),
+      running: null as Promise<unknown> | null,
+      last: 0,
+    },
   ];
 
   const excluded = () => {
@@ -130,6 +168,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
 
   const start = (order: ClaimedOrder) => {
     perShop.set(order.shop, (perShop.get(order.shop) ?? 0) + 1);
+    inHand.set(order.id, order);
     const task = forwarder
       .process(order)
       .then((result) => {
@@ -137,6 +176,7 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       })
       .finally(() => {
         inFlight.delete(order.id);
+        inHand.delete(order.id);
         const left = (perShop.get(order.shop) ?? 1) - 1;
         if (left <= 0) perShop.delete(order.shop);
         else perShop.set(order.shop, left);
@@ -185,7 +225,8 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
         claimed = await forwarder.claimDue(free, leftOut, busy);
       }
       for (const order of claimed) {
-        if ((perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
+        // Claimed while the worker was asked to stop: let go below, never started.
+        if (signal.aborted || (perShop.get(order.shop) ?? 0) >= options.perShopConcurrency) {
           waiting.push({ order, since: Date.now() });
         } else start(order);
       }
@@ -214,11 +255,32 @@ export async function runWorkerLoop(options: WorkerLoopOptions): Promise<void> {
       await sleep(options.pollMs, signal);
     }
   }
-  await Promise.allSettled([
-    ...waiting.map(({ order }) => forwarder.release(order)),
-    ...inFlight.values(),
-    ...chores.map((chore) => chore.running).filter(Boolean),
-  ]);
+  await Promise.allSettled(waiting.map(({ order }) => forwarder.release(order)));
+  const settled = Promise.allSettled([...inFlight.values(), ...chores.map((chore) => chore.running)]);
+  if (options.stopGraceMs === undefined) await settled;
+  else if (!(await settledWithin(settled, askedToStopAt + options.stopGraceMs - Date.now()))) {
+    await handBackOrders(forwarder, [...inHand.values()], log).catch((error: unknown) =>
+      log.error({ err: error }, "could not hand back the orders in hand; their leases run out instead"),
+    );
+  }
+  for (const callback of onStop) {
+    await Promise.resolve()
+      .then(callback)
+      .catch((error: unknown) => log.error({ err: error }, "a stop callback failed"));
+  }
+}
+
+/** Whether `work` settled within `ms`. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))),
+  );
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** How often an idle worker looks whether another process committed (SQLite). */

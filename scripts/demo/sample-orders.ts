@@ -150,6 +150,34 @@ export function sampleOrders(): SampleOrder[] {
   ];
 }
 
+/** SKUs the demo marks "not shipped by Brilliant" before it sends its orders (`--not-shipped-skus`). */
+export const DEMO_NOT_SHIPPED_SKUS = ["CANDLE-LOCAL"];
+
+/**
+ * Orders of a shop that ships some things itself and sells in store too. The
+ * demo sends them after the eight above; the admin preview (and its end-to-end
+ * tests, which count its orders) seeds only the eight.
+ */
+export function realWorldSampleOrders(): SampleOrder[] {
+  return [
+    {
+      story: "a tee and a candle the merchant ships from their own stock (not shipped by Brilliant)",
+      body: order(1009, [
+        line(shopifyVariant(1), String(V.teeMedium), "Classic Logo Tee - M", 1),
+        line(shopifyVariant(10), "CANDLE-LOCAL", "Hand-poured Candle", 1),
+      ]),
+    },
+    {
+      story: "a sale at the counter with Shopify POS: no shipping address, nothing to ship",
+      body: order(1010, [line(shopifyVariant(2), String(V.untracked), "Welcome Gift Box", 1)], {
+        source_name: "pos",
+        shipping_address: null,
+        shipping_lines: [],
+      }),
+    },
+  ];
+}
+
 /** Shopify order names whose first POST the simulator answers with a fault. */
 export const SCRIPTED_FAULTS = [
   { shopifyOrderName: "#1005", fault: { kind: "code3501" as const } },

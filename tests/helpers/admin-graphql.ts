@@ -80,9 +80,17 @@ interface RestLine {
   gift_card?: boolean | null;
 }
 
+interface RestShippingLine {
+  title?: string | null;
+  code?: string | null;
+  source?: string | null;
+  delivery_category?: string | null;
+}
+
 /** The order a REST orders/paid body describes, as the stand-in holds it (paid, created now unless it says). */
 export function standInOrderFromRest(body: Record<string, unknown>): StandInOrder {
   const address = (body.shipping_address ?? null) as Record<string, string | null> | null;
+  const shippingLines = (body.shipping_lines ?? []) as RestShippingLine[];
   return {
     id: Number(body.id),
     name: String(body.name),
@@ -109,6 +117,13 @@ export function standInOrderFromRest(body: Record<string, unknown>): StandInOrde
       quantity: line.quantity,
       requiresShipping: line.requires_shipping !== false,
       isGiftCard: line.gift_card === true,
+    })),
+    sourceName: typeof body.source_name === "string" ? body.source_name : null,
+    shippingLines: shippingLines.map((line) => ({
+      title: line.title ?? line.code ?? "Shipping",
+      code: line.code ?? null,
+      source: line.source ?? null,
+      deliveryCategory: line.delivery_category ?? null,
     })),
   };
 }

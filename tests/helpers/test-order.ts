@@ -60,3 +60,25 @@ export function shopifyAddress(person: {
     phone: person.phone,
   };
 }
+
+/**
+ * An order as its orders/create body shows one placed with payment terms (B2B,
+ * a draft order): not paid yet. "Net 30" (net) by default; "Due on
+ * fulfillment" (fulfillment) never fires orders/paid before it ships.
+ */
+export function placedWithPaymentTerms<T extends object>(
+  order: T,
+  terms: { name: string; type: string } = { name: "Net 30", type: "net" },
+) {
+  return {
+    ...order,
+    financial_status: "pending",
+    payment_terms: {
+      id: 306_044_148,
+      payment_terms_name: terms.name,
+      payment_terms_type: terms.type,
+      due_in_days: terms.type === "net" ? 30 : null,
+      payment_schedules: [],
+    },
+  };
+}

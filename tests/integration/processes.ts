@@ -138,6 +138,23 @@ export async function stopProcess(real: RealProcess, signal: NodeJS.Signals): Pr
   clearTimeout(timer);
 }
 
+/**
+ * Sends `signal` and waits for the exit (SIGKILL after `killAfterMs`): the
+ * exit code (null when a signal ended it), the signal, and how long it took.
+ */
+export async function stopTimed(
+  real: RealProcess,
+  signal: NodeJS.Signals,
+  killAfterMs = 15_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  if (real.alive()) real.child.kill(signal);
+  const timer = setTimeout(() => real.alive() && real.child.kill("SIGKILL"), killAfterMs);
+  await real.exited;
+  clearTimeout(timer);
+  return { code: real.child.exitCode, signal: real.child.signalCode, ms: Date.now() - started };
+}
+
 /** Kills whatever this file started and is still running. */
 export async function stopAllProcesses(): Promise<void> {
   await Promise.all([...running].map((real) => stopProcess(real, "SIGKILL")));

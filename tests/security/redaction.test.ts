@@ -19,6 +19,10 @@
  * WHEN shop/redact arrives for shop A,
  * THEN no row anywhere names shop A or holds Bob's values (or the staff
  *   member's of its online session), and all of Carol's are where they were.
+ *
+ * Retention (RETENTION_DAYS, decision 017) is checked the same way: an old
+ * forwarded order's data is gone from every table, while a young order's and
+ * an old held order's stay.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -38,9 +42,12 @@ import { action as productsUpdate } from "../../app/routes/webhooks.products.upd
 import { applyQueuedProductUpdates } from "../../app/catalog/product-update-queue.server";
 import { generateProducts, restProductPayload } from "../../shopify-stand-in/admin-graphql";
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
+import { loader as orderPage } from "../../app/routes/app.orders.$id";
+import { removeExpiredPersonalData } from "../../app/ops/retention.server";
+import { retentionChore } from "../../app/worker/chores.server";
 import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
-import { seedAdminShop } from "../helpers/admin-session";
+import { adminRequest, callRoute, seedAdminShop } from "../helpers/admin-session";
 import { callBrilliantStatus } from "../helpers/brilliant-status-call";
 import { appTables, findInTextColumns, type TextHit } from "../helpers/catalog";
 import { resetDatabase } from "../helpers/db";
@@ -757,5 +764,135 @@ describe.skipIf(databaseKind() === "postgresql")("redacted data on disk (SQLite)
     const response = await redactShop(SHOP_DISK, 6);
     expect(response.status).toBe(200);
     expect(foundOnDisk([...onDiskValues(XAVI), SHOP_DISK])).toEqual([]);
+  });
+});
+
+// ---- retention: settled orders older than RETENTION_DAYS ------------------------
+
+const SHOP_RETAIN = "redact-retention.myshopify.com";
+/** Olga's order is old and forwarded, Yuri's young and forwarded, Ines's old and still held. */
+const OLGA = customer(4801, "Olga");
+const YURI = customer(4802, "Yuri");
+const INES = customer(4803, "Ines");
+const olgaOrder = paidOrderOf(OLGA, 800);
+const yuriOrder = paidOrderOf(YURI, 801);
+const inesOrder = paidOrderOf(INES, 802);
+const RETENTION_DAYS = 90;
+const LONG_AGO = new Date(Date.now() - (RETENTION_DAYS + 10) * 24 * 60 * 60_000);
+
+const orderOf = (order: { id: number }) =>
+  prisma.order.findUniqueOrThrow({
+    where: { shop_shopifyOrderId: { shop: SHOP_RETAIN, shopifyOrderId: String(order.id) } },
+  });
+
+describe("retention: settled orders older than RETENTION_DAYS lose their customer's personal data", () => {
+  beforeAll(async () => {
+    await seedShop(SHOP_RETAIN);
+    faultOnCreate(sim, inesOrder.name, {
+      kind: "code",
+      code: 2501,
+      message: `Invalid shipping address: ${INES.address1}, ${INES.city} (${INES.first} ${INES.last})`,
+    });
+    await receivePaid(SHOP_RETAIN, [olgaOrder, yuriOrder, inesOrder]);
+    await forwardAllQuickly(sim.url);
+    // Brilliant's status call echoing Olga's order, and one for no order of ours quoting her address.
+    const olga = await orderOf(olgaOrder);
+    const echoed = sim.acceptedOrders().find((record) => String(record.order.id) === olga.brilliantOrderId);
+    expect((await callBrilliantStatus(SHOP_RETAIN, { ...echoed?.order, status: "processing" })).status).toBe(
+      200,
+    );
+    const unmatched = {
+      id: 987_654_800,
+      status: "on_hold",
+      message: `Address unverified for ${OLGA.first} ${OLGA.last}: ${OLGA.address1}, ${OLGA.phone}`,
+    };
+    expect((await callBrilliantStatus(SHOP_RETAIN, unmatched)).status).toBe(200);
+    // Olga's and Ines's orders, and the unmatched call, were recorded long ago.
+    const old = [olga.id, (await orderOf(inesOrder)).id];
+    await prisma.order.updateMany({ where: { id: { in: old } }, data: { createdAt: LONG_AGO } });
+    await prisma.brilliantStatusEvent.updateMany({
+      where: { shop: SHOP_RETAIN, orderId: null },
+      data: { receivedAt: LONG_AGO },
+    });
+  }, 60_000);
+
+  it("GIVEN the setup THEN all three customers' data is stored, Olga's in her status calls too, and Ines's order is held", async () => {
+    expect((await orderOf(olgaOrder)).state).toBe("forwarded");
+    expect((await orderOf(yuriOrder)).state).toBe("forwarded");
+    expect((await orderOf(inesOrder)).state).toBe("held");
+    for (const person of [OLGA, YURI, INES]) {
+      expect(await storedValues(personalValues(person)), person.first).toEqual(
+        [...personalValues(person)].sort(),
+      );
+    }
+    const olgaTables = new Set((await findInTextColumns(prisma, [OLGA.address1])).map((hit) => hit.table));
+    expect([...olgaTables].sort()).toEqual(["BrilliantStatusEvent", "ForwardAttempt", "Order"]);
+  });
+
+  it("WHEN the worker's retention chore runs THEN nothing of Olga is left in any table, her order keeps its name, state, Brilliant id, lines and quantities and is marked, and Yuri (young) and Ines (held) keep all of theirs", async () => {
+    const olgaBefore = await orderOf(olgaOrder);
+    const removed = await retentionChore(RETENTION_DAYS, new AbortController().signal)();
+    expect(removed).toBe(1);
+
+    expect(describeHits(await findInTextColumns(prisma, personalValues(OLGA)))).toEqual([]);
+    for (const person of [YURI, INES]) {
+      expect(await storedValues(personalValues(person)), person.first).toEqual(
+        [...personalValues(person)].sort(),
+      );
+    }
+    const olga = await orderOf(olgaOrder);
+    expect(olga).toMatchObject({
+      name: olgaOrder.name,
+      state: "forwarded",
+      brilliantOrderId: olgaBefore.brilliantOrderId,
+      stateReason: olgaBefore.stateReason,
+    });
+    expect(olga.personalDataRemovedAt).toBeInstanceOf(Date);
+    expect((await orderOf(yuriOrder)).personalDataRemovedAt).toBeNull();
+    expect((await orderOf(inesOrder)).personalDataRemovedAt).toBeNull();
+    const payload = JSON.parse(olga.payload) as { id: number; line_items: Array<Record<string, unknown>> };
+    expect(payload.id).toBe(olgaOrder.id);
+    expect(payload.line_items.map(({ variant_id, quantity }) => ({ variant_id, quantity }))).toEqual(
+      olgaOrder.line_items.map(({ variant_id, quantity }) => ({ variant_id, quantity })),
+    );
+    const [create] = await prisma.forwardAttempt.findMany({ where: { orderId: olga.id, kind: "create" } });
+    const sent = JSON.parse(create!.requestBody!) as {
+      order_items: Array<{ variant_id: number; quantity: number }>;
+    };
+    expect(sent.order_items.map((item) => [item.variant_id, item.quantity])).toEqual([[V.untracked, 1]]);
+    expect(create).toMatchObject({ code: 1200, outcome: "accepted" });
+    // Nothing waits in the inbox: every order was moved into Order, where retention reads it.
+    expect(await prisma.orderInbox.count({ where: { shop: SHOP_RETAIN } })).toBe(0);
+  });
+
+  it("WHEN the merchant opens Olga's order THEN the page loads, with its name, state and lines, and no address", async () => {
+    const olga = await orderOf(olgaOrder);
+    const response = await callRoute(
+      orderPage,
+      await adminRequest(`/app/orders/${olga.id}`, { shop: SHOP_RETAIN }),
+      { id: olga.id },
+    );
+    expect(response.status).toBe(200);
+    const { order } = (await response.json()) as {
+      order: { name: string; state: string; lineItems: unknown[]; shippingAddress: unknown };
+    };
+    expect(order).toMatchObject({ name: olgaOrder.name, state: "forwarded", shippingAddress: null });
+    expect(order.lineItems).toHaveLength(olgaOrder.line_items.length);
+  });
+
+  it("WHEN retention runs again THEN it finds nothing more to do, and a retention of 0 days keeps everything", async () => {
+    const before = await prisma.order.findMany({ where: { shop: SHOP_RETAIN }, orderBy: { name: "asc" } });
+    expect(await removeExpiredPersonalData({ retentionDays: RETENTION_DAYS })).toMatchObject({
+      removed: 0,
+      statusCalls: 0,
+    });
+    await prisma.order.updateMany({ where: { shop: SHOP_RETAIN }, data: { createdAt: LONG_AGO } });
+    expect(await removeExpiredPersonalData({ retentionDays: 0 })).toMatchObject({ removed: 0 });
+    expect(await storedValues(personalValues(YURI))).toEqual([...personalValues(YURI)].sort());
+    expect(
+      (await prisma.order.findMany({ where: { shop: SHOP_RETAIN }, orderBy: { name: "asc" } })).map(
+        (o) => o.payload,
+      ),
+    ).toEqual(before.map((o) => o.payload));
   });
 });

@@ -242,6 +242,40 @@ describe("Admin GraphQL stand-in: orders and fulfillment orders", () => {
     expect(standIn!.fulfillments(SHOP)[0]).toMatchObject({
       orderId: 7,
       trackingInfo: { number: "1Z1", company: "UPS" },
+      // What it fulfilled, line by line.
+      lineItems: [{ lineItemId: 70, quantity: 2 }],
+    });
+  });
+
+  it("tells how an order reaches its customer: its channel, shipping lines and fulfillment orders' delivery methods", async () => {
+    await start();
+    standIn!.setOrders(SHOP, [
+      order(9, {
+        sourceName: "web",
+        shippingLines: [
+          { title: "Main St store", code: "Pickup", source: "shopify", deliveryCategory: "pickup" },
+        ],
+        deliveryMethodType: "PICK_UP",
+      }),
+    ]);
+    const answer = (await post({
+      query: `query ReadShopifyOrder($id: ID!, $lines: Int!) {
+        order(id: $id) {
+          sourceName
+          shippingLines(first: 5) { nodes { code source title deliveryCategory } }
+          fulfillmentOrders(first: 5) { nodes { deliveryMethod { methodType } } }
+          lineItems(first: $lines) { nodes { id } }
+        }
+      }`,
+      variables: { id: "gid://shopify/Order/9", lines: 5 },
+    })) as unknown as { body: { data: { order: unknown } } };
+    expect(answer.body.data.order).toEqual({
+      sourceName: "web",
+      shippingLines: {
+        nodes: [{ code: "Pickup", source: "shopify", title: "Main St store", deliveryCategory: "pickup" }],
+      },
+      fulfillmentOrders: { nodes: [{ deliveryMethod: { methodType: "PICK_UP" } }] },
+      lineItems: { nodes: [{ id: "gid://shopify/LineItem/90" }, { id: "gid://shopify/LineItem/91" }] },
     });
   });
 });

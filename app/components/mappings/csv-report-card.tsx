@@ -49,13 +49,22 @@ export function CsvReportCard({ report, apply }: CsvReportCardProps) {
           </InlineStack>
         ) : null}
         <DataTable
-          columnContentTypes={["numeric", "text", "text", "text", "text", "text"]}
-          headings={["Line", "Shopify variant", "SKU", "Brilliant variant", "Status", "Note"]}
+          columnContentTypes={["numeric", "text", "text", "text", "text", "text", "text"]}
+          headings={[
+            "Line",
+            "Shopify variant",
+            "SKU",
+            "Brilliant variant",
+            "Not shipped by Brilliant",
+            "Status",
+            "Note",
+          ]}
           rows={report.rows.map((row) => [
             row.line,
             row.shopifyVariantId,
             row.sku,
             row.brilliantVariantId,
+            row.notShippedByBrilliant,
             STATUS_LABEL[row.status].label,
             row.note ?? "",
           ])}

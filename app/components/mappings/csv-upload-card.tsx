@@ -9,7 +9,8 @@ export function CsvUploadCard({ onText }: { onText: (text: string) => void }) {
       <BlockStack gap="300">
         <Text as="p">
           A CSV with the header <code>shopify_variant_id,sku,brilliant_variant_id</code>, as the export gives
-          it. You see what it would change before anything is saved.
+          it. Its <code>not_shipped_by_brilliant</code> column says <code>yes</code> for a variant Brilliant
+          never ships. You see what it would change before anything is saved.
         </Text>
         <DropZone
           accept=".csv,text/csv"

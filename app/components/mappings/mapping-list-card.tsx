@@ -1,11 +1,19 @@
 import { Form } from "@remix-run/react";
-import { Card, EmptyState, IndexTable, Tabs, TextField, type IndexTableProps } from "@shopify/polaris";
-import { useState } from "react";
+import {
+  Card,
+  EmptyState,
+  IndexTable,
+  Tabs,
+  TextField,
+  useIndexResourceState,
+  type IndexTableProps,
+} from "@shopify/polaris";
+import { useEffect, useMemo, useState } from "react";
 
 import type { MappingRow } from "../../catalog/mapping-page.server";
 import type { MappingFilter } from "../../catalog/mapping-page-options";
 import { useMappingListNavigation, type MappingListQuery } from "./list-params";
-import { MappingTableRows } from "./mapping-table-rows";
+import { MappingTableRows, type MappingRowActions } from "./mapping-table-rows";
 
 const FILTER_TABS: { id: MappingFilter; content: string }[] = [
   { id: "all", content: "All" },
@@ -13,6 +21,7 @@ const FILTER_TABS: { id: MappingFilter; content: string }[] = [
   { id: "mapped", content: "Mapped" },
   { id: "inactive", content: "Mapped to inactive" },
   { id: "low_stock", content: "Low stock" },
+  { id: "not_shipped", content: "Not shipped by Brilliant" },
 ];
 
 const HEADINGS: IndexTableProps["headings"] = [
@@ -22,17 +31,32 @@ const HEADINGS: IndexTableProps["headings"] = [
   { title: "" },
 ];
 
-export interface MappingListCardProps {
+export interface MappingListCardProps extends MappingRowActions {
   rows: MappingRow[];
   query: MappingListQuery;
   previousCursor: string | null;
   nextCursor: string | null;
-  onUnmap: (shopifyVariantId: string) => void;
 }
 
-/** The filter tabs, the search, and one page of variants with their mappings. */
-export function MappingListCard({ rows, query, previousCursor, nextCursor, onUnmap }: MappingListCardProps) {
+/** The filter tabs, the search, and one page of variants with their mappings, to act on one or several. */
+export function MappingListCard({
+  rows,
+  query,
+  previousCursor,
+  nextCursor,
+  onUnmap,
+  onNotShipped,
+}: MappingListCardProps) {
   const navigate = useMappingListNavigation(query);
+  const resources = useMemo(() => rows.map((row) => ({ id: row.shopifyVariantId })), [rows]);
+  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } =
+    useIndexResourceState(resources);
+  // A new page or filter starts with nothing ticked.
+  useEffect(() => clearSelection(), [rows, clearSelection]);
+  const bulk = (notShipped: boolean) => () => {
+    onNotShipped(selectedResources, notShipped);
+    clearSelection();
+  };
   const [search, setSearch] = useState(query.q);
   const selectedTab = Math.max(
     0,
@@ -79,7 +103,12 @@ export function MappingListCard({ rows, query, previousCursor, nextCursor, onUnm
         <IndexTable
           resourceName={{ singular: "variant", plural: "variants" }}
           itemCount={rows.length}
-          selectable={false}
+          selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
+          onSelectionChange={handleSelectionChange}
+          promotedBulkActions={[
+            { content: "Not shipped by Brilliant", onAction: bulk(true) },
+            { content: "Ship with Brilliant", onAction: bulk(false) },
+          ]}
           headings={HEADINGS}
           pagination={{
             hasPrevious: Boolean(previousCursor),
@@ -90,7 +119,12 @@ export function MappingListCard({ rows, query, previousCursor, nextCursor, onUnm
             nextTooltip: "Next page",
           }}
         >
-          <MappingTableRows rows={rows} onUnmap={onUnmap} />
+          <MappingTableRows
+            rows={rows}
+            selected={selectedResources}
+            onUnmap={onUnmap}
+            onNotShipped={onNotShipped}
+          />
         </IndexTable>
       )}
     </Card>

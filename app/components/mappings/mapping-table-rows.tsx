@@ -16,6 +16,9 @@ import { variantName } from "./variant-title";
 
 type Mapping = NonNullable<MappingRow["mapping"]>;
 
+export const NOT_SHIPPED_QUESTION =
+  "Leave it out of every order sent to Brilliant? Orders waiting for it go without it.";
+
 /** The Brilliant variant a mapping points at, with what is wrong with it. */
 function BrilliantVariantCell({ mapping }: { mapping: Mapping }) {
   const brilliant = mapping.brilliant;
@@ -60,7 +63,12 @@ function StockCell({ mapping }: { mapping: Mapping }) {
 
 function ProductHeader({ row, position }: { row: MappingRow; position: number }) {
   return (
-    <IndexTable.Row rowType="subheader" id={`product-${row.shopifyProductId}`} position={position}>
+    <IndexTable.Row
+      rowType="subheader"
+      id={`product-${row.shopifyProductId}`}
+      position={position}
+      hideSelectable
+    >
       <IndexTable.Cell colSpan={4} scope="colgroup" as="th">
         <Text as="span" fontWeight="semibold">
           {row.productTitle}
@@ -70,14 +78,43 @@ function ProductHeader({ row, position }: { row: MappingRow; position: number })
   );
 }
 
+/** A marked variant: none of its lines go to Brilliant, and no order waits for it. */
+function NotShippedCell() {
+  return (
+    <BlockStack gap="100">
+      <InlineStack>
+        <Badge tone="info">Not shipped by Brilliant</Badge>
+      </InlineStack>
+      <Text as="span" tone="subdued" variant="bodySm">
+        Left out of orders sent to Brilliant
+      </Text>
+    </BlockStack>
+  );
+}
+
+export interface MappingRowActions {
+  onUnmap: (id: string) => void;
+  onNotShipped: (ids: string[], notShipped: boolean) => void;
+}
+
 /** The table's rows: a subheader for each product, then one row for each of its variants. */
-export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnmap: (id: string) => void }) {
+export function MappingTableRows({
+  rows,
+  selected,
+  onUnmap,
+  onNotShipped,
+}: { rows: MappingRow[]; selected: readonly string[] } & MappingRowActions) {
   return rows.map((row, index) => (
     <Fragment key={row.shopifyVariantId}>
       {row.shopifyProductId !== rows[index - 1]?.shopifyProductId ? (
         <ProductHeader row={row} position={index} />
       ) : null}
-      <IndexTable.Row id={row.shopifyVariantId} position={index}>
+      <IndexTable.Row
+        id={row.shopifyVariantId}
+        position={index}
+        selected={selected.includes(row.shopifyVariantId)}
+        accessibilityLabel={`Select ${row.productTitle} ${variantName(row.variantTitle)}`}
+      >
         <IndexTable.Cell>
           <InlineStack gap="200" blockAlign="center" wrap={false}>
             <Thumbnail size="small" source={row.imageUrl ?? ""} alt="" />
@@ -90,7 +127,9 @@ export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnma
           </InlineStack>
         </IndexTable.Cell>
         <IndexTable.Cell>
-          {row.mapping ? (
+          {row.notShipped ? (
+            <NotShippedCell />
+          ) : row.mapping ? (
             <BrilliantVariantCell mapping={row.mapping} />
           ) : (
             <InlineStack gap="100">
@@ -101,23 +140,46 @@ export function MappingTableRows({ rows, onUnmap }: { rows: MappingRow[]; onUnma
             </InlineStack>
           )}
         </IndexTable.Cell>
-        <IndexTable.Cell>{row.mapping ? <StockCell mapping={row.mapping} /> : null}</IndexTable.Cell>
         <IndexTable.Cell>
-          <ButtonGroup>
-            <Button url={`/app/mappings/${row.shopifyVariantId}`} size="slim">
-              {row.mapping ? "Change" : "Map"}
-            </Button>
-            {row.mapping ? (
-              <ConfirmButton
-                size="slim"
-                variant="plain"
-                label="Unmap"
-                question="Unmap it? Its orders are held until it is mapped again."
-                confirmLabel="Unmap"
-                onConfirm={() => onUnmap(row.shopifyVariantId)}
-              />
-            ) : null}
-          </ButtonGroup>
+          {row.mapping && !row.notShipped ? <StockCell mapping={row.mapping} /> : null}
+        </IndexTable.Cell>
+        <IndexTable.Cell>
+          {/* A click on an action acts; it never also ticks the row. */}
+          <div onClick={(event) => event.stopPropagation()}>
+            <ButtonGroup>
+              <Button url={`/app/mappings/${row.shopifyVariantId}`} size="slim">
+                {row.mapping ? "Change" : "Map"}
+              </Button>
+              {row.mapping && !row.notShipped ? (
+                <ConfirmButton
+                  size="slim"
+                  variant="plain"
+                  label="Unmap"
+                  question="Unmap it? Its orders are held until it is mapped again."
+                  confirmLabel="Unmap"
+                  onConfirm={() => onUnmap(row.shopifyVariantId)}
+                />
+              ) : null}
+              {row.notShipped ? (
+                <Button
+                  size="slim"
+                  variant="plain"
+                  onClick={() => onNotShipped([row.shopifyVariantId], false)}
+                >
+                  Ship with Brilliant
+                </Button>
+              ) : (
+                <ConfirmButton
+                  size="slim"
+                  variant="plain"
+                  label="Not shipped by Brilliant"
+                  question={NOT_SHIPPED_QUESTION}
+                  confirmLabel="Leave it out"
+                  onConfirm={() => onNotShipped([row.shopifyVariantId], true)}
+                />
+              )}
+            </ButtonGroup>
+          </div>
         </IndexTable.Cell>
       </IndexTable.Row>
     </Fragment>

@@ -14,7 +14,7 @@ interface LineItemsCardProps {
   onChange: SubmitLineChange;
 }
 
-/** The order's lines: what each is mapped to at Brilliant, Brilliant's stock, the merchant's change and what was sent. */
+/** The order's lines: which go to Brilliant and which stay, what each is mapped to, Brilliant's stock, the merchant's change and what was sent. */
 export function LineItemsCard({ lines, actions, busy, lineError, onChange }: LineItemsCardProps) {
   return (
     <OrderSection title="Line items" gap="300">
@@ -42,6 +42,8 @@ export function LineItemsCard({ lines, actions, busy, lineError, onChange }: Lin
 
 function LineItem({ line }: { line: OrderLine }) {
   const formatTime = useShopTime();
+  // A line the last request carried went, even if it would stay out now (marked since).
+  const stays = line.notForBrilliant !== null && line.sent.kind !== "sent";
   return (
     <BlockStack gap="100">
       <span data-line-item={line.lineItemId}>
@@ -53,12 +55,23 @@ function LineItem({ line }: { line: OrderLine }) {
       <Text as="p" variant="bodySm" tone="subdued">
         {line.sku ? `SKU ${line.sku} · ` : ""}Quantity {line.quantity}
       </Text>
-      {line.notForBrilliant ? (
-        <Text as="p" tone="subdued">
-          Not for Brilliant: {line.notForBrilliant}.
-        </Text>
+      {stays ? (
+        <InlineStack gap="200" blockAlign="center">
+          <Badge>Not sent to Brilliant</Badge>
+          <Text as="span" tone="subdued">
+            {capitalized(line.notForBrilliant ?? "")}.
+          </Text>
+          {line.variantNotShipped && line.mappingPicker ? (
+            <Link url={line.mappingPicker}>Change in Mappings</Link>
+          ) : null}
+        </InlineStack>
       ) : (
         <>
+          {line.sent.kind === "sent" ? (
+            <InlineStack>
+              <Badge tone="success">Sent to Brilliant</Badge>
+            </InlineStack>
+          ) : null}
           <Text as="p">
             Mapped to:{" "}
             {line.mapped ? (
@@ -120,6 +133,8 @@ function VariantFacts({ side }: { side: BrilliantSide }) {
     </>
   );
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function sentText(line: OrderLine): string {
   switch (line.sent.kind) {

@@ -3,6 +3,7 @@ import type { CodeExplanation } from "../../orders/code-explanations";
 import type { OrderDetail } from "../../orders/order-detail.server";
 import type { OrderIntent } from "../../orders/order-page-form";
 import { nextStepForHold, stateLabel, stateTone } from "../../orders/next-step";
+import { paymentTermsInHistory } from "../../orders/payment-terms";
 import { useShopTime } from "../shop-time";
 import { ConfirmButton } from "../confirm-button";
 
@@ -21,6 +22,7 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
   const formatTime = useShopTime();
   const nextStep =
     order.state === "held" ? nextStepForHold(order.holdKind, order.id, order.mappingPicker) : null;
+  const paymentTerms = paymentTermsInHistory(order.timeline);
   return (
     <Card>
       <BlockStack gap="300">
@@ -35,6 +37,11 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
         <Text as="p" variant="bodySm" tone="subdued">
           Received {formatTime(order.createdAt)} · <Link url="/app/orders">All orders</Link>
         </Text>
+        {paymentTerms && (
+          <Text as="p" fontWeight="semibold">
+            Payment terms: {paymentTerms}. Recorded when placed, before payment.
+          </Text>
+        )}
         {order.stateReason && <Text as="p">{order.stateReason}</Text>}
         {nextStep && !canFixAddress && (
           <Text as="p">

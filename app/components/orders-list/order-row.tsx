@@ -42,6 +42,11 @@ export function OrderRow({
       <IndexTable.Cell>
         <div style={{ whiteSpace: "normal", maxWidth: 420 }}>
           <BlockStack gap="100">
+            {order.paymentTerms && (
+              <Text as="span" variant="bodySm" fontWeight="semibold">
+                Payment terms: {order.paymentTerms}
+              </Text>
+            )}
             <Text as="span" variant="bodySm">
               {order.reason ?? ""}
             </Text>

@@ -16,6 +16,7 @@ const DELAY_UNITS = [
 /** When paid orders go to Brilliant, and which ones wait or stay out. */
 export function ForwardingSection({ form }: { form: SettingsForm }) {
   const sendTestOrders = form.values.forwardTestOrders === "true";
+  const sendPaymentTerms = form.values.forwardPaymentTerms === "true";
   return (
     <AnnotatedCard
       title="Forwarding"
@@ -58,6 +59,19 @@ export function ForwardingSection({ form }: { form: SettingsForm }) {
         {sendTestOrders ? (
           <Banner tone="warning">
             <p>Brilliant cannot tell a test order from a real one: each test order you place is shipped.</p>
+          </Banner>
+        ) : null}
+        <Checkbox
+          label="Send orders with payment terms when they are placed"
+          helpText="B2B and draft orders with net terms or due on fulfillment are not paid when placed; due on fulfillment is never paid before it ships. Off: they wait until Shopify reports them paid."
+          {...form.toggle("forwardPaymentTerms")}
+        />
+        {sendPaymentTerms ? (
+          <Banner tone="warning">
+            <p>
+              Brilliant ships these orders before your customer pays: if the invoice is never paid, the goods
+              are gone. Each shows its payment terms in Orders.
+            </p>
           </Banner>
         ) : null}
       </FormLayout>

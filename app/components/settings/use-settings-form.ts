@@ -15,10 +15,11 @@ export type SettingsFormValues = {
   lowStockThreshold: string;
   fulfillmentWriteBack: string;
   forwardTestOrders: string;
+  forwardPaymentTerms: string;
   reconcileDays: string;
 };
 type Field = keyof SettingsFormValues;
-type ToggleField = "fulfillmentWriteBack" | "forwardTestOrders";
+type ToggleField = "fulfillmentWriteBack" | "forwardTestOrders" | "forwardPaymentTerms";
 
 /** A whole number of minutes shows in minutes, anything else in seconds. */
 function delayFields(seconds: number): { value: string; unit: "seconds" | "minutes" } {
@@ -40,6 +41,7 @@ function formValues(settings: SettingsView): SettingsFormValues {
     lowStockThreshold: String(settings.lowStockThreshold),
     fulfillmentWriteBack: String(settings.fulfillmentWriteBack),
     forwardTestOrders: String(settings.forwardTestOrders),
+    forwardPaymentTerms: String(settings.forwardPaymentTerms),
     reconcileDays: String(settings.reconcileDays),
   };
 }

@@ -19,6 +19,7 @@ import {
   type CreateOrderRequest,
 } from "./schemas";
 import { nodeHttpTransport, type BrilliantTransport } from "./http-transport.server";
+import { countLookup, recordBrilliantCall, type BrilliantCall } from "../../ops/metrics.server";
 
 // Brilliant's Storefront API over HTTP, and nothing else: no Shopify, no
 // database. Each call returns a typed outcome (./outcome.ts) and never throws
@@ -118,31 +119,33 @@ export function createBrilliantClient(config: BrilliantClientConfig): BrilliantC
   }
 
   async function read<T>(
+    call: BrilliantCall,
     path: string,
     schema: z.ZodType<T, unknown>,
     notFoundOn404 = false,
   ): Promise<ReadOutcome<T>> {
     const { exchange: answer, attempt } = await exchange("GET", path);
     const { verdict, code, message } = classifyRead(answer, schema, { notFoundOn404 });
-    return { ...verdict, ...attempt, code, message };
+    return recordBrilliantCall(call, { ...verdict, ...attempt, code, message });
   }
 
   const client: BrilliantClient = {
-    getStore: () => read("/store", storeSchema),
+    getStore: () => read("get_store", "/store", storeSchema),
     listOrders: (params = {}) => {
       const query = new URLSearchParams();
       if (params.page !== undefined) query.set("page", String(params.page));
       if (params.per !== undefined) query.set("per", String(params.per));
       const search = query.toString();
-      return read(`/store/orders${search ? `?${search}` : ""}`, orderListSchema);
+      return read("list_orders", `/store/orders${search ? `?${search}` : ""}`, orderListSchema);
     },
-    getOrder: (id) => read(`/store/order/${encodeURIComponent(String(id))}`, orderSchema, true),
+    getOrder: (id) => read("get_order", `/store/order/${encodeURIComponent(String(id))}`, orderSchema, true),
     async createOrder(request) {
       const { exchange: answer, attempt } = await exchange("POST", "/store/order", request);
       const { verdict, code, message } = classifyCreate(answer);
-      return { ...verdict, ...attempt, code, message };
+      return recordBrilliantCall("create_order", { ...verdict, ...attempt, code, message });
     },
-    findOrderByCustomData: (key, options) => findOrderByCustomData(client, key, options),
+    findOrderByCustomData: async (key, options) =>
+      countLookup(await findOrderByCustomData(client, key, options)),
   };
   return client;
 }

@@ -37,32 +37,50 @@ interface OrderSnapshot {
   id: string;
   shopifyOrderId: string;
   payload: string;
+  state: string;
   /** As the database returned it (text on SQLite, a Date on PostgreSQL), to compare with as read. */
   updatedAt: SqlValue;
 }
 
-const SNAPSHOT = `SELECT "id", "shopifyOrderId", "payload", "updatedAt", "leaseOwner", "leaseExpiresAt" FROM "Order"`;
+const SNAPSHOT = `SELECT "id", "shopifyOrderId", "payload", "state", "updatedAt", "leaseOwner", "leaseExpiresAt" FROM "Order"`;
 
 function snapshotOf(row: Row): OrderSnapshot {
   return {
     id: String(row.id),
     shopifyOrderId: String(row.shopifyOrderId),
     payload: String(row.payload),
+    state: String(row.state),
     updatedAt: row.updatedAt as SqlValue,
   };
+}
+
+/** Retention's mark: when, and the states an order must still be at to be marked. */
+interface Removal {
+  at: Date;
+  states: readonly string[];
 }
 
 /**
  * Redacts the orders' bodies, the source of every value scrubbed elsewhere,
  * so it goes last: only while nobody wrote the order since its rows were
  * scrubbed (its `updatedAt` as read then; every transition, attempt and
- * status update moves it) and no worker holds it. Returns how many orders a
- * worker holds: the next delivery redacts them.
+ * status update moves it) and no worker holds it. With `removal`, the order
+ * is marked in the same write, and only while it is at one of its states (an
+ * order that left them since is not redacted, nor counted as held). Returns
+ * how many orders a worker holds (the next delivery redacts them) and how
+ * many were written.
  */
-async function redactPayloads(snapshots: OrderSnapshot[], redaction: Redaction): Promise<{ held: number }> {
+async function redactPayloads(
+  snapshots: OrderSnapshot[],
+  redaction: Redaction,
+  removal?: Removal,
+): Promise<{ held: number; written: number }> {
   const sql = sqlFor();
-  let left = snapshots;
+  let left = removal ? snapshots.filter((order) => removal.states.includes(order.state)) : snapshots;
   let held = 0;
+  let written = 0;
+  const mark = removal ? `, "personalDataRemovedAt" = ?` : "";
+  const atState = removal ? ` AND "state" IN (${placeholders(removal.states.length)})` : "";
   for (let round = 1; left.length > 0; round++) {
     const refused: string[] = [];
     for (const chunk of chunks(left)) {
@@ -70,14 +88,23 @@ async function redactPayloads(snapshots: OrderSnapshot[], redaction: Redaction):
       await sql.transaction(async (tx: SqlRunner) => {
         for (const order of chunk) {
           const redacted = redactJsonText(order.payload);
-          if (redacted === order.payload) continue;
-          const written = await tx.run(
-            `UPDATE "Order" SET "payload" = ?
+          if (redacted === order.payload && !removal) continue;
+          const changed = await tx.run(
+            `UPDATE "Order" SET "payload" = ?${mark}
              WHERE "id" = ? AND "payload" = ? AND "updatedAt" = ?
-               AND ("leaseOwner" IS NULL OR "leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)`,
-            [redacted, order.id, order.payload, order.updatedAt, now],
+               AND ("leaseOwner" IS NULL OR "leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)${atState}`,
+            [
+              redacted,
+              ...(removal ? [removal.at] : []),
+              order.id,
+              order.payload,
+              order.updatedAt,
+              now,
+              ...(removal?.states ?? []),
+            ],
           );
-          if (written === 0) refused.push(order.id);
+          if (changed === 0) refused.push(order.id);
+          else written += 1;
         }
       });
     }
@@ -90,6 +117,7 @@ async function redactPayloads(snapshots: OrderSnapshot[], redaction: Redaction):
       const rows = await sql.all<Row>(`${SNAPSHOT} WHERE "id" IN (${placeholders(chunk.length)})`, chunk);
       for (const row of rows) {
         const lease = row.leaseExpiresAt === null ? null : new Date(row.leaseExpiresAt as string | Date);
+        if (removal && !removal.states.includes(String(row.state))) continue;
         if (row.leaseOwner !== null && lease !== null && lease.getTime() >= now) held += 1;
         else again.push(snapshotOf(row));
       }
@@ -107,7 +135,7 @@ async function redactPayloads(snapshots: OrderSnapshot[], redaction: Redaction):
     for (const [model, rules] of TABLES) if (rules.ownedBy) await scrubTable(model, rules, redaction, orders);
     left = again;
   }
-  return { held };
+  return { held, written };
 }
 
 /**
@@ -145,6 +173,36 @@ export async function redactCustomerOrders(
     }
   }
   for (const order of snapshots) collectFromPayload(order.payload, values);
+  // With nothing that identifies the customer, only their orders' own rows can hold their data.
+  const { held, unwritten } = await redactOrders(shop, snapshots, values, {
+    shopWide: values.identifying.size > 0,
+  });
+  const walEmptied = await emptyWal();
+
+  logger.info(
+    { shop, orders: snapshots.length, held, unwritten, walEmptied },
+    "customers/redact: orders redacted",
+  );
+  if (held > 0 || unwritten > 0) {
+    throw new RedactionUnfinished(
+      `${held} order(s) held by a worker and ${unwritten} row(s) changing under the redaction: the next delivery finishes them`,
+    );
+  }
+  if (!walEmptied) throw walNotEmptied();
+  return snapshots.length;
+}
+
+/**
+ * Scrubs the orders' own rows (every table `ownedBy` them) of every value
+ * their bodies hold, with `shopWide` the identifying ones from every other
+ * row of the shop too, and then redacts the bodies (redactPayloads).
+ */
+async function redactOrders(
+  shop: string,
+  snapshots: OrderSnapshot[],
+  values: PersonalValues,
+  options: { shopWide: boolean; removal?: Removal },
+): Promise<{ held: number; unwritten: number; written: number }> {
   const redaction: Redaction = {
     shop,
     values,
@@ -156,27 +214,51 @@ export async function redactCustomerOrders(
     unwritten: 0,
   };
   rebuildScrubbers(redaction);
-
   const orders: OrderIds = { ids: [...redaction.orderIds], shopifyOrderIds: [...redaction.shopifyOrderIds] };
   // Alerts of the redacted orders are theirs: known before any alert is read.
   await ownRowIds("Alert", TEXT_COLUMNS.Alert, redaction, orders);
   for (const [model, rules] of TABLES) {
-    // With nothing that identifies the customer, only their orders' own rows can hold their data.
-    if (values.identifying.size > 0) await scrubTable(model, rules, redaction);
+    if (options.shopWide) await scrubTable(model, rules, redaction);
     else if (rules.ownedBy) await scrubTable(model, rules, redaction, orders);
   }
-  const { held } = await redactPayloads(snapshots, redaction);
-  const walEmptied = await emptyWal();
+  // Retention marks orders only once all their rows are scrubbed: its next run tries again.
+  if (options.removal && redaction.unwritten > 0)
+    return { held: 0, unwritten: redaction.unwritten, written: 0 };
+  const { held, written } = await redactPayloads(snapshots, redaction, options.removal);
+  return { held, unwritten: redaction.unwritten, written };
+}
 
-  logger.info(
-    { shop, orders: snapshots.length, held, unwritten: redaction.unwritten, walEmptied },
-    "customers/redact: orders redacted",
-  );
-  if (held > 0 || redaction.unwritten > 0) {
-    throw new RedactionUnfinished(
-      `${held} order(s) held by a worker and ${redaction.unwritten} row(s) changing under the redaction: the next delivery finishes them`,
+/**
+ * Retention (app/ops/retention.server.ts): the same redaction for settled
+ * orders of one shop, by their ids, on their own rows only, since the
+ * customer did not ask to be forgotten and their other orders keep what they
+ * hold. Each body is redacted and the order marked `personalDataRemovedAt`
+ * in one write, only while it is still at one of `settledStates`. Returns
+ * how many were marked, and how many were held by a worker or kept
+ * changing (the next run takes them).
+ */
+export async function removeOrdersPersonalData(
+  shop: string,
+  orderIds: string[],
+  settledStates: readonly string[],
+  at: Date = new Date(),
+): Promise<{ removed: number; held: number; unwritten: number }> {
+  const sql = sqlFor();
+  const snapshots: OrderSnapshot[] = [];
+  for (const chunk of chunks([...new Set(orderIds)])) {
+    const rows = await sql.all<Row>(
+      `${SNAPSHOT} WHERE "shop" = ? AND "id" IN (${placeholders(chunk.length)})
+         AND "state" IN (${placeholders(settledStates.length)})`,
+      [shop, ...chunk, ...settledStates],
     );
+    snapshots.push(...rows.map(snapshotOf));
   }
-  if (!walEmptied) throw walNotEmptied();
-  return snapshots.length;
+  if (snapshots.length === 0) return { removed: 0, held: 0, unwritten: 0 };
+  const values: PersonalValues = { identifying: new Set(), all: new Set() };
+  for (const order of snapshots) collectFromPayload(order.payload, values);
+  const { held, unwritten, written } = await redactOrders(shop, snapshots, values, {
+    shopWide: false,
+    removal: { at, states: settledStates },
+  });
+  return { removed: written, held, unwritten };
 }

@@ -39,6 +39,32 @@ export function redactJsonText(text: string): string {
   }
 }
 
+/** What is kept of a body no order of ours owns: ids, states and times, which name nobody. */
+const UNOWNED_KEPT_KEYS = new Set(["id", "status", "ship_status", "created_at", "updated_at", "variant_id"]);
+
+/**
+ * Retention for a body that belongs to no order of ours (a status call
+ * naming none): nothing says whose data it holds, so every string but ids,
+ * states and times is replaced; numbers, booleans and the shape stay.
+ */
+export function redactUnownedJsonText(text: string): string {
+  const redact = (value: unknown, key: string): unknown => {
+    if (typeof value === "string") return UNOWNED_KEPT_KEYS.has(key) ? value : REDACTED;
+    if (Array.isArray(value)) return value.map((item) => redact(item, key));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(
+        Object.entries(value).map(([inner, innerValue]) => [inner, redact(innerValue, inner)]),
+      );
+    }
+    return value;
+  };
+  try {
+    return JSON.stringify(redact(JSON.parse(text), ""));
+  } catch {
+    return REDACTED;
+  }
+}
+
 /**
  * Keys whose string values name the customer wherever they appear (an error
  * message quoting the address, Brilliant echoing the order): scrubbed from
