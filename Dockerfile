@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for the web process, the worker and migrations (docs/operations.md):
-#   docker run IMAGE                      → npm start       (web, port 3000)
-#   docker run IMAGE npm run worker       → the worker
-#   docker run IMAGE npm run db:deploy    → migrations, as a release step before the others start
+#   docker run IMAGE              → the web process (package.json's "start", port 3000)
+#   docker run IMAGE worker       → the worker
+#   docker run IMAGE db:deploy    → migrations, as a release step before the others start
+# scripts/docker-entrypoint.sh execs the package.json script, so SIGTERM reaches the app.
 # DATABASE_URL picks the database at run time; the Prisma client is generated
 # at build time for DATABASE_ENGINE (postgresql, what a deployment grows onto,
 # or sqlite for one machine).
@@ -37,8 +38,11 @@ COPY --from=build --chown=node:node /app/build ./build
 COPY --from=build --chown=node:node /app/app ./app
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/server.ts /app/prisma.config.ts /app/tsconfig.json /app/env.d.ts ./
+COPY --from=build --chown=node:node /app/scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
+COPY --from=build --chown=node:node /app/scripts/rotate-key.ts ./scripts/rotate-key.ts
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npm", "start"]
+ENTRYPOINT ["./scripts/docker-entrypoint.sh"]
+CMD ["start"]

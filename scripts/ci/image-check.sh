@@ -3,14 +3,15 @@
 # container engine: the committed tree exported, installed, generated, built
 # and pruned of dev dependencies as the image's build stage does, then its
 # three entry commands run on Node 24 with production settings:
-#   npm run db:deploy   migrations apply to a fresh database
-#   npm start           the web process answers /healthz, then /readyz
-#   npm run worker      the worker's heartbeat makes /readyz ready; both stop on SIGTERM with 0
+#   db:deploy   migrations apply to a fresh database
+#   start       the web process answers /healthz, then /readyz
+#   worker      the worker's heartbeat makes /readyz ready; both stop on SIGTERM with 0
+# each through scripts/docker-entrypoint.sh, as the image's ENTRYPOINT runs them.
 # Usage: bash scripts/ci/image-check.sh   (from the repository, after npm ci)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d /tmp/image-check.XXXXXX)"
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${IMAGE_CHECK_KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; pkill -f "$work/app" 2>/dev/null || true; [ -n "${IMAGE_CHECK_KEEP:-}" ] || rm -rf "$work"' EXIT
 cd "$repo"
 
 # The image's base provides Node 24; here it is the repository's own (the `node` dev dependency).
@@ -40,8 +41,10 @@ export SHOPIFY_APP_URL="http://127.0.0.1:$PORT"
 export CREDENTIALS_ENCRYPTION_KEY="$(node -e 'console.log(require("node:crypto").randomBytes(32).toString("hex"))')"
 export WORKER_STALE_AFTER_MS=60000
 
-say "npm run db:deploy"
-npm run db:deploy >/dev/null
+entry() { sh scripts/docker-entrypoint.sh "$@"; }
+
+say "entry db:deploy"
+entry db:deploy >/dev/null
 
 status() { node -e "fetch('http://127.0.0.1:$PORT$1').then(r=>{console.log(r.status)},()=>console.log(0))"; }
 wait_for() { # path, wanted status, seconds
@@ -52,28 +55,27 @@ wait_for() { # path, wanted status, seconds
   say "$1 did not answer $2 within $3 s (last: $(status "$1"))"; return 1
 }
 
-say "npm start"
-npm start >"$work/web.log" 2>&1 &
+say "entry start"
+entry start >"$work/web.log" 2>&1 &
 web=$!
 wait_for /healthz 200 60
 wait_for /readyz 503 5 # no worker yet: not ready, and says so
 
-say "npm run worker"
-npm run worker >"$work/worker.log" 2>&1 &
+say "entry worker"
+entry worker >"$work/worker.log" 2>&1 &
 worker=$!
 wait_for /readyz 200 60
 
-# As a container runtime stops it: SIGTERM to the image's process (npm, which
-# hands the signal to the app and ends once the app has: 0, or 143 as npm
-# re-raises the signal). The app itself must have stopped cleanly by then.
+# As a container runtime stops it: SIGTERM to the image's main process, which
+# the entry point made the app itself.
 say "SIGTERM to both"
 kill -TERM "$worker" "$web"
 for pid in "$worker" "$web"; do
   code=0
   wait "$pid" || code=$?
-  [ "$code" = 0 ] || [ "$code" = 143 ] || { say "process $pid exited $code"; tail -n 20 "$work/web.log" "$work/worker.log"; exit 1; }
+  [ "$code" = 0 ] || { say "process $pid exited $code"; tail -n 20 "$work/web.log" "$work/worker.log"; exit 1; }
 done
-if pgrep -f "$work/app" >/dev/null; then say "a process of the app outlived npm"; exit 1; fi
+if pgrep -f "$work/app" >/dev/null; then say "a process of the app outlived its stop"; exit 1; fi
 grep -q '"msg":"web server stopped"' "$work/web.log" || { say "the web process did not stop cleanly"; tail -n 20 "$work/web.log"; exit 1; }
 grep -q '"msg":"worker stopped"' "$work/worker.log" || { say "the worker did not stop cleanly"; tail -n 20 "$work/worker.log"; exit 1; }
 say "the image's entry commands work: migrations, web (/healthz, /readyz) and worker, stopped cleanly"
