@@ -79,6 +79,8 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
       skipTags: { none: "the merchant's order tags" },
       ianaTimezone: { none: "the shop's time zone" },
       subdivisionFallback: STATE,
+      stockSyncLocationId: ID,
+      stockSyncLocationName: { none: "the name of one of the shop's own locations" },
     },
   },
   Order: shopTable(
@@ -163,6 +165,7 @@ export const TEXT_COLUMNS: Record<Prisma.ModelName, TableRules> = {
     sku: CATALOG,
     barcode: CATALOG,
     imageUrl: CATALOG,
+    inventoryItemId: ID,
   }),
   ProductUpdateQueue: {
     shopRows: { key: "shopifyProductId" },
