@@ -20,11 +20,12 @@ const EnvSchema = z.object({
     .min(1, "SHOPIFY_API_SECRET is required: webhooks and session tokens are verified with it"),
   SHOPIFY_APP_URL: urlFromEnv("SHOPIFY_APP_URL must be the app's public https URL"),
   // Orders and products to forward and map; merchant-managed fulfillment orders
-  // to mark an order fulfilled once Brilliant ships it.
+  // to mark an order fulfilled once Brilliant ships it; inventory to set
+  // Shopify's stock from Brilliant's (Settings → Stock in Shopify).
   SCOPES: z
     .string()
     .default(
-      "read_orders,read_products,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+      "read_orders,read_products,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,write_inventory",
     ),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Development and tests only: send Admin API calls to this origin (the

@@ -49,6 +49,13 @@ export interface StandInOrderLine {
   /** true when left out. */
   requiresShipping?: boolean;
   isGiftCard?: boolean;
+  /** The customer's line item properties; none when left out. */
+  customAttributes?: StandInAttribute[];
+}
+
+export interface StandInAttribute {
+  key: string;
+  value: string | null;
 }
 
 export interface StandInAddress {
@@ -85,6 +92,10 @@ export interface StandInOrder {
   shippingLines?: StandInShippingLine[];
   /** How its fulfillment orders are delivered; SHIPPING when left out. */
   deliveryMethodType?: StandInDeliveryMethodType;
+  /** The customer's order note; null when left out. */
+  note?: string | null;
+  /** Cart attributes; none when left out. */
+  customAttributes?: StandInAttribute[];
 }
 
 export interface StandInShippingLine {
@@ -288,6 +299,7 @@ function lineNode(line: StandInOrderLine) {
     isGiftCard: line.isGiftCard ?? false,
     variant: line.variantId === null ? null : { id: `gid://shopify/ProductVariant/${line.variantId}` },
     product: line.productId ? { id: `gid://shopify/Product/${line.productId}` } : null,
+    customAttributes: line.customAttributes ?? [],
   };
 }
 
@@ -335,6 +347,8 @@ function orderNode(order: StandInOrder, lines: number, fos: StandInFulfillmentOr
       displayFinancialStatus: order.displayFinancialStatus,
       tags: order.tags ?? [],
       test: order.test ?? false,
+      note: order.note ?? null,
+      customAttributes: order.customAttributes ?? [],
       shippingAddress: address
         ? {
             name: address.name ?? null,

@@ -20,6 +20,18 @@ import {
 } from "./admin-graphql-orders";
 
 export * from "./admin-graphql-orders";
+import {
+  INVENTORY_OPERATIONS,
+  inventoryItemIdOf,
+  inventoryItemNode,
+  inventoryState,
+  levelKey,
+  requestedInventoryCost,
+  type InventoryState,
+  type StandInInventoryChange,
+  type StandInLocation,
+} from "./admin-graphql-inventory";
+export * from "./admin-graphql-inventory";
 export { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH } from "./admin-schema";
 
 import { TokenAuthority } from "./oauth-tokens";
@@ -51,7 +63,9 @@ export { TokenAuthority } from "./oauth-tokens";
  * Cost model (ours; Shopify's counts each selected object and connection, so
  * it asks more): a `productVariants(first: N)` page requests 2 + N points and
  * costs 2 + the variants it returns; a count costs 1.
- * Orders, fulfillment orders and fulfillments: see `admin-graphql-orders.ts`.
+ * Orders, fulfillment orders and fulfillments: see `admin-graphql-orders.ts`;
+ * locations, inventory levels and inventorySetQuantities:
+ * `admin-graphql-inventory.ts`.
  */
 
 export interface StandInVariant {
@@ -62,6 +76,10 @@ export interface StandInVariant {
   sku: string | null;
   barcode: string | null;
   imageUrl?: string | null;
+  /** Its inventory item's id; INVENTORY_ITEM_ID_OFFSET + `id` when left out (admin-graphql-inventory.ts). */
+  inventoryItemId?: number;
+  /** Whether Shopify tracks its inventory; true when left out. */
+  tracked?: boolean;
 }
 
 export interface StandInProduct {
@@ -79,6 +97,8 @@ export interface StandInShop {
   orders?: StandInOrder[];
   /** The offline token the app must send; standInAccessToken(shop) when left out. */
   accessToken?: string;
+  /** The shop's locations; one ("Shop location", where orders' fulfillment orders are) when left out. */
+  locations?: StandInLocation[];
 }
 
 export interface BucketOptions {
@@ -146,6 +166,14 @@ export interface AdminGraphqlStandIn {
   ): void;
   /** Every fulfillment created through fulfillmentCreate, oldest first. */
   fulfillments(shop: string): StandInFulfillment[];
+  /** Replaces the shop's locations (admin-graphql-inventory.ts). */
+  setLocations(shop: string, locations: StandInLocation[]): void;
+  /** Stocks an inventory item at a location with this `available` quantity (a sale or a restock in Shopify). */
+  setAvailable(shop: string, inventoryItemId: number, locationId: number, available: number): void;
+  /** The item's `available` at the location; null when it is not stocked there. */
+  available(shop: string, inventoryItemId: number, locationId: number): number | null;
+  /** Every quantity set through inventorySetQuantities, oldest first. */
+  inventoryChanges(shop: string): StandInInventoryChange[];
   /** The next `times` requests for `operation` answer with HTTP `status` (a Shopify outage), then it serves again. */
   failNext(operation: string, options?: { status?: number; times?: number }): void;
   /** The next `times` requests for `operation` get no answer at all (held open until the client gives up or close()). */
@@ -169,6 +197,7 @@ export const STAND_IN_OPERATIONS: readonly string[] = [
   "ShopifyVariantsCount",
   "ShopTimeZone",
   ...Object.keys(ORDER_OPERATIONS),
+  ...Object.keys(INVENTORY_OPERATIONS),
 ];
 
 /** The offline token the stand-in expects for a shop unless told otherwise. */
@@ -285,6 +314,7 @@ export function restProductPayload(product: StandInProduct): Record<string, unkn
       position: index + 1,
       price: "10.00",
       image_id: imageId,
+      inventory_item_id: inventoryItemIdOf(variant),
       admin_graphql_api_id: variantGid(variant.id),
     };
   });
@@ -329,7 +359,10 @@ const PAGE_SIZE_LIMIT = 250;
 export async function startAdminGraphqlStandIn(
   options: AdminGraphqlStandInOptions,
 ): Promise<AdminGraphqlStandIn> {
-  const shops = new Map<string, { products: StandInProduct[]; accessToken: string; orders: OrdersState }>();
+  const shops = new Map<
+    string,
+    { products: StandInProduct[]; accessToken: string; orders: OrdersState; inventory: InventoryState }
+  >();
   const tokens =
     options.tokens ??
     new TokenAuthority({
@@ -343,6 +376,7 @@ export async function startAdminGraphqlStandIn(
       products: structuredClone(products),
       accessToken: existing?.accessToken ?? seedToken(shop, standInAccessToken(shop)),
       orders: existing?.orders ?? ordersState([]),
+      inventory: existing?.inventory ?? inventoryState(),
     });
   };
   const setOrders = (shop: string, orders: StandInOrder[]) => {
@@ -351,12 +385,18 @@ export async function startAdminGraphqlStandIn(
       products: existing?.products ?? [],
       accessToken: existing?.accessToken ?? seedToken(shop, standInAccessToken(shop)),
       orders: ordersState(orders),
+      inventory: existing?.inventory ?? inventoryState(),
     });
   };
   const ordersOf = (shop: string): OrdersState => {
     const seeded = shops.get(shop);
     if (!seeded) throw new Error(`The Admin GraphQL stand-in has no shop ${shop}`);
     return seeded.orders;
+  };
+  const inventoryOf = (shop: string): InventoryState => {
+    const seeded = shops.get(shop);
+    if (!seeded) throw new Error(`The Admin GraphQL stand-in has no shop ${shop}`);
+    return seeded.inventory;
   };
   const failures = new Map<string, { status: number; times: number }>();
   const timeZones = new Map<string, string>();
@@ -366,6 +406,7 @@ export async function startAdminGraphqlStandIn(
       products: structuredClone(seed.products),
       accessToken: seedToken(shop, seed.accessToken ?? standInAccessToken(shop)),
       orders: ordersState(seed.orders ?? []),
+      inventory: inventoryState(seed.locations),
     });
   }
 
@@ -592,6 +633,8 @@ export async function startAdminGraphqlStandIn(
     variables: Record<string, unknown>,
   ): number | null {
     if (operation === null) return null;
+    if (operation in INVENTORY_OPERATIONS)
+      return options.costPerQuery ?? requestedInventoryCost(operation, query, variables);
     if (operation in ORDER_OPERATIONS)
       return options.costPerQuery ?? requestedOrderCost(operation, query, variables);
     if (operation === "ShopTimeZone") return 1;
@@ -661,13 +704,21 @@ export async function startAdminGraphqlStandIn(
     operation: string,
     query: string,
     variables: Record<string, unknown>,
-    shop: { products: StandInProduct[]; orders: OrdersState },
+    shop: { products: StandInProduct[]; orders: OrdersState; inventory: InventoryState },
     requested: number,
     shopDomain: string,
   ): OperationResult {
     if (operation === "ShopTimeZone") {
       const ianaTimezone = timeZones.get(shopDomain) ?? DEFAULT_TIME_ZONE;
       return { data: { shop: { ianaTimezone } }, requestedQueryCost: 1, actualQueryCost: 1 };
+    }
+    const inventoryOperation = INVENTORY_OPERATIONS[operation];
+    if (inventoryOperation) {
+      const variants = shop.products.flatMap((product) => product.variants);
+      const result = inventoryOperation(query, variables, shop.inventory, variants, requested);
+      return options.costPerQuery === undefined
+        ? result
+        : { ...result, requestedQueryCost: options.costPerQuery, actualQueryCost: options.costPerQuery };
     }
     const orderOperation = ORDER_OPERATIONS[operation];
     if (orderOperation) {
@@ -703,6 +754,15 @@ export async function startAdminGraphqlStandIn(
       fo.status = status;
     },
     fulfillments: (shop) => ordersOf(shop).fulfillments,
+    setLocations(shop, locations) {
+      inventoryOf(shop).locations = structuredClone(locations);
+    },
+    setAvailable(shop, inventoryItemId, locationId, available) {
+      inventoryOf(shop).available.set(levelKey(inventoryItemId, locationId), available);
+    },
+    available: (shop, inventoryItemId, locationId) =>
+      inventoryOf(shop).available.get(levelKey(inventoryItemId, locationId)) ?? null,
+    inventoryChanges: (shop) => inventoryOf(shop).changes,
     failNext(operation, failure = {}) {
       failures.set(operation, { status: failure.status ?? 500, times: failure.times ?? 1 });
     },
@@ -753,6 +813,7 @@ function variantNode(product: StandInProduct, variant: StandInVariant) {
       },
     },
     image: variant.imageUrl ? { url: variant.imageUrl } : null,
+    inventoryItem: inventoryItemNode(variant),
     product: {
       id: productGid(product.id),
       legacyResourceId: String(product.id),

@@ -26,6 +26,8 @@ const ProductWebhookSchema = z.object({
       sku: z.string().nullish(),
       barcode: z.string().nullish(),
       image_id: RestIdSchema.nullish(),
+      // Read leniently: a shape Shopify changes loses only the stock sync's item, never the product.
+      inventory_item_id: RestIdSchema.nullish().catch(null),
     }),
   ),
   images: z.array(z.object({ id: RestIdSchema, src: z.string(), position: z.number().nullish() })).nullish(),
@@ -108,7 +110,7 @@ export interface ProductWebhookResult {
   deleted: number;
 }
 
-/** Variants per INSERT: 10 parameters each, far below either database's limit for one statement. */
+/** Variants per INSERT: 11 parameters each, far below either database's limit for one statement. */
 const UPSERT_SLICE = 200;
 
 /**
@@ -134,7 +136,7 @@ export async function applyProductWebhook(
   const featured = product.image?.src ?? images[0]?.src ?? null;
 
   // By id, the last listing of a variant winning: one statement may not write a row twice (PostgreSQL).
-  const byId = new Map<string, VariantFields>();
+  const byId = new Map<string, VariantFields & { inventoryItemId: string | null }>();
   for (const variant of product.variants) {
     const shopifyVariantId = numericShopifyId(variant.id);
     byId.set(shopifyVariantId, {
@@ -148,6 +150,12 @@ export async function applyProductWebhook(
         (variant.image_id !== null && variant.image_id !== undefined
           ? imageById.get(numericShopifyId(variant.image_id))
           : undefined) ?? featured,
+      // Only the item: whether Shopify tracks it comes from the full sync, and
+      // the stock sync reads it again before it sets anything.
+      inventoryItemId:
+        variant.inventory_item_id === null || variant.inventory_item_id === undefined
+          ? null
+          : `gid://shopify/InventoryItem/${variant.inventory_item_id}`,
     });
   }
   const variants = [...byId.values()];
@@ -158,12 +166,13 @@ export async function applyProductWebhook(
       const slice = variants.slice(from, from + UPSERT_SLICE);
       upserted += await tx.run(
         `INSERT INTO "ShopifyVariant" ("id", "shop", "shopifyVariantId", "shopifyProductId", "productTitle",
-           "variantTitle", "sku", "barcode", "imageUrl", "syncedAt")
-         VALUES ${slice.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+           "variantTitle", "sku", "barcode", "imageUrl", "inventoryItemId", "syncedAt")
+         VALUES ${slice.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
          ON CONFLICT ("shop", "shopifyVariantId") DO UPDATE SET
            "shopifyProductId" = excluded."shopifyProductId", "productTitle" = excluded."productTitle",
            "variantTitle" = excluded."variantTitle", "sku" = excluded."sku", "barcode" = excluded."barcode",
-           "imageUrl" = excluded."imageUrl", "deletedAt" = NULL, "syncedAt" = excluded."syncedAt"
+           "imageUrl" = excluded."imageUrl", "deletedAt" = NULL, "syncedAt" = excluded."syncedAt",
+           "inventoryItemId" = COALESCE(excluded."inventoryItemId", "ShopifyVariant"."inventoryItemId")
          WHERE "ShopifyVariant"."syncedAt" <= excluded."syncedAt"`,
         slice.flatMap((variant) => [
           newId(),
@@ -175,6 +184,7 @@ export async function applyProductWebhook(
           variant.sku,
           variant.barcode,
           variant.imageUrl,
+          variant.inventoryItemId,
           learntAt,
         ]),
       );

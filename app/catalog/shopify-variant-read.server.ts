@@ -9,6 +9,7 @@ import {
 import type { Logger } from "../logger.server";
 import { connectionSchema } from "../orders/admin-reads.server";
 import { blankToNull, numericShopifyId, variantTitleOf, type VariantFields } from "./shopify-variants.server";
+import type { VariantInventoryFields } from "./shopify-variant-write.server";
 
 /** The shop's variants as the Admin GraphQL API lists them, read into the rows the app keeps. */
 
@@ -31,6 +32,10 @@ const VARIANTS_PAGE_QUERY = `#graphql
         }
         image {
           url
+        }
+        inventoryItem {
+          id
+          tracked
         }
         product {
           id
@@ -69,6 +74,7 @@ const VariantNodeSchema = z.object({
   sku: z.string().nullish(),
   barcodes: z.object({ nodes: z.array(z.object({ value: z.string() })) }).nullish(),
   image: ImageSchema,
+  inventoryItem: z.object({ id: z.string(), tracked: z.boolean() }).nullish(),
   product: z.object({
     id: z.string(),
     title: z.string(),
@@ -82,7 +88,7 @@ const VariantsCountSchema = z.object({
   productVariantsCount: z.object({ count: z.number().int(), precision: z.string() }).nullish(),
 });
 
-function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields {
+function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields & VariantInventoryFields {
   return {
     shopifyVariantId: numericShopifyId(node.id),
     shopifyProductId: numericShopifyId(node.product.id),
@@ -91,6 +97,9 @@ function fieldsFromNode(node: z.infer<typeof VariantNodeSchema>): VariantFields 
     sku: blankToNull(node.sku),
     barcode: blankToNull(node.barcodes?.nodes[0]?.value),
     imageUrl: node.image?.url ?? node.product.featuredMedia?.preview?.image?.url ?? null,
+    // What the stock sync (stock-to-shopify.server.ts) sets, and whether Shopify counts it at all.
+    inventoryItemId: node.inventoryItem?.id ?? null,
+    inventoryTracked: node.inventoryItem?.tracked ?? null,
   };
 }
 
@@ -99,7 +108,7 @@ export async function readVariantPages(
   graphql: AdminGraphql,
   throttling: AdminThrottling,
   pageSize: number | undefined,
-  onPage: (variants: VariantFields[], readAt: Date) => Promise<void>,
+  onPage: (variants: Array<VariantFields & VariantInventoryFields>, readAt: Date) => Promise<void>,
 ): Promise<void> {
   await readPagesWithinBudget({
     graphql,

@@ -5,6 +5,17 @@ import type { VariantFields } from "./shopify-variants.server";
 
 /** Writing a page of variants read from Shopify into the shop's mirror of them. */
 
+/**
+ * A variant's inventory item as the full sync reads it; the products webhooks
+ * name only the item (a field left out is left as stored).
+ */
+export interface VariantInventoryFields {
+  inventoryItemId?: string | null;
+  inventoryTracked?: boolean | null;
+}
+
+type SyncedVariant = VariantFields & VariantInventoryFields;
+
 export interface PageWrite {
   created: number;
   changed: number;
@@ -19,8 +30,14 @@ const WRITTEN_FIELDS = [
   "imageUrl",
 ] as const satisfies ReadonlyArray<keyof VariantFields>;
 
-function differs(row: ShopifyVariant, fields: VariantFields): boolean {
-  return row.deletedAt !== null || WRITTEN_FIELDS.some((key) => row[key] !== fields[key]);
+function differs(row: ShopifyVariant, fields: SyncedVariant): boolean {
+  return (
+    row.deletedAt !== null ||
+    WRITTEN_FIELDS.some((key) => row[key] !== fields[key]) ||
+    (["inventoryItemId", "inventoryTracked"] as const).some(
+      (key) => fields[key] !== undefined && row[key] !== fields[key],
+    )
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -34,7 +51,7 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export async function writeVariants(
   shop: string,
-  variants: VariantFields[],
+  variants: SyncedVariant[],
   readAt: Date,
 ): Promise<PageWrite> {
   const write = () =>

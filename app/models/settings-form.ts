@@ -1,6 +1,7 @@
 import { z } from "zod/v4";
 
 import { MAX_RECONCILE_DAYS } from "../orders/reconciliation";
+import { SUBDIVISION_FALLBACKS } from "../orders/subdivision-fallback";
 import type { ShopSettingsInput } from "./shop.server";
 
 // What the settings page posts, and how each field is checked before anything is saved.
@@ -48,6 +49,9 @@ const SettingsFormSchema = z.object({
   fulfillmentWriteBack: onOff,
   forwardTestOrders: onOff,
   forwardPaymentTerms: onOff,
+  subdivisionFallback: z
+    .enum(SUBDIVISION_FALLBACKS, { error: "Choose to hold these orders or to send the country code." })
+    .optional(),
   reconcileDays: wholeNumber("a number of days")
     .pipe(
       z
@@ -59,6 +63,12 @@ const SettingsFormSchema = z.object({
         ),
     )
     .optional(),
+  // Stock in Shopify: a location's gid, or "" for off; its name as the page listed it.
+  stockSyncLocationId: z
+    .string()
+    .regex(/^(gid:\/\/shopify\/Location\/\d+)?$/, "Choose one of your locations, or Off.")
+    .optional(),
+  stockSyncLocationName: z.string().trim().max(255, "That location name is too long.").optional(),
 });
 
 /** The delay's limit depends on its unit, so it is checked even when other fields fail. */

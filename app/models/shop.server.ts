@@ -5,6 +5,8 @@ import { forgetSessionsOf } from "../integrations/shopify-session-storage.server
 import { CredentialsDecryptionError, decryptSecret, encryptSecret } from "../db/credentials-crypto.server";
 import { refreshCatalogAlerts } from "../catalog/brilliant-catalog.server";
 import { releaseHeldOrders } from "../orders/actions.server";
+import { releaseOrdersHeldForState } from "../orders/subdivision-holds.server";
+import { subdivisionFallbackOf, type SubdivisionFallback } from "../orders/subdivision-fallback";
 import { checkBrilliantCredentials, type CredentialsCheck } from "./brilliant-connection.server";
 import { resolveAlert } from "./alert.server";
 
@@ -195,6 +197,12 @@ export interface ShopSettingsInput {
   forwardPaymentTerms?: boolean;
   /** Days the reconciliation sweep reads back (1 to 60); unchanged when left out. */
   reconcileDays?: number;
+  /** An address without a 2-letter state: held, or sent with the country code; unchanged when left out. */
+  subdivisionFallback?: SubdivisionFallback;
+  /** Stock in Shopify: the location's gid, "" for off; unchanged when left out. */
+  stockSyncLocationId?: string;
+  /** The location's name as the merchant chose it, shown when Shopify cannot be read. */
+  stockSyncLocationName?: string;
   /** A new key or secret; empty or missing keeps the saved one. */
   brilliantApiKey?: string | null;
   brilliantApiSecret?: string | null;
@@ -272,6 +280,15 @@ export async function updateShopSettings(
     ...(input.forwardTestOrders === undefined ? {} : { forwardTestOrders: input.forwardTestOrders }),
     ...(input.forwardPaymentTerms === undefined ? {} : { forwardPaymentTerms: input.forwardPaymentTerms }),
     ...(input.reconcileDays === undefined ? {} : { reconcileDays: input.reconcileDays }),
+    ...(input.stockSyncLocationId === undefined
+      ? {}
+      : {
+          stockSyncLocationId: input.stockSyncLocationId || null,
+          stockSyncLocationName: input.stockSyncLocationId
+            ? input.stockSyncLocationName || input.stockSyncLocationId
+            : null,
+        }),
+    ...(input.subdivisionFallback === undefined ? {} : { subdivisionFallback: input.subdivisionFallback }),
   };
   await prisma.shopSettings.upsert({
     where: { shop },
@@ -290,6 +307,11 @@ export async function updateShopSettings(
       "Review-first forwarding was turned off; checked again before it goes to Brilliant.",
       "merchant",
     );
+  }
+
+  // Orders held for a state Brilliant cannot take may go now.
+  if (input.subdivisionFallback === "country" && current?.subdivisionFallback !== "country") {
+    await releaseOrdersHeldForState(shop);
   }
 
   if (credentials) {
@@ -316,6 +338,10 @@ export interface SettingsView {
   forwardTestOrders: boolean;
   forwardPaymentTerms: boolean;
   reconcileDays: number;
+  subdivisionFallback: SubdivisionFallback;
+  /** Stock in Shopify's location (gid) and its name; null when off. */
+  stockSyncLocationId: string | null;
+  stockSyncLocationName: string | null;
   /**
    * "…abcd" when saved, "" when saved but too short to show any of it, null
    * when not saved: the key and secret themselves never leave the server.
@@ -341,6 +367,9 @@ export async function getSettingsView(shop: string): Promise<SettingsView> {
     forwardTestOrders: settings?.forwardTestOrders ?? false,
     forwardPaymentTerms: settings?.forwardPaymentTerms ?? false,
     reconcileDays: settings?.reconcileDays ?? 7,
+    stockSyncLocationId: settings?.stockSyncLocationId ?? null,
+    stockSyncLocationName: settings?.stockSyncLocationName ?? null,
+    subdivisionFallback: subdivisionFallbackOf(settings?.subdivisionFallback),
     apiKeyEnding: ending(credentials?.apiKey),
     apiSecretEnding: ending(credentials?.apiSecret),
   };

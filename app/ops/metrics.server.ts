@@ -9,7 +9,7 @@ import type { OrderLookupResult } from "../integrations/brilliant/find-order.ser
  * database is collected on scrape (./order-gauges.server.ts).
  */
 export type BrilliantCall = "get_store" | "list_orders" | "get_order" | "create_order";
-export type SyncKind = "brilliant_catalog" | "shopify_products";
+export type SyncKind = "brilliant_catalog" | "shopify_products" | "shopify_stock";
 
 /** Brilliant's documented codes (docs/brilliant-api/response-codes.md); any other is "other", so labels stay few. */
 const DOCUMENTED_CODES = new Set([1200, 1404, 1500, 2501, 2502, 2503, 2504, 2505, 2506, 3501, 3502, 3503]);

@@ -16,6 +16,7 @@ import {
   type LineSent,
 } from "./line-changes";
 import { deliveryWithoutShipping } from "./no-shipping";
+import { itemNote, orderNote } from "./item-notes";
 import { loadMappings, loadNotShipped } from "./preflight-input.server";
 import {
   catalogVariantsById,
@@ -180,6 +181,8 @@ export interface OrderLine {
   change:
     { action: "omit"; at: string } | { action: "substitute"; at: string; variant: BrilliantSide } | null;
   sent: LineSent;
+  /** The note that goes to Brilliant with it: its properties, and the order note on the first line that goes. */
+  note: string | null;
   /** What it may be sent as instead, when the order's hold allows that. */
   substitutes: CatalogVariantFacts[];
 }
@@ -210,6 +213,11 @@ async function orderLines(
   const sentItems = sentQuantities(lastRequestBody);
   const sentLines = sentLineIds(lastRequestBody);
   const offerSubstitutes = lineActionsFor(order.state, order.holdKind).substitute;
+  // As pre-flight puts it: the order note goes with the item of the first line that goes.
+  const noteCarrier = lines.find(
+    (line) => !leftOutOfBrilliant(line, context) && byLine.get(line.id)?.action !== "omit",
+  );
+  const orderLevelNote = orderNote(payload.data);
 
   return Promise.all(
     lines.map(async (line) => {
@@ -237,6 +245,7 @@ async function orderLines(
           sentLines && !sentLines.has(line.id) && sentItems
             ? { kind: "left_out" }
             : sentFor(sentItems, [sentAs, mappedId]),
+        note: itemNote([line], line === noteCarrier ? orderLevelNote : null) ?? null,
         substitutes:
           offerSubstitutes && !never && change?.action !== "omit"
             ? await substituteCandidates(shop, {

@@ -1,6 +1,8 @@
 import { placeholders, sqlFor } from "../db/sql.server";
 import type { LineChange } from "./line-changes";
 import { preflight, type CatalogVariant, type PreflightInput, type PreflightResult } from "./preflight";
+import { subdivisionFallbackDecides } from "./state-rule";
+import { subdivisionFallbackOf, type SubdivisionFallback } from "./subdivision-fallback";
 
 // These reads run for every order the worker sends: direct SQL (see app/db/sql.server.ts).
 
@@ -65,10 +67,20 @@ export async function loadCatalog(
   );
 }
 
+/** The shop's setting for an address without a 2-letter state (state-rule.ts). */
+export async function loadSubdivisionFallback(shop: string): Promise<SubdivisionFallback> {
+  const [row] = await sqlFor().all<{ subdivisionFallback: string }>(
+    `SELECT "subdivisionFallback" FROM "ShopSettings" WHERE "shop" = ?`,
+    [shop],
+  );
+  return subdivisionFallbackOf(row?.subdivisionFallback);
+}
+
 /**
  * Pre-flight on a stored order with the merchant's line changes: its mappings,
  * the variants marked "not shipped by Brilliant", and the catalog of every
- * Brilliant variant it may go as (mapped or chosen instead) read first.
+ * Brilliant variant it may go as (mapped or chosen instead) read first, and
+ * the shop's setting for its state when the address leaves it to the setting.
  * Returns the mappings too, to name refused variants by.
  */
 export async function preflightOrder(
@@ -83,5 +95,14 @@ export async function preflightOrder(
     change.action === "substitute" ? [change.brilliantVariantId] : [],
   );
   const catalog = await loadCatalog(input.shop, [...new Set([...mappings.values(), ...substitutes])]);
-  return { check: preflight({ ...input, mappings, catalog, notShipped }), mappings };
+  // Read only for the addresses it decides: most orders never need it.
+  const subdivisionFallback =
+    input.subdivisionFallback ??
+    (subdivisionFallbackDecides(input.order.shipping_address)
+      ? await loadSubdivisionFallback(input.shop)
+      : undefined);
+  return {
+    check: preflight({ ...input, mappings, catalog, notShipped, subdivisionFallback }),
+    mappings,
+  };
 }

@@ -281,3 +281,85 @@ describe("preflight with the merchant's line changes", () => {
     expect(omitAll.kind).toBe("skip");
   });
 });
+
+describe("preflight: the customer's notes", () => {
+  it("GIVEN properties and an order note THEN each item's note carries its lines' public properties, and the first item the order note", () => {
+    const result = preflight(
+      input(
+        order({
+          note: "Happy birthday!",
+          note_attributes: [{ name: "_tracking", value: "abc" }],
+          line_items: [
+            {
+              id: 1,
+              variant_id: 113,
+              title: "Tee",
+              quantity: 1,
+              properties: [
+                { name: "Engraving", value: "Ada" },
+                { name: "_upload_token", value: "secret" },
+                { name: "Gift wrap", value: "yes" },
+              ],
+            },
+            { id: 2, variant_id: 111, title: "Mug", quantity: 1 },
+            {
+              id: 3,
+              variant_id: 112,
+              title: "Mug gift",
+              quantity: 2,
+              properties: [{ name: "Name", value: "Bob" }],
+            },
+          ],
+        }),
+      ),
+    );
+    expect(result.kind === "send" && result.request.order_items).toEqual([
+      {
+        variant_id: 1002,
+        quantity: 1,
+        note: "Engraving: Ada · Gift wrap: yes | Order note: Happy birthday!",
+      },
+      { variant_id: 1001, quantity: 3, note: "2 × Name: Bob" },
+    ]);
+  });
+
+  it("GIVEN no notes THEN no item carries a note key at all", () => {
+    const result = preflight(input(order({ note: "   ", note_attributes: [] })));
+    expect(result.kind === "send" && result.request.order_items).toEqual([{ variant_id: 1001, quantity: 2 }]);
+  });
+});
+
+describe("preflight: an address without a 2-letter state", () => {
+  const abroad = (country: string, province_code: string | null) => {
+    const o = order();
+    o.shipping_address = { ...o.shipping_address!, country_code: country, province_code, province: null };
+    return o;
+  };
+
+  it("GIVEN a UK address THEN it is held by default with what the setting would do, and sent with state GB under country", () => {
+    const held = preflight(input(abroad("GB", null)));
+    expect(held).toMatchObject({ kind: "hold", holdKind: "address", foreseenCode: 2501 });
+    expect(held.kind === "hold" && held.reason).toMatch(
+      /United Kingdom addresses have none\. To send such orders with the country code \(GB\) as the state/,
+    );
+    const sent = preflight(input(abroad("GB", null), { subdivisionFallback: "country" }));
+    expect(sent.kind === "send" && sent.request.shipping_address).toMatchObject({
+      state: "GB",
+      country: "GB",
+    });
+  });
+
+  it("GIVEN New South Wales (NSW) THEN it is held by default, and sent with state AU under country", () => {
+    expect(preflight(input(abroad("AU", "NSW")))).toMatchObject({ kind: "hold", holdKind: "address" });
+    const sent = preflight(input(abroad("AU", "NSW"), { subdivisionFallback: "country" }));
+    expect(sent.kind === "send" && sent.request.shipping_address.state).toBe("AU");
+  });
+
+  it("GIVEN a US address without a state THEN it is held under either setting, told to fix the address", () => {
+    for (const subdivisionFallback of ["hold", "country"] as const) {
+      const result = preflight(input(abroad("US", null), { subdivisionFallback }));
+      expect(result).toMatchObject({ kind: "hold", holdKind: "address" });
+      expect(result.kind === "hold" && result.reason).toMatch(/has none\. Fix the shipping address/);
+    }
+  });
+});

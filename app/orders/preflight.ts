@@ -3,6 +3,9 @@ import type { HoldKind } from "./state.server";
 import type { BrilliantShippingAddress, CreateOrderRequest } from "../integrations/brilliant/schemas";
 import { leftOutOfBrilliant, lineChangesByLine, SENT_LINES_KEY, type LineChange } from "./line-changes";
 import { deliveryWithoutShipping } from "./no-shipping";
+import { itemNote, orderNote } from "./item-notes";
+import { brilliantState } from "./state-rule";
+import type { SubdivisionFallback } from "./subdivision-fallback";
 
 /**
  * Pre-flight: turns a stored Shopify order into the exact Brilliant request,
@@ -14,7 +17,8 @@ import { deliveryWithoutShipping } from "./no-shipping";
  * shop allows them. Every send goes through it, so this is the check no path
  * can get around; it is also where the merchant's line changes reach the request,
  * and where lines Brilliant does not ship (variants marked so in Mappings, lines
- * and orders that need no shipping) are left out of it.
+ * and orders that need no shipping) are left out of it. The customer's line
+ * properties and order note go as the items' notes (item-notes.ts).
  */
 
 export interface CatalogVariant {
@@ -41,6 +45,8 @@ export interface PreflightInput {
   lineChanges?: readonly LineChange[];
   /** Shopify variant ids marked "not shipped by Brilliant": their lines are left out, never held as unmapped. */
   notShipped?: ReadonlySet<string>;
+  /** The shop's setting for an address without a 2-letter state (state-rule.ts); hold when left out. */
+  subdivisionFallback?: SubdivisionFallback;
 }
 
 /** Why a Shopify test order (a test payment, e.g. the Bogus Gateway) stays here. */
@@ -91,9 +97,13 @@ function clean(value: string | null | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-type AddressCheck = { ok: true; address: BrilliantShippingAddress } | { ok: false; problem: string };
+type AddressCheck =
+  { ok: true; address: BrilliantShippingAddress } | { ok: false; problem: string; remedy?: string | null };
 
-export function toBrilliantAddress(address: ShopifyAddress | null | undefined): AddressCheck {
+export function toBrilliantAddress(
+  address: ShopifyAddress | null | undefined,
+  subdivisionFallback: SubdivisionFallback = "hold",
+): AddressCheck {
   if (!address) return { ok: false, problem: "The order has no shipping address." };
   const name =
     clean(address.name) ?? clean([address.first_name, address.last_name].filter(Boolean).join(" "));
@@ -102,7 +112,6 @@ export function toBrilliantAddress(address: ShopifyAddress | null | undefined): 
   const city = clean(address.city);
   const postalCode = clean(address.zip);
   const country = clean(address.country_code)?.toUpperCase();
-  const state = clean(address.province_code)?.toUpperCase();
   if (!name) missing.push("recipient name");
   if (!address1) missing.push("street address");
   if (!city) missing.push("city");
@@ -114,20 +123,8 @@ export function toBrilliantAddress(address: ShopifyAddress | null | undefined): 
   if (country!.length !== 2) {
     return { ok: false, problem: `Brilliant needs a 2-letter country code; the address has "${country}".` };
   }
-  if (!state) {
-    const given = clean(address.province);
-    return {
-      ok: false,
-      problem: given
-        ? `Brilliant needs a 2-letter state code; the address has only the name "${given}".`
-        : "Brilliant needs a 2-letter state or province code; the address has none.",
-    };
-  }
-  // Shopify's province codes are not always two letters (e.g. Australia's NSW).
-  const bareState = state.includes("-") ? state.split("-").pop()! : state;
-  if (bareState.length !== 2) {
-    return { ok: false, problem: `Brilliant needs a 2-letter state code; the address has "${state}".` };
-  }
+  const state = brilliantState(address, country!, subdivisionFallback);
+  if (!state.ok) return state;
   return {
     ok: true,
     address: {
@@ -136,7 +133,7 @@ export function toBrilliantAddress(address: ShopifyAddress | null | undefined): 
       address_1: address1!,
       ...(clean(address.address2) ? { address_2: clean(address.address2) } : {}),
       city: city!,
-      state: bareState,
+      state: state.state,
       postal_code: postalCode!,
       country: country!,
       ...(clean(address.phone) ? { phone: clean(address.phone) } : {}),
@@ -258,25 +255,27 @@ export function preflight(input: PreflightInput): PreflightResult {
     };
   }
 
-  const address = toBrilliantAddress(order.shipping_address);
+  const address = toBrilliantAddress(order.shipping_address, input.subdivisionFallback);
   if (!address.ok) {
     return {
       kind: "hold",
       holdKind: "address",
       foreseenCode: 2501,
-      reason: `${address.problem} Fix the shipping address, then resubmit the order.`,
+      reason: `${address.problem} ${address.remedy ?? "Fix the shipping address, then resubmit the order."}`,
       variants: [],
     };
   }
+
+  const orderLevelNote = orderNote(order);
 
   return {
     kind: "send",
     skippedLines,
     request: {
-      order_items: [...quantities].map(([variantId, { quantity }]) => ({
-        variant_id: toBrilliantVariantId(variantId),
-        quantity,
-      })),
+      order_items: [...quantities].map(([variantId, { quantity, lines }], index) => {
+        const note = itemNote(lines, index === 0 ? orderLevelNote : null);
+        return { variant_id: toBrilliantVariantId(variantId), quantity, ...(note ? { note } : {}) };
+      }),
       shipping_address: address.address,
       custom_data: {
         shopify_shop: input.shop,

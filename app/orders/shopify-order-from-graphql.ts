@@ -7,11 +7,16 @@ import { z } from "zod/v4";
  * comma-separated string, `province_code` / `country_code`. An order the sweep
  * finds is then recorded exactly as if its webhook had come.
  *
- * Only what the app reads is asked for and carried over: no customer email,
- * prices or notes, which the webhook body has and the app never uses.
+ * Only what the app reads is asked for and carried over: no customer email
+ * or prices, which the webhook body has and the app never uses. The order
+ * note and the customer's attributes are carried over: they reach Brilliant
+ * as the items' notes (item-notes.ts).
  */
 
 const nullableString = z.string().nullish();
+
+/** Line item properties and cart attributes, as GraphQL names them. */
+const AttributesSchema = z.array(z.object({ key: z.string(), value: nullableString })).nullish();
 
 export const GraphqlOrderLineSchema = z.object({
   id: z.string(),
@@ -24,6 +29,7 @@ export const GraphqlOrderLineSchema = z.object({
   isGiftCard: z.boolean().nullish(),
   variant: z.object({ id: z.string() }).nullish(),
   product: z.object({ id: z.string() }).nullish(),
+  customAttributes: AttributesSchema,
 });
 
 export const GraphqlAddressSchema = z.object({
@@ -73,10 +79,17 @@ export const GraphqlOrderSchema = z.object({
   sourceName: nullableString,
   shippingLines: z.object({ nodes: z.array(GraphqlShippingLineSchema) }).nullish(),
   fulfillmentOrders: DeliveryMethodsSchema.nullish(),
+  note: nullableString,
+  customAttributes: AttributesSchema,
 });
 
 export type GraphqlOrder = z.infer<typeof GraphqlOrderSchema>;
 export type GraphqlOrderLine = z.infer<typeof GraphqlOrderLineSchema>;
+
+/** As REST names them: `properties` of a line, `note_attributes` of an order. */
+function restAttributes(attributes: z.infer<typeof AttributesSchema>) {
+  return attributes?.map((attribute) => ({ name: attribute.key, value: attribute.value ?? null }));
+}
 
 /** "gid://shopify/LineItem/123" → 123 (a number, as REST bodies carry ids; a string if too large for one). */
 function restId(gid: string): number | string {
@@ -118,7 +131,11 @@ export function restOrderFromGraphql(
       current_quantity: line.currentQuantity ?? line.quantity,
       requires_shipping: line.requiresShipping ?? true,
       gift_card: line.isGiftCard ?? false,
+      ...(line.customAttributes ? { properties: restAttributes(line.customAttributes) } : {}),
     })),
+    // Left out when not read, as a webhook body without them is read: no note.
+    ...(order.note !== undefined ? { note: order.note } : {}),
+    ...(order.customAttributes ? { note_attributes: restAttributes(order.customAttributes) } : {}),
     // Left out when not read, as a webhook body without them is read: shipped.
     ...(order.sourceName !== undefined ? { source_name: order.sourceName } : {}),
     ...(order.shippingLines

@@ -45,6 +45,11 @@ const LINE_ITEM_FRAGMENT = `#graphql
     product {
       id
     }
+    # The customer's line item properties: the item's note at Brilliant.
+    customAttributes {
+      key
+      value
+    }
   }
 `;
 
@@ -60,6 +65,12 @@ const ORDER_FRAGMENT = `#graphql
     displayFinancialStatus
     tags
     test
+    # The customer's order note and cart attributes (a gift message): with the first item's note at Brilliant.
+    note
+    customAttributes {
+      key
+      value
+    }
     # How it is delivered: a POS sale, a pickup or a local delivery has nothing for Brilliant to ship.
     sourceName
     shippingLines(first: 5) {

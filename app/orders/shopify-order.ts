@@ -13,6 +13,17 @@ import { shopifyId } from "../models/shopify-id";
 const id = shopifyId;
 const nullableString = z.string().nullish();
 
+// A name: value the customer gave (line item properties, cart attributes), read
+// leniently: a shape Shopify changes, or one redaction replaced, loses the note, never the order.
+export const ShopifyNoteAttributeSchema = z.object({
+  name: z.string(),
+  value: z
+    .union([z.string(), z.number(), z.boolean()])
+    .nullish()
+    .transform((value) => (value === null || value === undefined ? null : String(value))),
+});
+const noteAttributes = z.array(ShopifyNoteAttributeSchema).nullish().catch(null);
+
 export const ShopifyAddressSchema = z.object({
   name: nullableString,
   first_name: nullableString,
@@ -41,6 +52,8 @@ export const ShopifyLineItemSchema = z.object({
   current_quantity: z.number().int().nonnegative().nullish(),
   requires_shipping: z.boolean().nullish(),
   gift_card: z.boolean().nullish(),
+  // What the customer chose for this line (an engraving, gift wrap): its note at Brilliant.
+  properties: noteAttributes,
 });
 
 // How the order reaches its customer (app/orders/no-shipping.ts): a pickup or
@@ -67,6 +80,9 @@ export const ShopifyOrderSchema = z.object({
     .nullish()
     .transform((value) => value === true),
   line_items: z.array(ShopifyLineItemSchema),
+  // The customer's order note and cart attributes (a gift message): with the first item's note.
+  note: nullableString.catch(null),
+  note_attributes: noteAttributes,
   shipping_address: ShopifyAddressSchema.nullish(),
   // How it reaches the customer, read leniently: a shape Shopify changes means "shipped", never a lost order.
   // source_name is "pos" for a sale in Shopify POS.
@@ -87,6 +103,7 @@ export type ShopifyOrder = z.infer<typeof ShopifyOrderSchema>;
 export type ShopifyLineItem = z.infer<typeof ShopifyLineItemSchema>;
 export type ShopifyAddress = z.infer<typeof ShopifyAddressSchema>;
 export type ShopifyShippingLine = z.infer<typeof ShopifyShippingLineSchema>;
+export type ShopifyNoteAttribute = z.infer<typeof ShopifyNoteAttributeSchema>;
 
 export function parseShopifyOrder(payload: unknown) {
   return ShopifyOrderSchema.safeParse(payload);

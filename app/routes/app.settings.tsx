@@ -25,22 +25,25 @@ import { ForwardingSection } from "../components/settings/forwarding-section";
 import { SaveResultBanner } from "../components/settings/save-result-banner";
 import { ShopifyOrdersSection } from "../components/settings/shopify-orders-section";
 import { StockSection } from "../components/settings/stock-section";
+import { StockSyncSection } from "../components/settings/stock-sync-section";
+import { stockSyncSettingsView } from "../catalog/stock-sync-settings.server";
 import { useSettingsForm } from "../components/settings/use-settings-form";
 import { useLeaveGuard } from "../components/leave-guard";
 import { PageTitle } from "../components/page-title";
 
 /**
  * Settings: Brilliant credentials, how orders are forwarded, fulfillment
- * write-back, and the catalog sync and reconciliation sweep.
+ * write-back, stock in Shopify, and the catalog sync and reconciliation sweep.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const [settings, catalogSync, reconciliation] = await Promise.all([
+  const { admin, session } = await authenticate.admin(request);
+  const [settings, catalogSync, reconciliation, stockSync] = await Promise.all([
     getSettingsView(session.shop),
     lastCatalogSyncView(session.shop),
     reconciliationView(session.shop),
+    stockSyncSettingsView(session.shop, admin.graphql),
   ]);
-  return json({ settings, catalogSync, reconciliation });
+  return json({ settings, catalogSync, reconciliation, stockSync });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -84,7 +87,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function SettingsPage() {
-  const { settings, catalogSync, reconciliation } = useLoaderData<typeof loader>();
+  const { settings, catalogSync, reconciliation, stockSync } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -124,6 +127,7 @@ export default function SettingsPage() {
         />
         <ForwardingSection form={form} />
         <StockSection form={form} />
+        <StockSyncSection form={form} view={stockSync} />
         <ShopifyOrdersSection form={form} />
         <CatalogSyncSection
           run={catalogSync}

@@ -6,6 +6,7 @@ import prisma from "../db.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { lastCatalogSync, syncBrilliantCatalog } from "../catalog/brilliant-catalog.server";
 import { lastSync as lastShopifySync, syncShopifyVariants } from "../catalog/shopify-variant-sync.server";
+import { stockSyncLocation, syncStockToShopify } from "../catalog/stock-to-shopify.server";
 import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { shopAdminGraphql } from "../integrations/shopify-shop-admin.server";
 import { getBrilliantCredentials } from "../models/shop.server";
@@ -59,8 +60,10 @@ async function* shopsWithBrilliant(
 /**
  * Keeps each installed shop's copy of Brilliant's catalog fresh, so pre-flight
  * can hold what would fail and held orders go out once stock or activity
- * returns. Several workers may run this at once; a sync is idempotent, and a
- * run started by any worker counts for all.
+ * returns, and then, for shops that chose a location, sets Shopify's stock
+ * from it (the fresher the count, the closer Shopify's). Several workers may
+ * run this at once; a sync is idempotent, and a run started by any worker
+ * counts for all.
  */
 export async function syncDueCatalogs(
   forwarder: Forwarder,
@@ -79,9 +82,22 @@ export async function syncDueCatalogs(
       },
       "catalog synced",
     );
+    if (result.ok) await syncStockAfterCatalog(shop, log);
     synced += 1;
   }
   return synced;
+}
+
+/** Stock back to Shopify for a shop with a location chosen; Shopify failing is the run's to say, not the chore's. */
+async function syncStockAfterCatalog(shop: string, log: Logger): Promise<void> {
+  if (!(await stockSyncLocation(shop))) return;
+  try {
+    const result = await syncStockToShopify(shop, await shopAdminGraphql(shop), { logger: log });
+    log.info({ shop, ok: result.ok, summary: result.summary }, "stock set in Shopify");
+  } catch (error) {
+    // No offline session (uninstalled meanwhile) or a database error: tried again after the next catalog sync.
+    log.warn({ shop, err: error }, "stock sync could not run");
+  }
 }
 
 /**

@@ -175,6 +175,21 @@ export function realWorldSampleOrders(): SampleOrder[] {
         shipping_lines: [],
       }),
     },
+    {
+      story: "a personalised tee and a gift message: both go to Brilliant in the item's note",
+      body: order(
+        1011,
+        [
+          line(shopifyVariant(1), String(V.teeMedium), "Classic Logo Tee - M", 1, {
+            properties: [
+              { name: "Engraving", value: "Ada" },
+              { name: "_upsell_token", value: "internal" },
+            ],
+          }),
+        ],
+        { note: "Happy birthday, Ada!" },
+      ),
+    },
   ];
 }
 

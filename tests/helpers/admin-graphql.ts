@@ -78,6 +78,17 @@ interface RestLine {
   quantity: number;
   requires_shipping?: boolean | null;
   gift_card?: boolean | null;
+  properties?: RestAttribute[] | null;
+}
+
+interface RestAttribute {
+  name: string;
+  value: string | null;
+}
+
+/** REST's name: value pairs as GraphQL's key: value. */
+function standInAttributes(attributes: RestAttribute[] | null | undefined) {
+  return (attributes ?? []).map((attribute) => ({ key: attribute.name, value: attribute.value }));
 }
 
 interface RestShippingLine {
@@ -117,7 +128,10 @@ export function standInOrderFromRest(body: Record<string, unknown>): StandInOrde
       quantity: line.quantity,
       requiresShipping: line.requires_shipping !== false,
       isGiftCard: line.gift_card === true,
+      customAttributes: standInAttributes(line.properties),
     })),
+    note: typeof body.note === "string" ? body.note : null,
+    customAttributes: standInAttributes(body.note_attributes as RestAttribute[] | undefined),
     sourceName: typeof body.source_name === "string" ? body.source_name : null,
     shippingLines: shippingLines.map((line) => ({
       title: line.title ?? line.code ?? "Shipping",

@@ -20,6 +20,7 @@ const line = (id: string, overrides: Partial<OrderLine> = {}): OrderLine => ({
   mapped: { brilliantVariantId: "73002", catalog: null },
   change: null,
   sent: { kind: "sent", brilliantVariantId: "73002", quantity: 1 },
+  note: null,
   substitutes: [],
   ...overrides,
 });
@@ -62,5 +63,22 @@ describe("the order page's line items", () => {
       "Item 2 Quantity 1 Not sent to Brilliant Not shipped by Brilliant. Change in Mappings",
     );
     expect(text).toContain("Item 3 Quantity 1 Not sent to Brilliant Needs no shipping (local pickup).");
+  });
+
+  it("GIVEN lines with notes THEN each shows the note that goes to Brilliant with it, and a line that stays shows none", () => {
+    const text = rendered([
+      line("1", { note: "Engraving: Ada · Gift wrap: yes | Order note: Happy birthday!" }),
+      line("2", { note: null }),
+      line("3", {
+        note: "Engraving: Bob",
+        notForBrilliant: "needs no shipping",
+        mapped: null,
+        sent: { kind: "left_out" },
+      }),
+    ]);
+    expect(text).toContain(
+      "Note to Brilliant: Engraving: Ada · Gift wrap: yes | Order note: Happy birthday!",
+    );
+    expect(text.match(/Note to Brilliant/g)).toHaveLength(1);
   });
 });

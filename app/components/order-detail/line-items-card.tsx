@@ -100,6 +100,11 @@ function LineItem({ line }: { line: OrderLine }) {
               </Text>
             </InlineStack>
           )}
+          {line.note ? (
+            <Text as="p" variant="bodySm">
+              Note to Brilliant: {line.note}
+            </Text>
+          ) : null}
           <Text as="p" variant="bodySm" tone="subdued">
             {sentText(line)}
           </Text>

@@ -1,5 +1,6 @@
 import { Banner, Checkbox, ChoiceList, FormLayout, Select, TextField } from "@shopify/polaris";
 
+import { SUBDIVISION_CHOICES, SUBDIVISION_SETTING_LABEL } from "../../orders/subdivision-fallback";
 import type { SettingsForm } from "./use-settings-form";
 import { AnnotatedCard } from "./annotated-card";
 
@@ -74,6 +75,12 @@ export function ForwardingSection({ form }: { form: SettingsForm }) {
             </p>
           </Banner>
         ) : null}
+        <Select
+          label={SUBDIVISION_SETTING_LABEL}
+          options={[...SUBDIVISION_CHOICES]}
+          {...form.field("subdivisionFallback")}
+          helpText="Brilliant takes only a 2-letter state or province. UK and most European addresses have none, and Australia's (NSW, VIC, QLD) are longer: hold those orders for you, or send the country code (GB, AU) as the state. US and Canadian addresses without a state are always held."
+        />
       </FormLayout>
     </AnnotatedCard>
   );

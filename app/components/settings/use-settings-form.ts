@@ -17,6 +17,9 @@ export type SettingsFormValues = {
   forwardTestOrders: string;
   forwardPaymentTerms: string;
   reconcileDays: string;
+  stockSyncLocationId: string;
+  stockSyncLocationName: string;
+  subdivisionFallback: string;
 };
 type Field = keyof SettingsFormValues;
 type ToggleField = "fulfillmentWriteBack" | "forwardTestOrders" | "forwardPaymentTerms";
@@ -43,6 +46,9 @@ function formValues(settings: SettingsView): SettingsFormValues {
     forwardTestOrders: String(settings.forwardTestOrders),
     forwardPaymentTerms: String(settings.forwardPaymentTerms),
     reconcileDays: String(settings.reconcileDays),
+    stockSyncLocationId: settings.stockSyncLocationId ?? "",
+    stockSyncLocationName: settings.stockSyncLocationName ?? "",
+    subdivisionFallback: settings.subdivisionFallback,
   };
 }
 

@@ -8,8 +8,14 @@ const PII_KEYS = new Set([
   "phone",
   "shipping_address",
   "billing_address",
+  // The customer's own words: the order note, cart attributes and line item
+  // properties (a gift message, an engraving) in Shopify's body, and the item
+  // notes made of them in ours to Brilliant (`note`) and in Brilliant's answers
+  // (`notes`), shortened there, so never found by value alone.
   "note",
+  "notes",
   "note_attributes",
+  "properties",
   "client_details",
   "browser_ip",
   "name_on_card",
