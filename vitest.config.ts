@@ -6,6 +6,7 @@ export const TRUST_SUITES = [
   "tests/integration/faults.test.ts",
   "tests/integration/crashes.test.ts",
   "tests/integration/two-workers.test.ts",
+  "tests/integration/three-workers-kill.test.ts",
 ];
 
 /** What the unit and trust runs share: Node, a test database of each fork's own and the test app's environment. */

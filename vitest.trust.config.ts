@@ -2,7 +2,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
 import { NODE_TEST_SETUP, TRUST_SUITES } from "./vitest.config";
 
-// `npm run test:trust`: the exactly-once, fault, crash and two-worker suites.
+// `npm run test:trust`: the exactly-once, fault, crash, two-worker and three-workers-kill suites.
 // Each drives hundreds of orders through the real ingest and worker against
 // the simulator; they run one file at a time so they do not starve each other.
 // `npm run soak` is the same at full size (TRUST_SCALE=full, tests/integration/scale.ts).

@@ -16,7 +16,8 @@
  * 2. End to end: N signed webhooks with the workers running against the
  *    Brilliant simulator; orders/s from the first send until the database
  *    holds all N as forwarded with code 1200, and a duplicate check at the
- *    simulator.
+ *    simulator. The scale-out phase (scripts/bench/scale-out.ts) runs it with
+ *    two web processes and 1, 2 and 4 workers, on SQLite or PostgreSQL.
  * 3. Worker memory: 100k orders backlogged in a fresh database, one worker
  *    draining them; its RSS every second.
  *
@@ -44,24 +45,21 @@ import type { PrismaClient } from "@prisma/client";
 import { ensureAppBuild } from "./lib/app-build";
 import { parseCommandLine, stringOptions } from "./lib/cli-options";
 import { freePort, run, startChild, waitForHttp, type Child } from "./lib/processes";
-import { seedShop } from "./lib/seed-shop";
+import { seedBenchShops } from "./bench/bench-shops";
 import { mergeLoadResults, runLoad, type LoadResult } from "./bench/load-generator";
 import { CpuWindow, rssMiB } from "./bench/proc-stats";
 import { formatProfileSummary, summariseProfile, type ProfileSummary } from "./bench/profile-summary";
-import {
-  BENCH_BRILLIANT_VARIANT_ID,
-  BENCH_SHOPIFY_VARIANT_ID,
-  orderBodyFactory,
-  signedOrderRequests,
-} from "./bench/webhook-bodies";
+import { orderBodyFactory, signedOrderRequests } from "./bench/webhook-bodies";
 import type { AcceptedOrderRecord } from "../simulator/server";
 import { mappingScalePhase, type MappingScaleResults } from "./bench/mapping-scale";
 import { orderListScalePhase, type OrderListScaleResults } from "./bench/order-list-scale";
 import { productUpdatesPhase, type ProductUpdatesResults } from "./bench/product-updates";
+import type { ChildDatabase } from "./bench/postgres-databases";
+import { scaleOutPhase, type BenchDatabaseKind, type ScaleOutResults } from "./bench/scale-out";
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick                   a smoke run in seconds (small numbers)
-  --only LIST               phases to run, of: ingest,e2e,rss,mapping,order-list,product-updates (default all)
+  --only LIST               phases to run, of: ingest,e2e,rss,mapping,order-list,product-updates,scale-out (default all)
   --connections N           concurrent keep-alive connections (default 200)
   --duration S              seconds measured per ingest server, over all rounds (default 10)
   --warmup S                seconds of warm-up before an ingest server's first round (default 2; later rounds at most 1)
@@ -75,8 +73,13 @@ const USAGE = `Usage: npm run bench -- [options]
   --per-shop-concurrency N  WORKER_PER_SHOP_CONCURRENCY (default: the app's)
   --poll-ms N               WORKER_POLL_MS (default: the app's)
   --e2e-timeout S           give up waiting for the end-to-end orders after S seconds (default 300)
+  --database KIND           the scale-out phase's database: sqlite or postgresql (default sqlite; the other
+                            phases always run on SQLite). PostgreSQL is BENCH_DATABASE_URL's server (a role with
+                            CREATEDB), else the one .ci/postgres.sh starts (as root)
+  --scale-workers LIST      scale-out: worker processes in each run (default 1,2,4)
+  --web-processes N         scale-out: web processes taking the webhooks in turn (default 2)
   --profile                 CPU profiles (--cpu-prof) and SQL statement counts of the app and workers
-  --keep-db                 keep the SQLite files in .tmp/bench-<time>/
+  --keep-db                 keep the SQLite files in .tmp/bench-<time>/ (and the scale-out phase's PostgreSQL databases)
   --rebuild                 rebuild the app even when build/ is fresh
   --app-node-flags="FLAGS"  Node flags for the web process instead of npm start's (to try V8 settings)
 `;
@@ -98,6 +101,9 @@ const commandLine = parseCommandLine(USAGE, {
     "poll-ms",
     "e2e-timeout",
     "app-node-flags",
+    "database",
+    "scale-workers",
+    "web-processes",
   ),
   quick: { type: "boolean", default: false },
   profile: { type: "boolean", default: false },
@@ -108,6 +114,26 @@ const args = commandLine.values;
 
 function numberArg(name: keyof typeof args, fallback: number, quickFallback: number): number {
   return commandLine.number(name, { nonNegative: true }) ?? (args.quick ? quickFallback : fallback);
+}
+
+function databaseArg(): BenchDatabaseKind {
+  const value = args.database ?? "sqlite";
+  if (value !== "sqlite" && value !== "postgresql") {
+    process.stderr.write(`--database takes sqlite or postgresql, got "${value}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function scaleWorkersArg(): number[] {
+  const counts = (args["scale-workers"] ?? "1,2,4").split(",").map((count) => Number(count.trim()));
+  if (counts.length === 0 || counts.some((count) => !Number.isInteger(count) || count < 1)) {
+    process.stderr.write(
+      `--scale-workers takes worker counts such as 1,2,4, got "${args["scale-workers"]}"\n`,
+    );
+    process.exit(2);
+  }
+  return counts;
 }
 
 const config = {
@@ -122,8 +148,11 @@ const config = {
   rssSeconds: numberArg("rss-seconds", 60, 6),
   e2eTimeoutMs: numberArg("e2e-timeout", 300, 60) * 1000,
   profile: args.profile,
+  database: databaseArg(),
+  scaleWorkers: scaleWorkersArg(),
+  webProcesses: Math.max(1, Math.round(numberArg("web-processes", 2, 2))),
 };
-const PHASES = ["ingest", "e2e", "rss", "mapping", "order-list", "product-updates"] as const;
+const PHASES = ["ingest", "e2e", "rss", "mapping", "order-list", "product-updates", "scale-out"] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set<Phase>(
   args.only
@@ -207,27 +236,7 @@ async function prepareTemplate(): Promise<void> {
   await run("npx", ["prisma", "migrate", "deploy"], env);
   // The app's modules read the environment when first imported.
   Object.assign(process.env, env);
-  const { saveMappings } = await import("../app/catalog/mapping.server");
-  const { SIM_API_KEY, SIM_API_SECRET } = await import("../simulator/server");
-  for (const shop of SHOPS) {
-    await seedShop({
-      shop,
-      brilliantApiKey: SIM_API_KEY,
-      brilliantApiSecret: SIM_API_SECRET,
-      scopes: "read_orders,read_products",
-    });
-    await saveMappings(
-      shop,
-      [
-        {
-          shopifyVariantId: BENCH_SHOPIFY_VARIANT_ID,
-          sku: BENCH_BRILLIANT_VARIANT_ID,
-          brilliantVariantId: BENCH_BRILLIANT_VARIANT_ID,
-        },
-      ],
-      "auto",
-    );
-  }
+  await seedBenchShops(SHOPS);
   const { default: prisma } = await import("../app/db.server");
   // Everything into the main file, so a plain copy is a complete database.
   await prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -279,31 +288,39 @@ function profileEnv(name: string): Record<string, string> {
   };
 }
 
+/** A child's database: a SQLite file of this run, or as the scale-out phase hands it over (PostgreSQL). */
+function childDatabase(database: string | ChildDatabase): ChildDatabase {
+  return typeof database === "string" ? { url: `file:${database}`, nodeFlags: [], env: {} } : database;
+}
+
 /**
  * The app's web server (server.ts with the build, as `npm start` runs it),
  * or `entry` (a script and its arguments) with the same flags and environment.
  */
 async function startApp(
   name: string,
-  dbFile: string,
+  database: string | ChildDatabase,
   { brilliantUrl, entry }: { brilliantUrl?: string; entry?: string[] } = {},
 ) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const db = childDatabase(database);
   const child = startChild(
     name,
     process.execPath,
     [
       ...APP_NODE_FLAGS,
       ...(config.profile ? profileFlags(name) : ["--import", "tsx"]),
+      ...db.nodeFlags,
       ...(entry ?? [resolve(ROOT, "server.ts"), serverBuild]),
     ],
     {
       env: {
         ...baseEnv,
         ...profileEnv(name),
+        ...db.env,
         PORT: String(port),
-        DATABASE_URL: `file:${dbFile}`,
+        DATABASE_URL: db.url,
         SHOPIFY_APP_URL: url,
         ...(brilliantUrl ? { BRILLIANT_API_BASE_URL: brilliantUrl } : {}),
       },
@@ -334,8 +351,9 @@ const APP_NODE_FLAGS =
     ? args["app-node-flags"].split(/\s+/).filter(Boolean)
     : PACKAGE_SCRIPTS.start!.split(/\s+/).filter((word) => /^--(max|single|min)-/.test(word));
 
-async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
+async function startWorker(name: string, database: string | ChildDatabase, brilliantUrl: string) {
   const logFile = resolve(WORKDIR, `${name}.log`);
+  const db = childDatabase(database);
   // `node --import tsx` (what `npm run worker` runs, minus the tsx launcher
   // process) so that this pid is the worker itself.
   const child = startChild(
@@ -344,6 +362,7 @@ async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
     [
       ...WORKER_HEAP_FLAGS,
       ...(config.profile ? profileFlags(name) : ["--import", "tsx"]),
+      ...db.nodeFlags,
       "app/worker/main.ts",
     ],
     {
@@ -351,7 +370,8 @@ async function startWorker(name: string, dbFile: string, brilliantUrl: string) {
         ...baseEnv,
         ...profileEnv(name),
         ...workerKnobs,
-        DATABASE_URL: `file:${dbFile}`,
+        ...db.env,
+        DATABASE_URL: db.url,
         BRILLIANT_API_BASE_URL: brilliantUrl,
         BRILLIANT_SYNC_SERVICE: "worker",
         WORKER_ID: name,
@@ -1344,8 +1364,14 @@ async function main(): Promise<void> {
     `Brilliant Sync benchmark${args.quick ? " (quick)" : ""}: ${host.nproc} cores, ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}`,
   );
   say(`Logs and databases: ${WORKDIR}`);
+  if (config.database !== "sqlite" && !phases.has("scale-out")) {
+    say(
+      `--database ${config.database} is the scale-out phase's database, and it is not among the phases run.`,
+    );
+  }
 
-  if (phases.has("ingest") || phases.has("e2e") || phases.has("product-updates")) await snapshotServerBuild();
+  if (["ingest", "e2e", "product-updates", "scale-out"].some((phase) => phases.has(phase as Phase)))
+    await snapshotServerBuild();
   await prepareTemplate();
 
   const results: {
@@ -1355,6 +1381,7 @@ async function main(): Promise<void> {
     mapping?: MappingScaleResults;
     orderList?: OrderListScaleResults;
     productUpdates?: ProductUpdatesResults;
+    scaleOut?: ScaleOutResults;
   } = {};
   if (phases.has("ingest")) results.ingest = await ingestPhase();
   if (phases.has("e2e")) results.e2e = await endToEndPhase();
@@ -1383,6 +1410,40 @@ async function main(): Promise<void> {
         const simulator = await startBrilliant(name);
         return { url: simulator.url, stop: () => stop(simulator.child) };
       },
+    });
+  }
+
+  // Two web processes and 1, 2, 4 workers, on --database (scripts/bench/scale-out.ts); it prints its own table.
+  if (phases.has("scale-out")) {
+    results.scaleOut = await scaleOutPhase({
+      database: config.database,
+      orders: config.orders,
+      connections: config.connections,
+      workerCounts: config.scaleWorkers,
+      webProcesses: config.webProcesses,
+      timeoutMs: config.e2eTimeoutMs,
+      keepDb: args["keep-db"],
+      root: ROOT,
+      workdir: WORKDIR,
+      env: baseEnv,
+      secret: SECRET,
+      shops: SHOPS,
+      say,
+      freshSqliteDatabase: freshDatabase,
+      startApp: async (name, database, brilliantUrl) => {
+        const app = await startApp(name, database, { brilliantUrl });
+        return { name, pid: app.child.process.pid!, url: app.url, stop: () => stop(app.child) };
+      },
+      startWorker: async (name, database, brilliantUrl) => {
+        const worker = await startWorker(name, database, brilliantUrl);
+        return { name, pid: worker.process.pid!, stop: () => stop(worker) };
+      },
+      startBrilliant: async (name) => {
+        const simulator = await startBrilliant(name);
+        return { ...simulator, name, pid: simulator.child.process.pid!, stop: () => stop(simulator.child) };
+      },
+      catalogSyncs: (workerName) =>
+        readLog(resolve(WORKDIR, `${workerName}.log`)).split('"msg":"catalog synced"').length - 1,
     });
   }
 

@@ -163,6 +163,37 @@ describe("runLoad", () => {
     expect(run.latencies).toHaveLength(run.ok + run.non200);
   });
 
+  it("with several URLs, sends request seq to URL seq mod their number", async () => {
+    const second = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((resolve) => second.listen(0, "127.0.0.1", resolve));
+    const bySeq = new Map<number, string>();
+    try {
+      received = [];
+      const secondUrl = `http://127.0.0.1:${(second.address() as AddressInfo).port}/second`;
+      const run = await runLoad({
+        url: [url, secondUrl],
+        connections: 3,
+        requests: 20,
+        request: (seq) => {
+          bySeq.set(seq, seq % 2 === 0 ? "first" : "second");
+          return { headers: {}, body: `{"seq":${seq}}` };
+        },
+      });
+
+      expect(run.requests).toBe(20);
+      expect(run.failures).toBe(0);
+      // The first server saw the even requests and only those.
+      expect(received.length).toBe(10);
+      expect(received.every(({ seq }) => bySeq.get(seq) === "first")).toBe(true);
+    } finally {
+      second.closeAllConnections();
+      await new Promise((resolve) => second.close(resolve));
+    }
+  });
+
   it("gives up on a request not answered within its timeout", async () => {
     const silent = http.createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));

@@ -11,7 +11,13 @@ import { Client } from "undici";
  * `request(seq)`, so each one can carry its own order id and signature.
  */
 export interface LoadOptions {
-  url: string;
+  /**
+   * Where to send. Several URLs take the requests in turn (request `seq` goes
+   * to `url[seq % url.length]`), as a round-robin load balancer in front of
+   * several web processes would; each connection then keeps one keep-alive
+   * connection to each of them.
+   */
+  url: string | readonly string[];
   connections: number;
   /** Build request number `seq` (0, 1, 2, … across warm-up and measurement). */
   request: (seq: number) => { headers: Record<string, string>; body: string };
@@ -63,7 +69,8 @@ export interface LoadResult {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const target = new URL(options.url);
+  const targets = (typeof options.url === "string" ? [options.url] : options.url).map((url) => new URL(url));
+  if (targets.length === 0) throw new Error("runLoad needs a URL");
   const timeoutMs = options.timeoutMs ?? 30_000;
   const warmupMs = options.warmupMs ?? 0;
   if (options.durationMs === undefined && options.requests === undefined) {
@@ -111,16 +118,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // the two cores with the server it measures, and node:http's client took
   // ~130-180 µs of CPU per request against undici's ~50-60 (docs/performance.md),
   // so the servers were partly measured by the client's cost.
-  const origin = target.origin;
-  const path = `${target.pathname}${target.search}`;
-  const clients = Array.from(
-    { length: options.connections },
-    () => new Client(origin, { pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+  const paths = targets.map((target) => `${target.pathname}${target.search}`);
+  const clients = Array.from({ length: options.connections }, () =>
+    targets.map(
+      (target) =>
+        new Client(target.origin, { pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+    ),
   );
-  const send = async (client: Client, seqNo: number): Promise<number> => {
+  const send = async (connection: readonly Client[], seqNo: number): Promise<number> => {
     const { headers, body } = options.request(seqNo);
+    const to = seqNo % targets.length;
     try {
-      const response = await client.request({ method: "POST", path, headers, body });
+      const response = await connection[to]!.request({ method: "POST", path: paths[to]!, headers, body });
       await response.body.dump();
       return response.statusCode;
     } catch (error) {
@@ -163,7 +172,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   await Promise.all(Array.from({ length: options.connections }, (_, index) => connection(index)));
   if (!windowEnd) windowEnd = performance.now();
-  await Promise.all(clients.map((client) => client.destroy()));
+  await Promise.all(clients.flat().map((client) => client.destroy()));
 
   const durationMs = windowEnd - windowStart;
   const ok = statuses["200"] ?? 0;

@@ -26,12 +26,15 @@ const SIZES = {
     crashes: { orders: 500, kills: 4 },
     /** two-workers.test.ts: orders two worker processes race for. */
     twoWorkers: { orders: 600 },
+    /** three-workers-kill.test.ts: orders three worker processes share, one killed (PostgreSQL only). */
+    threeWorkersKill: { orders: 600 },
   },
   full: {
     duplicates: { orders: 10_000, deliveries: 3 },
     faults: { orders: 2_000 },
     crashes: { orders: 5_000, kills: 10 },
     twoWorkers: { orders: 5_000 },
+    threeWorkersKill: { orders: 5_000 },
   },
 } as const;
 
