@@ -93,6 +93,17 @@ export async function retryNow(shop: string, orderIds: string[]): Promise<Action
  * held"); any other goes back to the worker, which sends it or holds it for
  * its new cause (`checked` says which).
  */
+/** What an order is read with to be checked again (recheckOrder) and moved. */
+export const RECHECK_SELECT = {
+  id: true,
+  state: true,
+  holdKind: true,
+  payload: true,
+  lineChanges: true,
+  shopifyOrderId: true,
+  shopifyCreatedAt: true,
+} as const;
+
 export async function resubmitOrders(
   shop: string,
   orderIds: string[],
@@ -100,15 +111,7 @@ export async function resubmitOrders(
 ): Promise<ActionSummary> {
   const orders = await prisma.order.findMany({
     where: { shop, id: { in: orderIds } },
-    select: {
-      id: true,
-      state: true,
-      holdKind: true,
-      payload: true,
-      lineChanges: true,
-      shopifyOrderId: true,
-      shopifyCreatedAt: true,
-    },
+    select: RECHECK_SELECT,
   });
   // The shop's settings once for all the orders' checks.
   const settings = await loadForwardingSettings(shop);

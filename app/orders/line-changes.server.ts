@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "../models/alert.server";
 import { canShip, catalogVariantsById } from "../catalog/substitute-candidates.server";
-import { recheckOrder, type ActionSummary } from "./actions.server";
+import { RECHECK_SELECT, recheckOrder, type ActionSummary } from "./actions.server";
 import {
   leavesNothing,
   lineActionsFor,
@@ -43,15 +43,7 @@ export async function changeOrderLine(
 ): Promise<LineChangeOutcome> {
   const order = await prisma.order.findFirst({
     where: { shop, id: orderId },
-    select: {
-      id: true,
-      state: true,
-      holdKind: true,
-      payload: true,
-      lineChanges: true,
-      shopifyOrderId: true,
-      shopifyCreatedAt: true,
-    },
+    select: RECHECK_SELECT,
   });
   if (!order) return { ok: false, why: NO_SUCH_ORDER };
   const payload = parseShopifyOrder(JSON.parse(order.payload));
