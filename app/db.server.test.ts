@@ -34,8 +34,8 @@ describe("db.server", () => {
 
   it("uses this worker's own test database", () => {
     const url = process.env.DATABASE_URL ?? "";
-    if (databaseKind() === "sqlite") expect(url).toMatch(/\.tmp\/test-db\/run-\d+\/worker-\d+\.sqlite$/);
-    else expect(url).toMatch(/_w\d+(\?|$)/);
+    if (databaseKind() === "sqlite") expect(url).toMatch(/\.tmp\/test-db\/run-\d+\/worker-\d+_\d+\.sqlite$/);
+    else expect(url).toMatch(/_w\d+_\d+(\?|$)/);
   });
 
   it("writes shop settings and an order with its attempt, and reads them back", async () => {

@@ -58,6 +58,8 @@ const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const FAILING_IMPACTS = new Set(["serious", "critical"]);
 // The stand-in's own chrome (nav, title bar, toasts, save bar) is drawn by the admin in Shopify, not by the app.
 const NOT_THE_APP = ["ui-nav-menu", "ui-title-bar", "[data-app-bridge-stand-in]"];
+/** What is on screen only while a page is still loading data. */
+const SETTLING = ".Polaris-IndexTable__LoadingPanel";
 /** The browser's line for a 4xx answer: the app's intended answer to bad input (a 404 page, a 422 field error). */
 const CLIENT_ERROR_RESOURCE = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -198,6 +200,15 @@ export async function openAdmin(): Promise<AdminBrowser> {
     async screenshot(name) {
       const path = resolve(ARTIFACTS, `${name}.png`);
       await page.waitForLoadState("networkidle");
+      // A settled page: the table's loading overlay (shown while Remix
+      // revalidates) fades in and out, and axe would judge it half-drawn.
+      await page.waitForFunction(
+        (selector) =>
+          Array.from(document.querySelectorAll(selector)).every(
+            (element) => !element.checkVisibility({ opacityProperty: true, visibilityProperty: true }),
+          ),
+        SETTLING,
+      );
       const axe = await NOT_THE_APP.reduce(
         (builder, selector) => builder.exclude(selector),
         new AxeBuilder({ page }),

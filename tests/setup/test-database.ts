@@ -22,9 +22,9 @@ declare module "vitest" {
   }
 }
 
-/** A worker's own PostgreSQL database: <template>_w<VITEST_POOL_ID>. */
-export function workerDatabaseName(templateDatabase: string, poolId: string): string {
-  return `${templateDatabase}_w${poolId}`;
+/** A worker process's own PostgreSQL database: <template>_w<key>. */
+export function workerDatabaseName(templateDatabase: string, key: string): string {
+  return `${templateDatabase}_w${key}`;
 }
 
 /**

@@ -1,9 +1,14 @@
 // vitest setupFiles: runs in each worker before every test file, so before
 // anything imports app/db.server.ts. Points DATABASE_URL at a database of this
-// worker's own (VITEST_POOL_ID is 1..maxForks and never shared by two running
-// workers), fresh from the migrated template of tests/setup/global-setup.ts:
-//   SQLite     → .tmp/test-db/run-<pid>/worker-<id>.sqlite, a copy of the template
-//   PostgreSQL → database <template>_w<id>, CREATE DATABASE … TEMPLATE <template>
+// worker process's own, fresh from the migrated template of
+// tests/setup/global-setup.ts. Named by process id, not VITEST_POOL_ID alone:
+// a fork being replaced can briefly share its pool id with the new one, and
+// then one dropped the database the other was using.
+//   SQLite     → .tmp/test-db/run-<pid>/worker-<id>-<pid>.sqlite, a copy of the template
+//   PostgreSQL → database <template>_w<id>_<pid>, CREATE DATABASE … TEMPLATE <template>,
+//                dropped by the next clone once its process has ended (global
+//                teardown drops any left). Not dropped in afterAll: the app's
+//                own connections would see theirs ended under them.
 // Tests that share a worker database within a file clean up with
 // resetDatabase() from tests/helpers/db.ts.
 import { copyFileSync, rmSync } from "node:fs";
@@ -19,17 +24,17 @@ import {
 } from "../../app/db/driver-adapter.server";
 import { dropDatabase, workerDatabaseName } from "./test-database";
 
-const poolId = process.env.VITEST_POOL_ID ?? "1";
+const workerKey = `${process.env.VITEST_POOL_ID ?? "1"}_${process.pid}`;
 const testDatabase = inject("testDatabase");
 
 if (testDatabase.kind === "sqlite") {
-  const file = join(testDatabase.directory, `worker-${poolId}.sqlite`);
+  const file = join(testDatabase.directory, `worker-${workerKey}.sqlite`);
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${file}${suffix}`, { force: true });
   copyFileSync(testDatabase.templateFile, file);
   process.env.DATABASE_URL = `file:${file}`;
 } else {
   const template = postgresConnectionFromUrl(testDatabase.templateUrl);
-  const worker = { ...template, database: workerDatabaseName(template.database, poolId) };
+  const worker = { ...template, database: workerDatabaseName(template.database, workerKey) };
   await cloneDatabase(
     template.database,
     worker.database,
@@ -42,6 +47,7 @@ async function cloneDatabase(template: string, target: string, admin: pg.ClientC
   const client = new pg.Client(admin);
   await client.connect();
   try {
+    await dropDatabasesOfEndedWorkers(client, template);
     await dropDatabase(client, target);
     // Two workers may clone at the same moment; PostgreSQL refuses a template
     // that another session is using, so retry briefly.
@@ -59,5 +65,27 @@ async function cloneDatabase(template: string, target: string, admin: pg.ClientC
     }
   } finally {
     await client.end();
+  }
+}
+
+async function dropDatabasesOfEndedWorkers(client: pg.Client, template: string): Promise<void> {
+  const prefix = workerDatabaseName(template, "");
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    [prefix],
+  );
+  for (const { datname } of rows) {
+    const pid = Number(/_(\d+)$/.exec(datname)?.[1]);
+    // Another fork may be dropping it too; global teardown drops what is left.
+    if (pid && !processAlive(pid)) await dropDatabase(client, datname).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
