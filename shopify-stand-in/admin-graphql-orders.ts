@@ -96,6 +96,14 @@ export interface StandInOrder {
   note?: string | null;
   /** Cart attributes; none when left out. */
   customAttributes?: StandInAttribute[];
+  /** Placed with payment terms (B2B, a draft order); none when left out. */
+  paymentTerms?: StandInPaymentTerms | null;
+}
+
+export interface StandInPaymentTerms {
+  name: string;
+  type: "FIXED" | "FULFILLMENT" | "NET" | "RECEIPT" | "UNKNOWN";
+  dueInDays?: number | null;
 }
 
 export interface StandInShippingLine {
@@ -349,6 +357,15 @@ function orderNode(order: StandInOrder, lines: number, fos: StandInFulfillmentOr
       test: order.test ?? false,
       note: order.note ?? null,
       customAttributes: order.customAttributes ?? [],
+      paymentTerms: order.paymentTerms
+        ? {
+            id: `gid://shopify/PaymentTerms/${order.id}`,
+            paymentTermsName: order.paymentTerms.name,
+            paymentTermsType: order.paymentTerms.type,
+            dueInDays: order.paymentTerms.dueInDays ?? null,
+            overdue: false,
+          }
+        : null,
       shippingAddress: address
         ? {
             name: address.name ?? null,

@@ -56,9 +56,11 @@ export {
 /**
  * Who found the order: its orders/paid webhook, an orders/cancelled webhook
  * that came first, the sweep, or its orders/create webhook when it was placed
- * with payment terms and the shop sends those unpaid (payment-terms.server.ts).
+ * with payment terms and the shop sends those unpaid (payment-terms.server.ts),
+ * or the sweep when that webhook never came.
  */
-export type IngestSource = "webhook" | "cancellation" | "reconciliation" | "payment_terms";
+export type IngestSource =
+  "webhook" | "cancellation" | "reconciliation" | "payment_terms" | "reconciliation_payment_terms";
 
 export type IngestResult =
   { kind: "recorded"; orderId: string } | { kind: "duplicate"; orderId: string; deliveries: number };
@@ -136,7 +138,18 @@ const FIRST_TRANSITION: Record<
   payment_terms: {
     actor: "webhook",
     reason: (webhookId, order) =>
-      placedWithPaymentTermsReason(webhookId, paymentTermsName(order.payment_terms ?? {})),
+      placedWithPaymentTermsReason(
+        `orders/create webhook ${webhookId}`,
+        paymentTermsName(order.payment_terms ?? {}),
+      ),
+  },
+  reconciliation_payment_terms: {
+    actor: "reconciliation",
+    reason: (_webhookId, order) =>
+      placedWithPaymentTermsReason(
+        "found by the reconciliation sweep",
+        paymentTermsName(order.payment_terms ?? {}),
+      ),
   },
 };
 

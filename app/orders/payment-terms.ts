@@ -7,9 +7,13 @@
  * which orders went before payment.
  */
 
-/** The first history entry of an order recorded when placed: read back by `paymentTermsInHistory`. */
-export function placedWithPaymentTermsReason(webhookId: string, termsName: string): string {
-  return `Placed in Shopify with payment terms: ${termsName}. Recorded before payment, as your settings say (orders/create webhook ${webhookId}).`;
+/**
+ * The first history entry of an order recorded unpaid: read back by
+ * `paymentTermsInHistory`. `foundBy` says how: "orders/create webhook <id>",
+ * or the reconciliation sweep when that webhook never came.
+ */
+export function placedWithPaymentTermsReason(foundBy: string, termsName: string): string {
+  return `Placed in Shopify with payment terms: ${termsName}. Recorded before payment, as your settings say (${foundBy}).`;
 }
 
 const PLACED = /^Placed in Shopify with payment terms: (.+)\. Recorded before payment, as your settings say/;

@@ -16,6 +16,8 @@ import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import type { StandInOrder } from "../../shopify-stand-in/admin-graphql";
 import { reconcileDueShops } from "../worker/chores.server";
 import { reconcileShop } from "./reconciliation.server";
+import { getOrderDetail } from "./order-detail.server";
+import { paymentTermsInHistory } from "./payment-terms";
 import {
   isReconciliationDue,
   lastReconciliation,
@@ -134,6 +136,62 @@ describe("reconcileShop", () => {
     ]);
     const received = world.sim.acceptedOrders().map((record) => record.order.custom_data?.shopify_order_id);
     expect(received.map(String).sort()).toEqual(orders.map((order) => String(order.body.id)));
+  });
+
+  it("GIVEN the shop sends orders with payment terms unpaid WHEN an orders/create was missed THEN the sweep records the unpaid order placed with terms, as placed with them, and it reaches Brilliant; an unpaid order without terms waits", async () => {
+    await prisma.shopSettings.update({ where: { shop: SHOP }, data: { forwardPaymentTerms: true } });
+    const net30: StandInOrder = {
+      ...paidOrder(41).standIn,
+      displayFinancialStatus: "PENDING",
+      paymentTerms: { name: "Net 30", type: "NET", dueInDays: 30 },
+    };
+    const bankDeposit: StandInOrder = { ...paidOrder(42).standIn, displayFinancialStatus: "PENDING" };
+    world.standIn.setOrders(SHOP, [paidOrder(43).standIn, net30, bankDeposit]);
+
+    const result = await reconcileShop(SHOP, await adminGraphqlFor(SHOP));
+
+    expect(result).toMatchObject({ ok: true, seen: 2, ingested: 2, failed: 0 });
+    expect(pageRequests().map((request) => String(request.variables.search).split(" ")[0])).toEqual([
+      "financial_status:paid",
+      "financial_status:pending",
+    ]);
+    expect(result.ok && result.summary).toMatch(
+      /^Read 1 paid order and 1 unpaid order with payment terms of the last 7 days: 2 orders the app had not received were recorded/,
+    );
+    const stored = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { shopifyOrderId: "asc" } });
+    expect(stored.map((order) => order.name)).toEqual(["#T41", "#T43"]);
+    expect(JSON.parse(stored[0]!.payload)).toMatchObject({
+      financial_status: "pending",
+      payment_terms: { payment_terms_name: "Net 30", payment_terms_type: "net", due_in_days: 30 },
+    });
+    // The order page says it went before payment, and how it was found.
+    const detail = await getOrderDetail(SHOP, stored[0]!.id);
+    expect(paymentTermsInHistory(detail!.timeline)).toBe("Net 30");
+    expect(detail!.timeline[0]).toMatchObject({ actor: "reconciliation" });
+    expect(JSON.stringify(detail!.timeline)).toContain("found by the reconciliation sweep");
+
+    await forwardUntilSettled([makeForwarder(world.sim.url)]);
+    const received = world.sim
+      .acceptedOrders()
+      .map((record) => String(record.order.custom_data?.shopify_order_id));
+    expect(received.sort()).toEqual([String(net30.id), String(paidOrder(43).standIn.id)].sort());
+  });
+
+  it("GIVEN the shop waits for payment (the default) THEN the sweep reads paid orders only", async () => {
+    const net30: StandInOrder = {
+      ...paidOrder(44).standIn,
+      displayFinancialStatus: "PENDING",
+      paymentTerms: { name: "Net 30", type: "NET" },
+    };
+    world.standIn.setOrders(SHOP, [net30]);
+
+    expect(await reconcileShop(SHOP, await adminGraphqlFor(SHOP))).toMatchObject({
+      ok: true,
+      seen: 0,
+      ingested: 0,
+    });
+    expect(pageRequests()).toHaveLength(1);
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(0);
   });
 
   it("reads the line items of an order with more than one page of them", async () => {

@@ -6,7 +6,8 @@ import { type AdminGraphql, type AdminThrottling } from "../integrations/shopify
 import { MAX_RECONCILE_DAYS } from "./reconciliation";
 import { adminThrottling, SYNC_LIMITS } from "./admin-reads.server";
 import { beginSyncRun, failAdminSyncRun, type AlreadyRunning } from "./admin-sync-run.server";
-import { orderWithAllLines, readPaidOrderPages } from "./shopify-order-read.server";
+import type { IngestSource } from "./ingest.server";
+import { orderWithAllLines, readOrderPages } from "./shopify-order-read.server";
 
 /**
  * The reconciliation sweep: a webhook Shopify lost (the app down longer than
@@ -14,7 +15,10 @@ import { orderWithAllLines, readPaidOrderPages } from "./shopify-order-read.serv
  * Brilliant. The sweep lists the shop's paid orders of the last N days and
  * records any the app never saw through the same `recordPaidOrder` as the
  * orders/paid webhook, so the unique (shop, order id) lets each order in once,
- * whichever comes first. Each sweep is a SyncRun ("reconciliation").
+ * whichever comes first. When the shop sends orders with payment terms
+ * unpaid, it also lists the pending ones and records those placed with terms,
+ * as their orders/create webhook would have. Each sweep is a SyncRun
+ * ("reconciliation").
  */
 
 export const RECONCILIATION_SYNC = "reconciliation";
@@ -37,7 +41,7 @@ export type ReconcileResult =
   | {
       ok: true;
       runId: string;
-      /** Paid orders Shopify listed for the window. */
+      /** Orders Shopify listed for the window: paid, and unpaid with payment terms when the shop sends those. */
       seen: number;
       /** Orders the app had never recorded, recorded now. */
       ingested: number;
@@ -65,7 +69,10 @@ export async function reconcileShop(
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const now = options.now?.() ?? new Date();
-  const settings = await prisma.shopSettings.findUnique({ where: { shop }, select: { reconcileDays: true } });
+  const settings = await prisma.shopSettings.findUnique({
+    where: { shop },
+    select: { reconcileDays: true, forwardPaymentTerms: true },
+  });
   const days = Math.max(1, Math.min(MAX_RECONCILE_DAYS, options.days ?? settings?.reconcileDays ?? 7));
   const since = new Date(now.getTime() - days * 24 * 60 * 60_000);
   const begun = await beginSyncRun(
@@ -80,44 +87,63 @@ export async function reconcileShop(
   const throttling = adminThrottling(log, SYNC_LIMITS, options);
 
   let seen = 0;
+  let seenWithTerms = 0;
   let ingested = 0;
   let cancelled = 0;
   const unreadable: string[] = [];
+  /** Records the orders of a page the app never saw, found as `source`. */
+  const recordUnseen = async (orders: GraphqlOrder[], unread: string[], source: IngestSource) => {
+    unreadable.push(...unread);
+    seen += orders.length + unread.length;
+    const known = new Set(
+      (
+        await prisma.order.findMany({
+          where: { shop, shopifyOrderId: { in: orders.map((order) => order.legacyResourceId) } },
+          select: { shopifyOrderId: true },
+        })
+      ).map((order) => order.shopifyOrderId),
+    );
+    for (const order of orders) {
+      if (known.has(order.legacyResourceId)) continue;
+      // A cancelled order the app never saw has nothing for Brilliant.
+      if (order.cancelledAt) {
+        cancelled += 1;
+        continue;
+      }
+      const recorded = await recordMissedOrder(shop, graphql, order, source, throttling, log);
+      if (recorded === true) ingested += 1;
+      else if (recorded === false) unreadable.push(order.name);
+    }
+    await prisma.syncRun.update({
+      where: { id: run.id },
+      data: { processed: seen, ingested, failed: unreadable.length },
+    });
+  };
   try {
-    await readPaidOrderPages(graphql, throttling, {
+    await readOrderPages(graphql, throttling, {
+      financialStatus: "paid",
       since,
       pageSize: options.pageSize,
-      onPage: async (orders, unread) => {
-        unreadable.push(...unread);
-        seen += orders.length + unread.length;
-        const known = new Set(
-          (
-            await prisma.order.findMany({
-              where: { shop, shopifyOrderId: { in: orders.map((order) => order.legacyResourceId) } },
-              select: { shopifyOrderId: true },
-            })
-          ).map((order) => order.shopifyOrderId),
-        );
-        for (const order of orders) {
-          if (known.has(order.legacyResourceId)) continue;
-          // A cancelled order the app never saw has nothing for Brilliant.
-          if (order.cancelledAt) {
-            cancelled += 1;
-            continue;
-          }
-          const recorded = await recordMissedOrder(shop, graphql, order, throttling, log);
-          if (recorded === true) ingested += 1;
-          else if (recorded === false) unreadable.push(order.name);
-        }
-        await prisma.syncRun.update({
-          where: { id: run.id },
-          data: { processed: seen, ingested, failed: unreadable.length },
-        });
-      },
+      onPage: (orders, unread) => recordUnseen(orders, unread, "reconciliation"),
     });
+    // Pending orders without payment terms wait for their payment (orders/paid).
+    if (settings?.forwardPaymentTerms) {
+      await readOrderPages(graphql, throttling, {
+        financialStatus: "pending",
+        since,
+        pageSize: options.pageSize,
+        onPage: (orders, unread) => {
+          const withTerms = orders.filter((order) => order.paymentTerms);
+          seenWithTerms += withTerms.length + unread.length;
+          return recordUnseen(withTerms, unread, "reconciliation_payment_terms");
+        },
+      });
+    }
 
     const summary = [
-      `Read ${count(seen, "paid order")} of the last ${count(days, "day")}:`,
+      settings?.forwardPaymentTerms
+        ? `Read ${count(seen - seenWithTerms, "paid order")} and ${count(seenWithTerms, "unpaid order")} with payment terms of the last ${count(days, "day")}:`
+        : `Read ${count(seen, "paid order")} of the last ${count(days, "day")}:`,
       ingested === 0
         ? "none was missing."
         : `${count(ingested, "order")} the app had not received ${ingested === 1 ? "was" : "were"} recorded and will be forwarded.`,
@@ -151,7 +177,8 @@ export async function reconcileShop(
 }
 
 /**
- * Records an order the app never saw, as its orders/paid webhook would have.
+ * Records an order the app never saw, as its orders/paid (or, placed with
+ * payment terms, its orders/create) webhook would have.
  * Returns false when it cannot be read into the webhook's shape. When its
  * webhook wins the race meanwhile, the order is still in exactly once and
  * this sweep does not count it.
@@ -160,6 +187,7 @@ async function recordMissedOrder(
   shop: string,
   graphql: AdminGraphql,
   order: GraphqlOrder,
+  source: IngestSource,
   throttling: AdminThrottling,
   log: Logger,
 ): Promise<boolean | "duplicate"> {
@@ -170,7 +198,7 @@ async function recordMissedOrder(
     order: read.order,
     payload: read.payload,
     webhookId: null,
-    source: "reconciliation",
+    source,
   });
   if (recorded.kind === "duplicate") return "duplicate";
   log.info({ orderId: recorded.orderId }, "reconciliation recorded an order the app had not seen");

@@ -81,6 +81,13 @@ export const GraphqlOrderSchema = z.object({
   fulfillmentOrders: DeliveryMethodsSchema.nullish(),
   note: nullableString,
   customAttributes: AttributesSchema,
+  paymentTerms: z
+    .object({
+      paymentTermsName: nullableString,
+      paymentTermsType: nullableString,
+      dueInDays: z.number().nullish(),
+    })
+    .nullish(),
 });
 
 export type GraphqlOrder = z.infer<typeof GraphqlOrderSchema>;
@@ -136,6 +143,18 @@ export function restOrderFromGraphql(
     // Left out when not read, as a webhook body without them is read: no note.
     ...(order.note !== undefined ? { note: order.note } : {}),
     ...(order.customAttributes ? { note_attributes: restAttributes(order.customAttributes) } : {}),
+    // As the webhook body has them; null when the order has none.
+    ...(order.paymentTerms !== undefined
+      ? {
+          payment_terms: order.paymentTerms
+            ? {
+                payment_terms_name: order.paymentTerms.paymentTermsName ?? null,
+                payment_terms_type: order.paymentTerms.paymentTermsType?.toLowerCase() ?? null,
+                due_in_days: order.paymentTerms.dueInDays ?? null,
+              }
+            : null,
+        }
+      : {}),
     // Left out when not read, as a webhook body without them is read: shipped.
     ...(order.sourceName !== undefined ? { source_name: order.sourceName } : {}),
     ...(order.shippingLines

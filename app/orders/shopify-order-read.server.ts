@@ -71,6 +71,12 @@ const ORDER_FRAGMENT = `#graphql
       key
       value
     }
+    # Placed with payment terms: recorded unpaid when the shop says so (payment-terms.ts).
+    paymentTerms {
+      paymentTermsName
+      paymentTermsType
+      dueInDays
+    }
     # How it is delivered: a POS sale, a pickup or a local delivery has nothing for Brilliant to ship.
     sourceName
     shippingLines(first: 5) {
@@ -194,20 +200,24 @@ export interface StoredShopifyOrder {
   payload: Record<string, unknown>;
 }
 
-/** The search Shopify runs for the sweep: paid orders created since `since`. */
-export function paidOrdersSearch(since: Date): string {
-  return `financial_status:paid created_at:>='${since.toISOString()}'`;
+/**
+ * The search Shopify runs for the sweep: orders of a financial status ("paid";
+ * "pending" for those placed with payment terms) created since `since`.
+ */
+export function ordersSearch(financialStatus: "paid" | "pending", since: Date): string {
+  return `financial_status:${financialStatus} created_at:>='${since.toISOString()}'`;
 }
 
 /**
- * Every page of the shop's paid orders created since `since`, within the
- * shop's query budget: the orders that read as orders, and the names of those
- * that do not.
+ * Every page of the shop's orders of a financial status created since
+ * `since`, within the shop's query budget: the orders that read as orders,
+ * and the names of those that do not.
  */
-export async function readPaidOrderPages(
+export async function readOrderPages(
   graphql: AdminGraphql,
   throttling: AdminThrottling,
   read: {
+    financialStatus: "paid" | "pending";
     since: Date;
     pageSize?: number;
     onPage: (orders: GraphqlOrder[], unreadable: string[]) => Promise<void>;
@@ -222,7 +232,7 @@ export async function readPaidOrderPages(
     variables: (first, cursor) => ({
       first,
       cursor,
-      search: paidOrdersSearch(read.since),
+      search: ordersSearch(read.financialStatus, read.since),
       lines: LINES_PER_ORDER,
     }),
     pageInfo: (data) => data.orders.pageInfo,
