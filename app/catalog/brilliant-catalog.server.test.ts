@@ -12,6 +12,10 @@ import { NOTABLE_VARIANT_IDS as V } from "../../simulator/catalog";
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator } from "../../simulator/server";
 import { createBrilliantClient } from "../integrations/brilliant/client.server";
 import { syncBrilliantCatalog } from "./brilliant-catalog.server";
+import { shopifyVariantFor } from "../../tests/helpers/forwarding";
+import { openAlerts as homeAlerts } from "../orders/dashboard.server";
+import { markNotShipped, unmarkNotShipped } from "./unshipped-variants.server";
+import { removeMappings } from "./mapping.server";
 
 const SHOP = "catalog-test.myshopify.com";
 const INACTIVE_PRODUCT = 24506;
@@ -54,6 +58,37 @@ describe("Brilliant catalog sync", () => {
     world.sim.setStock(V.lowStock, 50);
     await syncBrilliantCatalog(SHOP, client());
     expect(await openAlerts()).toEqual([]);
+  });
+
+  it("GIVEN a mapped variant low and one inactive at Brilliant WHEN the merchant marks them not shipped by Brilliant THEN Home shows no alert for them; taken off, they are watched again; unmapped, watched no more", async () => {
+    for (const id of [V.inactive, V.lowStock]) {
+      await prisma.shopifyVariant.create({
+        data: {
+          shop: SHOP,
+          shopifyVariantId: String(shopifyVariantFor(id)),
+          shopifyProductId: "700",
+          productTitle: `Product ${id}`,
+          sku: String(id),
+          syncedAt: new Date(),
+        },
+      });
+    }
+    await mapVariants(SHOP, [V.inactive, V.lowStock]);
+    await syncBrilliantCatalog(SHOP, client());
+    const titles = async () => (await homeAlerts(SHOP)).map((alert) => alert.title.split(":")[0]).sort();
+    expect(await titles()).toEqual(["Inactive at Brilliant", "Low stock at Brilliant"]);
+
+    await markNotShipped(SHOP, [String(shopifyVariantFor(V.lowStock))]);
+    expect(await titles()).toEqual(["Inactive at Brilliant"]);
+    // Nor does the next catalog sync raise it again.
+    await syncBrilliantCatalog(SHOP, client());
+    expect(await titles()).toEqual(["Inactive at Brilliant"]);
+
+    await unmarkNotShipped(SHOP, [String(shopifyVariantFor(V.lowStock))]);
+    expect(await titles()).toEqual(["Inactive at Brilliant", "Low stock at Brilliant"]);
+
+    await removeMappings(SHOP, [String(shopifyVariantFor(V.inactive))]);
+    expect(await titles()).toEqual(["Low stock at Brilliant"]);
   });
 
   it("marks a variant that disappeared as removed, not deleted, and alerts when it is mapped", async () => {

@@ -4,6 +4,7 @@ import type { BrilliantClient } from "../integrations/brilliant/client.server";
 import { raiseAlert, resolveAlert, resolveAlertsWithoutHeldOrders } from "../models/alert.server";
 import { recheckHeldOrders, releaseHeldOrders } from "../orders/actions.server";
 import { countSync } from "../ops/metrics.server";
+import { variantInAlertKey } from "../orders/alert-keys";
 
 export type CatalogSyncResult =
   | {
@@ -134,9 +135,18 @@ export async function syncBrilliantCatalog(
   }
 }
 
+/** Keys of the catalog's own alerts, one per Brilliant variant and cause. */
+const CATALOG_ALERT_PREFIXES = ["mapping:brilliant:", "inactive:variant:", "lowstock:variant:"] as const;
+/** Ids per query: well within both databases' limits on bound values. */
+const READ_CHUNK = 1_000;
+
 /**
  * Opens or closes the catalog's own alerts for mapped variants: inactive or
- * removed at Brilliant, and at or below the shop's low-stock threshold.
+ * removed at Brilliant, and at or below the shop's low-stock threshold. Only
+ * variants some order can reach count: a mapping from a Shopify variant marked
+ * "not shipped by Brilliant" sends nothing, so it raises nothing. Every other
+ * open catalog alert is closed, unless it is about a variant no order reaches
+ * now and a held order is still attached to it.
  */
 export async function refreshCatalogAlerts(shop: string): Promise<{ inactive: number; lowStock: number }> {
   const settings = await prisma.shopSettings.findUnique({
@@ -144,28 +154,45 @@ export async function refreshCatalogAlerts(shop: string): Promise<{ inactive: nu
     select: { lowStockThreshold: true },
   });
   const threshold = settings?.lowStockThreshold ?? 5;
-  const mappings = await prisma.variantMapping.findMany({
+  const notShipped = new Set(
+    (await prisma.unshippedVariant.findMany({ where: { shop }, select: { shopifyVariantId: true } })).map(
+      (row) => row.shopifyVariantId,
+    ),
+  );
+  const byBrilliant = new Map<string, { shopifyVariantId: string; sku: string | null }[]>();
+  for (const mapping of await prisma.variantMapping.findMany({
     where: { shop },
     select: { shopifyVariantId: true, sku: true, brilliantVariantId: true },
-  });
-  const byBrilliant = new Map<string, { shopifyVariantId: string; sku: string | null }[]>();
-  for (const mapping of mappings) {
+  })) {
+    if (notShipped.has(mapping.shopifyVariantId)) continue;
     const list = byBrilliant.get(mapping.brilliantVariantId) ?? [];
     list.push(mapping);
     byBrilliant.set(mapping.brilliantVariantId, list);
   }
-  const variants = await prisma.brilliantVariant.findMany({
-    where: { shop, brilliantVariantId: { in: [...byBrilliant.keys()] } },
-  });
+  // The variants in a state worth an alert, read without listing every mapped id.
+  const flagged = (
+    await prisma.brilliantVariant.findMany({
+      where: {
+        shop,
+        OR: [
+          { removedAt: { not: null } },
+          { productInactive: true },
+          { inventoryRequired: true, inventoryCount: { gte: 0, lte: threshold } },
+        ],
+      },
+    })
+  ).filter((variant) => byBrilliant.has(variant.brilliantVariantId));
   const shopifyNames = await shopifyVariantNames(
     shop,
-    mappings.map((mapping) => mapping.shopifyVariantId),
+    flagged.flatMap((variant) => byBrilliant.get(variant.brilliantVariantId)!.map((m) => m.shopifyVariantId)),
   );
 
+  const wanted = new Set<string>();
   let inactive = 0;
   let lowStock = 0;
-  for (const variant of variants) {
-    const mappedFrom = (byBrilliant.get(variant.brilliantVariantId) ?? [])
+  for (const variant of flagged) {
+    const mapped = byBrilliant.get(variant.brilliantVariantId)!;
+    const mappedFrom = mapped
       .map(
         (mapping) =>
           shopifyNames.get(mapping.shopifyVariantId) ??
@@ -174,62 +201,82 @@ export async function refreshCatalogAlerts(shop: string): Promise<{ inactive: nu
       .join(", ");
     const label = [variant.size, variant.color, variant.flavor].filter(Boolean).join(" / ");
     const name = `${variant.productName}${label ? ` (${label})` : ""}`;
+    const id = variant.brilliantVariantId;
 
-    const inactiveKey = `inactive:variant:${variant.brilliantVariantId}`;
-    const removedKey = `mapping:brilliant:${variant.brilliantVariantId}`;
     if (variant.removedAt) {
+      const several = mapped.length > 1;
+      wanted.add(`mapping:brilliant:${id}`);
       await raiseAlert({
         shop,
         kind: "mapping",
-        key: removedKey,
+        key: `mapping:brilliant:${id}`,
         title: `No longer at Brilliant: ${name}`,
-        detail: `Your Shopify ${mappedFrom} ${mappedFrom.includes(",") ? "are" : "is"} mapped to it. Map ${mappedFrom.includes(",") ? "them" : "it"} to another Brilliant variant; held orders then go out by themselves.`,
+        detail: `Your Shopify ${mappedFrom} ${several ? "are" : "is"} mapped to it. Map ${several ? "them" : "it"} to another Brilliant variant; held orders then go out by themselves.`,
       });
-    } else {
-      await resolveAlert(shop, removedKey);
-    }
-    if (variant.productInactive && !variant.removedAt) {
+    } else if (variant.productInactive) {
       inactive += 1;
+      wanted.add(`inactive:variant:${id}`);
       await raiseAlert({
         shop,
         kind: "inactive_variant",
-        key: inactiveKey,
+        key: `inactive:variant:${id}`,
         title: `Inactive at Brilliant: ${name}`,
         detail: `Mapped from your Shopify ${mappedFrom}. Orders with it are held: ask Brilliant to reactivate it, or map to an active variant.`,
       });
     } else {
-      await resolveAlert(shop, inactiveKey);
-    }
-    const lowKey = `lowstock:variant:${variant.brilliantVariantId}`;
-    const tracked = variant.inventoryRequired && variant.inventoryCount >= 0;
-    if (tracked && !variant.removedAt && !variant.productInactive && variant.inventoryCount <= threshold) {
       lowStock += 1;
+      wanted.add(`lowstock:variant:${id}`);
       await raiseAlert({
         shop,
         kind: "stock",
-        key: lowKey,
+        key: `lowstock:variant:${id}`,
         title: `Low stock at Brilliant: ${name}, ${variant.inventoryCount} left`,
         detail: `Mapped from your Shopify ${mappedFrom}. At ${threshold} or fewer, ask Brilliant to restock before orders are held.`,
       });
-    } else {
-      await resolveAlert(shop, lowKey);
     }
   }
+  await resolveCatalogAlertsExcept(shop, wanted, new Set(byBrilliant.keys()));
   return { inactive, lowStock };
 }
 
-async function shopifyVariantNames(shop: string, shopifyVariantIds: string[]): Promise<Map<string, string>> {
-  if (shopifyVariantIds.length === 0) return new Map();
-  const rows = await prisma.shopifyVariant.findMany({
-    where: { shop, shopifyVariantId: { in: shopifyVariantIds } },
-    select: { shopifyVariantId: true, productTitle: true, variantTitle: true, sku: true },
+/**
+ * Closes the open catalog alerts not in `wanted`. One about a variant no order
+ * reaches now (unmapped, or mapped only from variants not shipped by
+ * Brilliant) stays while a held order is attached to it.
+ */
+async function resolveCatalogAlertsExcept(shop: string, wanted: Set<string>, reached: Set<string>) {
+  const open = await prisma.alert.findMany({
+    where: {
+      shop,
+      status: "open",
+      OR: CATALOG_ALERT_PREFIXES.map((prefix) => ({ openKey: { startsWith: prefix } })),
+    },
+    select: { key: true, orders: { select: { order: { select: { state: true } } } } },
   });
-  return new Map(
-    rows.map((row) => [
-      row.shopifyVariantId,
-      `${row.productTitle}${row.variantTitle && row.variantTitle !== "Default Title" ? ` - ${row.variantTitle}` : ""}${row.sku ? ` [SKU ${row.sku}]` : ""}`,
-    ]),
-  );
+  for (const alert of open) {
+    if (wanted.has(alert.key)) continue;
+    const variant = variantInAlertKey(alert.key);
+    const unreached = variant !== null && !reached.has(variant.id);
+    if (unreached && alert.orders.some(({ order }) => order.state === "held")) continue;
+    await resolveAlert(shop, alert.key);
+  }
+}
+
+async function shopifyVariantNames(shop: string, shopifyVariantIds: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (let start = 0; start < shopifyVariantIds.length; start += READ_CHUNK) {
+    const rows = await prisma.shopifyVariant.findMany({
+      where: { shop, shopifyVariantId: { in: shopifyVariantIds.slice(start, start + READ_CHUNK) } },
+      select: { shopifyVariantId: true, productTitle: true, variantTitle: true, sku: true },
+    });
+    for (const row of rows) {
+      names.set(
+        row.shopifyVariantId,
+        `${row.productTitle}${row.variantTitle && row.variantTitle !== "Default Title" ? ` - ${row.variantTitle}` : ""}${row.sku ? ` [SKU ${row.sku}]` : ""}`,
+      );
+    }
+  }
+  return names;
 }
 
 export async function lastCatalogSync(shop: string) {

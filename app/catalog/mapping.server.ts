@@ -5,6 +5,7 @@ import { Prisma } from "@prisma/client";
 import prisma, { databaseKind } from "../db.server";
 import { sqlFor, type SqlValue } from "../db/sql.server";
 import { resolveAlertsWithoutHeldOrders } from "../models/alert.server";
+import { refreshCatalogAlerts } from "./brilliant-catalog.server";
 import { recheckHeldOrders } from "../orders/actions.server";
 import {
   proposeMatches,
@@ -100,6 +101,7 @@ export async function removeMappings(shop: string, shopifyVariantIds: string[]):
   const result = await prisma.variantMapping.deleteMany({
     where: { shop, shopifyVariantId: { in: shopifyVariantIds } },
   });
+  if (result.count > 0) await refreshCatalogAlerts(shop);
   return result.count;
 }
 
@@ -107,6 +109,8 @@ export async function removeMappings(shop: string, shopifyVariantIds: string[]):
 async function afterMappingChange(shop: string): Promise<number> {
   const released = await recheckHeldOrders(shop, "A mapping changed; checked again before sending.");
   await resolveAlertsWithoutHeldOrders(shop);
+  // The catalog's alerts follow what is mapped: a low-stock variant just mapped is one to watch.
+  await refreshCatalogAlerts(shop);
   return released;
 }
 

@@ -5,6 +5,7 @@ import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { resolveAlertsWithoutHeldOrders } from "../models/alert.server";
 import { recheckHeldOrders } from "../orders/actions.server";
+import { refreshCatalogAlerts } from "./brilliant-catalog.server";
 
 /**
  * Shopify variants the merchant ships some other way (from their own stock, a
@@ -53,6 +54,7 @@ export async function markNotShipped(shop: string, shopifyVariantIds: string[]):
     "A variant was marked not shipped by Brilliant; checked again before sending.",
   );
   await resolveAlertsWithoutHeldOrders(shop);
+  await refreshCatalogAlerts(shop);
   return { found: live.length, marked, released };
 }
 
@@ -78,6 +80,8 @@ export async function unmarkNotShipped(shop: string, shopifyVariantIds: string[]
   const removed = await prisma.unshippedVariant.deleteMany({
     where: { shop, shopifyVariantId: { in: [...new Set(shopifyVariantIds)] } },
   });
+  // Their mappings are watched again: stock and activity alerts as for any mapped variant.
+  if (removed.count > 0) await refreshCatalogAlerts(shop);
   return removed.count;
 }
 
