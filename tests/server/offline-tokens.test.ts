@@ -12,6 +12,8 @@ import { AppSessionStorage, forgetSessionsOf } from "../../app/integrations/shop
 import { shopAdminGraphql } from "../../app/integrations/shopify-shop-admin.server";
 import { renewOfflineToken, sessionStorage } from "../../app/shopify.server";
 import { renewDueOfflineTokens } from "../../app/worker/chores.server";
+import { reconcileShop } from "../../app/orders/reconciliation.server";
+import { lastReconciliation } from "../../app/orders/reconciliation-requests.server";
 import {
   generateProducts,
   standInAccessToken,
@@ -168,6 +170,32 @@ describe("expiring offline tokens", () => {
     // Neither hands the refresh token to the library, which would spend it without a lock.
     expect(fromWeb?.refreshToken).toBeUndefined();
     expect((await storedRow()).renewingUntil).toBeNull();
+  });
+
+  it("GIVEN another process renewed the token a chore's call was about to use WHEN Shopify answers 401 THEN the call goes again once with the stored token, and the sweep succeeds", async () => {
+    const graphql = await shopAdminGraphql(SHOP);
+    expect(await variantsPage(graphql)).toBe(5); // this process now holds the token for a second
+    // Another process moves the shop to a new token: the one held here is revoked.
+    tokens.revokeShop(SHOP);
+    tokens.addNonExpiringToken(SHOP, "shpat_renewed_elsewhere");
+    await prisma.session.update({
+      where: { id: SESSION_ID },
+      data: { accessToken: "shpat_renewed_elsewhere" },
+    });
+    const before = standIn.requests.length;
+
+    const result = await reconcileShop(SHOP, graphql);
+
+    expect(result).toMatchObject({ ok: true });
+    expect(standIn.requests.slice(before).map((request) => request.status)).toEqual([401, 200]);
+    // Settings shows the sweep as it went: succeeded, no "Shopify refused the app's access".
+    expect(await lastReconciliation(SHOP)).toMatchObject({ status: "succeeded" });
+
+    // A token refused with nothing newer stored is a refusal: no second try.
+    tokens.revokeShop(SHOP);
+    const refused = standIn.requests.length;
+    await expect(variantsPage(graphql)).rejects.toThrow(/401/);
+    expect(standIn.requests.slice(refused).map((request) => request.status)).toEqual([401]);
   });
 
   it("raises a reconnect alert when Shopify refuses the refresh token, and opening the app reconnects", async () => {
