@@ -111,6 +111,21 @@ describe("lines and orders Brilliant does not ship", () => {
     expect(world.sim.requests.filter((request) => request.method === "POST")).toHaveLength(0);
   });
 
+  it("GIVEN an order held for the unmapped candle WHEN the merchant marks it not shipped THEN it is skipped, and its page no longer says what Brilliant would have answered", async () => {
+    const body = testOrder(3, [{ variant: CANDLE, quantity: 1 }]);
+    await deliver(body);
+    await forward();
+    const held = await orderOf(body);
+    expect(held).toMatchObject({ state: "held", holdKind: "mapping", lastCode: 2502 });
+
+    await markNotShipped(SHOP, [String(shopifyVariantFor(CANDLE))]);
+    await forward();
+
+    const skipped = await orderOf(body);
+    expect(skipped).toMatchObject({ state: "skipped", lastCode: null, attemptCount: 0 });
+    expect((await getOrderDetail(SHOP, skipped.id))!.lastCodeExplanation).toBeNull();
+  });
+
   it("GIVEN a local pickup, a local delivery and a POS sale, none with a shipping address, THEN each is skipped with why, never held", async () => {
     const noAddress = { shipping_address: null };
     const pickup = testOrder(3, [{ variant: V.teeMedium, quantity: 1 }], {

@@ -63,6 +63,9 @@ export class OrderRun {
     attempt?: Parameters<OrderRun["recordAttempt"]>[2],
   ): Promise<boolean> {
     const request: TransitionRequest = {
+      // Until something is sent, the last code is only what a check foresaw:
+      // a later move that foresees none (a skip, a gate, another hold) clears it.
+      ...(this.attemptNumber === 0 && !attempt && fields.code === undefined ? { code: null } : {}),
       ...fields,
       shop: this.shop,
       orderId: this.order.id,

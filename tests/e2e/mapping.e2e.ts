@@ -4,7 +4,7 @@ import type { PrismaClient } from "@prisma/client";
 import { createPrismaClient } from "../../app/db.server";
 import { deliverWebhook } from "../../shopify-stand-in/webhooks";
 import { testOrder } from "../helpers/test-order";
-import { openAdmin, type AdminBrowser } from "./harness";
+import { openAdminAround, type AdminBrowser } from "./harness";
 
 // Mapping in Chromium: a paid order for a Shopify variant nobody mapped is
 // held; the merchant maps the variant from the picker, and the page says the
@@ -15,18 +15,23 @@ import { openAdmin, type AdminBrowser } from "./harness";
 const VARIANT_ID = "990000001";
 const ORDER_ID = 7_700_001;
 const SKU = "E2E-MAPPING-TEE";
+/** A candle the merchant ships from their own stock: marked "not shipped by Brilliant". */
+const CANDLE = { variantId: "990000002", orderId: 7_700_002, sku: "E2E-OWN-CANDLE", title: "E2E Own Candle" };
 
-function paidOrder() {
+function paidOrder(
+  item = { variantId: VARIANT_ID, orderId: ORDER_ID, sku: SKU, title: "E2E Mapping Tee" },
+  name = "#E2E-MAP",
+) {
   return testOrder(0, [], {
-    id: ORDER_ID,
-    name: "#E2E-MAP",
+    id: item.orderId,
+    name,
     line_items: [
       {
-        id: 77_000_011,
-        variant_id: Number(VARIANT_ID),
+        id: item.orderId * 10 + 1,
+        variant_id: Number(item.variantId),
         product_id: 990000000,
-        sku: SKU,
-        title: "E2E Mapping Tee",
+        sku: item.sku,
+        title: item.title,
         quantity: 1,
         requires_shipping: true,
       },
@@ -38,41 +43,49 @@ describe("mapping in Chromium", () => {
   let admin: AdminBrowser;
   let db: PrismaClient;
 
-  async function orderState() {
+  async function orderState(orderId = ORDER_ID) {
     return db.order.findUnique({
-      where: { shop_shopifyOrderId: { shop: admin.stack.shop, shopifyOrderId: String(ORDER_ID) } },
-      select: { id: true, state: true, holdKind: true },
+      where: { shop_shopifyOrderId: { shop: admin.stack.shop, shopifyOrderId: String(orderId) } },
+      select: { id: true, state: true, holdKind: true, stateReason: true },
     });
   }
 
+  openAdminAround((opened) => (admin = opened));
+
   beforeAll(async () => {
-    admin = await openAdmin();
     db = createPrismaClient(admin.stack.databaseUrl);
-    // The variant as "Sync Shopify products" would have stored it.
-    await db.shopifyVariant.create({
-      data: {
-        shop: admin.stack.shop,
-        shopifyVariantId: VARIANT_ID,
-        shopifyProductId: "990000000",
-        productTitle: "E2E Mapping Tee",
-        variantTitle: "Default Title",
-        sku: SKU,
-        syncedAt: new Date(),
-      },
-    });
+    // The variants as "Sync Shopify products" would have stored them.
+    for (const variant of [
+      { id: VARIANT_ID, title: "E2E Mapping Tee", sku: SKU },
+      { id: CANDLE.variantId, title: CANDLE.title, sku: CANDLE.sku },
+    ]) {
+      await db.shopifyVariant.create({
+        data: {
+          shop: admin.stack.shop,
+          shopifyVariantId: variant.id,
+          shopifyProductId: "990000000",
+          productTitle: variant.title,
+          variantTitle: "Default Title",
+          sku: variant.sku,
+          syncedAt: new Date(),
+        },
+      });
+    }
   });
 
   afterAll(async () => {
-    if (db && admin) {
-      const shop = admin.stack.shop;
-      const order = await orderState();
+    if (!db) return;
+    const shop = admin.stack.shop;
+    const variantIds = [VARIANT_ID, CANDLE.variantId];
+    for (const orderId of [ORDER_ID, CANDLE.orderId]) {
+      const order = await orderState(orderId);
       if (order) await db.order.delete({ where: { id: order.id } });
-      await db.alert.deleteMany({ where: { shop, key: { contains: VARIANT_ID } } });
-      await db.variantMapping.deleteMany({ where: { shop, shopifyVariantId: VARIANT_ID } });
-      await db.shopifyVariant.deleteMany({ where: { shop, shopifyVariantId: VARIANT_ID } });
-      await db.$disconnect();
     }
-    await admin?.close();
+    for (const id of variantIds) await db.alert.deleteMany({ where: { shop, key: { contains: id } } });
+    await db.variantMapping.deleteMany({ where: { shop, shopifyVariantId: { in: variantIds } } });
+    await db.unshippedVariant.deleteMany({ where: { shop, shopifyVariantId: { in: variantIds } } });
+    await db.shopifyVariant.deleteMany({ where: { shop, shopifyVariantId: { in: variantIds } } });
+    await db.$disconnect();
   });
 
   it("maps a variant from the picker and releases the order held for it", async () => {
@@ -129,6 +142,56 @@ describe("mapping in Chromium", () => {
     ).toBe("73002");
     await expect.poll(async () => (await orderState())?.state, { timeout: 20_000 }).toBe("forwarded");
     expect(admin.pageErrors).toEqual([]);
+  });
+
+  it("marks a variant the merchant ships himself as not shipped by Brilliant: the order held for it is skipped with the reason, and the variant is under its tab", async () => {
+    const { page, stack } = admin;
+    const status = await deliverWebhook(`${stack.appUrl}/webhooks/orders/paid`, {
+      topic: "orders/paid",
+      shop: stack.shop,
+      body: paidOrder(CANDLE, "#E2E-CANDLE"),
+      secret: stack.apiSecret,
+    });
+    expect(status).toBe(200);
+    await expect
+      .poll(async () => (await orderState(CANDLE.orderId))?.state, { timeout: 20_000 })
+      .toBe("held");
+
+    await admin.goto(`/app/mappings?filter=unmapped&q=${CANDLE.sku}`);
+    const row = page.locator(".Polaris-IndexTable__TableRow", { hasText: `SKU ${CANDLE.sku}` });
+    await expect.poll(() => row.isVisible()).toBe(true);
+    await row.getByRole("button", { name: "Not shipped by Brilliant" }).click();
+    expect(
+      await page.getByText("Leave it out of every order sent to Brilliant?", { exact: false }).isVisible(),
+    ).toBe(true);
+    await page.getByRole("button", { name: "Leave it out" }).click();
+    await expect
+      .poll(() =>
+        page.getByText("1 variant marked not shipped by Brilliant", { exact: false }).first().isVisible(),
+      )
+      .toBe(true);
+    await admin.screenshot("mappings-not-shipped-marked");
+
+    // Its only line is not Brilliant's: nothing to send, skipped with the reason, never held.
+    await expect
+      .poll(async () => (await orderState(CANDLE.orderId))?.state, { timeout: 20_000 })
+      .toBe("skipped");
+
+    // The tab lists it, badged, with the way back.
+    await admin.goto("/app/mappings?filter=not_shipped");
+    const marked = page.locator(".Polaris-IndexTable__TableRow", { hasText: `SKU ${CANDLE.sku}` });
+    await expect.poll(() => marked.isVisible()).toBe(true);
+    expect(await marked.getByText("Not shipped by Brilliant").first().isVisible()).toBe(true);
+    expect(await marked.getByRole("button", { name: "Ship with Brilliant" }).isVisible()).toBe(true);
+    await admin.screenshot("mappings-not-shipped-tab");
+
+    // The order's page says which line stayed and why.
+    await admin.goto(`/app/orders/${(await orderState(CANDLE.orderId))!.id}`);
+    await expect.poll(() => page.getByText("Not sent to Brilliant").first().isVisible()).toBe(true);
+    expect(await page.getByText("Not shipped by Brilliant", { exact: false }).first().isVisible()).toBe(true);
+    // Nothing was sent, and nothing held it last: no answer Brilliant "would have" given.
+    expect(await page.getByText("it would have answered", { exact: false }).count()).toBe(0);
+    await admin.screenshot("order-not-shipped-line");
   });
 
   it("pages forward and back through the variants", async () => {

@@ -191,4 +191,58 @@ describe("settings in Chromium", () => {
     expect(await page.getByLabel("Low-stock threshold").inputValue()).toBe(saved);
     expect(admin.pageErrors).toEqual([]);
   });
+
+  it("sends orders with payment terms, sends a country code as the state, and sets stock at a Shopify location: each saved, shown after a reload, and put back", async () => {
+    const { page } = admin;
+    await admin.goto("/app/settings");
+    const terms = page.getByLabel("Send orders with payment terms when they are placed");
+    const states = page.getByLabel("Addresses without a 2-letter state");
+    const location = page.getByLabel("Location");
+    await expect.poll(() => terms.isVisible()).toBe(true);
+    expect(await terms.isChecked()).toBe(false);
+    expect(await states.inputValue()).toBe("hold");
+    expect(await location.inputValue()).toBe("");
+    // Nothing has been set in Shopify yet, and the page says so.
+    expect(await page.getByText("Stock has not been set in Shopify yet.").isVisible()).toBe(true);
+
+    await terms.check({ force: true });
+    // The risk is said where the choice is made.
+    await expect
+      .poll(() =>
+        page
+          .getByText("Brilliant ships these orders before your customer pays", { exact: false })
+          .isVisible(),
+      )
+      .toBe(true);
+    await states.selectOption("country");
+    // The shop's locations, read from Shopify.
+    await location.selectOption({ label: "Shop location" });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.screenshot("settings-orders-and-stock");
+
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Send orders with payment terms when they are placed").isChecked()).toBe(
+      true,
+    );
+    expect(await page.getByLabel("Addresses without a 2-letter state").inputValue()).toBe("country");
+    // The saved location is the one chosen.
+    expect(
+      await page
+        .getByLabel("Location")
+        .evaluate((select) => (select as HTMLSelectElement).selectedOptions[0]?.textContent),
+    ).toBe("Shop location");
+
+    // Put back as the other tests expect the shop.
+    await page.getByLabel("Send orders with payment terms when they are placed").uncheck({ force: true });
+    await page.getByLabel("Addresses without a 2-letter state").selectOption("hold");
+    await page.getByLabel("Location").selectOption("");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+    await admin.goto("/app/settings");
+    expect(await page.getByLabel("Send orders with payment terms when they are placed").isChecked()).toBe(
+      false,
+    );
+    expect(await page.getByLabel("Location").inputValue()).toBe("");
+  });
 });

@@ -23,6 +23,8 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
   const nextStep =
     order.state === "held" ? nextStepForHold(order.holdKind, order.id, order.mappingPicker) : null;
   const paymentTerms = paymentTermsInHistory(order.timeline);
+  // Never sent: a code is only what the checks foresee, and only while they hold it.
+  const sent = order.timeline.some((entry) => entry.type === "attempt");
   return (
     <Card>
       <BlockStack gap="300">
@@ -55,11 +57,8 @@ export function OrderStatusCard({ order, canFixAddress, busy, onIntent }: OrderS
             {order.resubmitWould.reason}
           </Text>
         )}
-        {order.lastCodeExplanation && (
-          <LastAnswer
-            explanation={order.lastCodeExplanation}
-            sent={order.timeline.some((entry) => entry.type === "attempt")}
-          />
+        {order.lastCodeExplanation && (sent || order.state === "held") && (
+          <LastAnswer explanation={order.lastCodeExplanation} sent={sent} />
         )}
         <InlineStack gap="200">
           {RETRY_STATES.includes(order.state) && (
