@@ -31,11 +31,16 @@ function level(): string {
   return process.env.NODE_ENV === "test" ? "silent" : "info";
 }
 
-export const logger: Logger = pino({
+const options = {
   level: level(),
   base: { service: process.env.BRILLIANT_SYNC_SERVICE ?? "web" },
   redact: { paths: PII_PATHS, censor: "[redacted]" },
   timestamp: pino.stdTimeFunctions.isoTime,
-});
+};
+
+// Standard output unless LOG_DESTINATION=stderr: a command whose stdout is its
+// result (the demo's --json) keeps the log off it.
+export const logger: Logger =
+  process.env.LOG_DESTINATION === "stderr" ? pino(options, pino.destination(2)) : pino(options);
 
 export type { Logger };

@@ -77,6 +77,8 @@ async function shutdown() {
 }
 
 async function main(): Promise<number> {
+  // With --json, stdout carries only the JSON result: the app code run in this process logs to stderr.
+  if (args.json) process.env.LOG_DESTINATION = "stderr";
   const root = process.cwd();
   const workdir = resolve(root, ".tmp", `demo-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(workdir, { recursive: true });
@@ -226,6 +228,7 @@ async function main(): Promise<number> {
   const deadline = Date.now() + Number(args["wait-seconds"]) * 1000;
   let rows = await waitSettled(deadline);
 
+  const sentItems = await itemsSentToBrilliant(prisma, rows);
   const results = rows.map((row) => ({
     order: row.name,
     shopifyOrderId: row.shopifyOrderId,
@@ -233,13 +236,15 @@ async function main(): Promise<number> {
     code: row.lastCode,
     message: row.lastMessage ?? row.stateReason,
     brilliantOrderId: row.brilliantOrderId,
+    /** The items Brilliant got (variant, quantity, note); null when it has no order. */
+    sent: sentItems.get(row.id) ?? null,
   }));
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
     const stories = args.orders ? [] : demoOrders().map((sample) => sample.story);
-    printTable(rows, stories);
+    printTable(rows, stories, sentItems);
     const { listOpenAlerts } = await import("../app/models/alert.server");
     const alerts = await listOpenAlerts(SHOP);
     say();
@@ -340,8 +345,46 @@ function loadOrders(): Record<string, unknown>[] {
   return parsed as Record<string, unknown>[];
 }
 
+type SentItem = { variant_id: number | string; quantity: number; note: string | null };
+
+/**
+ * What Brilliant got for each order it has: the items of the order's last
+ * create request, as the app stored it (accepted, or found by the lookup
+ * after an answer that never came). Lines left out
+ * (not shipped by Brilliant, nothing to ship) are not among them.
+ */
+async function itemsSentToBrilliant(
+  prisma: PrismaClient,
+  rows: { id: string; brilliantOrderId: string | null }[],
+): Promise<Map<string, SentItem[]>> {
+  const sent = rows.filter((row) => row.brilliantOrderId);
+  const attempts = await prisma.forwardAttempt.findMany({
+    where: { orderId: { in: sent.map((row) => row.id) }, kind: "create" },
+    orderBy: { number: "asc" },
+    select: { orderId: true, requestBody: true },
+  });
+  const items = new Map<string, SentItem[]>();
+  for (const attempt of attempts) {
+    try {
+      const body = JSON.parse(attempt.requestBody ?? "") as { order_items?: SentItem[] };
+      items.set(
+        attempt.orderId,
+        (body.order_items ?? []).map((item) => ({
+          variant_id: item.variant_id,
+          quantity: item.quantity,
+          note: item.note ?? null,
+        })),
+      );
+    } catch {
+      // A request body scrubbed by retention, or none stored: nothing to show.
+    }
+  }
+  return items;
+}
+
 function printTable(
   rows: {
+    id: string;
     name: string;
     state: string;
     lastCode: number | null;
@@ -350,6 +393,7 @@ function printTable(
     deliveries: number;
   }[],
   stories: string[],
+  sentItems: Map<string, SentItem[]>,
 ) {
   say();
   say("What happened to each order:");
@@ -361,6 +405,11 @@ function printTable(
       say(`          case: ${stories[index]}${row.deliveries > 1 ? ` (delivered ${row.deliveries}×)` : ""}`);
     else if (row.deliveries > 1) say(`          delivered ${row.deliveries}× by Shopify`);
     say(`          ${row.stateReason ?? ""}`);
+    for (const item of sentItems.get(row.id) ?? []) {
+      say(
+        `          sent: ${item.quantity} × Brilliant variant ${item.variant_id}${item.note ? `, note "${item.note.replace(/\n/g, " / ")}"` : ""}`,
+      );
+    }
   });
 }
 
