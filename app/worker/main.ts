@@ -2,6 +2,7 @@
  * The forwarding worker: `npm run worker`. Runs beside the web server, sharing
  * its modules (db, env, logger, models); start as many as the database allows.
  */
+import "./service-name";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { env } from "../env.server";

@@ -126,4 +126,5 @@ done
 web="" worker=""
 grep -q '"msg":"web server stopped"' "$work/web.log" || { say "the web process did not stop cleanly"; tail -n 20 "$work/web.log"; exit 1; }
 grep -q '"msg":"worker stopped"' "$work/worker.log" || { say "the worker did not stop cleanly"; tail -n 20 "$work/worker.log"; exit 1; }
+grep -q '"service":"worker"' "$work/worker.log" || { say "the worker's log lines do not say service worker"; exit 1; }
 say "the image's entry commands work ($mode): migrations, web (/healthz, /readyz) and worker, stopped cleanly"

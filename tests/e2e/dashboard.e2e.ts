@@ -3,20 +3,19 @@ import type { PrismaClient } from "@prisma/client";
 import type { Page } from "playwright-core";
 
 import { createPrismaClient } from "../../app/db.server";
-import { openAdmin, type AdminBrowser } from "./harness";
+import { openAdminAround, type AdminBrowser } from "./harness";
 
 // Runs first (vitest.e2e.config.ts): it reads the demo's eight orders as seeded.
 
 describe("home page in Chromium", () => {
   let admin: AdminBrowser;
   let db: PrismaClient;
-  beforeAll(async () => {
-    admin = await openAdmin();
+  openAdminAround((opened) => (admin = opened));
+  beforeAll(() => {
     db = createPrismaClient(admin.stack.databaseUrl);
   });
   afterAll(async () => {
     await db?.$disconnect();
-    await admin?.close();
   });
 
   it("shows every open alert with its orders and fix, the counts, and every held order's reason and next step", async () => {

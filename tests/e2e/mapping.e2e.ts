@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 
@@ -192,6 +194,31 @@ describe("mapping in Chromium", () => {
     // Nothing was sent, and nothing held it last: no answer Brilliant "would have" given.
     expect(await page.getByText("it would have answered", { exact: false }).count()).toBe(0);
     await admin.screenshot("order-not-shipped-line");
+  });
+
+  it("exports the mappings as CSV, with product and variant names, and the file re-imported unedited reports no error and nothing to change", async () => {
+    const { page } = admin;
+    await admin.goto("/app/mappings");
+    const download = page.waitForEvent("download");
+    await page.locator("ui-title-bar").getByRole("button", { name: "Export CSV" }).click();
+    const file = await (await download).path();
+    const csv = readFileSync(file, "utf8");
+    const [header, ...lines] = csv.trim().split(/\r?\n/);
+    expect(header).toMatch(/product/i);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(csv).toContain("Classic Logo Tee");
+
+    await page.locator("ui-title-bar").getByRole("button", { name: "Import CSV" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/app/mappings/import");
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await expect.poll(() => page.getByText("Error: 0").isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await page.getByText("New: 0").isVisible()).toBe(true);
+    expect(await page.getByText("Change: 0").isVisible()).toBe(true);
+    // Every row read back as it is: unchanged, or an unmapped variant left as it was.
+    const count = async (label: string) =>
+      Number((await page.getByText(new RegExp(`^${label}: \\d+$`)).innerText()).split(": ")[1]);
+    expect((await count("Unchanged")) + (await count("Skipped"))).toBe(lines.length);
+    await admin.screenshot("mappings-csv-reimported");
   });
 
   it("pages forward and back through the variants", async () => {

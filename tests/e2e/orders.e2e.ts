@@ -65,6 +65,23 @@ describe("orders list in Chromium", () => {
     expect(admin.pageErrors).toEqual([]);
   });
 
+  it("takes a date that is not one as a field error, not a crash: the page says what to fix and lists nothing", async () => {
+    const { page } = admin;
+    await admin.goto("/app/orders?from=xx&to=2026-01-01");
+    await expect
+      .poll(() => page.getByText("Fix the Received filter", { exact: false }).isVisible())
+      .toBe(true);
+    expect(await page.getByText(/^From: /).isVisible()).toBe(true);
+    expect(await rows(admin).count()).toBe(0);
+    await admin.screenshot("orders-bad-date");
+
+    // From after To: said on the To field.
+    await admin.goto("/app/orders?from=2026-02-01&to=2026-01-01");
+    await expect
+      .poll(() => page.getByText("To: Pick a To date on or after the From date.").isVisible())
+      .toBe(true);
+  });
+
   it("retries a retrying order now and says why a forwarded one was left alone", async () => {
     const { page } = admin;
     await admin.goto("/app/orders?state=retrying");

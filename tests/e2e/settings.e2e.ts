@@ -1,14 +1,33 @@
-import { describe, expect, it } from "vitest";
-import { SIM_API_SECRET } from "../../simulator/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@prisma/client";
+
+import { createPrismaClient } from "../../app/db.server";
+import { sampleOrders } from "../../scripts/demo/sample-orders";
+import { deliverWebhook } from "../../shopify-stand-in/webhooks";
+import { SIM_API_KEY, SIM_API_SECRET } from "../../simulator/server";
 import { openAdminAround, type AdminBrowser } from "./harness";
 
 // The settings page in Chromium: a save with an invalid field shows the error
 // on the field and saves nothing; a valid save then goes through. The saved
 // Brilliant secret is never on the page, only how it ends.
 
+/** An order for the demo's mapped tee, paid while the shop has no Brilliant credentials. */
+const CREDENTIALS_ORDER = 7_700_301;
+
 describe("settings in Chromium", () => {
   let admin: AdminBrowser;
+  let db: PrismaClient;
   openAdminAround((opened) => (admin = opened));
+  beforeAll(() => {
+    db = createPrismaClient(admin.stack.databaseUrl);
+  });
+  afterAll(async () => {
+    if (!db) return;
+    await db.order.deleteMany({
+      where: { shop: admin.stack.shop, shopifyOrderId: String(CREDENTIALS_ORDER) },
+    });
+    await db.$disconnect();
+  });
 
   it("shows field errors and saves nothing, then saves a valid form", async () => {
     const { page } = admin;
@@ -244,5 +263,80 @@ describe("settings in Chromium", () => {
       false,
     );
     expect(await page.getByLabel("Location").inputValue()).toBe("");
+  });
+
+  it("a shop without Brilliant credentials: Home's setup guide leads to Settings, a refused key is never saved, the right one clears the alert and sends the order that waited", async () => {
+    const { page, stack } = admin;
+    const shop = stack.shop;
+    const order = async () =>
+      db.order.findUnique({
+        where: { shop_shopifyOrderId: { shop, shopifyOrderId: String(CREDENTIALS_ORDER) } },
+        select: { state: true, holdKind: true },
+      });
+    // As a new install: no credentials saved yet.
+    await db.shopSettings.update({
+      where: { shop },
+      data: { brilliantApiKeyEnc: null, brilliantApiSecretEnc: null },
+    });
+    try {
+      const tee = sampleOrders()[0]!.body as { line_items: Record<string, unknown>[] };
+      const status = await deliverWebhook(`${stack.appUrl}/webhooks/orders/paid`, {
+        topic: "orders/paid",
+        shop,
+        body: {
+          ...tee,
+          id: CREDENTIALS_ORDER,
+          name: "#E2E-CRED",
+          line_items: [{ ...tee.line_items[0]!, id: CREDENTIALS_ORDER * 10 }],
+        },
+        secret: stack.apiSecret,
+      });
+      expect(status).toBe(200);
+      await expect.poll(async () => (await order())?.holdKind, { timeout: 20_000 }).toBe("credentials");
+
+      // Home: the guide's step left, and the alert with the order that waits.
+      await admin.goto("/app");
+      await expect.poll(() => page.getByText("Set up Brilliant Sync").isVisible()).toBe(true);
+      expect(await page.getByText("3 of 4 steps done", { exact: false }).isVisible()).toBe(true);
+      expect(await page.getByText("Brilliant credentials are missing or refused").first().isVisible()).toBe(
+        true,
+      );
+      await admin.screenshot("home-setup-guide");
+      await page.getByRole("link", { name: "Open settings: Connect your Brilliant store" }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe("/app/settings");
+
+      // A secret Brilliant refuses: said on the field, nothing saved, no "Settings saved".
+      const key = page.getByLabel("API key");
+      const secret = page.getByLabel("API secret");
+      await expect.poll(() => key.isVisible()).toBe(true);
+      await key.fill(SIM_API_KEY);
+      await secret.fill("not-the-secret");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await expect.poll(() => page.getByText("Nothing was saved").isVisible()).toBe(true);
+      expect(await page.getByText("Settings saved").count()).toBe(0);
+      expect((await db.shopSettings.findUniqueOrThrow({ where: { shop } })).brilliantApiKeyEnc).toBeNull();
+      await admin.screenshot("settings-credentials-refused");
+
+      // The right ones: saved, and what waited for them goes.
+      await secret.fill(SIM_API_SECRET);
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+      await expect.poll(async () => (await order())?.state, { timeout: 20_000 }).toBe("forwarded");
+
+      // Home: no guide, no credentials alert.
+      await admin.goto("/app");
+      expect(await page.getByText("Set up Brilliant Sync").count()).toBe(0);
+      expect(await page.getByText("Brilliant credentials are missing or refused").count()).toBe(0);
+    } finally {
+      // Whatever happened above, the shop keeps working credentials for the files after this one.
+      const saved = await db.shopSettings.findUniqueOrThrow({ where: { shop } });
+      if (!saved.brilliantApiKeyEnc) {
+        await admin.goto("/app/settings");
+        await page.getByLabel("API key").fill(SIM_API_KEY);
+        await page.getByLabel("API secret").fill(SIM_API_SECRET);
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        await expect.poll(() => page.getByText("Settings saved").isVisible()).toBe(true);
+      }
+    }
   });
 });
