@@ -298,9 +298,10 @@ describe("settings in Chromium", () => {
       await admin.goto("/app");
       await expect.poll(() => page.getByText("Set up Brilliant Sync").isVisible()).toBe(true);
       expect(await page.getByText("3 of 4 steps done", { exact: false }).isVisible()).toBe(true);
-      expect(await page.getByText("Brilliant credentials are missing or refused").first().isVisible()).toBe(
-        true,
-      );
+      // One banner says what waits for the credentials, not two.
+      const connect = page.locator(".Polaris-Banner", { hasText: "Connect your Brilliant store" });
+      expect(await connect.count()).toBe(1);
+      expect(await connect.getByText("#E2E-CRED").isVisible()).toBe(true);
       await admin.screenshot("home-setup-guide");
       await page.getByRole("link", { name: "Open settings: Connect your Brilliant store" }).click();
       await expect.poll(() => new URL(page.url()).pathname).toBe("/app/settings");
@@ -327,6 +328,9 @@ describe("settings in Chromium", () => {
       await admin.goto("/app");
       expect(await page.getByText("Set up Brilliant Sync").count()).toBe(0);
       expect(await page.getByText("Brilliant credentials are missing or refused").count()).toBe(0);
+      expect(await page.locator(".Polaris-Banner", { hasText: "Connect your Brilliant store" }).count()).toBe(
+        0,
+      );
     } finally {
       // Whatever happened above, the shop keeps working credentials for the files after this one.
       const saved = await db.shopSettings.findUniqueOrThrow({ where: { shop } });

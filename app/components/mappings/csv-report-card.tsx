@@ -1,4 +1,13 @@
-import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  IndexTable,
+  InlineStack,
+  Text,
+  useBreakpoints,
+} from "@shopify/polaris";
 
 import type { RowStatus } from "../../catalog/mapping-csv.server";
 import type { csvReportView } from "../../catalog/mapping-forms";
@@ -23,6 +32,7 @@ export interface CsvReportCardProps {
 /** The rows' counts by status, the import button after a preview, and the rows worth reading. */
 export function CsvReportCard({ report, apply }: CsvReportCardProps) {
   const valid = report.counts.new + report.counts.change;
+  const { smDown } = useBreakpoints();
   return (
     <Card>
       <BlockStack gap="300">
@@ -48,32 +58,67 @@ export function CsvReportCard({ report, apply }: CsvReportCardProps) {
             </Text>
           </InlineStack>
         ) : null}
-        <DataTable
-          columnContentTypes={["numeric", "text", "text", "text", "text", "text", "text"]}
+        {/* On a phone, a condensed list: a table wider than the screen would scroll in a region no key reaches. */}
+        <IndexTable
+          resourceName={{ singular: "row", plural: "rows" }}
+          itemCount={report.rows.length}
+          selectable={false}
+          condensed={smDown}
           headings={[
-            "Line",
-            "Shopify variant",
-            "SKU",
-            "Brilliant variant",
-            "Not shipped by Brilliant",
-            "Status",
-            "Note",
+            { title: "Line", alignment: "end" },
+            { title: "Shopify variant" },
+            { title: "SKU" },
+            { title: "Brilliant variant" },
+            { title: "Not shipped by Brilliant" },
+            { title: "Status" },
+            { title: "Note" },
           ]}
-          rows={report.rows.map((row) => [
-            row.line,
-            row.shopifyVariantId,
-            row.sku,
-            row.brilliantVariantId,
-            row.notShippedByBrilliant,
-            STATUS_LABEL[row.status].label,
-            row.note ?? "",
-          ])}
-          footerContent={
-            report.totalRows > report.rows.length
-              ? `Showing ${report.rows.length} of ${report.totalRows} rows, errors first.`
-              : undefined
-          }
-        />
+        >
+          {report.rows.map((row, index) => (
+            <IndexTable.Row id={String(row.line)} key={row.line} position={index}>
+              {smDown ? (
+                // One cell of stacked lines: the condensed list does not wrap cells side by side.
+                <IndexTable.Cell>
+                  <BlockStack gap="100">
+                    <Text as="span" fontWeight="semibold">
+                      {`Line ${row.line}: ${STATUS_LABEL[row.status].label}`}
+                    </Text>
+                    <Text as="span">
+                      {`Shopify variant ${row.shopifyVariantId || "—"}${row.sku ? `, SKU ${row.sku}` : ""}`}
+                    </Text>
+                    <Text as="span">
+                      {`Brilliant variant ${row.brilliantVariantId || "—"}${row.notShippedByBrilliant ? `, not shipped by Brilliant: ${row.notShippedByBrilliant}` : ""}`}
+                    </Text>
+                    {row.note ? (
+                      <Text as="span" tone="subdued" breakWord>
+                        {row.note}
+                      </Text>
+                    ) : null}
+                  </BlockStack>
+                </IndexTable.Cell>
+              ) : (
+                <>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {row.line}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{row.shopifyVariantId}</IndexTable.Cell>
+                  <IndexTable.Cell>{row.sku}</IndexTable.Cell>
+                  <IndexTable.Cell>{row.brilliantVariantId}</IndexTable.Cell>
+                  <IndexTable.Cell>{row.notShippedByBrilliant}</IndexTable.Cell>
+                  <IndexTable.Cell>{STATUS_LABEL[row.status].label}</IndexTable.Cell>
+                  <IndexTable.Cell>{row.note ?? ""}</IndexTable.Cell>
+                </>
+              )}
+            </IndexTable.Row>
+          ))}
+        </IndexTable>
+        {report.totalRows > report.rows.length ? (
+          <Text as="p" tone="subdued">
+            {`Showing ${report.rows.length} of ${report.totalRows} rows, errors first.`}
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );

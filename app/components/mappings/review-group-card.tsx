@@ -1,4 +1,4 @@
-import { BlockStack, Card, Checkbox, DataTable, InlineStack, Text } from "@shopify/polaris";
+import { BlockStack, Card, Checkbox, IndexTable, InlineStack, Text, useBreakpoints } from "@shopify/polaris";
 
 import type { ReviewProposal } from "../../catalog/mapping-page.server";
 import type { ReviewGroup } from "../../catalog/mapping-page-options";
@@ -52,6 +52,7 @@ export function ReviewGroupCard({
   onAll,
 }: ReviewGroupCardProps) {
   const partial = count > proposals.length;
+  const { smDown } = useBreakpoints();
   return (
     <Card>
       <BlockStack gap="300">
@@ -66,24 +67,60 @@ export function ReviewGroupCard({
           </BlockStack>
           {partial ? <Checkbox label={`All ${count} in this group`} checked={all} onChange={onAll} /> : null}
         </InlineStack>
-        <DataTable
-          columnContentTypes={["text", "text", "text", "text"]}
-          headings={["", "Shopify variant", "Brilliant variant", "Now"]}
-          rows={proposals.map((p) => [
-            <Checkbox
-              key={p.shopifyVariantId}
-              label={`Map ${p.productTitle ?? p.shopifyVariantId}`}
-              labelHidden
-              checked={all || ticked.has(p.shopifyVariantId)}
-              disabled={all}
-              onChange={(on) => onTick(p.shopifyVariantId, on)}
-            />,
-            shopifyText(p),
-            brilliantText(p),
-            p.currentBrilliantVariantId ? `#${p.currentBrilliantVariantId}` : "Unmapped",
-          ])}
-          footerContent={partial ? `Showing ${proposals.length} of ${count}.` : undefined}
-        />
+        {/* On a phone, a condensed list: a table wider than the screen would scroll in a region no key reaches. */}
+        <IndexTable
+          resourceName={{ singular: "proposal", plural: "proposals" }}
+          itemCount={proposals.length}
+          selectable={false}
+          condensed={smDown}
+          headings={[
+            { title: "Map" },
+            { title: "Shopify variant" },
+            { title: "Brilliant variant" },
+            { title: "Now" },
+          ]}
+        >
+          {proposals.map((p, index) => (
+            <IndexTable.Row id={p.shopifyVariantId} key={p.shopifyVariantId} position={index}>
+              <IndexTable.Cell>
+                <Checkbox
+                  label={`Map ${p.productTitle ?? p.shopifyVariantId}`}
+                  labelHidden
+                  checked={all || ticked.has(p.shopifyVariantId)}
+                  disabled={all}
+                  onChange={(on) => onTick(p.shopifyVariantId, on)}
+                />
+              </IndexTable.Cell>
+              {smDown ? (
+                // Stacked: the condensed list does not wrap cells side by side.
+                <IndexTable.Cell>
+                  <BlockStack gap="100">
+                    <Text as="span" breakWord>
+                      {shopifyText(p)}
+                    </Text>
+                    <Text as="span" breakWord>{`→ ${brilliantText(p)}`}</Text>
+                    <Text as="span" tone="subdued">
+                      {`Now: ${p.currentBrilliantVariantId ? `#${p.currentBrilliantVariantId}` : "unmapped"}`}
+                    </Text>
+                  </BlockStack>
+                </IndexTable.Cell>
+              ) : (
+                <>
+                  <IndexTable.Cell>{shopifyText(p)}</IndexTable.Cell>
+                  <IndexTable.Cell>{brilliantText(p)}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    {p.currentBrilliantVariantId ? `#${p.currentBrilliantVariantId}` : "Unmapped"}
+                  </IndexTable.Cell>
+                </>
+              )}
+            </IndexTable.Row>
+          ))}
+        </IndexTable>
+        {partial ? (
+          <Text as="p" tone="subdued">
+            {`Showing ${proposals.length} of ${count}.`}
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );
