@@ -4,6 +4,7 @@ import prisma from "../db.server";
 import type { AdminGraphql, AdminThrottling } from "../integrations/shopify-admin.server";
 import { logger as rootLogger, type Logger } from "../logger.server";
 import { lastSyncRun } from "../models/sync-run.server";
+import { syncRunView, type SyncRunView } from "../models/brilliant-connection.server";
 import { countSync } from "../ops/metrics.server";
 import { adminThrottling, SYNC_LIMITS } from "../orders/admin-reads.server";
 import { beginSyncRun, failAdminSyncRun, type AlreadyRunning } from "../orders/admin-sync-run.server";
@@ -242,11 +243,8 @@ export function stockSummary(locationName: string, counts: StockSyncCounts): str
   );
 }
 
-export interface StockSyncRunView {
-  status: string;
-  startedAt: string;
-  finishedAt: string | null;
-  summary: string | null;
+/** A sync run as every settings card shows it, with the stock sync's own counts. */
+export interface StockSyncRunView extends SyncRunView {
   read: number;
   changed: number;
   failed: number;
@@ -256,13 +254,5 @@ export interface StockSyncRunView {
 export async function lastStockSync(shop: string): Promise<StockSyncRunView | null> {
   const run: SyncRun | null = await lastSyncRun(shop, SHOPIFY_STOCK_SYNC);
   if (!run) return null;
-  return {
-    status: run.status,
-    startedAt: run.startedAt.toISOString(),
-    finishedAt: run.finishedAt?.toISOString() ?? null,
-    summary: run.summary,
-    read: run.processed,
-    changed: run.ingested,
-    failed: run.failed,
-  };
+  return { ...syncRunView(run)!, read: run.processed, changed: run.ingested, failed: run.failed };
 }

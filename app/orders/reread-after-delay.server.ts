@@ -1,4 +1,3 @@
-import prisma from "../db.server";
 import { logger as rootLogger } from "../logger.server";
 import type { ForwardingSettings } from "../models/shop.server";
 import { adminFailureSummary, withDeadline } from "../integrations/shopify-admin.server";
@@ -6,7 +5,7 @@ import { shopAdminGraphql } from "../integrations/shopify-shop-admin.server";
 import { adminThrottling, WEBHOOK_LIMITS } from "./admin-reads.server";
 import type { ClaimedOrder } from "./forwarder.server";
 import { fetchOrderTagsAndCancellation } from "./shopify-order-read.server";
-import { transition, type OrderState } from "./state.server";
+import { changeInPlace, transition, type OrderState } from "./state.server";
 
 /**
  * The forwarding delay exists so that the merchant can hold or cancel an
@@ -95,7 +94,6 @@ async function waitToReadAgain(
   worker: { workerId: string },
   until: Date,
 ): Promise<void> {
-  const where = { id: order.id, shop: order.shop, leaseOwner: worker.workerId };
   if (state === "received") {
     await transition({
       shop: order.shop,
@@ -109,29 +107,14 @@ async function waitToReadAgain(
     });
     return;
   }
-  // `waiting` stays `waiting` (no move): only when it is next read, and why.
-  await prisma.$transaction(async (tx) => {
-    const updated = await tx.order.updateMany({
-      where: { ...where, state },
-      data: {
-        stateReason: REREAD_UNREADABLE_REASON,
-        nextAttemptAt: until,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      },
-    });
-    if (updated.count === 1 && order.stateReason !== REREAD_UNREADABLE_REASON) {
-      await tx.orderTransition.create({
-        data: {
-          orderId: order.id,
-          shop: order.shop,
-          fromState: state,
-          toState: state,
-          reason: REREAD_UNREADABLE_REASON,
-          actor: "worker",
-        },
-      });
-    }
+  // `waiting` stays `waiting` (no move): only when it is next read, and why (in the history once).
+  await changeInPlace({
+    shop: order.shop,
+    order: { id: order.id, state },
+    where: { leaseOwner: worker.workerId },
+    data: { stateReason: REREAD_UNREADABLE_REASON, nextAttemptAt: until },
+    reason: order.stateReason === REREAD_UNREADABLE_REASON ? null : REREAD_UNREADABLE_REASON,
+    actor: "worker",
   });
 }
 
@@ -141,23 +124,14 @@ async function takeTags(order: ClaimedOrder, state: OrderState, workerId: string
   const stored = typeof body.tags === "string" ? body.tags : "";
   if (sameTags(stored, tags)) return true;
   const payload = JSON.stringify({ ...body, tags: tags.join(", ") });
-  const taken = await prisma.$transaction(async (tx) => {
-    const updated = await tx.order.updateMany({
-      where: { id: order.id, shop: order.shop, state, leaseOwner: workerId },
-      data: { payload },
-    });
-    if (updated.count !== 1) return false;
-    await tx.orderTransition.create({
-      data: {
-        orderId: order.id,
-        shop: order.shop,
-        fromState: state,
-        toState: state,
-        reason: `Tags read again from Shopify before sending: ${tags.length > 0 ? tags.join(", ") : "none"}.`,
-        actor: "worker",
-      },
-    });
-    return true;
+  const taken = await changeInPlace({
+    shop: order.shop,
+    order: { id: order.id, state },
+    where: { leaseOwner: workerId },
+    data: { payload },
+    reason: `Tags read again from Shopify before sending: ${tags.length > 0 ? tags.join(", ") : "none"}.`,
+    actor: "worker",
+    keepLease: true,
   });
   if (taken) order.payload = payload;
   return taken;

@@ -200,30 +200,34 @@ export async function applyTransition(tx: SqlRunner, request: TransitionRequest)
 
 /**
  * Changes an order's row without moving it (a new body, the merchant's line
- * changes), only while it is still where it was read (`where`, on top of its
- * id and shop): a concurrent move wins. The lease goes too, so a worker that
- * claimed the order before the change loses its next move and leaves it. The
- * change is noted in the history in the same transaction. False when the
- * order had moved.
+ * changes, the tags read again), only while it is still where it was read
+ * (`where`, on top of its id and shop): a concurrent move wins. The lease goes
+ * too, so a worker that claimed the order before the change loses its next
+ * move and leaves it, unless `keepLease` (the lease holder's own change). The
+ * change is noted in the history in the same transaction, unless `reason` is
+ * null (said already). False when the order had moved.
  */
 export async function changeInPlace(request: {
   shop: string;
   order: { id: string; state: string };
   where: Prisma.OrderWhereInput;
   data: Prisma.OrderUpdateManyMutationInput;
-  reason: string;
+  reason: string | null;
   actor: Actor;
+  keepLease?: boolean;
 }): Promise<boolean> {
   const { shop, order, reason, actor } = request;
   return prisma.$transaction(async (tx) => {
     const updated = await tx.order.updateMany({
       where: { ...request.where, id: order.id, shop, state: order.state },
-      data: { ...request.data, leaseOwner: null, leaseExpiresAt: null },
+      data: request.keepLease ? request.data : { ...request.data, leaseOwner: null, leaseExpiresAt: null },
     });
     if (updated.count !== 1) return false;
-    await tx.orderTransition.create({
-      data: { orderId: order.id, shop, fromState: order.state, toState: order.state, reason, actor },
-    });
+    if (reason !== null) {
+      await tx.orderTransition.create({
+        data: { orderId: order.id, shop, fromState: order.state, toState: order.state, reason, actor },
+      });
+    }
     return true;
   });
 }

@@ -26,7 +26,7 @@ import {
 } from "../../app/db/driver-adapter.server";
 import { postgresql, repoRoot, sqlite } from "../../scripts/db/paths";
 import { runPrisma } from "../../scripts/db/prisma-cli";
-import { dropDatabase, workerDatabaseName, type TestDatabase } from "./test-database";
+import { dropDatabase, workerDatabases, type TestDatabase } from "./test-database";
 
 const generatedSchema = join(repoRoot, "node_modules", ".prisma", "client", "schema.prisma");
 
@@ -127,13 +127,8 @@ async function dropWorkerDatabases(templateUrl: string): Promise<void> {
   const admin = new pg.Client(postgresClientConfig({ ...connection, database: "postgres" }));
   await admin.connect();
   try {
-    const prefix = workerDatabaseName(connection.database, "");
-    const { rows } = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
-      [prefix],
-    );
-    for (const { datname } of rows) {
-      await dropDatabase(admin, datname);
+    for (const name of await workerDatabases(admin, connection.database)) {
+      await dropDatabase(admin, name);
     }
   } finally {
     await admin.end();

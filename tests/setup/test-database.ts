@@ -27,6 +27,15 @@ export function workerDatabaseName(templateDatabase: string, key: string): strin
   return `${templateDatabase}_w${key}`;
 }
 
+/** The worker databases cloned from `templateDatabase`, by name. */
+export async function workerDatabases(client: pg.Client, templateDatabase: string): Promise<string[]> {
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    [workerDatabaseName(templateDatabase, "")],
+  );
+  return rows.map((row) => row.datname);
+}
+
 /**
  * DROP DATABASE … WITH (FORCE), tried again while it is refused for a moment:
  * FORCE ends other sessions, but a non-superuser may not end an autovacuum

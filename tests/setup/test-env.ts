@@ -22,7 +22,7 @@ import {
   postgresConnectionFromUrl,
   postgresUrl,
 } from "../../app/db/driver-adapter.server";
-import { dropDatabase, workerDatabaseName } from "./test-database";
+import { dropDatabase, workerDatabaseName, workerDatabases } from "./test-database";
 
 const workerKey = `${process.env.VITEST_POOL_ID ?? "1"}_${process.pid}`;
 const testDatabase = inject("testDatabase");
@@ -69,12 +69,7 @@ async function cloneDatabase(template: string, target: string, admin: pg.ClientC
 }
 
 async function dropDatabasesOfEndedWorkers(client: pg.Client, template: string): Promise<void> {
-  const prefix = workerDatabaseName(template, "");
-  const { rows } = await client.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
-    [prefix],
-  );
-  for (const { datname } of rows) {
+  for (const datname of await workerDatabases(client, template)) {
     const pid = Number(/_(\d+)$/.exec(datname)?.[1]);
     // Another fork may be dropping it too; global teardown drops what is left.
     if (pid && !processAlive(pid)) await dropDatabase(client, datname).catch(() => undefined);
